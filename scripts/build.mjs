@@ -1,0 +1,42 @@
+// Builds dist/ with esbuild: one ESM bundle per program, with code splitting so that the
+// commands' heavy imports (Ink, the Azure SDKs) stay in chunks loaded only when needed.
+// node_modules stay external: the package ships with its dependencies installed.
+import { build as esbuild } from 'esbuild';
+import { existsSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Program entry points: output name → source. Missing sources are skipped (built as they land). */
+export const entries = {
+  cli: 'src/cli.ts',
+  agent: 'fleet-agent/main.ts',
+  gateway: 'gateway/main.ts',
+  emulator: 'emulator/daemon.ts',
+};
+
+export async function build({ quiet = false } = {}) {
+  const entryPoints = Object.fromEntries(
+    Object.entries(entries).filter(([, src]) => existsSync(join(root, src))).map(([out, src]) => [out, join(root, src)]),
+  );
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  await esbuild({
+    entryPoints,
+    outdir: join(root, 'dist'),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    jsx: 'automatic',
+    logLevel: quiet ? 'error' : 'info',
+    chunkNames: 'chunks/[name]-[hash]',
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await build();
+}

@@ -1,0 +1,11 @@
+// The one table that wires commands into the CLI. Each entry is loaded only when commander
+// needs it, but every definition file is light (no Ink, no SDK at the top), so listing them all
+// for --help stays fast.
+import type { CommandDefinition } from '../core/command.js';
+import { configShowCommand } from './config-show.js';
+import { configValidateCommand } from './config-validate.js';
+import { exitCodesCommand } from './exit-codes.js';
+import { initCommand } from './init.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const COMMANDS: CommandDefinition<any, any>[] = [initCommand, configShowCommand, configValidateCommand, exitCodesCommand];

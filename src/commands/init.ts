@@ -1,0 +1,43 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { defineCommand } from '../core/command.js';
+import { UserError } from '../core/errors.js';
+
+export const initCommand = defineCommand({
+  name: 'init',
+  summary: 'Write a commented gpuarb.yaml with the default platform (three models on spot GPUs)',
+  examples: ['gpuarb init', 'gpuarb init --stack acme-prod --location westeurope --subscription <id> --yes', 'gpuarb init --force'],
+  options: [
+    { flags: '--stack <name>', description: 'stack name (3–20 lowercase letters, digits, hyphens)' },
+    { flags: '--location <region>', description: 'Azure region, e.g. eastus' },
+    { flags: '--subscription <id>', description: 'Azure subscription id (or AZURE_SUBSCRIPTION_ID later)' },
+    { flags: '--force', description: 'overwrite an existing gpuarb.yaml' },
+  ],
+  schema: z.object({
+    stack: z.string().optional(),
+    location: z.string().optional(),
+    subscription: z.string().optional(),
+    force: z.boolean().optional(),
+  }),
+  async run(ctx, opts) {
+    const file = resolve(ctx.cwd, ctx.globals.config ?? 'gpuarb.yaml');
+    if (existsSync(file) && !opts.force) {
+      throw new UserError(`${file} already exists.`, { code: 'ConfigExists', hint: 'Pass --force to overwrite it, or --config <file> to write elsewhere.' });
+    }
+    const stack = opts.stack ?? (await ctx.prompt.text('Stack name?', { flag: '--stack', default: 'gpuarb-prod' }));
+    const location = opts.location ?? (await ctx.prompt.text('Azure region?', { flag: '--location', default: 'eastus' }));
+    const subscription = opts.subscription ?? (ctx.prompt.interactive ? (await ctx.prompt.text('Subscription id (empty: set later)?', { flag: '--subscription', default: '' })) || undefined : undefined);
+    const { defaultConfigYaml } = await import('../config/default-config.js');
+    const { parseConfigText } = await import('../config/load.js');
+    const text = defaultConfigYaml({ stack, location, subscription });
+    // Validate before writing, so a bad flag never leaves a broken file behind.
+    parseConfigText(text, file, {});
+    writeFileSync(file, text, { flag: opts.force ? 'w' : 'wx' });
+    return { file, stack, location, subscription: subscription ?? null };
+  },
+  render(ctx, r) {
+    ctx.io.out(`wrote ${r.file} (stack ${r.stack} in ${r.location})`);
+    ctx.io.info('Next: `gpuarb plan` to see what it will create, or `gpuarb up --local` to run it on this machine.');
+  },
+});

@@ -1,0 +1,17 @@
+// HTTP headers shared across the tiers. API Management sets the first two on every request it
+// forwards to the gateway; the gateway sets the request id on every call to an agent.
+
+/** The backend secret API Management adds (value: the `inference-api-key` Key Vault secret). */
+export const HEADER_BACKEND_KEY = 'x-gpuarb-backend-key';
+/** The customer id API Management adds (the subscription's owner / customer name). */
+export const HEADER_CUSTOMER = 'x-gpuarb-customer';
+/** Correlates one request across API Management, gateway and agent logs. */
+export const HEADER_REQUEST_ID = 'x-request-id';
+/** Cache outcome on every gateway answer: hit | miss | bypass. */
+export const HEADER_CACHE = 'x-gpuarb-cache';
+/** The model (pool) that actually served the answer, after routing and fallback. */
+export const HEADER_SERVED_BY = 'x-gpuarb-model';
+/** Set to "true" by the sim engine (and passed on by agent and gateway). */
+export const HEADER_SIMULATED = 'x-gpuarb-simulated';
+/** Agents authenticate callers with `Authorization: Bearer <internal-service-key>`. */
+export const INTERNAL_AUTH_SCHEME = 'Bearer';
