@@ -1,0 +1,43 @@
+// Runs the CLI in-process with captured streams, as a terminal or as a pipe, for tests.
+import { PassThrough } from 'node:stream';
+import { runCli } from '../src/cli.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliRunOptions {
+  cwd: string;
+  env?: Record<string, string | undefined>;
+  tty?: boolean;
+  stdinText?: string;
+  signal?: AbortSignal;
+}
+
+class Capture {
+  text = '';
+  constructor(readonly isTTY: boolean) {}
+  columns = 100;
+  write(chunk: string | Uint8Array): boolean {
+    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }
+}
+
+export async function runGpuarb(args: string[], opts: CliRunOptions): Promise<CliRun> {
+  const stdout = new Capture(Boolean(opts.tty));
+  const stderr = new Capture(Boolean(opts.tty));
+  const stdin = Object.assign(new PassThrough(), { isTTY: Boolean(opts.tty) });
+  if (opts.stdinText !== undefined) stdin.end(opts.stdinText);
+  const code = await runCli(args, {
+    stdout: stdout as unknown as NodeJS.WritableStream,
+    stderr: stderr as unknown as NodeJS.WritableStream,
+    stdin,
+    env: { PATH: process.env.PATH, ...(opts.env ?? {}) },
+    cwd: opts.cwd,
+    signal: opts.signal ?? new AbortController().signal,
+  });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
