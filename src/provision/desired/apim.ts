@@ -1,0 +1,132 @@
+// API Management Consumption: the service, the gateway's API imported from
+// src/templates/openapi.json, the gateway backend, the Key Vault–backed backend-key named value,
+// the API policy, and one product per tier with its rate-limit/quota policy.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { apiPolicyXml, BACKEND_ID, BACKEND_KEY_NAMED_VALUE, productPolicyXml } from '../../templates/apim-policy.js';
+import type { DesiredResource } from '../types.js';
+import { ref, resource, trackedOwned, type GraphContext } from './context.js';
+import { SECRET_NAMES, secretUri } from './keyvault.js';
+import { roleAssignmentId } from './roles.js';
+
+export const API_NAME = 'gpuarb';
+export const API_PATH = 'v1';
+
+// Read once at module load: a template shipped with the code, not run-time input.
+const OPENAPI_TEXT = readFileSync(new URL('../../templates/openapi.json', import.meta.url), 'utf8');
+const OPENAPI_HASH = createHash('sha256').update(OPENAPI_TEXT).digest('hex').slice(0, 16);
+
+export function apiManagement(ctx: GraphContext): DesiredResource[] {
+  const { ids, config } = ctx;
+  const svc = ids.apim;
+  const service = resource({
+    id: svc,
+    type: 'Microsoft.ApiManagement/service',
+    label: 'api management',
+    body: {
+      location: config.location,
+      tags: ctx.tags,
+      sku: { name: 'Consumption', capacity: 0 },
+      identity: { type: 'UserAssigned', userAssignedIdentities: { [ids.identity]: {} } },
+      properties: { publisherEmail: config.alerts.email ?? `operator@${config.stack}.invalid`, publisherName: `gpuarb ${config.stack}` },
+    },
+    dependsOn: [ids.rg, ids.identity],
+    owned: trackedOwned(ctx, 'sku.name', 'identity.userAssignedIdentities', 'properties.publisherEmail', 'properties.publisherName'),
+  });
+  const api = resource({
+    id: `${svc}/apis/${API_NAME}`,
+    type: 'Microsoft.ApiManagement/service/apis',
+    label: 'apim/api',
+    body: {
+      properties: {
+        format: 'openapi+json',
+        value: OPENAPI_TEXT,
+        path: API_PATH,
+        displayName: 'gpuarb inference API',
+        protocols: ['https'],
+        subscriptionRequired: true,
+        // ARM never returns the imported document; its hash here makes a spec change a diff.
+        apiRevisionDescription: `openapi sha256:${OPENAPI_HASH}`,
+      },
+    },
+    dependsOn: [svc],
+    owned: ['properties.path', 'properties.displayName', 'properties.subscriptionRequired', 'properties.apiRevisionDescription'],
+  });
+  const backend = resource({
+    id: `${svc}/backends/${BACKEND_ID}`,
+    type: 'Microsoft.ApiManagement/service/backends',
+    label: 'apim/backend',
+    body: {
+      properties: {
+        description: 'gpuarb gateway (function app)',
+        // Functions' default route prefix is /api; the gateway serves the OpenAI API under /v1.
+        url: ref(ids.functionApp, 'properties.defaultHostName', { prefix: 'https://', suffix: '/api/v1' }),
+        protocol: 'http',
+      },
+    },
+    dependsOn: [svc, ids.functionApp],
+    owned: ['properties.url', 'properties.protocol'],
+  });
+  const namedValue = resource({
+    id: `${svc}/namedValues/${BACKEND_KEY_NAMED_VALUE}`,
+    type: 'Microsoft.ApiManagement/service/namedValues',
+    label: 'apim/backend-key',
+    body: {
+      properties: {
+        displayName: BACKEND_KEY_NAMED_VALUE,
+        secret: true,
+        // A Key Vault reference: API Management fetches (and refreshes after rotation) the
+        // value with the identity; the value itself never passes through gpuarb.
+        keyVault: { secretIdentifier: secretUri(ctx, SECRET_NAMES.inferenceApiKey), identityClientId: ref(ids.identity, 'properties.clientId') },
+      },
+    },
+    dependsOn: [svc, `${ids.keyVault}/secrets/${SECRET_NAMES.inferenceApiKey}`, roleAssignmentId(ctx, ids.keyVault, 'keyVaultSecretsUser')],
+    owned: ['properties.displayName', 'properties.secret', 'properties.keyVault.secretIdentifier'],
+  });
+  const apiPolicy = resource({
+    id: `${api.id}/policies/policy`,
+    type: 'Microsoft.ApiManagement/service/apis/policies',
+    label: 'apim/api-policy',
+    body: { properties: { format: 'rawxml', value: apiPolicyXml() } },
+    dependsOn: [api.id, backend.id, namedValue.id],
+    owned: ['properties.value'],
+  });
+  const products = Object.entries(config.gateway.tiers).flatMap(([tier, limits]) => {
+    const productId = `${svc}/products/${tier}`;
+    return [
+      resource({
+        id: productId,
+        type: 'Microsoft.ApiManagement/service/products',
+        label: `apim/product/${tier}`,
+        body: {
+          properties: {
+            displayName: tier,
+            description: `${limits.rateLimit.calls} calls per ${limits.rateLimit.period} s, ${limits.quota.calls} per ${limits.quota.period} s`,
+            subscriptionRequired: true,
+            approvalRequired: false,
+            state: 'published',
+          },
+        },
+        dependsOn: [svc],
+        owned: ['properties.displayName', 'properties.description', 'properties.subscriptionRequired', 'properties.state'],
+      }),
+      resource({
+        id: `${productId}/apis/${API_NAME}`,
+        type: 'Microsoft.ApiManagement/service/products/apis',
+        label: `apim/product/${tier}/api`,
+        body: {},
+        dependsOn: [productId, api.id],
+        owned: [],
+      }),
+      resource({
+        id: `${productId}/policies/policy`,
+        type: 'Microsoft.ApiManagement/service/products/policies',
+        label: `apim/product/${tier}/policy`,
+        body: { properties: { format: 'rawxml', value: productPolicyXml(limits) } },
+        dependsOn: [productId],
+        owned: ['properties.value'],
+      }),
+    ];
+  });
+  return [service, api, backend, namedValue, apiPolicy, ...products];
+}

@@ -1,0 +1,119 @@
+// Functions Flex Consumption (FC1) plan and the VNet-integrated gateway function app, its app
+// settings and, when the package is built, its one-deploy step. Flex deploys only from a blob
+// container (functionAppConfig.deployment.storage); WEBSITE_RUN_FROM_PACKAGE does not work there.
+import type { DesiredResource } from '../types.js';
+import { ref, resource, trackedOwned, type GraphContext } from './context.js';
+import { DEPLOYMENT_CONTAINER, COSMOS_DATABASE, JOB_QUEUE } from './data.js';
+import { SECRET_NAMES, secretUri } from './keyvault.js';
+
+export const gatewayPackageBlob = (hash: string) => `gateway-${hash}.zip`;
+
+export function functionApp(ctx: GraphContext): DesiredResource[] {
+  const { ids, config, names } = ctx;
+  const blobEndpoint = (suffix: string) => ref(ids.storage, 'properties.primaryEndpoints.blob', { suffix });
+  const plan = resource({
+    id: ids.plan,
+    type: 'Microsoft.Web/serverfarms',
+    label: 'functions plan',
+    body: { location: config.location, tags: ctx.tags, kind: 'functionapp', sku: { name: 'FC1', tier: 'FlexConsumption' }, properties: { reserved: true } },
+    dependsOn: [ids.rg],
+    owned: trackedOwned(ctx, 'sku.name', 'properties.reserved'),
+  });
+  const site = resource({
+    id: ids.functionApp,
+    type: 'Microsoft.Web/sites',
+    label: 'function app',
+    body: {
+      location: config.location,
+      tags: ctx.tags,
+      kind: 'functionapp,linux',
+      identity: { type: 'UserAssigned', userAssignedIdentities: { [ids.identity]: {} } },
+      properties: {
+        serverFarmId: ids.plan,
+        httpsOnly: true,
+        virtualNetworkSubnetId: ids.functionsSubnet,
+        keyVaultReferenceIdentity: ids.identity,
+        siteConfig: { minTlsVersion: '1.2', http20Enabled: true },
+        functionAppConfig: {
+          deployment: {
+            storage: {
+              type: 'blobContainer',
+              value: blobEndpoint(DEPLOYMENT_CONTAINER),
+              authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: ids.identity },
+            },
+          },
+          runtime: { name: 'node', version: '20' },
+          scaleAndConcurrency: { maximumInstanceCount: 100, instanceMemoryMB: 2048 },
+        },
+      },
+    },
+    dependsOn: [ids.plan, ids.vnet, ids.identity, ids.storage, `${ids.storage}/blobServices/default/containers/${DEPLOYMENT_CONTAINER}`],
+    owned: trackedOwned(
+      ctx,
+      'kind',
+      'identity.type',
+      'identity.userAssignedIdentities',
+      'properties.serverFarmId',
+      'properties.httpsOnly',
+      'properties.virtualNetworkSubnetId',
+      'properties.keyVaultReferenceIdentity',
+      'properties.functionAppConfig',
+    ),
+  });
+  const kvRef = (name: string) => `@Microsoft.KeyVault(SecretUri=${secretUri(ctx, name)})`;
+  const clientId = ref(ids.identity, 'properties.clientId');
+  const gatewayConfig = {
+    stack: config.stack,
+    gateway: config.gateway,
+    routing: config.routing,
+    pools: config.pools.map((p) => ({ name: p.name, model: p.model, prices: p.prices, min: p.capacity.min })),
+  };
+  const settings = resource({
+    id: `${ids.functionApp}/config/appsettings`,
+    type: 'Microsoft.Web/sites/config',
+    label: 'function app settings',
+    body: {
+      properties: {
+        AzureWebJobsStorage__accountName: names.storage,
+        AzureWebJobsStorage__credential: 'managedidentity',
+        AzureWebJobsStorage__clientId: clientId,
+        AZURE_CLIENT_ID: clientId,
+        APPLICATIONINSIGHTS_CONNECTION_STRING: ref(ids.appInsights, 'properties.ConnectionString'),
+        APPLICATIONINSIGHTS_AUTHENTICATION_STRING: ref(ids.identity, 'properties.clientId', { prefix: 'Authorization=AAD;ClientId=' }),
+        GPUARB_GATEWAY_COSMOS_ENDPOINT: ref(ids.cosmos, 'properties.documentEndpoint'),
+        GPUARB_GATEWAY_COSMOS_DATABASE: COSMOS_DATABASE,
+        GPUARB_QUEUE_ENDPOINT: ref(ids.storage, 'properties.primaryEndpoints.queue'),
+        GPUARB_GATEWAY_JOBS_QUEUE: JOB_QUEUE,
+        // Key Vault references: the platform resolves them with keyVaultReferenceIdentity, so no
+        // secret value is ever in the app's ARM state.
+        GPUARB_BACKEND_KEY: kvRef(SECRET_NAMES.inferenceApiKey),
+        GPUARB_INTERNAL_KEY: kvRef(SECRET_NAMES.internalServiceKey),
+        GPUARB_STACK_CONFIG: JSON.stringify(gatewayConfig),
+      },
+    },
+    dependsOn: [ids.functionApp, ids.appInsights, ids.cosmos, `${ids.keyVault}/secrets/${SECRET_NAMES.inferenceApiKey}`, `${ids.keyVault}/secrets/${SECRET_NAMES.internalServiceKey}`],
+    owned: ['properties'],
+  });
+  const out = [plan, site, settings];
+  if (ctx.artifacts) {
+    const blobName = gatewayPackageBlob(ctx.artifacts.functionPackageHash);
+    out.push(
+      resource({
+        id: `${ids.functionApp}/extensions/onedeploy`,
+        type: 'Microsoft.Web/sites/extensions',
+        label: 'deploy gateway',
+        body: {},
+        dependsOn: [settings.id],
+        owned: [],
+        deploy: {
+          kind: 'onedeploy',
+          targetId: ids.functionApp,
+          hash: ctx.artifacts.functionPackageHash,
+          blobName,
+          packageUri: blobEndpoint(`${DEPLOYMENT_CONTAINER}/${blobName}`),
+        },
+      }),
+    );
+  }
+  return out;
+}

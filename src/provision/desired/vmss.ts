@@ -1,0 +1,192 @@
+// One Flexible-orchestration scale set per pool, with its autoscale setting. Azure rules
+// (DESIGN.md): Spot Priority Mix needs Flexible + singlePlacementGroup false; Spot cannot be
+// turned on later (priority is create-only); a Flexible set with a VM profile needs
+// networkProfile.networkApiVersion; automatic repairs grace period 10–90 min.
+import { createHash } from 'node:crypto';
+import type { PoolConfig } from '../../config/schema.js';
+import { TAG_CODE_HASH, TAG_SSH_PUBLIC_KEY, type DesiredResource } from '../types.js';
+import { ref, resource, trackedOwned, type GraphContext } from './context.js';
+import { SECRET_NAMES } from './keyvault.js';
+
+/** Port the fleet agent serves its OpenAI API and /health on. */
+export const AGENT_PORT = 8080;
+/** App Insights custom metric the agents publish (average queue depth), dimension `pool`. */
+export const QUEUE_METRIC = 'gpuarb.agent.queue';
+export const ADMIN_USER = 'gpuarb';
+
+/** 70B-class weights take long to download and load: give repairs the longest grace. */
+export function repairGraceMinutes(pool: PoolConfig): number {
+  return /70b|NC96|mixtral/i.test(`${pool.model} ${pool.sku}`) ? 60 : 30;
+}
+
+function image(pool: PoolConfig) {
+  // GPU engines get the HPC image with NVIDIA drivers and CUDA; sim/llamacpp run on plain Ubuntu.
+  return pool.engine === 'vllm'
+    ? { publisher: 'microsoft-dsvm', offer: 'ubuntu-hpc', sku: '2204', version: 'latest' }
+    : { publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' };
+}
+
+export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[] {
+  const { ids, config } = ctx;
+  const id = ids.vmss(pool.name);
+  const cloudInit = ctx.cloudInit[pool.name] ?? '';
+  const customData = Buffer.from(cloudInit, 'utf8').toString('base64');
+  // GET never returns customData, so its hash rides in a tag: a cloud-init change (new agent
+  // bundle) shows as a tag change and the PUT rolls the new model out (rolling upgrade).
+  const codeHash = createHash('sha256').update(cloudInit).digest('hex').slice(0, 16);
+  const spot = pool.spot;
+  const capacity = pool.capacity.initial ?? pool.capacity.min;
+  const sshSecret = `${ids.keyVault}/secrets/${SECRET_NAMES.vmssSshPrivateKey}`;
+  const vmss = resource({
+    id,
+    type: 'Microsoft.Compute/virtualMachineScaleSets',
+    label: `vmss/${pool.name}`,
+    body: {
+      location: config.location,
+      tags: { ...ctx.tags, 'gpuarb-pool': pool.name, [TAG_CODE_HASH]: codeHash },
+      zones: spot.zones,
+      identity: { type: 'UserAssigned', userAssignedIdentities: { [ids.identity]: {} } },
+      sku: { name: pool.sku, tier: 'Standard', capacity },
+      properties: {
+        orchestrationMode: 'Flexible',
+        singlePlacementGroup: false,
+        platformFaultDomainCount: 1,
+        // maxSurge adds the new-model VMs before removing old ones, and the health extension
+        // gates each batch, so a rollout never takes the pool below its ready minimum.
+        upgradePolicy: {
+          mode: 'Rolling',
+          rollingUpgradePolicy: {
+            maxBatchInstancePercent: 20,
+            maxUnhealthyInstancePercent: 20,
+            maxUnhealthyUpgradedInstancePercent: 20,
+            pauseTimeBetweenBatches: 'PT0S',
+            prioritizeUnhealthyInstances: true,
+            maxSurge: true,
+          },
+        },
+        automaticRepairsPolicy: { enabled: true, gracePeriod: `PT${repairGraceMinutes(pool)}M`, repairAction: 'Replace' },
+        ...(spot.enabled
+          ? { priorityMixPolicy: { baseRegularPriorityCount: spot.regularBase, regularPriorityPercentageAboveBase: spot.regularPercentAboveBase } }
+          : {}),
+        virtualMachineProfile: {
+          ...(spot.enabled
+            ? { priority: 'Spot', evictionPolicy: spot.evictionPolicy, billingProfile: { maxPrice: spot.maxPrice } }
+            : { priority: 'Regular' }),
+          osProfile: {
+            computerNamePrefix: pool.name,
+            adminUsername: ADMIN_USER,
+            customData,
+            linuxConfiguration: {
+              disablePasswordAuthentication: true,
+              ssh: {
+                publicKeys: [
+                  { path: `/home/${ADMIN_USER}/.ssh/authorized_keys`, keyData: ref(sshSecret, `tags.${TAG_SSH_PUBLIC_KEY}`) },
+                ],
+              },
+            },
+          },
+          storageProfile: {
+            imageReference: image(pool),
+            osDisk: { createOption: 'FromImage', caching: 'ReadOnly', diskSizeGB: 256, managedDisk: { storageAccountType: 'Premium_LRS' } },
+          },
+          networkProfile: {
+            networkApiVersion: '2022-11-01',
+            networkInterfaceConfigurations: [
+              {
+                name: 'nic',
+                properties: {
+                  primary: true,
+                  enableAcceleratedNetworking: pool.engine === 'vllm',
+                  ipConfigurations: [{ name: 'ipconfig', properties: { primary: true, subnet: { id: ids.vmssSubnet } } }],
+                },
+              },
+            ],
+          },
+          extensionProfile: {
+            extensions: [
+              {
+                name: 'health',
+                properties: {
+                  publisher: 'Microsoft.ManagedServices',
+                  type: 'ApplicationHealthLinux',
+                  typeHandlerVersion: '2.0',
+                  autoUpgradeMinorVersion: true,
+                  // Rich health states: the agent answers {"ApplicationHealthState":"Healthy"}.
+                  settings: { protocol: 'http', port: AGENT_PORT, requestPath: '/health', intervalInSeconds: 5, numberOfProbes: 1, gracePeriod: repairGraceMinutes(pool) * 60 },
+                },
+              },
+            ],
+          },
+          diagnosticsProfile: { bootDiagnostics: { enabled: true } },
+        },
+      },
+    },
+    dependsOn: [ids.vnet, ids.identity, sshSecret, `${ids.storage}/blobServices/default/containers/deployments`],
+    owned: trackedOwned(
+      ctx,
+      'tags.gpuarb-pool',
+      `tags.${TAG_CODE_HASH}`,
+      'zones',
+      'sku.name',
+      'identity.userAssignedIdentities',
+      'properties.orchestrationMode',
+      'properties.singlePlacementGroup',
+      'properties.upgradePolicy',
+      'properties.automaticRepairsPolicy',
+      'properties.priorityMixPolicy',
+      'properties.virtualMachineProfile.priority',
+      'properties.virtualMachineProfile.evictionPolicy',
+      'properties.virtualMachineProfile.billingProfile',
+      'properties.virtualMachineProfile.storageProfile.imageReference',
+      'properties.virtualMachineProfile.networkProfile.networkApiVersion',
+      'properties.virtualMachineProfile.extensionProfile.extensions',
+    ),
+    // Capacity belongs to autoscale after creation; priority and zones cannot change in place.
+    createOnly: ['sku.capacity', 'properties.virtualMachineProfile.priority', 'zones', 'properties.virtualMachineProfile.osProfile.linuxConfiguration'],
+  });
+  return [vmss, autoscale(ctx, pool, id)];
+}
+
+function autoscale(ctx: GraphContext, pool: PoolConfig, vmssId: string): DesiredResource {
+  const { ids, config } = ctx;
+  const a = pool.autoscale;
+  const cooldown = `PT${Math.round(a.cooldown / 60)}M`;
+  const trigger = (operator: string, threshold: number) => ({
+    metricName: QUEUE_METRIC,
+    metricNamespace: 'azure.applicationinsights',
+    metricResourceUri: ids.appInsights,
+    timeGrain: 'PT1M',
+    statistic: 'Average',
+    timeWindow: 'PT5M',
+    timeAggregation: 'Average',
+    operator,
+    threshold,
+    dimensions: [{ DimensionName: 'pool', Operator: 'Equals', Values: [pool.name] }],
+  });
+  return resource({
+    id: `${ids.rg}/providers/Microsoft.Insights/autoscaleSettings/autoscale-${pool.name}`,
+    type: 'Microsoft.Insights/autoscaleSettings',
+    label: `autoscale/${pool.name}`,
+    body: {
+      location: config.location,
+      tags: ctx.tags,
+      properties: {
+        enabled: a.enabled,
+        targetResourceUri: vmssId,
+        targetResourceLocation: config.location,
+        profiles: [
+          {
+            name: 'queue-depth',
+            capacity: { minimum: String(pool.capacity.min), maximum: String(pool.capacity.max), default: String(pool.capacity.initial ?? pool.capacity.min) },
+            rules: [
+              { metricTrigger: trigger('GreaterThan', a.scaleOutQueueAbove), scaleAction: { direction: 'Increase', type: 'ChangeCount', value: '1', cooldown } },
+              { metricTrigger: trigger('LessThan', a.scaleInQueueBelow), scaleAction: { direction: 'Decrease', type: 'ChangeCount', value: '1', cooldown } },
+            ],
+          },
+        ],
+      },
+    },
+    dependsOn: [vmssId, ids.appInsights],
+    owned: trackedOwned(ctx, 'properties.enabled', 'properties.targetResourceUri', 'properties.profiles'),
+  });
+}

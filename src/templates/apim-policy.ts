@@ -1,0 +1,64 @@
+// API Management policy XML. Consumption tier has no rate-limit-by-key/quota-by-key and no
+// built-in cache, so limits are `rate-limit` and `quota` per subscription (one subscription per
+// customer key), set in each product (tier). The API policy forwards to the gateway with the
+// backend secret (a Key Vault–backed named value) and the customer id.
+import { HEADER_BACKEND_KEY, HEADER_CUSTOMER, HEADER_REQUEST_ID } from '../contracts/headers.js';
+
+export const BACKEND_ID = 'gateway';
+export const BACKEND_KEY_NAMED_VALUE = 'backend-key';
+
+const xmlAttr = (v: string | number) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** The API-level policy: authenticate to the gateway and say who the customer is. */
+export function apiPolicyXml(): string {
+  return [
+    '<policies>',
+    '  <inbound>',
+    '    <base />',
+    `    <set-backend-service backend-id="${BACKEND_ID}" />`,
+    `    <set-header name="${HEADER_BACKEND_KEY}" exists-action="override">`,
+    `      <value>{{${BACKEND_KEY_NAMED_VALUE}}}</value>`,
+    '    </set-header>',
+    // The subscription's owner is the customer; fall back to the subscription id.
+    `    <set-header name="${HEADER_CUSTOMER}" exists-action="override">`,
+    '      <value>@(context.Subscription?.Name ?? context.Subscription?.Id ?? "anonymous")</value>',
+    '    </set-header>',
+    `    <set-header name="${HEADER_REQUEST_ID}" exists-action="skip">`,
+    '      <value>@(context.RequestId.ToString())</value>',
+    '    </set-header>',
+    '  </inbound>',
+    '  <backend>',
+    // Streaming answers must not be buffered by API Management.
+    '    <forward-request timeout="600" buffer-response="false" />',
+    '  </backend>',
+    '  <outbound>',
+    '    <base />',
+    '  </outbound>',
+    '  <on-error>',
+    '    <base />',
+    '  </on-error>',
+    '</policies>',
+  ].join('\n');
+}
+
+/** A product (tier) policy: per-subscription rate limit and quota. */
+export function productPolicyXml(tier: { rateLimit: { calls: number; period: number }; quota: { calls: number; period: number } }): string {
+  return [
+    '<policies>',
+    '  <inbound>',
+    '    <base />',
+    `    <rate-limit calls="${xmlAttr(tier.rateLimit.calls)}" renewal-period="${xmlAttr(tier.rateLimit.period)}" />`,
+    `    <quota calls="${xmlAttr(tier.quota.calls)}" renewal-period="${xmlAttr(tier.quota.period)}" />`,
+    '  </inbound>',
+    '  <backend>',
+    '    <base />',
+    '  </backend>',
+    '  <outbound>',
+    '    <base />',
+    '  </outbound>',
+    '  <on-error>',
+    '    <base />',
+    '  </on-error>',
+    '</policies>',
+  ].join('\n');
+}
