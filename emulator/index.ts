@@ -1,0 +1,112 @@
+// Library entry point of the local cloud: `startEmulator()` serves ARM (and the data planes)
+// over HTTPS on loopback with its own CA, for tests (port 0, temp state) and for the daemon.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { loadOrCreateTls, loadOrCreateToken } from './core/certs.js';
+import { Store } from './core/store.js';
+import { EmulatorCore } from './core/emulator-core.js';
+import { createEmulatorServer } from './core/server.js';
+import { createControl, createControlHandler, type EmulatorControl } from './core/control.js';
+import type { BehaviorRegistry } from './core/behavior.js';
+import type { DataPlaneDeps, DataPlaneFactory, DataPlaneHandler, ScheduledEventsSink } from './core/dataplane-contract.js';
+import type { Profile } from './core/profiles.js';
+import { registerAllTypes } from './types/index.js';
+
+export interface StartEmulatorOptions {
+  /** 0 (default) = a free port. */
+  port?: number;
+  /** Persisted state dir; a temp dir (removed on stop) when omitted. */
+  stateDir?: string;
+  profile?: Profile;
+  latencyScale?: number;
+  seed?: number;
+  subscriptionId?: string;
+  /** Data planes to mount (see core/dataplane-contract.ts). */
+  dataPlanes?: DataPlaneFactory[];
+  /** Where Preempt notices go (the IMDS module). */
+  scheduledEvents?: ScheduledEventsSink;
+}
+
+export interface Emulator {
+  endpoint: string;
+  caCertPem: string;
+  caCertPath: string;
+  subscriptionId: string;
+  stateDir: string;
+  port: number;
+  /** The bearer token the emulator accepts. */
+  token: string;
+  credential: TokenCredential;
+  control: EmulatorControl;
+  behaviors: BehaviorRegistry;
+  store: Store;
+  core: EmulatorCore;
+  /** Swap the Scheduled Events sink (IMDS) after start. */
+  setScheduledEventsSink(sink: ScheduledEventsSink): void;
+  /** SDK client options that trust the emulator: `{ endpoint, tlsOptions: { ca } }`. */
+  clientOptions(): { endpoint: string; tlsOptions: { ca: string } };
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_SUBSCRIPTION_ID = '00000000-0000-4000-8000-00000000a2b0';
+
+export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Emulator> {
+  const temp = !opts.stateDir;
+  const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), 'gpuarb-emulator-'));
+  mkdirSync(stateDir, { recursive: true });
+  const tls = loadOrCreateTls(stateDir);
+  const token = loadOrCreateToken(stateDir);
+  const store = new Store(stateDir);
+  const subscriptionId = opts.subscriptionId ?? DEFAULT_SUBSCRIPTION_ID;
+  const core = new EmulatorCore(store, subscriptionId, { seed: opts.seed ?? 1, profile: opts.profile ?? 'fast', latencyScale: opts.latencyScale ?? 1 });
+  let sink: ScheduledEventsSink | undefined = opts.scheduledEvents;
+  core.registerService('scheduledEvents', { publish: (vm, ev) => sink?.publish(vm, ev), complete: (vm, id) => sink?.complete?.(vm, id) } satisfies ScheduledEventsSink);
+  registerAllTypes(core);
+  const control = createControl(core);
+
+  const handlers: DataPlaneHandler[] = [];
+  const deps: DataPlaneDeps = {
+    store, subscriptionId, token, stateDir,
+    endpoint: () => core.endpoint(),
+    evictions: { expedite: (eventId) => core.service<{ expedite(id: string): void }>('evictions').expedite(eventId) },
+  };
+  for (const f of opts.dataPlanes ?? []) handlers.push(await f(deps));
+
+  let endpoint = '';
+  const info = () => ({ endpoint, caCertPath: tls.caCertPath, subscriptionId, stateDir, pid: process.pid });
+  const server = createEmulatorServer({ core, token, certPem: tls.certPem, keyPem: tls.keyPem, dataPlanes: () => handlers, control: createControlHandler(core, control, info) });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  endpoint = `https://127.0.0.1:${port}`;
+  core.setEndpoint(endpoint);
+
+  const credential: TokenCredential = {
+    getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }),
+  };
+  return {
+    endpoint, caCertPem: tls.caCertPem, caCertPath: tls.caCertPath, subscriptionId, stateDir, port, token, credential, control,
+    behaviors: core.behaviors, store, core,
+    setScheduledEventsSink: (s) => void (sink = s),
+    clientOptions: () => ({ endpoint, tlsOptions: { ca: tls.caCertPem } }),
+    stop: async () => {
+      core.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      store.flush();
+      if (temp) rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type { EmulatorControl } from './core/control.js';
+export type { ResourceBehavior, LifecycleHook, OpContext, Core } from './core/behavior.js';
+export type { DataPlaneDeps, DataPlaneFactory, DataPlaneHandler, ScheduledEvent, ScheduledEventsSink } from './core/dataplane-contract.js';
+export { ArmError } from './core/errors.js';
