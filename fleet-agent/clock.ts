@@ -1,0 +1,88 @@
+// Time as a dependency: the sim engine and the drain logic take a Clock so their timing
+// properties are tested on a fake clock (no sleeping in tests), while production uses real time.
+
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`; rejects with the signal's reason when aborted first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+const resolved = Promise.resolve();
+
+export const realClock: Clock = {
+  now: () => performance.timeOrigin + performance.now(),
+  sleep(ms, signal) {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    // A zero-latency profile must not pay a timer tick per token (the benchmark relies on it).
+    if (ms <= 0) return resolved;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => { clearTimeout(timer); reject(signal!.reason); };
+      const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  },
+};
+
+interface Timer { at: number; seq: number; resolve: () => void; }
+
+/**
+ * A manual clock. `advance(ms)` fires due timers in order, letting the promise chains they wake
+ * run to their next sleep before moving on, so sequences of sleeps behave as on a real clock.
+ */
+export class FakeClock implements Clock {
+  private current: number;
+  private timers: Timer[] = [];
+  private seq = 0;
+  constructor(start = 1_000_000) { this.current = start; }
+
+  now(): number { return this.current; }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const timer: Timer = { at: this.current + Math.max(0, ms), seq: this.seq++, resolve: () => { signal?.removeEventListener('abort', onAbort); resolve(); } };
+      const onAbort = () => { this.timers = this.timers.filter((t) => t !== timer); reject(signal!.reason); };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.timers.push(timer);
+    });
+  }
+
+  /** Number of pending sleeps (lets tests wait until work has reached a sleep). */
+  get pending(): number { return this.timers.length; }
+
+  async advance(ms: number): Promise<void> {
+    const target = this.current + ms;
+    await settle();
+    for (;;) {
+      const next = this.nextDue(target);
+      if (!next) break;
+      this.timers = this.timers.filter((t) => t !== next);
+      this.current = Math.max(this.current, next.at);
+      next.resolve();
+      await settle();
+    }
+    this.current = target;
+    await settle();
+  }
+
+  /** Advances to each next timer until none is left (bounded, so a runaway loop fails loudly). */
+  async runAll(maxTimers = 100_000): Promise<void> {
+    await settle();
+    for (let i = 0; this.timers.length > 0; i++) {
+      if (i >= maxTimers) throw new Error('FakeClock.runAll: too many timers');
+      const next = this.nextDue(Infinity)!;
+      await this.advance(next.at - this.current);
+    }
+  }
+
+  private nextDue(limit: number): Timer | undefined {
+    let best: Timer | undefined;
+    for (const t of this.timers) if (t.at <= limit && (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq))) best = t;
+    return best;
+  }
+}
+
+/** Lets every promise chain woken so far run until it waits again (a macrotask boundary). */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
