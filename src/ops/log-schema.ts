@@ -1,0 +1,45 @@
+// The Log Analytics table gpuarb's processes log into, and the shape `gpuarb logs` reads.
+// Agents and the gateway write JSON lines ({ts, level, msg, ...fields}); the collector (Azure
+// Monitor Agent with a DCR in Azure, the local cloud's ingester locally) maps them to these
+// columns. One table for every component keeps the tail a single query.
+
+export const LOG_TABLE = 'GpuarbLogs_CL';
+
+export const LOG_COLUMNS = {
+  time: 'TimeGenerated',
+  level: 'Level',
+  message: 'Message',
+  component: 'Component',
+  pool: 'Pool',
+  instance: 'Instance',
+  properties: 'Properties',
+} as const;
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+export interface LogRow {
+  /** Epoch milliseconds. */
+  time: number;
+  level: string;
+  message: string;
+  component: string | null;
+  pool: string | null;
+  instance: string | null;
+  /** The remaining structured fields of the log line. */
+  properties: Record<string, unknown> | null;
+}
+
+/** The levels at or above `min` (warn → warn, error). */
+export function levelsAtLeast(min: LogLevelName): LogLevelName[] {
+  return LOG_LEVELS.slice(LOG_LEVELS.indexOf(min));
+}
+
+/**
+ * Identity of a row for de-duplication across overlapping polls. Log Analytics has no row id,
+ * so it is the row's whole content; two identical lines at the same millisecond are told apart
+ * by counting (see log-follow.ts), not by this key.
+ */
+export function rowKey(r: LogRow): string {
+  return JSON.stringify([r.time, r.level, r.component, r.pool, r.instance, r.message, r.properties]);
+}
