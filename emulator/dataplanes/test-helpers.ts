@@ -14,13 +14,13 @@ export interface TestTls {
   key: string;
 }
 
-function forgeKeys(): { pub: forge.pki.PublicKey; priv: forge.pki.PrivateKey; pem: string } {
+function forgeKeys(): { pub: forge.pki.PublicKey; priv: forge.pki.rsa.PrivateKey; pem: string } {
   // node:crypto generates RSA keys in milliseconds; forge only builds and signs certificates.
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   return {
     pub: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()),
-    priv: forge.pki.privateKeyFromPem(pem),
+    priv: forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey,
     pem,
   };
 }
