@@ -1,0 +1,129 @@
+// POST /v1/chat/completions: cache → route → dispatch → relay → meter → cache store.
+import { HEADER_CACHE, HEADER_SERVED_BY, HEADER_SIMULATED, HEADER_REQUEST_ID } from '../src/contracts/headers.js';
+import type { GatewayContext } from './context.js';
+import { isDeterministic, cacheKey } from './cache-key.js';
+import { completionToSse } from './sse.js';
+import { bufferResponse } from './raw-body.js';
+import { readAll } from './agent-client.js';
+import { dispatch } from './dispatch.js';
+import { relayStream, waitFirstChunk, type RelayOutcome } from './stream-relay.js';
+import type { ModelConfig } from './config-schema.js';
+import type { Resolution } from './routing.js';
+
+export interface ChatCall {
+  body: Record<string, unknown>;
+  customer: string;
+  requestId: string;
+  headers: Headers;
+  signal?: AbortSignal;
+  /** Called when the answer (and its usage write) is fully done: the host's in-flight bookkeeping. */
+  onSettled?: (settled: Promise<void>) => void;
+}
+
+type CacheOutcome = 'hit' | 'miss' | 'bypass';
+
+function wantsBypass(h: Headers): boolean {
+  return h.get(HEADER_CACHE)?.trim().toLowerCase() === 'bypass' || /(^|,)\s*no-(cache|store)\s*(,|$)/i.test(h.get('cache-control') ?? '');
+}
+
+export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Promise<Response> {
+  const { body, customer, requestId } = call;
+  const resolution = ctx.router.resolve(body.model as string, body);
+  const model = resolution.model;
+  const stream = body.stream === true;
+  const clientWantsUsage = stream && (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+  const scopeCustomer = ctx.cfg.cache.scope === 'per-customer' ? customer : null;
+
+  let cacheState: CacheOutcome = 'bypass';
+  let key: string | undefined;
+  if (ctx.cache && ctx.cfg.cache.enabled && !wantsBypass(call.headers) && isDeterministic(body)) {
+    key = cacheKey({ body, model: model.name, revision: model.revision, scope: ctx.cfg.cache.scope, customer });
+    const hit = await ctx.cache.get(key, model.name, scopeCustomer);
+    if (hit) {
+      call.onSettled?.(ctx.meter.record(customer, model.name, { requests: 1, cacheHits: 1, promptTokens: hit.promptTokens, completionTokens: hit.completionTokens }));
+      const headers = baseHeaders(requestId, 'hit', hit.model, stream);
+      return bufferResponse(200, stream ? completionToSse(hit.body, clientWantsUsage) : hit.body, headers);
+    }
+    cacheState = 'miss';
+  }
+
+  const forward: Record<string, unknown> = { ...body };
+  // Ask the agent for the usage chunk so streams are metered exactly; dropped if the client did not ask.
+  if (stream) forward.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
+  const payload = (m: ModelConfig) => Buffer.from(JSON.stringify({ ...forward, model: m.name }));
+  const deadline = Date.now() + ctx.cfg.deadlines.requestMs;
+  const idleMs = ctx.cfg.deadlines.idleMs;
+
+  const sent = await dispatch(ctx.dispatchDeps, {
+    chain: resolution.chain,
+    payload,
+    path: 'v1/chat/completions',
+    requestId,
+    deadline,
+    signal: call.signal,
+    commit: async (answer) =>
+      answer.status === 200 && stream
+        ? { kind: 'stream' as const, first: await waitFirstChunk(answer.body, Math.max(1, Math.min(ctx.cfg.deadlines.firstByteMs, deadline - Date.now()))), res: answer.body }
+        : { kind: 'buffer' as const, bytes: await readAll(answer.body, idleMs) },
+  });
+  const served = sent.model;
+  const headers = baseHeaders(requestId, cacheState, served.name, stream && sent.status === 200);
+  if (sent.headers[HEADER_SIMULATED]) headers[HEADER_SIMULATED] = String(sent.headers[HEADER_SIMULATED]);
+  // Only the model the key was computed for may fill it: a fallback's answer is not the requested model's.
+  const mayStore = key !== undefined && served.name === model.name && sent.status === 200;
+
+  if (sent.value.kind === 'buffer') {
+    sent.release();
+    const bytes = sent.value.bytes;
+    const usage = usageOf(bytes);
+    const ok = sent.status >= 200 && sent.status < 300;
+    call.onSettled?.(ctx.meter.record(customer, served.name, { requests: 1, errors: ok ? 0 : 1, promptTokens: usage.prompt, completionTokens: usage.completion }));
+    if (mayStore && usage.cacheable) {
+      void ctx.cache!.put(key!, { body: bytes, model: served.name, customer: scopeCustomer, promptTokens: usage.prompt, completionTokens: usage.completion });
+    }
+    headers['content-type'] = String(sent.headers['content-type'] ?? 'application/json');
+    return bufferResponse(sent.status, bytes, headers);
+  }
+
+  let settle!: (p: Promise<void>) => void;
+  call.onSettled?.(new Promise<void>((r) => (settle = (p) => void p.then(r)))); // held until the stream ends
+  const onDone = (o: RelayOutcome) => {
+    sent.release();
+    const u = o.builder.usage;
+    // Metered: what was delivered. A finished stream has the agent's exact usage; a cut one
+    // counts the content chunks relayed (agents send one token per chunk) and no prompt.
+    const completion = o.completed ? (u?.completion_tokens ?? o.builder.deltaChunks) : o.builder.deltaChunks;
+    settle(ctx.meter.record(customer, served.name, { requests: 1, errors: o.completed ? 0 : 1, promptTokens: o.completed ? (u?.prompt_tokens ?? 0) : 0, completionTokens: completion }));
+    if (!o.completed) ctx.log.warn('stream ended early', { requestId, model: served.name, replica: sent.replica.id, reason: o.error, deliveredChunks: o.builder.deltaChunks });
+    if (o.completed && mayStore && o.builder.cacheable) {
+      void ctx.cache!.put(key!, { body: o.builder.toCompletion(), model: served.name, customer: scopeCustomer, promptTokens: u?.prompt_tokens ?? 0, completionTokens: completion });
+    }
+  };
+  const out = relayStream(sent.value.res, sent.value.first, { idleMs, clientWantsUsage, onDone });
+  return new Response(out, { status: 200, headers });
+}
+
+function baseHeaders(requestId: string, cache: CacheOutcome, model: string, sse: boolean): Record<string, string> {
+  return {
+    'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/json',
+    ...(sse ? { 'cache-control': 'no-cache' } : {}),
+    [HEADER_REQUEST_ID]: requestId,
+    [HEADER_CACHE]: cache,
+    [HEADER_SERVED_BY]: model,
+  };
+}
+
+/** Token counts from a chat.completion body, and whether it is a clean answer worth caching. */
+function usageOf(bytes: Buffer): { prompt: number; completion: number; cacheable: boolean } {
+  try {
+    const c = JSON.parse(bytes.toString()) as { usage?: { prompt_tokens?: number; completion_tokens?: number }; choices?: { finish_reason?: string }[]; error?: unknown };
+    const prompt = Number(c.usage?.prompt_tokens) || 0;
+    const completion = Number(c.usage?.completion_tokens) || 0;
+    const cacheable = !c.error && Array.isArray(c.choices) && c.choices.length === 1;
+    return { prompt, completion, cacheable };
+  } catch {
+    return { prompt: 0, completion: 0, cacheable: false };
+  }
+}
+
+export type { Resolution };

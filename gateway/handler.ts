@@ -1,0 +1,105 @@
+// The gateway's one request handler: web-standard Request → Response, hosted by node:http
+// (node-host.ts) and by Azure Functions (functions/index.ts). It never throws: every failure
+// becomes an answer in OpenAI's error shape carrying the request id.
+import { randomUUID } from 'node:crypto';
+import { HEADER_REQUEST_ID } from '../src/contracts/headers.js';
+import type { GatewayContext } from './context.js';
+import { GatewayError, errorResponse } from './errors.js';
+import { authenticate } from './trust.js';
+import { health } from './health.js';
+import { chatCompletions } from './chat-completions.js';
+import { readJsonObject, validateChatBody } from './request-body.js';
+import { bufferResponse } from './raw-body.js';
+
+export type Handler = (req: Request) => Promise<Response>;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function createHandler(ctx: GatewayContext): Handler {
+  return async (req) => {
+    const given = req.headers.get(HEADER_REQUEST_ID);
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    const started = Date.now();
+    ctx.inFlight.count++;
+    let settled: Promise<void> | undefined;
+    let res: Response;
+    let customer: string | undefined;
+    let model: string | undefined;
+    try {
+      const path = pathOf(req.url);
+      if (path.startsWith('/health/')) {
+        res = (req.method === 'GET' && (await health(ctx, path.slice(8)))) || notFound(path);
+      } else {
+        customer = await authenticate(req.headers, ctx.backendSecret);
+        res = await route(ctx, req, path, requestId, customer, (m) => (model = m), (p) => (settled = p));
+      }
+    } catch (err) {
+      res = failure(ctx, err, requestId);
+      if (customer && model !== undefined) settled = ctx.meter.record(customer, model, { requests: 1, errors: 1 });
+    }
+    if (!res.headers.has(HEADER_REQUEST_ID)) res.headers.set(HEADER_REQUEST_ID, requestId);
+    void (settled ?? Promise.resolve()).finally(() => ctx.inFlight.count--);
+    if (res.status >= 400 || ctx.cfg.telemetry.logLevel === 'debug') {
+      ctx.log.info('request', { requestId, method: req.method, path: pathOf(req.url), status: res.status, customer, model, ms: Date.now() - started });
+    }
+    return res;
+  };
+}
+
+async function route(
+  ctx: GatewayContext,
+  req: Request,
+  path: string,
+  requestId: string,
+  customer: string,
+  noteModel: (m: string) => void,
+  onSettled: (p: Promise<void>) => void,
+): Promise<Response> {
+  if (path === '/v1/chat/completions') {
+    if (req.method !== 'POST') throw methodNotAllowed(req.method, path);
+    const body = await readJsonObject(req, ctx.cfg.limits.maxBodyBytes);
+    // Errors after this point are metered against the model the client asked for (or "(unknown)").
+    noteModel(typeof body.model === 'string' && ctx.router.byName(body.model) ? ctx.router.byName(body.model)!.name : '(unknown)');
+    validateChatBody(body);
+    return chatCompletions(ctx, { body, customer, requestId, headers: req.headers, signal: req.signal, onSettled });
+  }
+  if (path === '/v1/models') {
+    if (req.method !== 'GET') throw methodNotAllowed(req.method, path);
+    const created = Math.floor(ctx.startedAt / 1000);
+    const data = [...ctx.cfg.auto.names, ...ctx.router.modelNames()].map((id) => ({ id, object: 'model', created, owned_by: 'gpuarb' }));
+    return bufferResponse(200, Buffer.from(JSON.stringify({ object: 'list', data })), { 'content-type': 'application/json' });
+  }
+  if (path === '/v1/jobs' || path.startsWith('/v1/jobs/')) {
+    if (!ctx.jobs) throw new GatewayError({ status: 503, type: 'server_error', code: 'jobs_unavailable', message: 'async jobs are not configured on this gateway' });
+    if (path === '/v1/jobs') {
+      if (req.method !== 'POST') throw methodNotAllowed(req.method, path);
+      const body = await readJsonObject(req, ctx.cfg.limits.maxBodyBytes);
+      validateChatBody(body);
+      ctx.router.resolve(body.model as string, body); // unknown model: 404 now, not a failed job later
+      return ctx.jobs.submit(customer, body);
+    }
+    if (req.method !== 'GET') throw methodNotAllowed(req.method, path);
+    return ctx.jobs.status(customer, decodeURIComponent(path.slice('/v1/jobs/'.length)));
+  }
+  return notFound(path);
+}
+
+function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  const q = url.indexOf('?', start);
+  return start < 0 ? '/' : url.slice(start, q < 0 ? undefined : q);
+}
+
+function notFound(path: string): Response {
+  return errorResponse({ status: 404, type: 'not_found_error', code: 'unknown_url', message: `Unknown request URL: ${path}` });
+}
+
+function methodNotAllowed(method: string, path: string): GatewayError {
+  return new GatewayError({ status: 405, type: 'invalid_request_error', code: 'method_not_allowed', message: `${method} is not allowed on ${path}` });
+}
+
+function failure(ctx: GatewayContext, err: unknown, requestId: string): Response {
+  if (err instanceof GatewayError) return errorResponse({ ...err.init, headers: { ...err.init.headers, [HEADER_REQUEST_ID]: requestId } });
+  ctx.log.error('unhandled error', { requestId, err });
+  return errorResponse({ status: 500, type: 'server_error', code: 'internal_error', message: `internal error (request ${requestId})`, headers: { [HEADER_REQUEST_ID]: requestId } });
+}

@@ -1,0 +1,37 @@
+// Health endpoints for the platform's probes (no API Management headers needed):
+//   /health/live     the process answers;
+//   /health/startup  configuration loaded and the first registry read done;
+//   /health/ready    Cosmos and the registry answer now, and at least one replica is ready.
+import { bufferResponse } from './raw-body.js';
+import type { GatewayContext } from './context.js';
+
+function answer(status: number, body: Record<string, unknown>): Response {
+  return bufferResponse(status, Buffer.from(JSON.stringify(body)), { 'content-type': 'application/json', 'cache-control': 'no-store' });
+}
+
+export async function health(ctx: GatewayContext, which: string): Promise<Response | undefined> {
+  if (which === 'live') return answer(200, { status: 'ok' });
+  if (which === 'startup') {
+    const started = ctx.registry.last() !== undefined;
+    return answer(started ? 200 : 503, { status: started ? 'ok' : 'starting' });
+  }
+  if (which !== 'ready') return undefined;
+  try {
+    const snap = await withTimeout(ctx.registry.refresh(), 2_000);
+    const now = Date.now();
+    const ready = snap.docs.filter((d) => d.state === 'ready' && now - d.lastSeen <= ctx.cfg.registry.staleAfterMs);
+    const models = [...new Set(ready.map((d) => d.model))];
+    const ok = ready.length > 0;
+    return answer(ok ? 200 : 503, { status: ok ? 'ok' : 'no ready replica', cosmos: 'ok', registry: 'ok', readyReplicas: ready.length, models });
+  } catch (err) {
+    return answer(503, { status: 'cosmos unreachable', cosmos: 'error', error: (err as Error).message });
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms))),
+  ]);
+}

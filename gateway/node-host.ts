@@ -1,0 +1,110 @@
+// Hosts the web-standard handler on node:http. Kept lean because the cache-hit path is mostly
+// this adapter: the request body is buffered once (it is needed whole anyway) and handed over
+// without re-streaming, buffered answers are written in one call from the bytes the handler
+// kept (raw-body.ts), and streamed answers are pumped with backpressure.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { attachRequestBody, rawBodyOf } from './raw-body.js';
+import { errorBody } from './errors.js';
+import type { Handler } from './handler.js';
+import type { Logger } from './log.js';
+
+export interface NodeHostOptions {
+  maxBodyBytes: number;
+  log: Logger;
+}
+
+export function createNodeServer(handle: Handler, opts: NodeHostOptions): http.Server {
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+    serve(handle, opts, req, res).catch((err) => {
+      opts.log.error('host failure', { err });
+      if (!res.headersSent) sendError(res, 500, 'internal error', 'internal_error');
+      else res.destroy();
+    });
+  });
+  server.headersTimeout = 30_000;
+  return server;
+}
+
+async function serve(handle: Handler, opts: NodeHostOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = req.method ?? 'GET';
+  let body: Buffer | undefined;
+  if (method !== 'GET' && method !== 'HEAD') {
+    body = await readCapped(req, opts.maxBodyBytes);
+    if (!body) {
+      // Over the cap: answer now and close the connection rather than read the rest.
+      res.setHeader('connection', 'close');
+      return sendError(res, 413, `request body exceeds ${opts.maxBodyBytes} bytes`, 'body_too_large');
+    }
+  }
+  const abort = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  let request: Request;
+  try {
+    request = new Request('http://gateway' + (req.url ?? '/'), { method, headers: req.headers as Record<string, string>, signal: abort.signal });
+  } catch {
+    return sendError(res, 400, 'malformed request', 'invalid_request');
+  }
+  if (body) attachRequestBody(request, body);
+  const response = await handle(request);
+  const headers: Record<string, string> = {};
+  response.headers.forEach((v, k) => (headers[k] = v));
+  const raw = rawBodyOf(response);
+  if (raw || !response.body) {
+    const bytes = raw ?? Buffer.alloc(0);
+    headers['content-length'] = String(bytes.length);
+    res.writeHead(response.status, headers);
+    res.end(method === 'HEAD' ? undefined : bytes);
+    return;
+  }
+  res.writeHead(response.status, headers);
+  res.flushHeaders();
+  const reader = response.body.getReader();
+  const onClose = () => void reader.cancel().catch(() => {});
+  res.once('close', onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await new Promise<void>((resolve) => {
+        res.once('drain', resolve);
+        res.once('close', resolve);
+      });
+      if (res.destroyed) return;
+    }
+    res.end();
+  } finally {
+    res.off('close', onClose);
+  }
+}
+
+/** The body, or undefined when it is bigger than the cap. Rejects if the client goes away. */
+function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.removeAllListeners('data');
+        req.pause();
+        resolve(undefined);
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    req.on('error', reject);
+    req.on('aborted', () => reject(new Error('client aborted the request')));
+  });
+}
+
+function sendError(res: ServerResponse, status: number, message: string, code: string): void {
+  const body = errorBody({ message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code });
+  const given = res.req?.headers['x-request-id'];
+  const requestId = typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-gpuarb-cache': 'bypass', 'x-request-id': requestId });
+  res.end(body);
+}

@@ -1,0 +1,117 @@
+// Secret sources. A secret is a list of accepted values, current first: during a rotation the
+// previous value stays valid until every sender has the new one (Key Vault rotation overlap).
+import { readFile, stat } from 'node:fs/promises';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { SecretSourceConfig } from './config-schema.js';
+
+export interface SecretSource {
+  /** Accepted values, current first. Cheap: served from memory, refreshed in the background. */
+  values(): Promise<string[]>;
+  /** A value was presented that matched nothing: a source may refresh early (rate limited). */
+  noteMismatch?(): void;
+  close?(): void;
+}
+
+export function staticSecret(current: string, previous?: string): SecretSource {
+  const list = previous ? [current, previous] : [current];
+  return { values: async () => list };
+}
+
+/**
+ * A file with the current value on line 1 and the previous one on line 2 (optional). Checked at
+ * most every `checkMs` by mtime, so a rotation that rewrites the file takes effect within it.
+ */
+export function fileSecret(path: string, checkMs = 1_000): SecretSource {
+  let cached: string[] | undefined;
+  let mtimeMs = -1;
+  let checkedAt = 0;
+  let pending: Promise<string[]> | undefined;
+  const refresh = async (): Promise<string[]> => {
+    const st = await stat(path);
+    checkedAt = Date.now();
+    if (cached && st.mtimeMs === mtimeMs) return cached;
+    const lines = (await readFile(path, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    if (lines.length === 0) throw new Error(`secret file ${path} is empty`);
+    mtimeMs = st.mtimeMs;
+    cached = lines.slice(0, 2);
+    return cached;
+  };
+  return {
+    async values() {
+      if (cached && Date.now() - checkedAt < checkMs) return cached;
+      pending ??= refresh().finally(() => (pending = undefined));
+      try {
+        return await pending;
+      } catch (e) {
+        if (cached) return cached; // keep the last good values through a transient read error
+        throw e;
+      }
+    },
+    noteMismatch() {
+      checkedAt = 0;
+    },
+  };
+}
+
+/** Key Vault: the two newest enabled, unexpired versions. SDKs are loaded only when used. */
+export function keyVaultSecret(vaultUrl: string, name: string, refreshSeconds: number): SecretSource {
+  let cached: string[] | undefined;
+  let fetchedAt = 0;
+  let lastForced = 0;
+  let pending: Promise<string[]> | undefined;
+  const load = async (): Promise<string[]> => {
+    const [{ SecretClient }, { DefaultAzureCredential }] = await Promise.all([import('@azure/keyvault-secrets'), import('@azure/identity')]);
+    const client = new SecretClient(vaultUrl, new DefaultAzureCredential());
+    const versions: { version: string; created: number }[] = [];
+    for await (const p of client.listPropertiesOfSecretVersions(name)) {
+      const expired = p.expiresOn && p.expiresOn.getTime() < Date.now();
+      if (p.enabled !== false && !expired && p.version) versions.push({ version: p.version, created: p.createdOn?.getTime() ?? 0 });
+    }
+    versions.sort((a, b) => b.created - a.created);
+    const values: string[] = [];
+    for (const v of versions.slice(0, 2)) {
+      const s = await client.getSecret(name, { version: v.version });
+      if (s.value) values.push(s.value);
+    }
+    if (values.length === 0) throw new Error(`Key Vault secret ${name} has no enabled version`);
+    cached = values;
+    fetchedAt = Date.now();
+    return values;
+  };
+  const refresh = () => (pending ??= load().finally(() => (pending = undefined)));
+  return {
+    async values() {
+      if (!cached) return refresh();
+      if (Date.now() - fetchedAt > refreshSeconds * 1000) refresh().catch(() => {});
+      return cached;
+    },
+    noteMismatch() {
+      // A sender may already have a version we have not seen yet; look, but at most every 30 s.
+      if (Date.now() - lastForced > 30_000) {
+        lastForced = Date.now();
+        refresh().catch(() => {});
+      }
+    },
+  };
+}
+
+export function secretFromConfig(cfg: SecretSourceConfig): SecretSource {
+  switch (cfg.kind) {
+    case 'static':
+      return staticSecret(cfg.current, cfg.previous);
+    case 'file':
+      return fileSecret(cfg.path);
+    case 'keyvault':
+      return keyVaultSecret(cfg.vaultUrl, cfg.name, cfg.refreshSeconds);
+  }
+}
+
+/** Constant-time membership: hashing first makes lengths equal, so nothing leaks through timing. */
+export function matchesAny(presented: string, accepted: string[]): boolean {
+  const p = createHash('sha256').update(presented).digest();
+  let ok = false;
+  for (const a of accepted) {
+    if (timingSafeEqual(p, createHash('sha256').update(a).digest())) ok = true;
+  }
+  return ok;
+}

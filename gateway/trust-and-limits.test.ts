@@ -1,0 +1,102 @@
+// Trust (APIM headers, secret rotation) and every kind of bad input, end to end through the
+// node:http host: all answers in OpenAI's error shape, and the process keeps serving.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'node:http';
+import { startHarness, BACKEND_SECRET_PREVIOUS, INTERNAL_KEY, type Harness } from './test-support/harness.js';
+import { startScriptedAgent, type ScriptedAgent } from './test-support/scripted-agent.js';
+
+let h: Harness;
+let agent: ScriptedAgent;
+const chat = { model: 'phi3-mini', messages: [{ role: 'user', content: 'hi' }] };
+
+beforeAll(async () => {
+  h = await startHarness({ config: { limits: { maxBodyBytes: 4096 } } });
+  agent = await startScriptedAgent('a', INTERNAL_KEY);
+  await h.register({ id: 'vm-a', model: 'phi3-mini', address: agent.url });
+});
+afterAll(async () => {
+  await h?.stop();
+  await agent?.stop();
+});
+
+async function expectError(res: Response, status: number, code?: string) {
+  expect(res.status).toBe(status);
+  const body = (await res.json()) as { error: { message: string; type: string; code: string | null } };
+  expect(typeof body.error.message).toBe('string');
+  expect(typeof body.error.type).toBe('string');
+  if (code) expect(body.error.code).toBe(code);
+  expect(res.headers.get('x-request-id')).toBeTruthy();
+  return body;
+}
+
+describe('trust', () => {
+  it('refuses requests without the backend secret or customer', async () => {
+    await expectError(await fetch(h.url + '/v1/models'), 401, 'unauthorized');
+    await expectError(await fetch(h.url + '/v1/models', { headers: { 'x-gpuarb-backend-key': 'wrong', 'x-gpuarb-customer': 'acme' } }), 401);
+    await expectError(await fetch(h.url + '/v1/models', { headers: { 'x-gpuarb-backend-key': h.apim()['x-gpuarb-backend-key'] } }), 401);
+    await expectError(await fetch(h.url + '/v1/models', { headers: { ...h.apim(), 'x-gpuarb-customer': '../etc' } }), 400, 'invalid_customer');
+  });
+  it('accepts the current and the previous secret during a rotation', async () => {
+    expect((await fetch(h.url + '/v1/models', { headers: h.apim() })).status).toBe(200);
+    const prev = await fetch(h.url + '/v1/models', { headers: { ...h.apim(), 'x-gpuarb-backend-key': BACKEND_SECRET_PREVIOUS } });
+    expect(prev.status).toBe(200);
+  });
+  it('passes the request id and the internal key on to the agent', async () => {
+    const res = await h.post('/v1/chat/completions', chat, { 'x-request-id': 'req-trace-1' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe('req-trace-1');
+    const seen = agent.seen.at(-1)!;
+    expect(seen.headers['x-request-id']).toBe('req-trace-1');
+    expect(seen.headers.authorization).toBe(`Bearer ${INTERNAL_KEY}`);
+  });
+});
+
+describe('bad input', () => {
+  it('malformed JSON, wrong shapes, empty bodies', async () => {
+    await expectError(await h.post('/v1/chat/completions', '{"model": "phi3-mini", '), 400, 'invalid_json');
+    await expectError(await h.post('/v1/chat/completions', ''), 400, 'invalid_json');
+    await expectError(await h.post('/v1/chat/completions', '[1,2]'), 400, 'invalid_json');
+    await expectError(await h.post('/v1/chat/completions', 'null'), 400, 'invalid_json');
+    await expectError(await h.post('/v1/chat/completions', { messages: [] }), 400, 'missing_model');
+    await expectError(await h.post('/v1/chat/completions', { model: 'phi3-mini', messages: 'hi' }), 400);
+    await expectError(await h.post('/v1/chat/completions', { model: 'phi3-mini', messages: [null] }), 400);
+    await expectError(await h.post('/v1/chat/completions', { ...chat, stream: 'yes' }), 400);
+    await expectError(await h.post('/v1/chat/completions', { ...chat, n: 3 }), 400);
+    await expectError(await h.post('/v1/chat/completions', { model: 42, messages: [{ role: 'user', content: 'x' }] }), 400);
+  });
+  it('unknown model: 404 listing the models', async () => {
+    const body = await expectError(await h.post('/v1/chat/completions', { ...chat, model: 'gpt-9' }), 404, 'model_not_found');
+    expect(body.error.message).toContain('phi3-mini');
+    expect(body.error.message).toContain('auto');
+  });
+  it('body over the cap: 413, declared or streamed', async () => {
+    await expectError(await h.post('/v1/chat/completions', { ...chat, pad: 'x'.repeat(5000) }), 413, 'body_too_large');
+    // Chunked, no content-length: the cap applies while reading.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(h.url + '/v1/chat/completions', { method: 'POST', headers: { ...h.apim(), 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 10; i++) req.write('x'.repeat(1000));
+      req.end();
+    });
+    expect(status).toBe(413);
+  });
+  it('unknown paths and methods', async () => {
+    await expectError(await fetch(h.url + '/v2/nope', { headers: h.apim() }), 404, 'unknown_url');
+    await expectError(await fetch(h.url + '/v1/chat/completions', { headers: h.apim() }), 405);
+  });
+  it('upstream timeout: 504', async () => {
+    agent.behaviour.delayMs = 6_000;
+    try {
+      await expectError(await h.post('/v1/chat/completions', { ...chat, messages: [{ role: 'user', content: 'slow' }] }), 504, 'upstream_timeout');
+    } finally {
+      agent.behaviour.delayMs = 0;
+    }
+  });
+  it('still serves after all of it', async () => {
+    expect((await h.post('/v1/chat/completions', chat)).status).toBe(200);
+    expect((await fetch(h.url + '/health/live')).status).toBe(200);
+  });
+});

@@ -1,0 +1,121 @@
+// Usage metering per customer, model and UTC day in the Cosmos `usage` container.
+//
+// Durability: a request's usage is written to Cosmos before the request counts as finished
+// (graceful shutdown waits for it; see docs/gateway.md). Writes are group-committed: each
+// counter document has at most one write in flight, and every increment that arrives meanwhile
+// rides in the next write (Cosmos patch `incr`, atomic on the server). So Cosmos load stays at
+// one write per document per round trip whatever the request rate, and a crash loses only the
+// increments not yet acknowledged — those of requests still in flight.
+import type { Container, PatchOperation } from '@azure/cosmos';
+import type { Logger } from './log.js';
+
+export interface UsageDelta {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  cacheHits: number;
+  errors: number;
+}
+
+const FIELDS = ['requests', 'promptTokens', 'completionTokens', 'cacheHits', 'errors'] as const;
+
+export interface UsageDoc extends UsageDelta {
+  id: string;
+  customer: string;
+  model: string;
+  day: string;
+  updatedAt: number;
+}
+
+interface Slot {
+  customer: string;
+  model: string;
+  day: string;
+  pending: UsageDelta | undefined;
+  waiters: (() => void)[];
+  writing: boolean;
+}
+
+export function usageDocId(customer: string, model: string, day: string): string {
+  // Cosmos ids may not contain / \ ? #: encode the parts (encodeURIComponent escapes all four).
+  return `${encodeURIComponent(customer)}:${encodeURIComponent(model)}:${day}`;
+}
+
+export class UsageMeter {
+  private readonly slots = new Map<string, Slot>();
+  private outstanding = 0;
+  private idle: (() => void)[] = [];
+
+  constructor(private readonly container: Container, private readonly log: Logger, private readonly now: () => number = Date.now) {}
+
+  /** Adds to the customer's counters; resolves once Cosmos has them. Never rejects. */
+  record(customer: string, model: string, delta: Partial<UsageDelta>): Promise<void> {
+    const day = new Date(this.now()).toISOString().slice(0, 10);
+    const id = usageDocId(customer, model, day);
+    let slot = this.slots.get(id);
+    if (!slot) this.slots.set(id, (slot = { customer, model, day, pending: undefined, waiters: [], writing: false }));
+    const p = (slot.pending ??= { requests: 0, promptTokens: 0, completionTokens: 0, cacheHits: 0, errors: 0 });
+    for (const f of FIELDS) p[f] += delta[f] ?? 0;
+    this.outstanding++;
+    const done = new Promise<void>((resolve) => slot!.waiters.push(resolve));
+    if (!slot.writing) void this.drain(id, slot);
+    return done;
+  }
+
+  /** Resolves when every recorded increment is in Cosmos (graceful shutdown). */
+  flush(): Promise<void> {
+    if (this.outstanding === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private async drain(id: string, slot: Slot): Promise<void> {
+    slot.writing = true;
+    let backoff = 100;
+    while (slot.pending) {
+      const delta = slot.pending;
+      const waiters = slot.waiters;
+      slot.pending = undefined;
+      slot.waiters = [];
+      try {
+        await this.write(id, slot, delta);
+        backoff = 100;
+        for (const w of waiters) w();
+        this.outstanding -= waiters.length;
+      } catch (err) {
+        // Keep the increments (merged with newer ones) and try again: usage is money.
+        this.log.warn('usage write failed; retrying', { err, doc: id });
+        const p = (slot.pending ??= { requests: 0, promptTokens: 0, completionTokens: 0, cacheHits: 0, errors: 0 });
+        for (const f of FIELDS) p[f] += delta[f];
+        slot.waiters = [...waiters, ...slot.waiters];
+        await new Promise((r) => setTimeout(r, backoff).unref());
+        backoff = Math.min(backoff * 2, 5_000);
+      }
+    }
+    slot.writing = false;
+    this.slots.delete(id);
+    if (this.outstanding === 0) for (const r of this.idle.splice(0)) r();
+  }
+
+  private async write(id: string, slot: Slot, d: UsageDelta): Promise<void> {
+    const ops: PatchOperation[] = FIELDS.filter((f) => d[f] !== 0).map((f) => ({ op: 'incr', path: `/${f}`, value: d[f] }));
+    ops.push({ op: 'set', path: '/updatedAt', value: this.now() });
+    const item = this.container.item(id, slot.customer);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await item.patch(ops);
+        return;
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404) throw err;
+      }
+      try {
+        const doc: UsageDoc = { id, customer: slot.customer, model: slot.model, day: slot.day, ...d, updatedAt: this.now() };
+        await this.container.items.create(doc);
+        return;
+      } catch (err) {
+        // 409: another gateway created it between our patch and create: patch again.
+        if ((err as { code?: number }).code !== 409) throw err;
+      }
+    }
+    throw new Error(`usage document ${id} kept changing under us`);
+  }
+}
