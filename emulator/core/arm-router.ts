@@ -93,7 +93,7 @@ async function handleProviderResource(core: EmulatorCore, req: IncomingMessage, 
       }
       const stored = core.store.get(id);
       if (!stored) throw resourceNotFound(type, path.names.join('/'), path.resourceGroup ?? '');
-      return send(res, 200, present(core.behaviors.get(type), stored.doc));
+      return send(res, 200, present(core.behaviors.get(type), stored.doc, url.searchParams));
     }
     case 'PUT':
       return putResource(core, ctx, res, await readJson(req), false);

@@ -31,6 +31,10 @@ export interface Core {
   /** Services of other families, registered by them by name (e.g. "compute"). */
   service<T>(name: string): T;
   registerService(name: string, impl: unknown): void;
+  /** Run at emulator stop (clear timers). */
+  onStop(fn: () => void): void;
+  /** Provisioning latency (ms) for a type under the current profile and overrides. */
+  latencyMs(type: string, op: 'put' | 'del'): number;
 }
 
 export interface OpContext {
@@ -73,8 +77,8 @@ export interface ResourceBehavior {
   /** Side effects of a delete (soft delete records, deleting instances...). */
   onDelete?(ctx: OpContext, doc: Json): Promise<void>;
   actions?: Record<string, ActionHandler>;
-  /** Shape the GET/list output (e.g. hide secrets the RP never returns). */
-  present?(doc: Json): Json;
+  /** Shape the GET/list output (e.g. hide secrets the RP never returns, honour $expand). */
+  present?(doc: Json, query?: URLSearchParams): Json;
 }
 
 export interface LifecycleHook {

@@ -16,7 +16,8 @@ export interface ComputeControl {
   setQuota(location: string, family: string, limit: number): void;
   setSpotCapacity(location: string, sku: string, zone: string | null, instances: number): void;
   setSkuAvailability(location: string, sku: string, zones: string[] | null): void;
-  evict(vmId: string, opts?: EvictOptions): Promise<{ eventId: string }>;
+  /** Publishes a Preempt notice; `done` resolves when the VM has been evicted. */
+  evict(vmId: string, opts?: EvictOptions): Promise<{ eventId: string; done: Promise<void> }>;
   scheduleEviction(s: EvictionSchedule): void;
 }
 
@@ -72,6 +73,7 @@ export function createControlHandler(core: EmulatorCore, control: EmulatorContro
     // A single-object argument may be sent bare; several arguments are sent by name.
     const args = names.length === 1 && !(names[0] in body) ? [body] : names.map((n) => body[n]);
     const result = await (control as any)[m[1]](...args);
-    send(res, 200, result ?? {});
+    const { done: _done, ...plain } = (result ?? {}) as Record<string, unknown>;
+    send(res, 200, plain);
   };
 }

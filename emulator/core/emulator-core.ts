@@ -105,7 +105,16 @@ export class EmulatorCore implements Core {
     return p ? fullType(p) : undefined;
   }
 
+  private readonly stoppers: (() => void)[] = [];
+  onStop(fn: () => void): void {
+    this.stoppers.push(fn);
+  }
+  latencyMs(type: string, op: 'put' | 'del'): number {
+    return this.faults.latencyMs(type, op);
+  }
+
   stop(): void {
     this.operations.stop();
+    for (const fn of this.stoppers) fn();
   }
 }

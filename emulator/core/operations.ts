@@ -95,7 +95,9 @@ export class Operations {
     }
     if (op.status === 'InProgress') return send(res, 202, undefined, { location: selfUrl, ...this.retryAfter(op) });
     if (op.status === 'Failed' && op.error) throw op.error;
-    if (op.result === undefined) return send(res, 204);
+    // Compute's operationResults answer 200 with an empty body once done; the new-generation
+    // pollers (resourceLocationConfig 'location') reject a 204 there.
+    if (op.result === undefined) return send(res, 200);
     send(res, 200, op.result);
   }
 

@@ -12,8 +12,8 @@ import { send } from './http.js';
 
 const IN_FLIGHT = new Set(['creating', 'updating', 'deleting', 'accepted', 'provisioning']);
 
-export function present(b: ResourceBehavior | undefined, doc: Json): Json {
-  return b?.present ? b.present(structuredClone(doc)) : doc;
+export function present(b: ResourceBehavior | undefined, doc: Json, query?: URLSearchParams): Json {
+  return b?.present ? b.present(structuredClone(doc), query) : doc;
 }
 
 function setState(doc: Json, b: ResourceBehavior | undefined, state: string): void {
