@@ -39,6 +39,7 @@ export class FakeClock implements Clock {
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (ms <= 0) return resolved; // as on the real clock: no latency means no wait at all
     return new Promise((resolve, reject) => {
       const timer: Timer = { at: this.current + Math.max(0, ms), seq: this.seq++, resolve: () => { signal?.removeEventListener('abort', onAbort); resolve(); } };
       const onAbort = () => { this.timers = this.timers.filter((t) => t !== timer); reject(signal!.reason); };
