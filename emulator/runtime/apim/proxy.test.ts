@@ -71,7 +71,7 @@ afterAll(async () => {
 
 describe('local API Management proxy', () => {
   it('refuses a missing, wrong or cancelled key with 401 in API Management\'s shape', async () => {
-    for (const headers of [{}, { 'Ocp-Apim-Subscription-Key': 'nope' }, { 'Ocp-Apim-Subscription-Key': 'key-gone' }]) {
+    for (const headers of [{}, { 'Ocp-Apim-Subscription-Key': 'nope' }, { 'Ocp-Apim-Subscription-Key': 'key-gone' }] as Record<string, string>[]) {
       const r = await call('/v1/models', headers);
       expect(r.status).toBe(401);
       expect(JSON.parse(r.body)).toMatchObject({ statusCode: 401, message: expect.stringContaining('Access denied') });
