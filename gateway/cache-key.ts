@@ -46,8 +46,9 @@ export interface CacheKeyInput {
 }
 
 export function cacheKey(k: CacheKeyInput): string {
-  const fields: Record<string, unknown> = {};
-  for (const name of Object.keys(k.body)) if (!DROPPED.has(name)) fields[name] = k.body[name];
+  // fromEntries defines own properties: assigning fields["__proto__"] would set the prototype
+  // instead and silently drop the field from the key.
+  const fields = Object.fromEntries(Object.entries(k.body).filter(([name]) => !DROPPED.has(name)));
   const envelope = canonicalJson({
     v: 1,
     scope: k.scope,

@@ -15,6 +15,8 @@ export interface ScriptedBehaviour {
   delayMs?: number;
   /** Stream: destroy the connection after this many content chunks. */
   breakAfterChunks?: number;
+  /** Stream: send the 200 headers, then drop the connection before any event. */
+  breakBeforeFirstChunk?: boolean;
   /** Milliseconds between stream chunks. */
   chunkIntervalMs?: number;
   /** Words in every answer (one content chunk per word). */
@@ -55,12 +57,16 @@ export async function startScriptedAgent(name: string, key: string, behaviour: S
         return json(200, { id, object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: words.join('') }, finish_reason: 'stop' }], usage });
       }
       res.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (b.breakBeforeFirstChunk) {
+        res.flushHeaders();
+        return void setTimeout(() => res.destroy(), 20);
+      }
       const send = (o: unknown) => res.write(`data: ${JSON.stringify(o)}\n\n`);
       const base = { id, object: 'chat.completion.chunk', created: 1, model };
       send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
       for (const [i, w] of words.entries()) {
-        if (b.breakAfterChunks !== undefined && i >= b.breakAfterChunks) return void res.destroy();
         if (b.chunkIntervalMs) await new Promise((r) => setTimeout(r, b.chunkIntervalMs));
+        if (b.breakAfterChunks !== undefined && i >= b.breakAfterChunks) return void res.destroy();
         send({ ...base, choices: [{ index: 0, delta: { content: w }, finish_reason: null }] });
       }
       send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
