@@ -1,7 +1,19 @@
 // Registers every resource family's behaviors. Adding a family = one file + one line here.
 import type { EmulatorCore } from '../core/emulator-core.js';
+import { registerApim } from './apim.js';
 import { registerCompute } from './compute.js';
+import { registerCosmos } from './cosmos.js';
+import { registerKeyVault } from './keyvault.js';
+import { registerPlatform } from './platform.js';
+import { registerStorage } from './storage.js';
+import { registerWeb } from './web.js';
 
 export function registerAllTypes(core: EmulatorCore): void {
   registerCompute(core);
+  registerKeyVault(core);
+  registerStorage(core);
+  registerCosmos(core);
+  registerWeb(core);
+  registerApim(core);
+  registerPlatform(core);
 }
