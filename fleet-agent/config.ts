@@ -63,7 +63,7 @@ export const agentConfigSchema = strict({
   listen: strict({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8080) }).prefault({}),
   /** Base URL others reach this agent at; default http://<first private IPv4>:<port>. */
   advertiseUrl: z.url().optional(),
-  zone: z.string().nullable().default(null),
+  zone: z.union([z.string(), z.number().transform(String)]).nullable().default(null),
   priority: z.enum(['Spot', 'Regular']).default('Spot'),
   engine: z.discriminatedUnion('type', [simEngine, llamacppEngine, vllmEngine]),
   auth,
