@@ -1,0 +1,80 @@
+// The function app of the local cloud: a `gpuarb-gateway` process, configured from the app's
+// settings (GPUARB_STACK_CONFIG, the same the Functions host reads in Azure) and the local
+// services: Cosmos, Azurite's queue, and the secret files the runtime keeps in step with Key Vault.
+// A new deployment restarts it.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { autoDefault, gatewayModels, type StackConfigForGateway } from '../../src/config/gateway-config.js';
+import { packageRoot } from './package-root.js';
+import type { ManagedProcess, ProcessGroup } from './services/processes.js';
+
+export interface GatewayHostEnvironment {
+  group: ProcessGroup;
+  stateDir: string;
+  cosmos: { endpoint: string; key: string; caFile: string; database: string };
+  storageConnectionString?: string;
+  jobsQueue: string;
+  backendKeysFile: string;
+  internalKeysFile: string;
+  onLogLine?: (line: string) => void;
+}
+
+export interface RunningGateway {
+  url: string;
+  process: ManagedProcess;
+  deploymentId: string;
+}
+
+export function localGatewayConfig(stack: StackConfigForGateway, env: GatewayHostEnvironment) {
+  const models = gatewayModels(stack);
+  return {
+    listen: { host: '127.0.0.1', port: 0 },
+    cosmos: { endpoint: env.cosmos.endpoint, key: env.cosmos.key, database: env.cosmos.database, caFile: env.cosmos.caFile },
+    ...(env.storageConnectionString ? { storage: { connectionString: env.storageConnectionString, jobsQueue: env.jobsQueue } } : {}),
+    secrets: { backend: { kind: 'file', path: env.backendKeysFile }, internalServiceKey: { kind: 'file', path: env.internalKeysFile } },
+    models,
+    auto: { default: autoDefault(stack, models) },
+    cache: { enabled: stack.gateway.cache.enabled, ttlSeconds: stack.gateway.cache.ttl, scope: stack.gateway.cache.scope, memoryEntries: 10_000 },
+    limits: { maxBodyBytes: stack.gateway.maxBodyBytes },
+    deadlines: { requestMs: stack.gateway.requestTimeout * 1000, firstByteMs: 60_000, idleMs: 30_000, connectMs: 2_000 },
+    jobs: { worker: true, concurrency: 2, maxAttempts: stack.gateway.jobs.maxAttempts, visibilityTimeoutSeconds: 60, resultTtlSeconds: stack.gateway.jobs.resultTtl, pollIntervalMs: 500 },
+  };
+}
+
+export class GatewayHost {
+  private running: RunningGateway | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly env: GatewayHostEnvironment) {}
+
+  get current(): RunningGateway | undefined {
+    return this.running && !this.running.process.exited ? this.running : undefined;
+  }
+
+  /** (Re)starts the gateway for a deployment; calls are serialised so two deploys never race. */
+  deploy(app: string, deploymentId: string, stack: StackConfigForGateway): Promise<RunningGateway> {
+    const next = this.chain.then(async () => {
+      const dir = join(this.env.stateDir, 'sites', app);
+      mkdirSync(dir, { recursive: true });
+      const configFile = join(dir, 'gateway.json');
+      writeFileSync(configFile, JSON.stringify(localGatewayConfig(stack, this.env), null, 2));
+      await this.running?.process.stop(5000);
+      const proc = this.env.group.start({
+        name: `gateway ${app}`,
+        args: [join(packageRoot(), 'bin', 'gpuarb-gateway.js'), '--config', configFile],
+        onLine: (line) => this.env.onLogLine?.(line),
+      });
+      const line = await proc.waitForLine((l) => l.includes('"event":"listening"'), 60_000);
+      this.running = { url: (JSON.parse(line) as { url: string }).url, process: proc, deploymentId };
+      return this.running;
+    });
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  async stop(): Promise<void> {
+    await this.chain;
+    await this.running?.process.stop(5000);
+    this.running = undefined;
+  }
+}

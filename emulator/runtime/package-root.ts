@@ -1,0 +1,19 @@
+// The gpuarb package root (where bin/ lives), found from this module whether it runs from source
+// (tests) or bundled into dist/ (the daemon): walk up to the package.json named "gpuarb".
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let cached: string | undefined;
+
+export function packageRoot(): string {
+  if (cached) return cached;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'gpuarb') return (cached = dir);
+    const up = dirname(dir);
+    if (up === dir) throw new Error('gpuarb package root not found above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+}

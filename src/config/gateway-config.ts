@@ -1,0 +1,58 @@
+// Maps the stack config (the GPUARB_STACK_CONFIG app setting the function app carries, a subset
+// of gpuarb.yaml) to the gateway's own model list: aliases, fallback chains, the skills `auto`
+// routes on, costs and context sizes. Pure, shared by the Functions host and the local cloud.
+
+export interface StackConfigForGateway {
+  stack: string;
+  gateway: { cache: { enabled: boolean; ttl: number; scope: 'global' | 'per-customer' }; requestTimeout: number; maxBodyBytes: number; jobs: { maxAttempts: number; resultTtl: number } };
+  routing: {
+    aliases: Record<string, string>;
+    auto: { rules: { model: string; when: { hasTools?: boolean; looksLikeCode?: boolean; looksLikeMath?: boolean; promptTokensOver?: number } }[]; default?: string };
+    fallback: Record<string, string[]>;
+  };
+  pools: { name: string; model: string; prices: { inputPerMillion: number; outputPerMillion: number } }[];
+}
+
+/** Context windows of the models gpuarb knows; others get a conservative 4k. */
+const KNOWN_CONTEXT: Record<string, number> = { 'phi3-mini': 4096, 'mixtral-8x7b': 32768, 'llama3-70b': 8192 };
+
+export interface GatewayModel {
+  name: string;
+  aliases: string[];
+  contextTokens: number;
+  maxOutputTokens: number;
+  skills: ('code' | 'math' | 'tools')[];
+  cost: { inputPerMillion: number; outputPerMillion: number };
+  fallback: string[];
+}
+
+export function gatewayModels(stack: StackConfigForGateway): GatewayModel[] {
+  const models = [...new Set(stack.pools.map((p) => p.model))];
+  return models.map((name) => {
+    const pool = stack.pools.find((p) => p.model === name)!;
+    const rules = stack.routing.auto.rules.filter((r) => r.model === name);
+    const skills = new Set<'code' | 'math' | 'tools'>();
+    for (const r of rules) {
+      if (r.when.hasTools) skills.add('tools');
+      if (r.when.looksLikeCode) skills.add('code');
+      if (r.when.looksLikeMath) skills.add('math');
+    }
+    const contextTokens = KNOWN_CONTEXT[name] ?? 4096;
+    return {
+      name,
+      aliases: Object.entries(stack.routing.aliases).filter(([, target]) => target === name).map(([alias]) => alias),
+      contextTokens,
+      maxOutputTokens: Math.min(4096, contextTokens),
+      skills: [...skills],
+      cost: pool.prices,
+      fallback: stack.routing.fallback[name] ?? [],
+    };
+  });
+}
+
+/** The model `auto` falls back to when nothing fits: the configured default, else the biggest context. */
+export function autoDefault(stack: StackConfigForGateway, models: GatewayModel[]): string | undefined {
+  const d = stack.routing.auto.default;
+  if (d) return stack.routing.aliases[d] ?? d;
+  return [...models].sort((a, b) => b.contextTokens - a.contextTokens)[0]?.name;
+}
