@@ -6,6 +6,7 @@ import { configShowCommand } from './config-show.js';
 import { configValidateCommand } from './config-validate.js';
 import { exitCodesCommand } from './exit-codes.js';
 import { initCommand } from './init.js';
+import { loadtestCommand } from './loadtest.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDefinition<any, any>[] = [initCommand, configShowCommand, configValidateCommand, exitCodesCommand];
+export const COMMANDS: CommandDefinition<any, any>[] = [initCommand, configShowCommand, configValidateCommand, exitCodesCommand, loadtestCommand];

@@ -1,0 +1,170 @@
+// The request sender: node:http(s) with one keep-alive agent, no client library in between,
+// because the generator must not be the bottleneck (bench/loadgen.mjs: ≥ 2,000 req/s on 2 cores).
+// Each call resolves to an Outcome and never rejects: every failure is a counted error class.
+import http from 'node:http';
+import https from 'node:https';
+import { HEADER_CACHE } from '../contracts/headers.js';
+import type { CacheOutcome, ChatRequest, Endpoint, ErrorClass, Outcome } from './types.js';
+
+export interface SenderOptions {
+  timeoutMs: number;
+  /** Upper bound on open connections; requests beyond it queue in the agent (and that wait counts). */
+  maxSockets: number;
+  /** ms since the start of the run, monotonic. */
+  now: () => number;
+  /** Trusted CA for https endpoints with a private certificate (the local platform). */
+  ca?: string;
+}
+
+export interface Sender {
+  send(body: ChatRequest, scheduledAt: number): Promise<Outcome>;
+  getJson(path: string): Promise<{ status: number; body: unknown }>;
+  close(): void;
+}
+
+export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
+  const url = new URL(endpoint.baseUrl.replace(/\/+$/, '') + '/');
+  const isHttps = url.protocol === 'https:';
+  const mod = isHttps ? https : http;
+  const agent = isHttps
+    ? new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets, ca: opts.ca })
+    : new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
+  const base = { agent, hostname: url.hostname, port: url.port || (isHttps ? 443 : 80) };
+  const chatPath = url.pathname + 'chat/completions';
+  const auth = `Bearer ${endpoint.key}`;
+  const now = opts.now;
+
+  function send(body: ChatRequest, scheduledAt: number): Promise<Outcome> {
+    const payload = JSON.stringify(body);
+    const stream = body.stream === true;
+    const sentAt = now();
+    return new Promise<Outcome>((resolve) => {
+      let settled = false;
+      let timedOut = false;
+      const finish = (fields: Partial<Outcome>) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const end = now();
+        resolve({ model: body.model, scheduledAt, sentAt, latencyMs: end - scheduledAt, ok: !fields.error, completionTokens: 0, ...fields });
+      };
+      const fail = (cls: ErrorClass, key: string, message: string, status?: number) => finish({ error: { class: cls, key, message }, status });
+      const req = mod.request(
+        { ...base, method: 'POST', path: chatPath, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: auth } },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          const cacheHeader = res.headers[HEADER_CACHE];
+          const cache = cacheHeader === 'hit' || cacheHeader === 'miss' || cacheHeader === 'bypass' ? (cacheHeader as CacheOutcome) : undefined;
+          res.on('error', (e) => (timedOut ? fail('timeout', 'timeout', `no complete answer within ${opts.timeoutMs} ms`) : stream ? fail('streamBroken', 'stream_broken', e.message, status) : fail('connection', connKey(e), e.message, status)));
+          res.on('aborted', () => fail(stream ? 'streamBroken' : 'connection', stream ? 'stream_broken' : 'ECONNRESET', 'connection closed mid-answer', status));
+          if (status >= 400) {
+            res.resume();
+            res.on('end', () => fail(status >= 500 ? 'http5xx' : 'http4xx', `http_${status}`, `HTTP ${status}`, status));
+            return;
+          }
+          res.setEncoding('utf8');
+          if (stream) readStream(res, scheduledAt, status, cache, finish, fail);
+          else {
+            let text = '';
+            res.on('data', (c: string) => (text += c));
+            res.on('end', () => {
+              const tokens = completionTokens(text);
+              if (tokens === undefined) fail('badResponse', 'bad_response', 'the answer is not a chat completion', status);
+              else finish({ status, cache, completionTokens: tokens });
+            });
+          }
+        },
+      );
+      const timer = setTimeout(() => {
+        timedOut = true;
+        req.destroy();
+        fail('timeout', 'timeout', `no complete answer within ${opts.timeoutMs} ms`);
+      }, opts.timeoutMs);
+      req.on('error', (e) => (timedOut ? undefined : fail('connection', connKey(e), e.message)));
+      req.end(payload);
+    });
+  }
+
+  function readStream(res: http.IncomingMessage, scheduledAt: number, status: number, cache: CacheOutcome | undefined, finish: (f: Partial<Outcome>) => void, fail: (c: ErrorClass, k: string, m: string, s?: number) => void) {
+    let buffer = '';
+    let tokens = 0;
+    let usageTokens: number | undefined;
+    let firstAt: number | undefined;
+    let done = false;
+    res.on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        if (!line.startsWith('data:')) continue;
+        const data = line.slice(5).trim();
+        if (data === '[DONE]') {
+          done = true;
+          continue;
+        }
+        try {
+          const evt = JSON.parse(data) as { choices?: Array<{ delta?: { content?: string } }>; usage?: { completion_tokens?: number } };
+          if (evt.choices?.[0]?.delta?.content) {
+            tokens += 1;
+            firstAt ??= now();
+          }
+          if (typeof evt.usage?.completion_tokens === 'number') usageTokens = evt.usage.completion_tokens;
+        } catch {
+          /* a non-JSON data line is the server's problem, reported below only if the stream never ends well */
+        }
+      }
+    });
+    res.on('end', () => {
+      if (!done) return fail('streamBroken', 'stream_broken', 'the stream ended without [DONE]', status);
+      const end = now();
+      const n = usageTokens ?? tokens;
+      finish({
+        status,
+        cache,
+        completionTokens: n,
+        ttftMs: firstAt === undefined ? undefined : firstAt - scheduledAt,
+        tpotMs: firstAt !== undefined && tokens > 1 ? (end - firstAt) / (tokens - 1) : undefined,
+      });
+    });
+  }
+
+  async function getJson(path: string): Promise<{ status: number; body: unknown }> {
+    return new Promise((resolve, reject) => {
+      const req = mod.request({ ...base, method: 'GET', path: url.pathname + path.replace(/^\//, ''), headers: { authorization: auth } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            /* leave as text: the caller reports what it got */
+          }
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+        res.on('error', reject);
+      });
+      req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  return { send, getJson, close: () => agent.destroy() };
+}
+
+function completionTokens(text: string): number | undefined {
+  try {
+    const body = JSON.parse(text) as { choices?: unknown; usage?: { completion_tokens?: number } };
+    if (!Array.isArray(body.choices)) return undefined;
+    return body.usage?.completion_tokens ?? 0;
+  } catch {
+    return undefined;
+  }
+}
+
+function connKey(e: Error): string {
+  return (e as NodeJS.ErrnoException).code ?? 'connection';
+}
