@@ -1,0 +1,115 @@
+// SDK clients for the operator commands, each built from the AzureTarget (armClientOptions), each
+// SDK imported on first use so `--help` stays fast. Data-plane clients (Key Vault, Log Analytics,
+// Cosmos, Retail Prices) learn their endpoints from ARM, or from the local cloud's conventions.
+import https from 'node:https';
+import dns from 'node:dns';
+import type { LookupFunction } from 'node:net';
+import type { AzureTarget } from '../azure/target.js';
+import { armClientOptions } from '../azure/target.js';
+import { toAzureError } from '../azure/arm-errors.js';
+
+/** Fast LRO polling against the local cloud; Azure's own Retry-After otherwise. */
+export function lroOptions(t: AzureTarget): { updateIntervalInMs?: number } {
+  return t.kind === 'local' ? { updateIntervalInMs: 100 } : {};
+}
+
+/** Awaits an SDK call and turns its failure into an AzureError with a hint. */
+export async function arm<T>(p: Promise<T> | PromiseLike<T>, resourceId?: string): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    throw toAzureError(e, resourceId);
+  }
+}
+
+/** True for an ARM/data-plane 404 (missing resource), whatever the SDK generation. */
+export function isNotFound(e: unknown): boolean {
+  const x = e as { statusCode?: number; status?: number; code?: string | number };
+  return x?.statusCode === 404 || x?.status === 404 || x?.code === 404 || x?.code === 'ResourceNotFound' || x?.code === 'NotFound';
+}
+
+export async function computeClient(t: AzureTarget) {
+  const { ComputeManagementClient } = await import('@azure/arm-compute');
+  return new ComputeManagementClient(t.credential, t.subscriptionId, armClientOptions(t));
+}
+
+export async function monitorClient(t: AzureTarget) {
+  const { MonitorClient } = await import('@azure/arm-monitor');
+  return new MonitorClient(t.credential, t.subscriptionId, armClientOptions(t));
+}
+
+export async function apimClient(t: AzureTarget) {
+  const { ApiManagementClient } = await import('@azure/arm-apimanagement');
+  return new ApiManagementClient(t.credential, t.subscriptionId, armClientOptions(t));
+}
+
+// The local cloud serves vaults as `<vault>.vault.localhost`, which not every resolver maps to
+// loopback (RFC 6761 says it should); resolve it ourselves, and trust the local CA.
+const loopbackLookup: LookupFunction = (hostname, options, callback) => {
+  const name = hostname.toLowerCase();
+  if (name === 'localhost' || name.endsWith('.localhost')) {
+    if (options.all) (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
+    else callback(null, '127.0.0.1', 4);
+    return;
+  }
+  dns.lookup(hostname, options, callback);
+};
+
+/** An https.Agent for data planes of the local cloud; undefined for Azure (default agent). */
+export function dataPlaneAgent(t: AzureTarget): https.Agent | undefined {
+  return t.caCertPem ? new https.Agent({ ca: t.caCertPem, lookup: loopbackLookup, keepAlive: false }) : undefined;
+}
+
+/** The vault's data-plane URL, as ARM reports it (`properties.vaultUri`). */
+export async function vaultUrl(t: AzureTarget, resourceGroup: string, vaultName: string): Promise<string> {
+  const { KeyVaultManagementClient } = await import('@azure/arm-keyvault');
+  const client = new KeyVaultManagementClient(t.credential, t.subscriptionId, armClientOptions(t));
+  const vault = await arm(client.vaults.get(resourceGroup, vaultName), vaultName);
+  const uri = (vault as { properties?: { vaultUri?: string } }).properties?.vaultUri;
+  if (!uri) throw toAzureError(Object.assign(new Error(`Key Vault ${vaultName} reports no vaultUri`), { name: 'RestError', statusCode: 500 }));
+  return uri;
+}
+
+export async function secretClient(t: AzureTarget, url: string) {
+  const { SecretClient } = await import('@azure/keyvault-secrets');
+  const agent = dataPlaneAgent(t);
+  return new SecretClient(url, t.credential, { ...(agent ? { agent } : {}), retryOptions: { maxRetries: t.kind === 'local' ? 1 : 3 } });
+}
+
+/** The workspace's query id (customerId GUID): Log Analytics queries address it, not the ARM id. */
+export async function workspaceCustomerId(t: AzureTarget, resourceGroup: string, workspace: string): Promise<string> {
+  const { OperationalInsightsManagementClient } = await import('@azure/arm-operationalinsights');
+  const client = new OperationalInsightsManagementClient(t.credential, t.subscriptionId, armClientOptions(t));
+  const ws = await arm(client.workspaces.get(resourceGroup, workspace), workspace);
+  if (!ws.customerId) throw new Error(`Log Analytics workspace ${workspace} reports no customerId`);
+  return ws.customerId;
+}
+
+/** The Log Analytics query endpoint: Azure's, or the local cloud's single https port. */
+export function logsEndpoint(t: AzureTarget): string {
+  return t.kind === 'local' ? `${t.armEndpoint}/loganalytics` : 'https://api.loganalytics.io';
+}
+
+export async function logsClient(t: AzureTarget) {
+  const { LogsQueryClient } = await import('@azure/monitor-query-logs');
+  return new LogsQueryClient(t.credential, { endpoint: logsEndpoint(t), ...(t.caCertPem ? { tlsOptions: { ca: t.caCertPem } } : {}) });
+}
+
+/** Cosmos data plane: endpoint and key from ARM (listKeys), never from config. */
+export async function cosmosDatabase(t: AzureTarget, resourceGroup: string, account: string, database: string, register: (secret: string) => void) {
+  const { CosmosDBManagementClient } = await import('@azure/arm-cosmosdb');
+  const mgmt = new CosmosDBManagementClient(t.credential, t.subscriptionId, armClientOptions(t));
+  const [acct, keys] = await Promise.all([arm(mgmt.databaseAccounts.get(resourceGroup, account), account), arm(mgmt.databaseAccounts.listKeys(resourceGroup, account), account)]);
+  const key = keys.primaryReadonlyMasterKey ?? keys.primaryMasterKey;
+  if (!acct.documentEndpoint || !key) throw new Error(`Cosmos DB account ${account} reports no endpoint or key`);
+  register(key);
+  const { CosmosClient } = await import('@azure/cosmos');
+  const agent = dataPlaneAgent(t);
+  const client = new CosmosClient({ endpoint: acct.documentEndpoint, key, ...(agent ? { agent } : {}), connectionPolicy: { enableEndpointDiscovery: t.kind !== 'local' } });
+  return { client, database: client.database(database) };
+}
+
+/** Retail Prices API: public and unauthenticated in Azure; the local cloud serves sample data. */
+export function retailPricesUrl(t: AzureTarget): string {
+  return t.kind === 'local' ? `${t.armEndpoint}/api/retail/prices` : 'https://prices.azure.com/api/retail/prices';
+}

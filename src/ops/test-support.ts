@@ -1,0 +1,130 @@
+// Test-only: the local cloud (emulator/) on a free port with the data planes the operator
+// commands use, a gpuarb.yaml parsed from text, and a Context whose azure() targets that
+// emulator (the daemon-backed --local target lands with the local-cloud issue; until then
+// tests inject the target here — the ONLY difference from `--local`).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { createKeyVaultDataPlane } from '../../emulator/dataplanes/keyvault.js';
+import { vaultUri } from '../../emulator/dataplanes/vault-host.js';
+import type { AzureTarget } from '../azure/target.js';
+import { parseConfigText, type LoadedConfig } from '../config/load.js';
+import type { Clock } from '../core/clock.js';
+import { createContext, type Context } from '../core/context.js';
+
+export class Capture {
+  text = '';
+  constructor(readonly isTTY = false) {}
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
+export const TEST_CONFIG = `
+stack: opstest
+location: eastus
+secrets:
+  overlap: 60s
+pools:
+  - name: phi
+    model: phi3-mini
+    engine: sim
+    sku: Standard_NC4as_T4_v3
+    capacity: { min: 1, max: 4 }
+    prices: { inputPerMillion: 0.2, outputPerMillion: 0.6 }
+`;
+
+export interface OpsTestCloud {
+  emu: Emulator;
+  target: AzureTarget;
+  loaded: LoadedConfig;
+  rgName: string;
+  /** A fresh context on this cloud, with captured stdout/stderr. */
+  context(opts?: { clock?: Clock; signal?: AbortSignal; json?: boolean }): { ctx: Context; stdout: Capture; stderr: Capture };
+  /** PUT an ARM resource (generic: the body is stored as sent). */
+  put(id: string, body: unknown, apiVersion?: string): Promise<unknown>;
+  /** Creates the stack's Key Vault (ARM + data plane). */
+  createVault(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCloud> {
+  const vaults = new Set<string>();
+  const emu = await startEmulator({
+    port: 0,
+    profile: 'fast',
+    dataPlanes: [
+      (deps) =>
+        createKeyVaultDataPlane({
+          now: Date.now,
+          random: Math.random,
+          tenantId: '72f988bf-0000-0000-0000-000000000000',
+          lookupVault: (name) => (vaults.has(name.toLowerCase()) ? { resourceId: `vault/${name}`, location: 'eastus', softDeleted: false, purgeProtection: true, softDeleteRetentionInDays: 7 } : undefined),
+          authorize: (r) => (r.token === deps.token ? 'allowed' : 'unauthenticated'),
+        }),
+    ],
+  });
+  const target: AzureTarget = { kind: 'local', subscriptionId: emu.subscriptionId, armEndpoint: emu.endpoint, credential: emu.credential, caCertPem: emu.caCertPem, stateDir: emu.stateDir };
+  const dir = mkdtempSync(join(tmpdir(), 'gpuarb-ops-'));
+  writeFileSync(join(dir, 'gpuarb.yaml'), configText);
+  const loaded = parseConfigText(configText, join(dir, 'gpuarb.yaml'), {});
+  const rgName = loaded.names.resourceGroup;
+  const put = async (id: string, body: unknown, apiVersion = '2024-07-01') => {
+    const token = (await emu.credential.getToken('x'))!.token;
+    const res = await fetchInsecure(`${emu.endpoint}${id}?api-version=${apiVersion}`, 'PUT', token, body, emu.caCertPem);
+    if (res.status >= 300) throw new Error(`PUT ${id}: ${res.status} ${res.text}`);
+    return JSON.parse(res.text || '{}');
+  };
+  await put(`/subscriptions/${emu.subscriptionId}/resourcegroups/${rgName}`, { location: 'eastus' });
+  return {
+    emu,
+    target,
+    loaded,
+    rgName,
+    put,
+    context(opts = {}) {
+      const stdout = new Capture();
+      const stderr = new Capture();
+      const base = createContext({
+        stdout,
+        stderr,
+        stdin: Object.assign(new PassThrough(), { isTTY: false }),
+        env: {},
+        cwd: dir,
+        globals: { json: Boolean(opts.json), yes: true, noPrompt: true, verbose: false },
+        signal: opts.signal ?? new AbortController().signal,
+        clock: opts.clock,
+      });
+      const ctx: Context = { ...base, config: async () => loaded, azure: async () => target };
+      return { ctx, stdout, stderr };
+    },
+    async createVault() {
+      const name = loaded.names.keyVault;
+      vaults.add(name.toLowerCase());
+      await put(`/subscriptions/${emu.subscriptionId}/resourceGroups/${rgName}/providers/Microsoft.KeyVault/vaults/${name}`, {
+        location: 'eastus',
+        properties: { tenantId: '72f988bf-0000-0000-0000-000000000000', sku: { family: 'A', name: 'standard' }, vaultUri: vaultUri(name, emu.port), enableRbacAuthorization: true },
+      }, '2024-11-01');
+      return name;
+    },
+    stop: () => emu.stop(),
+  };
+}
+
+/** One HTTPS request trusting the emulator's CA (test setup only). */
+async function fetchInsecure(url: string, method: string, token: string, body: unknown, ca: string): Promise<{ status: number; text: string }> {
+  const https = await import('node:https');
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
