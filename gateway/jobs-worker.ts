@@ -141,8 +141,9 @@ export class JobsWorker {
       const reason = errorMessage(result.body) ?? `status ${result.status}`;
       if (RETRYABLE(result.status) && doc.attempts < this.opts.maxAttempts) {
         await this.store.replaceIfUnchanged(doc, { status: 'queued', leaseUntil: undefined, lastError: reason });
-        // Back off before the next attempt: the message reappears after 2^attempts seconds.
-        await this.queue.updateMessage(messageId, receipt, undefined, Math.min(2 ** doc.attempts, 60)).catch(() => {});
+        // Back off before the next attempt: the message reappears after 2^attempts seconds
+        // (at most the visibility timeout).
+        await this.queue.updateMessage(messageId, receipt, undefined, Math.min(2 ** doc.attempts, this.opts.visibilityTimeoutSeconds)).catch(() => {});
         log.warn('job attempt failed; will retry', { attempt: doc.attempts, reason });
         return;
       }
