@@ -45,7 +45,9 @@ export class SimEngine implements Engine {
   onStatus(listener: (s: EngineStatus) => void): () => void { return this.state.subscribe(listener); }
   load(): EngineLoad { return { running: this.running, waiting: this.waiting.length, cacheUsage: this.running / this.profile.maxBatch }; }
 
+  /** Idempotent: an engine handed to the agent already started is not loaded twice. */
   async start(): Promise<void> {
+    if (this.ready) return;
     this.state.set('loading');
     this.ready = (async () => {
       if (this.options.loadMs) await this.clock.sleep(this.options.loadMs);
