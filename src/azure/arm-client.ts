@@ -60,6 +60,12 @@ class ArmHttpError extends Error {
   }
 }
 
+export interface ListedResource {
+  id: string;
+  type: string;
+  tags?: Record<string, string>;
+}
+
 export interface ArmClient {
   readonly subscriptionId: string;
   /** The resource, or undefined on 404. */
@@ -72,7 +78,9 @@ export interface ArmClient {
   /** DELETE and wait; a 404 counts as done (idempotent down). */
   delete(id: string, apiVersion: string, signal?: AbortSignal): Promise<void>;
   /** Top-level resources of a resource group carrying tag name=value (all pages). */
-  listByTag(resourceGroupId: string, tagName: string, tagValue: string, signal?: AbortSignal): Promise<Array<{ id: string; type: string; tags?: Record<string, string> }>>;
+  listByTag(resourceGroupId: string, tagName: string, tagValue: string, signal?: AbortSignal): Promise<ListedResource[]>;
+  /** Every top-level resource of a resource group (all pages); [] when the group is gone. */
+  listResourceGroup(resourceGroupId: string, signal?: AbortSignal): Promise<ListedResource[]>;
 }
 
 export async function createArmClient(target: ArmTargetLike, opts: ArmClientOptions = {}): Promise<ArmClient> {
@@ -158,18 +166,22 @@ export async function createArmClient(target: ArmTargetLike, opts: ArmClientOpti
         throw e;
       }
     },
-    async listByTag(resourceGroupId, tagName, tagValue, signal) {
-      const filter = encodeURIComponent(`tagName eq '${tagName}' and tagValue eq '${tagValue}'`);
-      let url: string | undefined = withVersion(`${resourceGroupId}/resources?$filter=${filter}`, '2025-04-01');
-      const out: Array<{ id: string; type: string; tags?: Record<string, string> }> = [];
-      while (url) {
-        const res = await sendRaw('GET', url, undefined, signal);
-        if (res.status === 404) return out;
-        check(res, resourceGroupId);
-        out.push(...(res.body?.value ?? []));
-        url = res.body?.nextLink;
-      }
-      return out;
+    listByTag(resourceGroupId, tagName, tagValue, signal) {
+      return listAll(resourceGroupId, encodeURIComponent(`tagName eq '${tagName}' and tagValue eq '${tagValue}'`), signal);
     },
+    listResourceGroup: (resourceGroupId, signal) => listAll(resourceGroupId, undefined, signal),
   };
+
+  async function listAll(resourceGroupId: string, filter: string | undefined, signal?: AbortSignal): Promise<ListedResource[]> {
+    let url: string | undefined = withVersion(`${resourceGroupId}/resources${filter ? `?$filter=${filter}` : ''}`, '2025-04-01');
+    const out: ListedResource[] = [];
+    while (url) {
+      const res = await sendRaw('GET', url, undefined, signal);
+      if (res.status === 404) return out;
+      check(res, resourceGroupId);
+      out.push(...(res.body?.value ?? []));
+      url = res.body?.nextLink;
+    }
+    return out;
+  }
 }

@@ -76,6 +76,12 @@ function planOne(r: DesiredResource, state: unknown, lookup: (id: string) => unk
   if (r.secret) return undefined;
   const desired = resolveRefs(r.body, lookup);
   const fields = diffOwned(desired, state, r.owned, r.createOnly);
+  // A resource whose last operation failed (e.g. allocation) is written again even if its
+  // model matches: the PUT is what makes ARM retry it.
+  const provisioning = getPath(state, 'properties.provisioningState');
+  if (typeof provisioning === 'string' && /^(failed|canceled)$/i.test(provisioning)) {
+    fields.push({ path: 'properties.provisioningState', from: provisioning, to: 'Succeeded' });
+  }
   return fields.length ? { ...base, action: 'update', fields } : undefined;
 }
 

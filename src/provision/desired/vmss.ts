@@ -87,7 +87,7 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
           },
           storageProfile: {
             imageReference: image(pool),
-            osDisk: { createOption: 'FromImage', caching: 'ReadOnly', diskSizeGB: 256, managedDisk: { storageAccountType: 'Premium_LRS' } },
+            osDisk: { createOption: 'FromImage', deleteOption: 'Delete', caching: 'ReadOnly', diskSizeGB: 256, managedDisk: { storageAccountType: 'Premium_LRS' } },
           },
           networkProfile: {
             networkApiVersion: '2022-11-01',
@@ -96,6 +96,8 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
                 name: 'nic',
                 properties: {
                   primary: true,
+                  // NICs and disks go with their VM: evictions and scale-in leave no orphans.
+                  deleteOption: 'Delete',
                   enableAcceleratedNetworking: pool.engine === 'vllm',
                   ipConfigurations: [{ name: 'ipconfig', properties: { primary: true, subnet: { id: ids.vmssSubnet } } }],
                 },
