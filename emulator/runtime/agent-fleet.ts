@@ -35,7 +35,8 @@ export interface AgentSpec {
 export interface FleetEnvironment {
   group: ProcessGroup;
   stateDir: string;
-  cosmos: { endpoint: string; key: string; caFile: string };
+  /** The local Cosmos endpoint, known once the account is provisioned. */
+  cosmos: () => { endpoint: string; key: string; caFile: string };
   /** Lines "current\nprevious" of the internal service key; agents watch it. */
   internalKeysFile: string;
   onLogLine?: (vmName: string, line: string) => void;
@@ -91,7 +92,7 @@ export class AgentFleet {
       priority: spec.priority,
       engine,
       auth: { type: 'file', path: this.env.internalKeysFile, pollMs: 1000 },
-      registry: { endpoint: this.env.cosmos.endpoint, key: this.env.cosmos.key, caFile: this.env.cosmos.caFile, createIfMissing: true, heartbeatMs: 2000 },
+      registry: { ...this.env.cosmos(), createIfMissing: true, heartbeatMs: 2000 },
       scheduledEvents: { url: this.env.scheduledEventsUrlOverride ?? spec.scheduledEventsUrl, pollMs: 500, marginMs: 500 },
       drain: { sigtermGraceMs: 5000, retryAfterSeconds: 1 },
     };

@@ -11,8 +11,8 @@ import type { ManagedProcess, ProcessGroup } from './services/processes.js';
 export interface GatewayHostEnvironment {
   group: ProcessGroup;
   stateDir: string;
-  cosmos: { endpoint: string; key: string; caFile: string; database: string };
-  storageConnectionString?: string;
+  cosmos: () => { endpoint: string; key: string; caFile: string; database: string };
+  storageConnectionString: () => string | undefined;
   jobsQueue: string;
   backendKeysFile: string;
   internalKeysFile: string;
@@ -27,10 +27,12 @@ export interface RunningGateway {
 
 export function localGatewayConfig(stack: StackConfigForGateway, env: GatewayHostEnvironment) {
   const models = gatewayModels(stack);
+  const cosmos = env.cosmos();
+  const storage = env.storageConnectionString();
   return {
     listen: { host: '127.0.0.1', port: 0 },
-    cosmos: { endpoint: env.cosmos.endpoint, key: env.cosmos.key, database: env.cosmos.database, caFile: env.cosmos.caFile },
-    ...(env.storageConnectionString ? { storage: { connectionString: env.storageConnectionString, jobsQueue: env.jobsQueue } } : {}),
+    cosmos,
+    ...(storage ? { storage: { connectionString: storage, jobsQueue: env.jobsQueue } } : {}),
     secrets: { backend: { kind: 'file', path: env.backendKeysFile }, internalServiceKey: { kind: 'file', path: env.internalKeysFile } },
     models,
     auto: { default: autoDefault(stack, models) },

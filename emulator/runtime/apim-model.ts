@@ -1,0 +1,52 @@
+// Reads one API Management service's APIs, products, subscriptions (keys from the side table the
+// apim behavior keeps), named values, backends and policies from the ARM store, as the local
+// proxy needs them. Key Vault–backed named values resolve to the secret's newest version.
+import type { Json, Store } from '../core/store.js';
+import { DEFAULT_KEY_HEADER, DEFAULT_KEY_QUERY, type ApimModel } from './apim/model.js';
+
+export interface SecretReader {
+  /** Enabled values of a secret, newest first (empty when it does not exist). */
+  versions(vaultName: string, secretName: string): string[];
+}
+
+export function readApimModel(store: Store, serviceId: string, secrets: SecretReader): ApimModel {
+  const prefix = serviceId.toLowerCase() + '/';
+  const children = store.all().filter((r) => r.doc.id.toLowerCase().startsWith(prefix));
+  const ofType = (t: string) => children.filter((r) => r.type.toLowerCase() === `microsoft.apimanagement/service/${t}`).map((r) => r.doc);
+  const policyOf = (ownerId: string) => children.find((r) => r.doc.id.toLowerCase() === `${ownerId.toLowerCase()}/policies/policy`)?.doc.properties?.value as string | undefined;
+  const keys = store.sideTable('apimSubscriptionKeys');
+
+  return {
+    apis: ofType('apis').map((a: Json) => ({
+      name: a.name,
+      path: a.properties?.path ?? '',
+      subscriptionRequired: a.properties?.subscriptionRequired !== false,
+      keyHeader: a.properties?.subscriptionKeyParameterNames?.header ?? DEFAULT_KEY_HEADER,
+      keyQuery: a.properties?.subscriptionKeyParameterNames?.query ?? DEFAULT_KEY_QUERY,
+      policyXml: policyOf(a.id),
+    })),
+    products: ofType('products').map((p: Json) => ({
+      name: p.name,
+      state: p.properties?.state === 'published' ? 'published' : 'notPublished',
+      policyXml: policyOf(p.id),
+      apis: ofType('products/apis').filter((l: Json) => l.id.toLowerCase().startsWith(p.id.toLowerCase() + '/')).map((l: Json) => l.name),
+    })),
+    subscriptions: ofType('subscriptions').map((s: Json) => {
+      const k = keys.get(s.id.toLowerCase()) ?? {};
+      return { sid: s.name, displayName: s.properties?.displayName ?? s.name, scope: s.properties?.scope ?? '', primaryKey: k.primaryKey ?? '', secondaryKey: k.secondaryKey ?? '', state: s.properties?.state ?? 'active' };
+    }),
+    namedValues: Object.fromEntries(ofType('namedValues').map((n: Json) => [n.properties?.displayName ?? n.name, namedValue(n, secrets)])),
+    backends: Object.fromEntries(ofType('backends').map((b: Json) => [b.name, { url: b.properties?.url ?? '' }])),
+    globalPolicyXml: policyOf(serviceId),
+  };
+}
+
+function namedValue(n: Json, secrets: SecretReader): string {
+  const ref = n.properties?.keyVault?.secretIdentifier as string | undefined;
+  if (!ref) return n.properties?.value ?? '';
+  // https://<vault>.vault.azure.net/secrets/<name>[/<version>] (or the local host form)
+  const u = new URL(ref);
+  const vault = u.hostname.split('.')[0];
+  const [, , name] = u.pathname.split('/');
+  return secrets.versions(vault, name)[0] ?? '';
+}

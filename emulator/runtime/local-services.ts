@@ -1,0 +1,72 @@
+// The data services of the local cloud, started on first need and shared by every account of
+// that type: one Cosmos server (every account's documentEndpoint), one Azurite (every storage
+// account's blob and queue endpoints). Containers and queues created through ARM are created in
+// them too, so what `up` provisions exists where the processes look for it.
+import { Agent } from 'node:https';
+import type { Json } from '../core/store.js';
+import { startAzuriteService, type AzuriteService } from './services/azurite.js';
+import { startCosmosService, type CosmosService } from './services/cosmos.js';
+
+export const LOCAL_COSMOS_DATABASE_DEFAULT = 'gpuarb';
+
+export class LocalServices {
+  private cosmosP: Promise<CosmosService> | undefined;
+  private azuriteP: Promise<AzuriteService> | undefined;
+  private cosmosReady: CosmosService | undefined;
+  private azuriteReady: AzuriteService | undefined;
+
+  constructor(private readonly opts: { tls: { certPem: string; keyPem: string; caCertPem: string }; stateDir: string; persistStorage: boolean }) {}
+
+  cosmos(): Promise<CosmosService> {
+    this.cosmosP ??= startCosmosService(this.opts.tls).then((c) => (this.cosmosReady = c));
+    return this.cosmosP;
+  }
+
+  azurite(): Promise<AzuriteService> {
+    this.azuriteP ??= startAzuriteService({ location: this.opts.persistStorage ? `${this.opts.stateDir}/azurite` : undefined }).then((a) => (this.azuriteReady = a));
+    return this.azuriteP;
+  }
+
+  cosmosInfo(): { endpoint: string; key: string } {
+    if (!this.cosmosReady) throw new Error('the local Cosmos server is not started yet (no Cosmos account provisioned)');
+    return { endpoint: this.cosmosReady.endpoint, key: this.cosmosReady.key };
+  }
+
+  azuriteInfo(): AzuriteService | undefined {
+    return this.azuriteReady;
+  }
+
+  /** ARM created .../sqlDatabases/{db}/containers/{c}: create it in the local server. */
+  async createCosmosContainer(doc: Json): Promise<void> {
+    const cosmos = await this.cosmos();
+    const { CosmosClient } = await import('@azure/cosmos');
+    const agent = new Agent({ ca: this.opts.tls.caCertPem });
+    const client = new CosmosClient({ endpoint: cosmos.endpoint, key: cosmos.key, agent, connectionPolicy: { enableEndpointDiscovery: false } });
+    try {
+      const dbName = doc.id.split('/sqlDatabases/')[1].split('/')[0];
+      const { database } = await client.databases.createIfNotExists({ id: dbName });
+      const resource = doc.properties?.resource ?? {};
+      await database.containers.createIfNotExists({ id: resource.id ?? doc.name, partitionKey: resource.partitionKey ?? { paths: ['/id'] }, defaultTtl: resource.defaultTtl });
+    } finally {
+      client.dispose();
+      agent.destroy();
+    }
+  }
+
+  async createBlobContainer(name: string): Promise<void> {
+    const az = await this.azurite();
+    const { BlobServiceClient } = await import('@azure/storage-blob');
+    await BlobServiceClient.fromConnectionString(az.connectionString).getContainerClient(name).createIfNotExists();
+  }
+
+  async createQueue(name: string): Promise<void> {
+    const az = await this.azurite();
+    const { QueueServiceClient } = await import('@azure/storage-queue');
+    await QueueServiceClient.fromConnectionString(az.connectionString).getQueueClient(name).createIfNotExists();
+  }
+
+  async stop(): Promise<void> {
+    const [c, a] = await Promise.all([this.cosmosP?.catch(() => undefined), this.azuriteP?.catch(() => undefined)]);
+    await Promise.all([c?.stop(), a?.stop()]);
+  }
+}

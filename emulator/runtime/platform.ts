@@ -1,0 +1,232 @@
+// Makes provisioned resources real on this machine, through the emulator's lifecycle hooks
+// (emulator/core/behavior.ts): Cosmos accounts → a local Cosmos server, storage accounts →
+// Azurite, VMs → agent processes, a function app deployment → a gateway process, API Management →
+// the local policy-enforcing proxy, Key Vault secrets → key files the processes watch, and their
+// logs → the Log Analytics workspace. The ARM code path is unchanged: only the endpoints differ.
+import { mkdirSync, renameSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Emulator } from '../index.js';
+import type { Json } from '../core/store.js';
+import { AgentFleet } from './agent-fleet.js';
+import { readApimModel, type SecretReader } from './apim-model.js';
+import { startApimProxy, type ApimProxy } from './apim/proxy.js';
+import { GatewayHost } from './gateway-host.js';
+import { LogIngester, logLineToRow, type LogSink } from './log-ingest.js';
+import { LocalServices } from './local-services.js';
+import { ProcessGroup } from './services/processes.js';
+
+export interface PlatformRuntimeOptions {
+  emulator: Emulator;
+  tls: { certPem: string; keyPem: string; caCertPem: string; caCertPath: string };
+  scheduledEvents: { urlFor(vmName: string): string };
+  secrets: SecretReader;
+  logs?: LogSink;
+  /** Persist Azurite's data under the state dir (the daemon) or keep it in memory (tests). */
+  persistStorage?: boolean;
+}
+
+const T = {
+  cosmos: 'Microsoft.DocumentDB/databaseAccounts',
+  cosmosContainer: 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers',
+  storage: 'Microsoft.Storage/storageAccounts',
+  blobContainer: 'Microsoft.Storage/storageAccounts/blobServices/containers',
+  queue: 'Microsoft.Storage/storageAccounts/queueServices/queues',
+  vm: 'Microsoft.Compute/virtualMachines',
+  vmss: 'Microsoft.Compute/virtualMachineScaleSets',
+  siteExtension: 'Microsoft.Web/sites/extensions',
+  apim: 'Microsoft.ApiManagement/service',
+  vault: 'Microsoft.KeyVault/vaults',
+  workspace: 'Microsoft.OperationalInsights/workspaces',
+} as const;
+
+export const KEY_SECRETS = { internal: 'internal-service-key', backend: 'inference-api-key' } as const;
+
+const rgOf = (id: string) => id.slice(0, id.toLowerCase().indexOf('/providers/')).toLowerCase();
+
+export class PlatformRuntime {
+  readonly group = new ProcessGroup();
+  readonly services: LocalServices;
+  readonly fleet: AgentFleet;
+  readonly gateway: GatewayHost;
+  private readonly proxies = new Map<string, ApimProxy>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly unhook: (() => void)[] = [];
+  private readonly ingester: LogIngester;
+  private readonly dir: string;
+
+  constructor(private readonly opts: PlatformRuntimeOptions) {
+    const emu = opts.emulator;
+    this.dir = join(emu.stateDir, 'runtime');
+    mkdirSync(join(this.dir, 'keys'), { recursive: true });
+    this.services = new LocalServices({ tls: opts.tls, stateDir: this.dir, persistStorage: opts.persistStorage ?? false });
+    this.ingester = new LogIngester(opts.logs ?? { ingest: () => undefined }, () => this.workspaceId());
+    const caFile = opts.tls.caCertPath;
+    this.fleet = new AgentFleet({
+      group: this.group,
+      stateDir: this.dir,
+      cosmos: () => ({ ...this.services.cosmosInfo(), caFile }),
+      internalKeysFile: this.keysFile(KEY_SECRETS.internal),
+      onLogLine: (vm, line) => this.ingester.add(logLineToRow(line, { component: 'agent', pool: this.fleet.get(vm)?.spec.pool ?? null, instance: vm })),
+    });
+    this.gateway = new GatewayHost({
+      group: this.group,
+      stateDir: this.dir,
+      cosmos: () => ({ ...this.services.cosmosInfo(), caFile, database: 'gpuarb' }),
+      storageConnectionString: () => this.services.azuriteInfo()?.connectionString,
+      jobsQueue: 'gpuarb-jobs',
+      backendKeysFile: this.keysFile(KEY_SECRETS.backend),
+      internalKeysFile: this.keysFile(KEY_SECRETS.internal),
+      onLogLine: (line) => this.ingester.add(logLineToRow(line, { component: 'gateway' })),
+    });
+  }
+
+  keysFile(secret: string): string {
+    return join(this.dir, 'keys', `${secret}.txt`);
+  }
+
+  /** Registers the hooks and starts the background sync of keys and health. */
+  attach(): this {
+    const b = this.opts.emulator.behaviors;
+    const hook = (type: string, h: Parameters<typeof b.addHook>[1]) => this.unhook.push(b.addHook(type, h));
+    hook(T.cosmos, { provisioned: (doc) => this.onCosmosAccount(doc) });
+    hook(T.cosmosContainer, { provisioned: (doc) => this.services.createCosmosContainer(doc) });
+    hook(T.storage, { provisioned: (doc) => this.onStorageAccount(doc) });
+    hook(T.blobContainer, { provisioned: (doc) => this.services.createBlobContainer(doc.name) });
+    hook(T.queue, { provisioned: (doc) => this.services.createQueue(doc.name) });
+    hook(T.vm, { provisioned: (doc) => this.onVm(doc), deleted: (doc) => this.fleet.stop(doc.name) });
+    hook(T.siteExtension, { provisioned: (doc) => this.onDeploy(doc) });
+    hook(T.apim, { provisioned: (doc) => this.onApim(doc), deleted: (doc) => this.onApimDeleted(doc) });
+    this.syncKeys();
+    this.timers.push(setInterval(() => this.syncKeys(), 1000), setInterval(() => void this.syncHealth(), 2000));
+    return this;
+  }
+
+  private store() {
+    return this.opts.emulator.store;
+  }
+
+  private workspaceId(): string | undefined {
+    return this.store().all().find((r) => r.type.toLowerCase() === T.workspace.toLowerCase())?.doc.properties?.customerId;
+  }
+
+  private async onCosmosAccount(doc: Json): Promise<void> {
+    const cosmos = await this.services.cosmos();
+    doc.properties.documentEndpoint = cosmos.endpoint;
+    for (const l of [...(doc.properties.writeLocations ?? []), ...(doc.properties.readLocations ?? [])]) l.documentEndpoint = cosmos.endpoint;
+    this.store().changed();
+  }
+
+  private async onStorageAccount(doc: Json): Promise<void> {
+    const az = await this.services.azurite();
+    doc.properties.primaryEndpoints = { ...doc.properties.primaryEndpoints, blob: `${az.blobEndpoint}/`, queue: `${az.queueEndpoint}/` };
+    this.store().changed();
+  }
+
+  /** Writes "current\nprevious" of each key secret of the (first) vault; atomic rename. */
+  private syncKeys(): void {
+    const vault = this.store().all().find((r) => r.type.toLowerCase() === T.vault.toLowerCase())?.doc.name;
+    if (!vault) return;
+    for (const secret of Object.values(KEY_SECRETS)) {
+      const values = this.opts.secrets.versions(vault, secret).slice(0, 2);
+      if (!values.length) continue;
+      const file = this.keysFile(secret);
+      const text = values.join('\n') + '\n';
+      if (existsSync(file) && readFileSync(file, 'utf8') === text) continue;
+      writeFileSync(file + '.tmp', text, { mode: 0o600 });
+      renameSync(file + '.tmp', file);
+    }
+  }
+
+  private async onVm(vm: Json): Promise<void> {
+    await this.services.cosmos();
+    const vmss = this.store().get(vm.properties?.virtualMachineScaleSet?.id ?? '')?.doc;
+    const pool = vmss?.tags?.['gpuarb-pool'] ?? vm.tags?.['gpuarb-pool'] ?? vmss?.name ?? 'default';
+    const model = vmss?.tags?.['gpuarb-model'] ?? this.modelOfPool(vm.id, pool) ?? pool;
+    await this.fleet.start({
+      vmName: vm.name,
+      pool,
+      model,
+      sku: vmss?.sku?.name ?? vm.properties?.hardwareProfile?.vmSize ?? '',
+      zone: vm.zones?.[0] ?? null,
+      priority: vm.properties?.priority === 'Regular' ? 'Regular' : 'Spot',
+      scheduledEventsUrl: this.opts.scheduledEvents.urlFor(vm.name),
+    });
+  }
+
+  /** The pool's model from the function app's stack settings in the same resource group. */
+  private modelOfPool(vmId: string, pool: string): string | undefined {
+    const stack = this.stackConfig(rgOf(vmId));
+    return stack?.pools.find((p: { name: string }) => p.name === pool)?.model;
+  }
+
+  private stackConfig(rg: string): Json | undefined {
+    const settings = this.store().all().find((r) => r.doc.id.toLowerCase().startsWith(rg) && /\/config\/appsettings$/i.test(r.doc.id));
+    const raw = settings?.doc.properties?.GPUARB_STACK_CONFIG;
+    return typeof raw === 'string' ? (JSON.parse(raw) as Json) : undefined;
+  }
+
+  private async onDeploy(ext: Json): Promise<void> {
+    if (ext.name.toLowerCase() !== 'onedeploy') return;
+    const siteId = ext.id.slice(0, ext.id.toLowerCase().lastIndexOf('/extensions/'));
+    const stack = this.stackConfig(rgOf(siteId));
+    if (!stack) return;
+    await Promise.all([this.services.cosmos(), this.services.azurite()]);
+    await this.gateway.deploy(siteId.split('/').pop()!, ext.properties?.packageUri ?? 'local', stack as never);
+  }
+
+  private async onApim(doc: Json): Promise<void> {
+    let proxy = this.proxies.get(doc.id.toLowerCase());
+    if (!proxy) {
+      proxy = await startApimProxy({
+        model: () => readApimModel(this.store(), doc.id, this.opts.secrets),
+        tls: { key: this.opts.tls.keyPem, cert: this.opts.tls.certPem },
+        resolveBackend: (url) => this.resolveBackend(url),
+      });
+      this.proxies.set(doc.id.toLowerCase(), proxy);
+    }
+    doc.properties.gatewayUrl = proxy.url;
+    this.store().changed();
+  }
+
+  private async onApimDeleted(doc: Json): Promise<void> {
+    await this.proxies.get(doc.id.toLowerCase())?.stop();
+    this.proxies.delete(doc.id.toLowerCase());
+  }
+
+  /** https://<app>.azurewebsites.net/api/... → the local gateway process (which serves /v1 at its root). */
+  private resolveBackend(url: string): string {
+    const gw = this.gateway.current;
+    if (!gw || !/\.azurewebsites\.net/i.test(url)) return url;
+    const u = new URL(url);
+    return gw.url.replace(/\/$/, '') + u.pathname.replace(/^\/api/, '');
+  }
+
+  /** The Application Health extension's view: each VM's instance view follows its agent. */
+  private async syncHealth(): Promise<void> {
+    for (const r of this.store().all()) {
+      if (r.type.toLowerCase() !== T.vm.toLowerCase()) continue;
+      const health = (await this.fleet.health(r.doc.name)).toLowerCase();
+      const view = r.doc.properties?.instanceView;
+      if (!view) continue;
+      const code = `HealthState/${health}`;
+      if (view.vmHealth?.status?.code === code) continue;
+      view.vmHealth = { status: { code, level: 'Info', displayStatus: `The VM is ${health}`, time: new Date().toISOString() } };
+      this.store().changed();
+    }
+  }
+
+  /** API Management gateway URL of the service (the local proxy). */
+  apimUrl(serviceId: string): string | undefined {
+    return this.proxies.get(serviceId.toLowerCase())?.url;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    for (const u of this.unhook) u();
+    this.ingester.flush();
+    await Promise.all([...this.proxies.values()].map((p) => p.stop()));
+    await this.gateway.stop();
+    await this.group.stopAll(5000);
+    await this.services.stop();
+  }
+}
