@@ -59,7 +59,8 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   mkdirSync(stateDir, { recursive: true });
   const tls = loadOrCreateTls(stateDir);
   const token = loadOrCreateToken(stateDir);
-  const store = new Store(stateDir);
+  // A temp state dir dies with the emulator, so its state is kept in memory only (no disk writes).
+  const store = new Store(temp ? undefined : stateDir);
   const subscriptionId = opts.subscriptionId ?? DEFAULT_SUBSCRIPTION_ID;
   const core = new EmulatorCore(store, subscriptionId, { seed: opts.seed ?? 1, profile: opts.profile ?? 'fast', latencyScale: opts.latencyScale ?? 1 });
   let sink: ScheduledEventsSink | undefined = opts.scheduledEvents;

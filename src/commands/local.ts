@@ -1,0 +1,77 @@
+// `gpuarb local start|stop|status|reset`: the local cloud daemon (emulator/daemon.ts) that
+// `gpuarb up --local` and scripts talk to. `--json` prints {endpoint, caCertPath, subscriptionId,
+// stateDir, pid} so other Azure tools can be pointed at it.
+import { z } from 'zod';
+import { defineCommand } from '../core/command.js';
+import { UserError } from '../core/errors.js';
+
+const stateDirOption = { flags: '--state-dir <dir>', description: 'State directory of the local cloud', default: '.gpuarb/local' };
+const common = z.object({ stateDir: z.string().default('.gpuarb/local') });
+const daemon = () => import('../../emulator/daemon-control.js');
+
+function asUserError(err: unknown): never {
+  throw new UserError((err as Error).message, { code: 'LocalCloudError', hint: 'Run `gpuarb local status` to see what runs on that state directory.' });
+}
+
+export const localStartCommand = defineCommand({
+  name: 'local start',
+  summary: 'Start the local cloud (Azure stand-in) as a background daemon',
+  examples: ['gpuarb local start', 'gpuarb local start --port 8443 --json'],
+  options: [stateDirOption, { flags: '--port <port>', description: 'Port on 127.0.0.1 (0 picks a free one)', default: '0' }, { flags: '--profile <profile>', description: 'fast | realistic provisioning times', default: 'fast' }],
+  schema: common.extend({ port: z.coerce.number().int().min(0).max(65535).default(0), profile: z.enum(['fast', 'realistic']).default('fast') }),
+  async run(_ctx, opts) {
+    return (await daemon()).startDaemon({ stateDir: opts.stateDir, port: opts.port, profile: opts.profile }).catch(asUserError);
+  },
+  render(ctx, r) {
+    ctx.io.out(`local cloud running at ${r.endpoint} (pid ${r.pid})\n  CA certificate: ${r.caCertPath}\n  subscription:   ${r.subscriptionId}\n  state:          ${r.stateDir}`);
+  },
+});
+
+export const localStopCommand = defineCommand({
+  name: 'local stop',
+  summary: 'Stop the local cloud daemon (its state is kept)',
+  examples: ['gpuarb local stop'],
+  options: [stateDirOption],
+  schema: common,
+  async run(_ctx, opts) {
+    return (await daemon()).stopDaemon({ stateDir: opts.stateDir }).catch(asUserError);
+  },
+  render(ctx, r) {
+    ctx.io.out(r.stopped ? `local cloud stopped (pid ${r.pid})` : 'no local cloud was running');
+  },
+});
+
+export const localStatusCommand = defineCommand({
+  name: 'local status',
+  summary: 'Show whether the local cloud runs, and where',
+  examples: ['gpuarb local status', 'gpuarb local status --json'],
+  options: [stateDirOption],
+  schema: common,
+  async run(_ctx, opts) {
+    const info = (await daemon()).daemonStatus({ stateDir: opts.stateDir });
+    return info ? { running: true, ...info } : { running: false, stateDir: opts.stateDir };
+  },
+  render(ctx, r) {
+    ctx.io.out('endpoint' in r ? `local cloud running at ${r.endpoint} (pid ${r.pid}), state ${r.stateDir}` : `no local cloud runs on ${r.stateDir}`);
+  },
+});
+
+export const localResetCommand = defineCommand({
+  name: 'local reset',
+  summary: 'Delete every resource of the (stopped) local cloud; keeps its CA and token',
+  examples: ['gpuarb local stop && gpuarb local reset'],
+  options: [stateDirOption],
+  schema: common,
+  async run(_ctx, opts) {
+    try {
+      return (await daemon()).resetState({ stateDir: opts.stateDir });
+    } catch (err) {
+      return asUserError(err);
+    }
+  },
+  render(ctx, r) {
+    ctx.io.out(r.removed ? `local cloud state in ${r.stateDir} reset` : `nothing to reset in ${r.stateDir}`);
+  },
+});
+
+export const LOCAL_COMMANDS = [localStartCommand, localStopCommand, localStatusCommand, localResetCommand];
