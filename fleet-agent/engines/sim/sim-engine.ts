@@ -30,7 +30,7 @@ export class SimEngine implements Engine {
   private readonly state = new StatusCell();
   private running = 0;
   private readonly waiting: { grant: () => void; refuse: (e: unknown) => void }[] = [];
-  private ready!: Promise<void>;
+  private ready?: Promise<void>;
 
   constructor(private readonly options: SimEngineOptions) {
     this.model = options.model;
@@ -55,7 +55,7 @@ export class SimEngine implements Engine {
     })();
   }
 
-  whenReady(): Promise<void> { return this.ready; }
+  whenReady(): Promise<void> { return this.ready ?? Promise.reject(new Error('engine not started')); }
 
   async stop(): Promise<void> {
     for (const w of this.waiting.splice(0)) w.refuse(new EngineRequestError(503, 'engine stopped', null, 'engine_stopped', 1));
