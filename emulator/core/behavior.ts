@@ -62,6 +62,8 @@ export interface ResourceBehavior {
   /** Full type, e.g. "Microsoft.DocumentDB/databaseAccounts/sqlDatabases". */
   type: string;
   lro?: { put?: LroStyle; delete?: LroStyle };
+  /** Status of a create when Azure does not answer 201 (Cosmos accounts: 200). */
+  createdStatus?: number;
   /** PATCH exists for this type in Azure (merge-patch of tags/properties). */
   patch?: boolean;
   /** Omit properties.provisioningState (config-like children such as sites/config). */

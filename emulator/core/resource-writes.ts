@@ -76,7 +76,7 @@ export async function putResource(core: EmulatorCore, ctx: OpContext, res: Serve
     }
   };
 
-  const status = existing ? 200 : 201;
+  const status = existing ? 200 : (b?.createdStatus ?? 201);
   if (style === 'sync') {
     // Synchronous types answer with the final state; a failed provision is the answer.
     await provision();

@@ -16,6 +16,7 @@ export function registerCosmos(core: EmulatorCore): void {
   core.behaviors.register({
     type: ACCOUNT,
     lro: { put: 'async-op', delete: 'async-op' },
+    createdStatus: 200, // the 2025-10-15 spec lists only 200 for the account PUT
     patch: true,
     validate(ctx, body) {
       const name = ctx.path.names[0];
