@@ -33,6 +33,16 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
   const chatPath = url.pathname + 'chat/completions';
   const auth = `Bearer ${endpoint.key}`;
   const now = opts.now;
+  // One sweep for all request timeouts instead of a timer per request (thousands a second).
+  // Every request has the same timeout, so deadlines arrive in send order: a FIFO suffices.
+  const deadlines: Array<{ at: number; expire: () => void }> = [];
+  let head = 0;
+  const sweep = setInterval(() => {
+    const t = now();
+    while (head < deadlines.length && deadlines[head].at <= t) deadlines[head++].expire();
+    if (head > 4096 && head * 2 > deadlines.length) deadlines.splice(0, head), (head = 0);
+  }, Math.min(100, opts.timeoutMs / 4));
+  sweep.unref();
 
   function send(body: ChatRequest, scheduledAt: number): Promise<Outcome> {
     const payload = JSON.stringify(body);
@@ -41,10 +51,12 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
     return new Promise<Outcome>((resolve) => {
       let settled = false;
       let timedOut = false;
+      const deadline = { at: sentAt + opts.timeoutMs, expire: NOOP };
       const finish = (fields: Partial<Outcome>) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        // Drop the closure over req/res now, not when the sweep reaches this deadline.
+        deadline.expire = NOOP;
         const end = now();
         resolve({ model: body.model, scheduledAt, sentAt, latencyMs: end - scheduledAt, ok: !fields.error, completionTokens: 0, ...fields });
       };
@@ -75,11 +87,12 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
           }
         },
       );
-      const timer = setTimeout(() => {
+      deadline.expire = () => {
         timedOut = true;
         req.destroy();
         fail('timeout', 'timeout', `no complete answer within ${opts.timeoutMs} ms`);
-      }, opts.timeoutMs);
+      };
+      deadlines.push(deadline);
       req.on('error', (e) => (timedOut ? undefined : fail('connection', connKey(e), e.message)));
       req.end(payload);
     });
@@ -152,8 +165,17 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
     });
   }
 
-  return { send, getJson, close: () => agent.destroy() };
+  return {
+    send,
+    getJson,
+    close: () => {
+      clearInterval(sweep);
+      agent.destroy();
+    },
+  };
 }
+
+const NOOP = () => undefined;
 
 function completionTokens(text: string): number | undefined {
   try {

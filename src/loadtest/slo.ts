@@ -108,7 +108,8 @@ function convert(kind: Kind, n: number, unit: string | undefined): number | stri
   if (kind === 'percent') {
     if (unit !== '%') return 'write a percentage, e.g. 1%';
     if (n > 100) return 'a percentage is at most 100%';
-    return n / 100;
+    // toPrecision: 99.9/100 is 0.9990000000000001 in floating point, which would fail ">=99.9%" at exactly 99.9%.
+    return Number((n / 100).toPrecision(12));
   }
   if (unit !== undefined) return 'rpm is a plain number of requests per minute';
   return n;
