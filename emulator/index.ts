@@ -14,6 +14,7 @@ import type { BehaviorRegistry } from './core/behavior.js';
 import type { DataPlaneDeps, DataPlaneFactory, DataPlaneHandler, ScheduledEventsSink } from './core/dataplane-contract.js';
 import type { Profile } from './core/profiles.js';
 import { registerAllTypes } from './types/index.js';
+import { mountHttpsDataPlanes } from './core/mount-dataplanes.js';
 
 export interface StartEmulatorOptions {
   /** 0 (default) = a free port. */
@@ -24,8 +25,10 @@ export interface StartEmulatorOptions {
   latencyScale?: number;
   seed?: number;
   subscriptionId?: string;
-  /** Data planes to mount (see core/dataplane-contract.ts). */
+  /** Extra data planes to mount (see core/dataplane-contract.ts), tried after the standard ones. */
   dataPlanes?: DataPlaneFactory[];
+  /** Mount Key Vault, Log Analytics and Retail Prices from emulator/dataplanes (default true). */
+  standardDataPlanes?: boolean;
   /** Where Preempt notices go (the IMDS module). */
   scheduledEvents?: ScheduledEventsSink;
 }
@@ -68,7 +71,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   registerAllTypes(core);
   const control = createControl(core);
 
-  const handlers: DataPlaneHandler[] = [];
+  const handlers: DataPlaneHandler[] = opts.standardDataPlanes === false ? [] : mountHttpsDataPlanes(core, token);
   const deps: DataPlaneDeps = {
     store, subscriptionId, token, stateDir,
     endpoint: () => core.endpoint(),
