@@ -7,8 +7,10 @@ import { configValidateCommand } from './config-validate.js';
 import { exitCodesCommand } from './exit-codes.js';
 import { initCommand } from './init.js';
 import { secretsListCommand, secretsRotateCommand } from './secrets.js';
+import { statusCommand } from './status.js';
+import { scaleCommand } from './scale.js';
 import { loadtestCommand } from './loadtest.js';
 import { LOCAL_COMMANDS } from './local.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDefinition<any, any>[] = [initCommand, configShowCommand, configValidateCommand, exitCodesCommand, loadtestCommand, secretsListCommand, secretsRotateCommand, ...LOCAL_COMMANDS];
+export const COMMANDS: CommandDefinition<any, any>[] = [initCommand, configShowCommand, configValidateCommand, exitCodesCommand, loadtestCommand, secretsListCommand, secretsRotateCommand, statusCommand, scaleCommand, ...LOCAL_COMMANDS];

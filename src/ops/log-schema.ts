@@ -13,7 +13,14 @@ export const LOG_COLUMNS = {
   pool: 'Pool',
   instance: 'Instance',
   properties: 'Properties',
+  /** HTTP status of a gateway `request` line (promoted from the JSON `status` field). */
+  status: 'Status',
+  /** `hit` or `miss` on a gateway `request` line (promoted from the JSON `cache` field). */
+  cache: 'Cache',
 } as const;
+
+/** The gateway logs one line with this message per request (status and cache fields). */
+export const REQUEST_MESSAGE = 'request';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];

@@ -1,0 +1,72 @@
+// `gpuarb scale <pool>`: capacity, bounds, Spot priority mix or autoscale on/off — one kind of
+// change per run, refused with a hint when Azure could not do it (src/ops/scale-rules.ts).
+import { z } from 'zod';
+import { defineCommand } from '../core/command.js';
+import { UserError } from '../core/errors.js';
+import type { ScaleResult } from '../ops/scale.js';
+import type { ScaleRequest } from '../ops/scale-rules.js';
+
+const int = z.coerce.number().int();
+
+export const scaleCommand = defineCommand({
+  name: 'scale',
+  summary: 'Change a pool: capacity, min/max bounds, Spot/Regular mix, or autoscale on/off',
+  description: 'Applies one change to the pool\'s scale set or autoscale setting, then (for capacity) waits until exactly that many instances are ready, printing each instance\'s progress on stderr.',
+  examples: [
+    'gpuarb scale phi --to 3',
+    'gpuarb scale mixtral --min 1 --max 8',
+    'gpuarb scale llama --regular-base 1 --regular-percent 20',
+    'gpuarb scale phi --autoscale off',
+    'gpuarb scale phi --to 0 --no-wait --json',
+  ],
+  args: [{ name: 'pool', description: 'pool name from gpuarb.yaml', required: true }],
+  options: [
+    { flags: '--to <n>', description: 'set the capacity (within the pool\'s min/max)' },
+    { flags: '--min <n>', description: 'autoscale minimum (with --max)' },
+    { flags: '--max <n>', description: 'autoscale maximum (with --min)' },
+    { flags: '--regular-base <n>', description: 'on-demand VMs before any Spot (Spot Priority Mix)' },
+    { flags: '--regular-percent <p>', description: 'percent on-demand above the base (0–100)' },
+    { flags: '--autoscale <on|off>', description: 'turn the autoscale setting on or off' },
+    { flags: '--no-wait', description: 'return once Azure accepted the change' },
+    { flags: '--timeout <seconds>', description: 'longest wait for ready instances', default: '1800' },
+    { flags: '--local', description: 'target the local cloud instead of Azure' },
+  ],
+  schema: z.object({
+    pool: z.string(),
+    to: int.optional(),
+    min: int.optional(),
+    max: int.optional(),
+    regularBase: int.optional(),
+    regularPercent: int.optional(),
+    autoscale: z.enum(['on', 'off']).optional(),
+    wait: z.boolean().default(true),
+    timeout: z.coerce.number().int().min(1).default(1800),
+    local: z.boolean().optional(),
+  }),
+  async run(ctx, opts): Promise<ScaleResult> {
+    const req = requestFrom(opts);
+    const { scalePool } = await import('../ops/scale.js');
+    return scalePool(ctx, opts.pool, req, { local: opts.local, wait: opts.wait, timeoutSeconds: opts.timeout });
+  },
+  render(ctx, r) {
+    ctx.io.out(r.waited ? `${r.pool}: ${r.ready} of ${r.capacity} instances ready` : `${r.pool}: change applied${r.applied.capacity !== undefined ? ` (capacity ${r.capacity}, not waiting)` : ''}`);
+  },
+});
+
+export function requestFrom(o: { to?: number; min?: number; max?: number; regularBase?: number; regularPercent?: number; autoscale?: 'on' | 'off' }): ScaleRequest {
+  const kinds: ScaleRequest[] = [];
+  if (o.to !== undefined) kinds.push({ kind: 'capacity', to: o.to });
+  if (o.min !== undefined || o.max !== undefined) {
+    if (o.min === undefined || o.max === undefined) throw new UserError('--min and --max go together.', { code: 'UsageError', hint: 'e.g. gpuarb scale phi --min 1 --max 4' });
+    kinds.push({ kind: 'bounds', min: o.min, max: o.max });
+  }
+  if (o.regularBase !== undefined || o.regularPercent !== undefined) kinds.push({ kind: 'mix', regularBase: o.regularBase, regularPercent: o.regularPercent });
+  if (o.autoscale) kinds.push({ kind: 'autoscale', enabled: o.autoscale === 'on' });
+  if (kinds.length !== 1) {
+    throw new UserError(kinds.length ? 'Give one kind of change per run.' : 'Nothing to change.', {
+      code: 'UsageError',
+      hint: 'One of: --to N | --min N --max N | --regular-base N [--regular-percent P] | --autoscale on|off',
+    });
+  }
+  return kinds[0];
+}

@@ -1,0 +1,154 @@
+// The I/O half of `gpuarb status`: each source (compute, autoscale, registry, gateway, Log
+// Analytics, prices) is read independently, and a source that fails becomes a note and an
+// "unknown", never a failed command: status is what on-call runs when things are broken.
+import type { RegistryDoc } from '../contracts/registry.js';
+import type { Context } from '../core/context.js';
+import { arm, computeClient, cosmosDatabase, dataPlaneAgent, isNotFound, monitorClient } from './azure-clients.js';
+import { countQuery } from './logs-query.js';
+import { fetchVmPrice, type VmPrice } from './prices.js';
+import type { GatewayObservation, HealthState, InstanceObservation, PoolObservation, StatusInput, TrafficWindow } from './status-model.js';
+import { loadStack, type OpsStack } from './stack.js';
+
+const HEALTH: Record<string, HealthState> = { healthy: 'Healthy', unhealthy: 'Unhealthy', initializing: 'Initializing', unknown: 'Unknown' };
+
+export function autoscaleSettingName(pool: string): string {
+  return `autoscale-${pool}`; // src/provision/desired/vmss.ts names it so
+}
+
+const short = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
+
+interface VmLike {
+  name?: string;
+  priority?: string;
+  zones?: string[];
+  provisioningState?: string;
+  timeCreated?: Date;
+  virtualMachineScaleSet?: { id?: string };
+  instanceView?: { statuses?: { code?: string }[]; vmHealth?: { status?: { code?: string } } };
+}
+
+export function toInstance(vm: VmLike): InstanceObservation {
+  const power = vm.instanceView?.statuses?.find((s) => s.code?.startsWith('PowerState/'))?.code?.slice('PowerState/'.length) ?? null;
+  const healthCode = vm.instanceView?.vmHealth?.status?.code?.split('/')[1]?.toLowerCase();
+  return {
+    name: vm.name ?? '?',
+    priority: vm.priority === 'Spot' || vm.priority === 'Low' ? 'Spot' : vm.priority ? 'Regular' : null,
+    zone: vm.zones?.[0] ?? null,
+    provisioningState: vm.provisioningState ?? 'Unknown',
+    powerState: power,
+    health: healthCode ? (HEALTH[healthCode] ?? 'Unknown') : null,
+    createdAt: vm.timeCreated ? new Date(vm.timeCreated).getTime() : null,
+    evictionNotBefore: null,
+  };
+}
+
+async function observePool(stack: OpsStack, pool: OpsStack['config']['pools'][number], prices: Map<string, Promise<VmPrice | null>>, notes: string[]): Promise<PoolObservation> {
+  const compute = await computeClient(stack.target);
+  const vmssName = stack.names.vmss[pool.name];
+  const vmssId = `/subscriptions/${stack.target.subscriptionId}/resourceGroups/${stack.resourceGroup}/providers/Microsoft.Compute/virtualMachineScaleSets/${vmssName}`;
+  let desired: number | null = null;
+  try {
+    desired = (await compute.virtualMachineScaleSets.get(stack.resourceGroup, vmssName)).sku?.capacity ?? 0;
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  const instances: InstanceObservation[] = [];
+  if (desired !== null) {
+    // Flexible orchestration: the instances are ordinary VMs that reference the scale set.
+    const filter = `'virtualMachineScaleSet/id' eq '${vmssId}'`;
+    for await (const vm of compute.virtualMachines.list(stack.resourceGroup, { filter, expand: 'instanceView' })) {
+      if (vm.virtualMachineScaleSet?.id?.toLowerCase() === vmssId.toLowerCase()) instances.push(toInstance(vm));
+    }
+  }
+  let min = pool.capacity.min;
+  let max = pool.capacity.max;
+  let autoscaleEnabled: boolean | null = null;
+  try {
+    const setting = await (await monitorClient(stack.target)).autoscaleSettings.get(stack.resourceGroup, autoscaleSettingName(pool.name));
+    autoscaleEnabled = setting.enabled ?? true;
+    const cap = setting.profiles?.[0]?.capacity;
+    if (cap) [min, max] = [Number(cap.minimum), Number(cap.maximum)];
+  } catch (e) {
+    if (!isNotFound(e)) notes.push(`autoscale setting of ${pool.name} unreadable: ${short(e)}`);
+  }
+  const key = `${stack.config.location}/${pool.sku}`;
+  if (!prices.has(key)) prices.set(key, fetchVmPrice(stack.target, stack.config.location, pool.sku).catch((e) => (notes.push(`prices for ${pool.sku}: ${short(e)}`), null)));
+  const price = await prices.get(key)!;
+  return { name: pool.name, model: pool.model, sku: pool.sku, desired, min, max, autoscaleEnabled, instances, pricePerHour: price ?? { spot: null, regular: null } };
+}
+
+export async function readRegistry(stack: OpsStack, register: (s: string) => void): Promise<RegistryDoc[]> {
+  const { REGISTRY_CONTAINER } = await import('../contracts/registry.js');
+  const { COSMOS_DATABASE } = await import('../provision/desired/data.js');
+  const { database } = await cosmosDatabase(stack.target, stack.resourceGroup, stack.names.cosmos, COSMOS_DATABASE, register);
+  const { resources } = await database.container(REGISTRY_CONTAINER).items.query<RegistryDoc>('SELECT * FROM c').fetchAll();
+  return resources;
+}
+
+/** The function app's /api/health/ready (the gateway's readiness: Cosmos, registry, a replica). */
+export async function probeGateway(stack: OpsStack, signal: AbortSignal): Promise<GatewayObservation> {
+  const { WebSiteManagementClient } = await import('@azure/arm-appservice');
+  const { armClientOptions } = await import('../azure/target.js');
+  const web = new WebSiteManagementClient(stack.target.credential, stack.target.subscriptionId, armClientOptions(stack.target));
+  let host: string | undefined;
+  try {
+    host = (await web.webApps.get(stack.resourceGroup, stack.names.functionApp)).defaultHostName;
+  } catch (e) {
+    if (isNotFound(e)) return { ready: false, detail: `function app ${stack.names.functionApp} does not exist` };
+    throw e;
+  }
+  if (!host) return { ready: false, detail: 'the function app has no host name yet' };
+  const https = await import('node:https');
+  const agent = dataPlaneAgent(stack.target);
+  return new Promise((resolve) => {
+    const req = https.get(`https://${host}/api/health/ready`, { agent, signal, timeout: 5_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        let status = '';
+        try {
+          status = String((JSON.parse(text) as { status?: string }).status ?? '');
+        } catch {
+          status = text.slice(0, 80);
+        }
+        resolve({ ready: res.statusCode === 200, detail: `${res.statusCode}${status ? ` ${status}` : ''}` });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer in 5 s')));
+    req.on('error', (e) => resolve({ ready: false, detail: `unreachable: ${short(e)}` }));
+  });
+}
+
+export async function queryTraffic(stack: OpsStack, now: number): Promise<TrafficWindow[]> {
+  const out: TrafficWindow[] = [];
+  for (const minutes of [5, 60]) {
+    const from = now - minutes * 60_000;
+    const [requests, errors, cacheHits] = await Promise.all([
+      countQuery(stack, { from, requests: 'all' }),
+      countQuery(stack, { from, requests: 'errors' }),
+      countQuery(stack, { from, requests: 'cacheHits' }),
+    ]);
+    out.push({ minutes, requests, errors, cacheHits });
+  }
+  return out;
+}
+
+export async function collectStatus(ctx: Context, opts: { local?: boolean }): Promise<StatusInput> {
+  const stack = await loadStack(ctx, opts);
+  const notes: string[] = [];
+  const prices = new Map<string, Promise<VmPrice | null>>();
+  const now = ctx.clock.now();
+  const [pools, registry, gateway, traffic] = await Promise.all([
+    Promise.all(stack.config.pools.map((p) => arm(observePool(stack, p, prices, notes)))),
+    readRegistry(stack, (s) => ctx.secrets.register(s)).catch((e) => (notes.push(`registry: ${short(e)}`), null)),
+    probeGateway(stack, ctx.signal).catch((e): GatewayObservation => ({ ready: false, detail: `unknown: ${short(e)}` })),
+    queryTraffic(stack, now).catch((e) => (notes.push(`log analytics: ${short(e)}`), null)),
+  ]);
+  // Eviction notices reach the VM only (IMDS); the agent republishes them in its registry doc.
+  for (const p of pools) for (const i of p.instances) {
+    const doc = registry?.find((d) => d.id === i.name) as (RegistryDoc & { evictionNotBefore?: number }) | undefined;
+    if (typeof doc?.evictionNotBefore === 'number') i.evictionNotBefore = doc.evictionNotBefore;
+  }
+  return { now: ctx.clock.now(), pools, registry, gateway, traffic, notes };
+}
