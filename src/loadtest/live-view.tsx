@@ -1,8 +1,10 @@
 // The live view while the load runs: an Ink panel on a terminal (stderr), or a plain progress
 // line every few seconds when stderr is piped (CI logs). Ink and React are imported here, and
 // this module is imported only inside the command's run, so `gpuarb --help` never pays for them.
+import { Writable } from 'node:stream';
 import { Box, Text, render } from 'ink';
 import type { Context } from '../core/context.js';
+import type { Stream } from '../core/io.js';
 import { ms, pct } from './format.js';
 import { progressLine, type LiveSnapshot } from './live-snapshot.js';
 
@@ -37,7 +39,7 @@ export function startLiveView(ctx: Context, snapshot: () => LiveSnapshot, durati
   const terminal = Boolean(ctx.io.stderr.isTTY) && !ctx.env.CI;
   if (terminal) {
     const ink = render(<Panel s={snapshot()} />, {
-      stdout: ctx.io.stderr as unknown as NodeJS.WriteStream,
+      stdout: inkStream(ctx.io.stderr),
       patchConsole: false,
       exitOnCtrlC: false,
     });
@@ -59,4 +61,19 @@ export function startLiveView(ctx: Context, snapshot: () => LiveSnapshot, durati
       ctx.io.info(progressLine(snapshot()));
     },
   };
+}
+
+/**
+ * Ink wants a real WriteStream (events, columns); a context's stream may be a minimal writer
+ * (the in-process test harness, for one). A terminal stream is used as it is, so resizes work.
+ */
+function inkStream(stream: Stream): NodeJS.WriteStream {
+  if (typeof (stream as Partial<NodeJS.WriteStream>).on === 'function') return stream as NodeJS.WriteStream;
+  const adapter = new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      stream.write(chunk.toString());
+      done();
+    },
+  });
+  return Object.assign(adapter, { isTTY: true, columns: stream.columns ?? 80, rows: 24 }) as unknown as NodeJS.WriteStream;
 }
