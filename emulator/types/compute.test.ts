@@ -79,8 +79,11 @@ describe('Flexible spot scale sets through the new-generation @azure/arm-compute
     await compute.virtualMachines.simulateEviction('rg-c', spot[0].name!);
     expect(events.find((e) => e.vm === spot[0].name)?.event).toMatchObject({ EventType: 'Preempt', Resources: [spot[0].name] });
     expect(await vmsIn('pool-e')).toHaveLength(2);
-    const { done } = await emu.control.evict(spot[1].id!, { noticeSeconds: 0.05 });
+    // A long notice keeps the check race-free; the VM's acknowledgement (as IMDS reports it)
+    // then evicts at once, as Azure does.
+    const { eventId, done } = await emu.control.evict(spot[1].id!, { noticeSeconds: 30 });
     expect(await vmsIn('pool-e')).toHaveLength(2);
+    emu.core.service<{ expedite(id: string): void }>('evictions').expedite(eventId);
     await done;
     expect(await vmsIn('pool-e')).toHaveLength(1);
     const regular = (await vmsIn('pool-e'))[0];
