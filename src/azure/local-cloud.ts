@@ -1,12 +1,40 @@
 // Targets the local cloud (emulator/): starts its daemon for this state directory when it is not
-// running, then builds an AzureTarget from what the daemon reports (endpoint, CA, token).
+// running, then builds an AzureTarget from what the daemon reports: its https endpoint, its CA
+// (trusted by every client built from the target) and its token (kept beside the state).
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import type { AzureTarget } from './target.js';
 
-export async function ensureLocalCloud(_ctx: Context, stateDir: string): Promise<AzureTarget> {
-  throw new UserError(`The local cloud is not available yet (state directory ${stateDir}).`, {
-    code: 'LocalCloudUnavailable',
-    hint: 'The emulator daemon lands with the local-cloud issue; until then use an Azure subscription.',
-  });
+export async function ensureLocalCloud(ctx: Context, stateDirInput: string): Promise<AzureTarget> {
+  const stateDir = resolve(ctx.cwd, stateDirInput);
+  const daemon = await import('../../emulator/daemon-control.js');
+  let info = daemon.daemonStatus({ stateDir });
+  if (!info) {
+    ctx.io.info(`Starting the local cloud (state in ${stateDir})…`);
+    try {
+      info = await daemon.startDaemon({ stateDir, timeoutMs: 60_000 });
+    } catch (e) {
+      throw new UserError(`The local cloud did not start: ${(e as Error).message}`, {
+        code: 'LocalCloudUnavailable',
+        hint: `See ${join(stateDir, 'daemon.log')}; \`gpuarb local status\` shows what runs there, \`gpuarb local stop\` stops it.`,
+        cause: e,
+      });
+    }
+  }
+  const token = readFileSync(join(stateDir, 'token'), 'utf8').trim();
+  ctx.secrets.register(token);
+  const credential: TokenCredential = {
+    getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }),
+  };
+  return {
+    kind: 'local',
+    subscriptionId: info.subscriptionId,
+    armEndpoint: info.endpoint,
+    credential,
+    caCertPem: readFileSync(info.caCertPath, 'utf8'),
+    stateDir,
+  };
 }
