@@ -3,6 +3,7 @@
 // is reported at once, each naming its field.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { normalizeSimGpu } from './engines/sim/profiles.js';
 import { REGISTRY_CONTAINER, REGISTRY_HEARTBEAT_MS } from '../src/contracts/registry.js';
 
 const strict = z.strictObject;
@@ -11,7 +12,7 @@ export const AZURE_SCHEDULED_EVENTS_URL = 'http://169.254.169.254/metadata/sched
 const simEngine = strict({
   type: z.literal('sim'),
   model: z.string().min(1),
-  gpu: z.enum(['T4', 'A100-80GB', '2xA100', '4xA100', 'H100', 'none']),
+  gpu: z.string().transform((g, ctx) => normalizeSimGpu(g) ?? (ctx.addIssue({ code: 'custom', message: `unknown GPU "${g}" (T4, A100-80GB, 2xA100, 4xA100, H100 or none)` }), z.NEVER)),
   loadMs: z.number().int().min(0).default(0),
   maxQueue: z.number().int().min(0).default(1024),
 });
@@ -71,7 +72,10 @@ export const agentConfigSchema = strict({
   publicMetrics: z.boolean().default(false),
   registry: strict({
     endpoint: z.url(),
-    key: z.string().min(1),
+    /** Account key (the local cloud). Without it the VM's managed identity is used (Azure). */
+    key: z.string().min(1).optional(),
+    /** Client id of the user-assigned managed identity (Azure). */
+    clientId: z.string().optional(),
     database: z.string().default('gpuarb'),
     container: z.string().default(REGISTRY_CONTAINER),
     heartbeatMs: z.number().int().min(100).default(REGISTRY_HEARTBEAT_MS),

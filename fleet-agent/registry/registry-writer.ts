@@ -10,7 +10,8 @@ import type { Logger } from '../log.js';
 
 export interface RegistryWriterOptions {
   endpoint: string;
-  key: string;
+  key?: string;
+  clientId?: string;
   database: string;
   container: string;
   heartbeatMs: number;
@@ -44,9 +45,13 @@ export class RegistryWriter {
     // @azure/cosmos is imported lazily: it is only needed once the server is already listening.
     const { CosmosClient } = await import('@azure/cosmos');
     const ca = this.opts.ca ?? (this.opts.caFile ? readFileSync(this.opts.caFile, 'utf8') : undefined);
+    // In Azure the VM's managed identity signs requests (data-plane RBAC), so no key is on the VM.
+    const auth = this.opts.key
+      ? { key: this.opts.key }
+      : { aadCredentials: await import('@azure/identity').then(({ ManagedIdentityCredential }) => this.opts.clientId ? new ManagedIdentityCredential({ clientId: this.opts.clientId }) : new ManagedIdentityCredential()) };
     const client = new CosmosClient({
       endpoint: this.opts.endpoint,
-      key: this.opts.key,
+      ...auth,
       agent: new HttpsAgent({ keepAlive: true, ca, rejectUnauthorized: this.opts.rejectUnauthorized }),
       // One region, one endpoint: discovery would only add a round trip (and the local server
       // advertises itself by a hostname we may not resolve).

@@ -66,6 +66,13 @@ export const ZERO_LATENCY: SimProfile = {
   maxBatch: 1_000_000, contextLength: 32768, source: 'no latency (benchmark baseline)',
 };
 
+/** Accepts the spellings gpuarb.yaml uses too ("4xA100-80GB", "H100-NVL", "a100"). */
+export function normalizeSimGpu(name: string): SimGpu | undefined {
+  const n = name.trim().toUpperCase().replace(/[-_ ]?(80GB|94GB|NVL|PCIE|SXM)$/g, '').replace(/[-_ ]?(80GB|94GB|NVL|PCIE|SXM)$/g, '');
+  const table: Record<string, SimGpu> = { T4: 'T4', A100: 'A100-80GB', '1XA100': 'A100-80GB', '2XA100': '2xA100', '4XA100': '4xA100', H100: 'H100', '1XH100': 'H100', NONE: 'none' };
+  return table[n];
+}
+
 /** Finds the profile for a model on a GPU; the error lists what exists. */
 export function findProfile(model: string, gpu: SimGpu): SimProfile {
   if (gpu === 'none') return { ...ZERO_LATENCY, model };

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../clock.js';
 import type { GenerateEvent, GenerateRequest } from '../engine.js';
-import { SIM_PROFILES, findProfile, timePerOutputTokenMs, timeToFirstTokenMs } from './profiles.js';
+import { SIM_PROFILES, findProfile, normalizeSimGpu, timePerOutputTokenMs, timeToFirstTokenMs } from './profiles.js';
 import { SimEngine } from './sim-engine.js';
 
 const request = (prompt: string, maxTokens: number, signal = new AbortController().signal): GenerateRequest =>
@@ -31,6 +31,8 @@ describe('sim engine', () => {
     for (const gpu of ['T4', 'A100-80GB', '2xA100', '4xA100', 'H100']) expect(SIM_PROFILES.some((p) => p.gpu === gpu)).toBe(true);
     for (const p of SIM_PROFILES) expect(p.source.length).toBeGreaterThan(10);
     expect(() => findProfile('llama3-70b', 'T4')).toThrow(/no sim profile.*known/);
+    // gpuarb.yaml spells GPUs its own way; both map to the same profiles.
+    expect(['4xA100-80GB', 'A100-80GB', 'a100', 'H100-NVL', 't4', 'none'].map(normalizeSimGpu)).toEqual(['4xA100', 'A100-80GB', 'A100-80GB', 'H100', 'T4', 'none']);
   });
 
   it('emits the first token after TTFT and the rest every TPOT', async () => {

@@ -1,0 +1,114 @@
+// The boot script cloud-init runs once on each GPU VM (as root). Everything it fetches it fetches
+// with the VM's user-assigned managed identity from IMDS: no secret is in customData. Steps are
+// idempotent, so a re-run after a failed boot converges.
+
+export interface BootstrapParams {
+  clientId: string;
+  bundleUrl: string;
+  bundleSha256: string;
+  keyVaultUrl: string;
+  hfTokenSecret: string;
+  engine: 'vllm' | 'llamacpp' | 'sim';
+  /** What to download: a Hugging Face repo (vllm) or a GGUF URL (llamacpp); none for sim. */
+  modelRepo?: string;
+  modelUrl?: string;
+  modelDir: string;
+  vllmVersion: string;
+  nodeLlamaCppVersion: string;
+  installGpuDriver: boolean;
+  agentPort: number;
+}
+
+/** Single-quotes a value for bash. */
+export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export function bootstrapScript(p: BootstrapParams): string {
+  const lines = [
+    '#!/bin/bash',
+    '# gpuarb VM bootstrap: Node 20, the agent bundle, the engine, the model, then the agent service.',
+    'set -euo pipefail',
+    'exec > >(tee -a /var/log/gpuarb-bootstrap.log) 2>&1',
+    `CLIENT_ID=${shq(p.clientId)}`,
+    'IMDS=http://169.254.169.254/metadata',
+    '',
+    '# An access token for `resource` from the managed identity (retried: IMDS can lag at boot).',
+    'token() {',
+    '  curl -sf --retry 10 --retry-delay 3 --retry-all-errors -H Metadata:true \\',
+    '    "$IMDS/identity/oauth2/token?api-version=2018-02-01&resource=$1&client_id=$CLIENT_ID" | jq -r .access_token',
+    '}',
+    '',
+    '# Node 20 from NodeSource (the agent targets Node 20).',
+    'if ! node --version 2>/dev/null | grep -q "^v20\\."; then',
+    '  curl -fsSL https://deb.nodesource.com/setup_20.x | bash -',
+    '  apt-get install -y nodejs',
+    'fi',
+    'id gpuarb >/dev/null 2>&1 || useradd --system --create-home --home-dir /var/lib/gpuarb --shell /usr/sbin/nologin gpuarb',
+    'mkdir -p /opt/gpuarb /etc/gpuarb',
+    '',
+    '# The agent bundle from blob storage, checked against the hash provisioning recorded.',
+    'STORAGE_TOKEN=$(token https://storage.azure.com/)',
+    `curl -sf --retry 5 -H "Authorization: Bearer $STORAGE_TOKEN" -H "x-ms-version: 2021-08-06" ${shq(p.bundleUrl)} -o /opt/gpuarb/gpuarb-agent.mjs.new`,
+    `echo ${shq(`${p.bundleSha256}  /opt/gpuarb/gpuarb-agent.mjs.new`)} | sha256sum -c -`,
+    'mv /opt/gpuarb/gpuarb-agent.mjs.new /opt/gpuarb/gpuarb-agent.mjs',
+    '',
+    '# Per-instance settings from IMDS, as GPUARB_AGENT_* overrides of /etc/gpuarb/agent.json.',
+    'COMPUTE=$(curl -sf -H Metadata:true "$IMDS/instance/compute?api-version=2021-02-01")',
+    'IP=$(curl -sf -H Metadata:true "$IMDS/instance/network/interface/0/ipv4/ipAddress/0/privateIpAddress?api-version=2021-02-01&format=text")',
+    'ZONE=$(echo "$COMPUTE" | jq -r \'.zone // ""\')',
+    'PRIORITY=$(echo "$COMPUTE" | jq -r \'if (.priority // "") == "Spot" then "Spot" else "Regular" end\')',
+    '{',
+    '  echo "GPUARB_AGENT_INSTANCE_NAME=$(echo "$COMPUTE" | jq -r .name)"',
+    '  if [ -n "$ZONE" ]; then echo "GPUARB_AGENT_ZONE=\\"$ZONE\\""; else echo "GPUARB_AGENT_ZONE=null"; fi',
+    '  echo "GPUARB_AGENT_PRIORITY=$PRIORITY"',
+    `  echo "GPUARB_AGENT_ADVERTISE_URL=http://$IP:${p.agentPort}"`,
+    '} > /etc/gpuarb/instance.env',
+    '',
+  ];
+  if (p.installGpuDriver) {
+    lines.push(
+      '# NVIDIA driver (plain Ubuntu image; the HPC image ships one). A reboot-free install: the',
+      '# server driver packages load their module at once.',
+      'if ! nvidia-smi >/dev/null 2>&1; then',
+      '  apt-get install -y ubuntu-drivers-common',
+      '  ubuntu-drivers install --gpgpu',
+      '  modprobe nvidia || true',
+      'fi',
+      'nvidia-smi',
+      '',
+    );
+  }
+  if (p.engine !== 'sim') {
+    lines.push(
+      '# The model-hub token from Key Vault (optional secret: public models need none).',
+      'KV_TOKEN=$(token https://vault.azure.net)',
+      `HF_TOKEN=$(curl -s -H "Authorization: Bearer $KV_TOKEN" ${shq(`${p.keyVaultUrl.replace(/\/$/, '')}/secrets/${p.hfTokenSecret}?api-version=7.4`)} | jq -r '.value // empty')`,
+      'export HF_TOKEN',
+      `mkdir -p ${shq(p.modelDir)}`,
+    );
+  }
+  if (p.engine === 'vllm') {
+    lines.push(
+      '# vLLM in its own virtualenv; its wheels bring the CUDA runtime, the driver is all it needs.',
+      'apt-get install -y python3-venv python3-pip',
+      '[ -x /opt/vllm/bin/vllm ] || python3 -m venv /opt/vllm',
+      `/opt/vllm/bin/pip install --quiet ${shq(`vllm==${p.vllmVersion}`)} huggingface_hub`,
+      `/opt/vllm/bin/huggingface-cli download ${shq(p.modelRepo ?? '')} --local-dir ${shq(p.modelDir)}`,
+      '',
+    );
+  }
+  if (p.engine === 'llamacpp') {
+    lines.push(
+      '# node-llama-cpp (native, so not in the bundle) next to the agent, and the GGUF file.',
+      `(cd /opt/gpuarb && npm install --no-audit --no-fund ${shq(`node-llama-cpp@${p.nodeLlamaCppVersion}`)})`,
+      `AUTH=(); if [ -n "$HF_TOKEN" ]; then AUTH=(-H "Authorization: Bearer $HF_TOKEN"); fi`,
+      `[ -s ${shq(`${p.modelDir}/model.gguf`)} ] || curl -fL --retry 5 "\${AUTH[@]}" ${shq(p.modelUrl ?? '')} -o ${shq(`${p.modelDir}/model.gguf`)}`,
+      '',
+    );
+  }
+  lines.push(
+    `chown -R gpuarb:gpuarb /opt/gpuarb /etc/gpuarb ${p.engine === 'sim' ? '' : shq(p.modelDir)}`.trim(),
+    'systemctl daemon-reload',
+    'systemctl enable --now gpuarb-agent.service',
+  );
+  return lines.join('\n') + '\n';
+}
