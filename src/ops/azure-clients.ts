@@ -85,14 +85,18 @@ export async function workspaceCustomerId(t: AzureTarget, resourceGroup: string,
   return ws.customerId;
 }
 
-/** The Log Analytics query endpoint: Azure's, or the local cloud's single https port. */
-export function logsEndpoint(t: AzureTarget): string {
-  return t.kind === 'local' ? `${t.armEndpoint}/loganalytics` : 'https://api.loganalytics.io';
+/**
+ * The Log Analytics query endpoint of the local cloud (its one https port). With an explicit
+ * endpoint the client does not add `/v1` itself; for Azure the SDK's default is used.
+ */
+export function logsEndpoint(t: AzureTarget): string | undefined {
+  return t.kind === 'local' ? `${t.armEndpoint}/v1` : undefined;
 }
 
 export async function logsClient(t: AzureTarget) {
   const { LogsQueryClient } = await import('@azure/monitor-query-logs');
-  return new LogsQueryClient(t.credential, { endpoint: logsEndpoint(t), ...(t.caCertPem ? { tlsOptions: { ca: t.caCertPem } } : {}) });
+  const endpoint = logsEndpoint(t);
+  return new LogsQueryClient(t.credential, { ...(endpoint ? { endpoint } : {}), ...(t.caCertPem ? { tlsOptions: { ca: t.caCertPem } } : {}) });
 }
 
 /** Cosmos data plane: endpoint and key from ARM (listKeys), never from config. */

@@ -9,6 +9,15 @@ describe('secret rotation policy', () => {
     expect(newestFirst([v('a', 300), v('c', 100), v('b', 200)]).map((x) => x.version)).toEqual(['c', 'b', 'a']);
   });
 
+  it('breaks a same-second tie by the rotation chain, then by the retire tag', () => {
+    const old = v('a-old', 0);
+    const fresh = v('0-new', 0, { tags: { 'gpuarb-previous-version': 'a-old' } });
+    expect(newestFirst([old, fresh]).map((x) => x.version)).toEqual(['0-new', 'a-old']);
+    expect(newestFirst([fresh, old]).map((x) => x.version)).toEqual(['0-new', 'a-old']);
+    const retiring = v('z', 0, { tags: { [TAG_RETIRE_AFTER]: 'x' } });
+    expect(newestFirst([retiring, v('b', 0)]).map((x) => x.version)).toEqual(['b', 'z']);
+  });
+
   it('during the overlap both versions are accepted and nothing is retired', () => {
     const versions = [v('old', 600, { expiresOn: NOW + 300_000, tags: { [TAG_RETIRE_AFTER]: new Date(NOW + 300_000).toISOString() } }), v('new', 10)];
     expect(acceptedVersions(versions, NOW).map((x) => x.version)).toEqual(['new', 'old']);

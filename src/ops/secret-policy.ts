@@ -20,9 +20,22 @@ export interface VersionInfo {
   tags: Record<string, string>;
 }
 
-/** Newest first (Key Vault lists versions in no promised order). */
+/**
+ * Newest first. Key Vault lists versions in no promised order and stamps `created` in whole
+ * seconds, so two versions made in the same second tie: the chain a rotation records
+ * (`gpuarb-previous-version` on the new version) breaks the tie, then a version that is already
+ * scheduled to retire is the older one.
+ */
 export function newestFirst(versions: VersionInfo[]): VersionInfo[] {
-  return [...versions].sort((a, b) => (b.createdOn ?? 0) - (a.createdOn ?? 0) || b.version.localeCompare(a.version));
+  return [...versions].sort((a, b) => {
+    const byTime = (b.createdOn ?? 0) - (a.createdOn ?? 0);
+    if (byTime) return byTime;
+    if (a.tags[TAG_PREVIOUS_VERSION] === b.version) return -1;
+    if (b.tags[TAG_PREVIOUS_VERSION] === a.version) return 1;
+    const aRetiring = a.tags[TAG_RETIRE_AFTER] !== undefined ? 1 : 0;
+    const bRetiring = b.tags[TAG_RETIRE_AFTER] !== undefined ? 1 : 0;
+    return aRetiring - bRetiring || b.version.localeCompare(a.version);
+  });
 }
 
 function retireAfter(v: VersionInfo): number | null {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../core/clock.js';
 import { listSecrets, rotateSecret } from './secrets.js';
 import { startOpsCloud, type OpsTestCloud } from './test-support.js';
-import { vaultUri } from '../../emulator/dataplanes/vault-host.js';
+
 import { SecretClient } from '@azure/keyvault-secrets';
 import { dataPlaneAgent } from './azure-clients.js';
 import { acceptedVersions, type VersionInfo } from './secret-policy.js';
@@ -20,7 +20,8 @@ class SkippingClock implements Clock {
 beforeAll(async () => {
   cloud = await startOpsCloud();
   const name = await cloud.createVault();
-  kv = new SecretClient(vaultUri(name, cloud.emu.port), cloud.emu.credential, { agent: dataPlaneAgent(cloud.target) });
+  const { vaultUrl } = await import('./azure-clients.js');
+  kv = new SecretClient(await vaultUrl(cloud.target, cloud.rgName, name), cloud.emu.credential, { agent: dataPlaneAgent(cloud.target) });
   await kv.setSecret('internal-service-key', 'initial-internal-value', { contentType: 'text/plain; gpuarb internal key' });
   await kv.setSecret('inference-api-key', 'initial-backend-value');
 });

@@ -98,6 +98,9 @@ export async function probeGateway(stack: OpsStack, signal: AbortSignal): Promis
     throw e;
   }
   if (!host) return { ready: false, detail: 'the function app has no host name yet' };
+  // The local cloud keeps Azure's host names in ARM but runs the gateway on a loopback port it
+  // does not publish there: never resolve an Azure name from a --local run.
+  if (stack.target.kind === 'local' && /\.azurewebsites\.net$/i.test(host)) return { ready: null, detail: 'local cloud: the gateway URL is not published in ARM (not probed)' };
   const https = await import('node:https');
   const agent = dataPlaneAgent(stack.target);
   return new Promise((resolve) => {

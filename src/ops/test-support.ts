@@ -1,14 +1,14 @@
-// Test-only: the local cloud (emulator/) on a free port with the data planes the operator
-// commands use, a gpuarb.yaml parsed from text, and a Context whose azure() targets that
-// emulator (the daemon-backed --local target lands with the local-cloud issue; until then
-// tests inject the target here — the ONLY difference from `--local`).
+// Test-only: the local cloud (emulator/) on a free port with its data planes (mounted here, not
+// by default, so tests can ingest log rows), a gpuarb.yaml parsed from text, and a Context
+// whose azure() targets that emulator: the ONLY difference from `--local` is that the target is
+// injected instead of coming from the daemon.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
-import { createKeyVaultDataPlane } from '../../emulator/dataplanes/keyvault.js';
-import { vaultUri } from '../../emulator/dataplanes/vault-host.js';
+import { createHttpsDataPlanes, type HttpsDataPlanes } from '../../emulator/dataplanes/index.js';
+import { lookupVault } from '../../emulator/types/keyvault.js';
 import type { AzureTarget } from '../azure/target.js';
 import { parseConfigText, type LoadedConfig } from '../config/load.js';
 import type { Clock } from '../core/clock.js';
@@ -46,27 +46,39 @@ export interface OpsTestCloud {
   context(opts?: { clock?: Clock; signal?: AbortSignal; json?: boolean }): { ctx: Context; stdout: Capture; stderr: Capture };
   /** PUT an ARM resource (generic: the body is stored as sent). */
   put(id: string, body: unknown, apiVersion?: string): Promise<unknown>;
-  /** Creates the stack's Key Vault (ARM + data plane). */
+  /** Creates the stack's Key Vault through ARM (the emulator computes its vaultUri). */
   createVault(): Promise<string>;
+  /** The data planes, e.g. `planes.logAnalytics.ingest(...)`. */
+  planes: HttpsDataPlanes;
   stop(): Promise<void>;
 }
 
 export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCloud> {
-  const vaults = new Set<string>();
+  let planes: HttpsDataPlanes | undefined;
+  let core: Emulator['core'] | undefined;
   const emu = await startEmulator({
     port: 0,
     profile: 'fast',
+    standardDataPlanes: false,
     dataPlanes: [
-      (deps) =>
-        createKeyVaultDataPlane({
+      (deps) => {
+        planes = createHttpsDataPlanes({
           now: Date.now,
           random: Math.random,
-          tenantId: '72f988bf-0000-0000-0000-000000000000',
-          lookupVault: (name) => (vaults.has(name.toLowerCase()) ? { resourceId: `vault/${name}`, location: 'eastus', softDeleted: false, purgeProtection: true, softDeleteRetentionInDays: 7 } : undefined),
+          tenantId: '72f988bf-0000-4000-a000-00000000cafe',
           authorize: (r) => (r.token === deps.token ? 'allowed' : 'unauthenticated'),
-        }),
+          lookupVault: (name) => lookupVault(core!, name),
+          workspaceExists: (id) => core!.store.all().some((r) => r.type.toLowerCase() === 'microsoft.operationalinsights/workspaces' && r.doc.properties?.customerId === id),
+        });
+        const handlers = planes.handlers;
+        return async (req, res, url) => {
+          for (const h of handlers) if (await h(req, res, url)) return true;
+          return false;
+        };
+      },
     ],
   });
+  core = emu.core;
   const target: AzureTarget = { kind: 'local', subscriptionId: emu.subscriptionId, armEndpoint: emu.endpoint, credential: emu.credential, caCertPem: emu.caCertPem, stateDir: emu.stateDir };
   const dir = mkdtempSync(join(tmpdir(), 'gpuarb-ops-'));
   writeFileSync(join(dir, 'gpuarb.yaml'), configText);
@@ -103,13 +115,13 @@ export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCl
     },
     async createVault() {
       const name = loaded.names.keyVault;
-      vaults.add(name.toLowerCase());
       await put(`/subscriptions/${emu.subscriptionId}/resourceGroups/${rgName}/providers/Microsoft.KeyVault/vaults/${name}`, {
         location: 'eastus',
-        properties: { tenantId: '72f988bf-0000-0000-0000-000000000000', sku: { family: 'A', name: 'standard' }, vaultUri: vaultUri(name, emu.port), enableRbacAuthorization: true },
+        properties: { tenantId: '72f988bf-0000-4000-a000-00000000cafe', sku: { family: 'A', name: 'standard' }, enableRbacAuthorization: true },
       }, '2024-11-01');
       return name;
     },
+    planes: planes!,
     stop: () => emu.stop(),
   };
 }
