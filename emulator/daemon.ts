@@ -29,7 +29,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
   let emu;
   try {
-    emu = await startEmulator({ stateDir, port, profile, latencyScale: Number(arg(argv, '--latency-scale') ?? '1'), seed: Number(arg(argv, '--seed') ?? '1') });
+    emu = await startEmulator({ stateDir, port, profile, latencyScale: Number(arg(argv, '--latency-scale') ?? '1'), seed: Number(arg(argv, '--seed') ?? '1'), platform: argv.includes('--api-only') ? false : { persistStorage: true } });
   } catch (err) {
     releaseLock(stateDir);
     const e = err as NodeJS.ErrnoException;

@@ -14,7 +14,9 @@ import type { BehaviorRegistry } from './core/behavior.js';
 import type { DataPlaneDeps, DataPlaneFactory, DataPlaneHandler, ScheduledEventsSink } from './core/dataplane-contract.js';
 import type { Profile } from './core/profiles.js';
 import { registerAllTypes } from './types/index.js';
-import { mountHttpsDataPlanes } from './core/mount-dataplanes.js';
+import { connectScheduledEvents, mountHttpsDataPlanes } from './core/mount-dataplanes.js';
+import { createScheduledEvents, type ScheduledEventsService } from './dataplanes/index.js';
+import { PlatformRuntime } from './runtime/platform.js';
 
 export interface StartEmulatorOptions {
   /** 0 (default) = a free port. */
@@ -25,6 +27,11 @@ export interface StartEmulatorOptions {
   latencyScale?: number;
   seed?: number;
   subscriptionId?: string;
+  /**
+   * Make resources real (emulator/runtime/platform.ts): VMs run agents, the function app runs the
+   * gateway, API Management a local proxy, Cosmos and storage local servers. Off for API tests.
+   */
+  platform?: boolean | { persistStorage?: boolean };
   /** Extra data planes to mount (see core/dataplane-contract.ts), tried after the standard ones. */
   dataPlanes?: DataPlaneFactory[];
   /** Mount Key Vault, Log Analytics and Retail Prices from emulator/dataplanes (default true). */
@@ -47,6 +54,8 @@ export interface Emulator {
   behaviors: BehaviorRegistry;
   store: Store;
   core: EmulatorCore;
+  /** Present when started with `platform`: the processes and local services behind the resources. */
+  platform?: PlatformRuntime;
   /** Swap the Scheduled Events sink (IMDS) after start. */
   setScheduledEventsSink(sink: ScheduledEventsSink): void;
   /** SDK client options that trust the emulator: `{ endpoint, tlsOptions: { ca } }`. */
@@ -71,7 +80,8 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   registerAllTypes(core);
   const control = createControl(core);
 
-  const handlers: DataPlaneHandler[] = opts.standardDataPlanes === false ? [] : mountHttpsDataPlanes(core, token);
+  const planes = opts.standardDataPlanes === false && !opts.platform ? undefined : mountHttpsDataPlanes(core, token);
+  const handlers: DataPlaneHandler[] = planes ? [...planes.handlers] : [];
   const deps: DataPlaneDeps = {
     store, subscriptionId, token, stateDir,
     endpoint: () => core.endpoint(),
@@ -90,15 +100,34 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   endpoint = `https://127.0.0.1:${port}`;
   core.setEndpoint(endpoint);
 
+  let platform: PlatformRuntime | undefined;
+  let imds: ScheduledEventsService | undefined;
+  if (opts.platform && planes) {
+    imds = createScheduledEvents({ now: () => Date.now(), random: () => core.rng.next() });
+    await imds.start();
+    connectScheduledEvents(core, imds);
+    const service = imds;
+    platform = new PlatformRuntime({
+      emulator: { store, behaviors: core.behaviors, stateDir },
+      tls: { certPem: tls.certPem, keyPem: tls.keyPem, caCertPem: tls.caCertPem, caCertPath: tls.caCertPath },
+      scheduledEvents: { urlFor: (vm) => service.urlFor(vm) },
+      secrets: { versions: (vault, name) => planes.keyVault.enabledValues(vault, name) },
+      logs: planes.logAnalytics,
+      persistStorage: typeof opts.platform === 'object' ? opts.platform.persistStorage : false,
+    }).attach();
+  }
+
   const credential: TokenCredential = {
     getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }),
   };
   return {
     endpoint, caCertPem: tls.caCertPem, caCertPath: tls.caCertPath, subscriptionId, stateDir, port, token, credential, control,
-    behaviors: core.behaviors, store, core,
+    behaviors: core.behaviors, store, core, platform,
     setScheduledEventsSink: (s) => void (sink = s),
     clientOptions: () => ({ endpoint, tlsOptions: { ca: tls.caCertPem } }),
     stop: async () => {
+      await platform?.stop();
+      await imds?.stop();
       core.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -2,12 +2,13 @@
 // ARM core: vault lookups and workspace ids from the store, the emulator's one token, the
 // seeded RNG. The IMDS Scheduled Events service plugs in as the eviction sink, and its
 // acknowledgements expedite evictions as Azure does.
-import { createHttpsDataPlanes, type DataPlaneHandler, type KeyVaultDeps, type LogAnalyticsDeps, type ScheduledEventsService } from '../dataplanes/index.js';
+import { createHttpsDataPlanes, type HttpsDataPlanes, type KeyVaultDeps, type LogAnalyticsDeps, type ScheduledEventsService } from '../dataplanes/index.js';
+import type { SecretStoreState } from '../dataplanes/keyvault-store.js';
 import type { EmulatorCore } from './emulator-core.js';
 import { TENANT_ID } from './documents.js';
 import { lookupVault } from '../types/keyvault.js';
 
-export function mountHttpsDataPlanes(core: EmulatorCore, token: string): DataPlaneHandler[] {
+export function mountHttpsDataPlanes(core: EmulatorCore, token: string): HttpsDataPlanes {
   const deps: KeyVaultDeps & LogAnalyticsDeps = {
     now: () => Date.now(),
     random: () => core.rng.next(),
@@ -17,7 +18,40 @@ export function mountHttpsDataPlanes(core: EmulatorCore, token: string): DataPla
     lookupVault: (name) => lookupVault(core, name),
     workspaceExists: (customerId) => core.store.all().some((r) => r.type.toLowerCase() === 'microsoft.operationalinsights/workspaces' && r.doc.properties?.customerId === customerId),
   };
-  return createHttpsDataPlanes(deps).handlers;
+  const planes = createHttpsDataPlanes(deps);
+  persistSecrets(core, planes);
+  // An ARM PUT of vaults/secrets creates a version the data plane serves, as in Azure.
+  core.behaviors.addHook('Microsoft.KeyVault/vaults/secrets', {
+    provisioned: async (doc) => {
+      const value = doc.properties?.value;
+      const vault = doc.id.split('/vaults/')[1].split('/')[0];
+      if (typeof value === 'string' && planes.keyVault.enabledValues(vault, doc.name)[0] !== value) {
+        planes.keyVault.setSecret(vault, doc.name, value);
+        saveSecrets(core, planes);
+      }
+    },
+  });
+  return planes;
+}
+
+const SECRETS_SIDE_TABLE = 'keyVaultDataPlane';
+
+/** Secret values live in the data plane's store; keep them in the persisted state so a daemon restart keeps them. */
+function persistSecrets(core: EmulatorCore, planes: HttpsDataPlanes): void {
+  const saved = core.store.sideTable(SECRETS_SIDE_TABLE).get('state');
+  if (saved) planes.keyVault.importState(saved as SecretStoreState);
+  const handle = planes.keyVault;
+  const wrapped = Object.assign(async (...args: Parameters<typeof handle>) => {
+    const handled = await handle(...args);
+    if (handled && args[0].method !== 'GET') saveSecrets(core, planes);
+    return handled;
+  }, handle);
+  planes.handlers[planes.handlers.indexOf(handle)] = wrapped;
+}
+
+function saveSecrets(core: EmulatorCore, planes: HttpsDataPlanes): void {
+  core.store.sideTable(SECRETS_SIDE_TABLE).set('state', planes.keyVault.exportState());
+  core.store.changed();
 }
 
 /** Makes the IMDS service the Preempt sink; a VM's StartRequests ack evicts it at once. */

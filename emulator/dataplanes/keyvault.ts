@@ -14,6 +14,10 @@ export interface KeyVaultDataPlane extends DataPlaneHandler {
   importState(state: SecretStoreState): void;
   /** Call when a vault is purged in ARM: its secrets are gone for good. */
   dropVault(vaultName: string): void;
+  /** A new version, as an ARM PUT of Microsoft.KeyVault/vaults/secrets creates one. */
+  setSecret(vaultName: string, name: string, value: string): void;
+  /** Enabled values of a secret, newest first (empty when it does not exist). */
+  enabledValues(vaultName: string, name: string): string[];
 }
 
 const SECRETS = 'Microsoft.KeyVault/vaults/secrets';
@@ -207,6 +211,15 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
     exportState: () => store.exportState(),
     importState: (state: SecretStoreState) => store.importState(state),
     dropVault: (vaultName: string) => store.dropVault(vaultName),
+    setSecret: (vaultName: string, name: string, value: string) => void store.set(vaultName, name, { value }),
+    enabledValues: (vaultName: string, name: string) => {
+      try {
+        const { record } = store.get(vaultName, name);
+        return record.versions.filter((v) => v.enabled).map((v) => v.value).reverse();
+      } catch {
+        return [];
+      }
+    },
   });
 }
 

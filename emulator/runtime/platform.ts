@@ -5,7 +5,8 @@
 // logs → the Log Analytics workspace. The ARM code path is unchanged: only the endpoints differ.
 import { mkdirSync, renameSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Emulator } from '../index.js';
+import type { BehaviorRegistry } from '../core/behavior.js';
+import type { Store } from '../core/store.js';
 import type { Json } from '../core/store.js';
 import { AgentFleet } from './agent-fleet.js';
 import { readApimModel, type SecretReader } from './apim-model.js';
@@ -16,7 +17,7 @@ import { LocalServices } from './local-services.js';
 import { ProcessGroup } from './services/processes.js';
 
 export interface PlatformRuntimeOptions {
-  emulator: Emulator;
+  emulator: { store: Store; behaviors: BehaviorRegistry; stateDir: string };
   tls: { certPem: string; keyPem: string; caCertPem: string; caCertPath: string };
   scheduledEvents: { urlFor(vmName: string): string };
   secrets: SecretReader;
