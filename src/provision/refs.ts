@@ -1,7 +1,7 @@
 // Resolution of ArmRef placeholders (values only ARM knows: principal ids, endpoints) against
 // current resource states, like ARM templates' reference(). Unresolvable refs become UNKNOWN,
 // shown by plan as "(known after apply)".
-import type { ArmRef } from './types.js';
+import type { ArmRef, ArmTemplate } from './types.js';
 import { getPath } from './paths.js';
 import { idKey } from './graph.js';
 
@@ -17,8 +17,22 @@ export function lookupFrom(states: Map<string, unknown>): StateLookup {
   return (id) => states.get(idKey(id));
 }
 
+export function isTemplate(v: unknown): v is ArmTemplate {
+  return typeof v === 'object' && v !== null && '$template' in v && typeof (v as ArmTemplate).$template?.text === 'string';
+}
+
 /** A deep copy of `value` with refs replaced by their values (or UNKNOWN). */
 export function resolveRefs(value: unknown, lookup: StateLookup): unknown {
+  if (isTemplate(value)) {
+    const { text, vars, encoding } = value.$template;
+    let out = text;
+    for (const [name, r] of Object.entries(vars)) {
+      const v = resolveRefs(r, lookup);
+      if (v === UNKNOWN) return UNKNOWN;
+      out = out.split(`{{${name}}}`).join(String(v));
+    }
+    return encoding === 'base64' ? Buffer.from(out, 'utf8').toString('base64') : out;
+  }
   if (isRef(value)) {
     const { id, path, prefix = '', suffix = '' } = value.$ref;
     const v = getPath(lookup(id), path);

@@ -6,7 +6,7 @@ import { apiVersionFor, typeOfId } from './api-versions.js';
 import { idKey } from './graph.js';
 import { getPath, setPath } from './paths.js';
 import type { PlannedChange } from './plan.js';
-import { hasUnknown, lookupFrom, resolveRefs, isRef } from './refs.js';
+import { hasUnknown, lookupFrom, resolveRefs, isRef, isTemplate } from './refs.js';
 import { generateSecret } from './secrets.js';
 import { TAG_CODE_HASH, type DesiredResource } from './types.js';
 
@@ -26,7 +26,8 @@ export interface StepDeps {
 
 /** Collects the ids a body's refs point at. */
 function refIds(value: unknown, out: string[] = []): string[] {
-  if (isRef(value)) out.push(value.$ref.id);
+  if (isTemplate(value)) Object.values(value.$template.vars).forEach((v) => out.push(v.$ref.id));
+  else if (isRef(value)) out.push(value.$ref.id);
   else if (Array.isArray(value)) value.forEach((v) => refIds(v, out));
   else if (value && typeof value === 'object') Object.values(value).forEach((v) => refIds(v, out));
   return out;

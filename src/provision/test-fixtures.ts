@@ -27,6 +27,6 @@ export function defaultTestInput(overrides: Partial<GpuarbConfigInput> = {}, sub
     config,
     subscriptionId,
     names: deriveNames(config.stack, subscriptionId, config.pools.map((p) => p.name)),
-    cloudInit: Object.fromEntries(config.pools.map((p) => [p.name, `#cloud-config\n# pool ${p.name}\n`])),
+    cloudInit: Object.fromEntries(config.pools.map((p) => [p.name, `#cloud-config\n# pool ${p.name}, identity {{CLIENT_ID}}, vault {{VAULT_URI}}\n`])),
   };
 }

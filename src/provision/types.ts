@@ -10,6 +10,14 @@ export interface ArmRef {
   $ref: { id: string; path: string; prefix?: string; suffix?: string };
 }
 
+/**
+ * A text with `{{NAME}}` placeholders filled from refs at apply time, then encoded: cloud-init
+ * needs the identity's client id and the stack's endpoints, which only ARM knows.
+ */
+export interface ArmTemplate {
+  $template: { text: string; vars: Record<string, ArmRef>; encoding: 'base64' | 'utf8' };
+}
+
 export interface DesiredResource {
   /** Full ARM id (the case written here is the case we create with). */
   id: string;

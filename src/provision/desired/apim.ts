@@ -59,8 +59,8 @@ export function apiManagement(ctx: GraphContext): DesiredResource[] {
     body: {
       properties: {
         description: 'gpuarb gateway (function app)',
-        // Functions' default route prefix is /api; the gateway serves the OpenAI API under /v1.
-        url: ref(ids.functionApp, 'properties.defaultHostName', { prefix: 'https://', suffix: '/api/v1' }),
+        // The gateway's host.json sets routePrefix "": it serves /v1/... as the standalone server does.
+        url: ref(ids.functionApp, 'properties.defaultHostName', { prefix: 'https://', suffix: '/v1' }),
         protocol: 'http',
       },
     },
@@ -80,7 +80,7 @@ export function apiManagement(ctx: GraphContext): DesiredResource[] {
         keyVault: { secretIdentifier: secretUri(ctx, SECRET_NAMES.inferenceApiKey), identityClientId: ref(ids.identity, 'properties.clientId') },
       },
     },
-    dependsOn: [svc, `${ids.keyVault}/secrets/${SECRET_NAMES.inferenceApiKey}`, roleAssignmentId(ctx, ids.keyVault, 'keyVaultSecretsUser')],
+    dependsOn: [svc, ids.keyVault, `${ids.keyVault}/secrets/${SECRET_NAMES.inferenceApiKey}`, roleAssignmentId(ctx, ids.keyVault, 'keyVaultSecretsUser')],
     owned: ['properties.displayName', 'properties.secret', 'properties.keyVault.secretIdentifier'],
   });
   const apiPolicy = resource({

@@ -22,8 +22,6 @@ export interface GraphInput {
   artifacts?: ArtifactRefs;
   /** Rendered cloud-init (plain text, not yet base64) per pool name. */
   cloudInit: Record<string, string>;
-  /** DNS suffix of Key Vault in this cloud (vault.azure.net; the local cloud has its own). */
-  vaultDnsSuffix?: string;
 }
 
 export interface GraphContext extends GraphInput {

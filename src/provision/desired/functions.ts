@@ -60,7 +60,7 @@ export function functionApp(ctx: GraphContext): DesiredResource[] {
       'properties.functionAppConfig',
     ),
   });
-  const kvRef = (name: string) => `@Microsoft.KeyVault(SecretUri=${secretUri(ctx, name)})`;
+  const kvRef = (name: string) => secretUri(ctx, name, { prefix: '@Microsoft.KeyVault(SecretUri=', suffix: ')' });
   const clientId = ref(ids.identity, 'properties.clientId');
   const gatewayConfig = {
     stack: config.stack,
@@ -91,7 +91,7 @@ export function functionApp(ctx: GraphContext): DesiredResource[] {
         GPUARB_STACK_CONFIG: JSON.stringify(gatewayConfig),
       },
     },
-    dependsOn: [ids.functionApp, ids.appInsights, ids.cosmos, `${ids.keyVault}/secrets/${SECRET_NAMES.inferenceApiKey}`, `${ids.keyVault}/secrets/${SECRET_NAMES.internalServiceKey}`],
+    dependsOn: [ids.functionApp, ids.appInsights, ids.cosmos, ids.keyVault, `${ids.keyVault}/secrets/${SECRET_NAMES.inferenceApiKey}`, `${ids.keyVault}/secrets/${SECRET_NAMES.internalServiceKey}`],
     owned: ['properties'],
   });
   const out = [plan, site, settings];

@@ -1,7 +1,7 @@
 // Key Vault in RBAC mode with purge protection, and the design's three secrets. Secret values
 // are never part of the graph: apply generates them (only when the secret does not exist yet),
 // so neither the snapshot, nor `plan --json`, nor a log ever holds one.
-import type { DesiredResource } from '../types.js';
+import type { ArmRef, DesiredResource } from '../types.js';
 import { ref, resource, trackedOwned, type GraphContext } from './context.js';
 
 export const SECRET_NAMES = {
@@ -61,7 +61,11 @@ export function keyVault(ctx: GraphContext): DesiredResource[] {
   ];
 }
 
-/** The data-plane URI of a secret, as Key Vault references and APIM named values need it. */
-export function secretUri(ctx: GraphContext, name: string): string {
-  return `https://${ctx.names.keyVault}.${ctx.vaultDnsSuffix ?? 'vault.azure.net'}/secrets/${name}`;
+/**
+ * The data-plane URI of a secret, as Key Vault references and APIM named values need it, built
+ * from the vault's own vaultUri (cloud-specific: vault.azure.net in Azure, the local cloud's
+ * host otherwise) so no DNS suffix is guessed.
+ */
+export function secretUri(ctx: GraphContext, name: string, wrap: { prefix?: string; suffix?: string } = {}): ArmRef {
+  return ref(ctx.ids.keyVault, 'properties.vaultUri', { prefix: wrap.prefix, suffix: `secrets/${name}${wrap.suffix ?? ''}` });
 }

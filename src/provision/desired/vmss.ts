@@ -4,7 +4,7 @@
 // networkProfile.networkApiVersion; automatic repairs grace period 10–90 min.
 import { createHash } from 'node:crypto';
 import type { PoolConfig } from '../../config/schema.js';
-import { TAG_CODE_HASH, TAG_SSH_PUBLIC_KEY, type DesiredResource } from '../types.js';
+import { TAG_CODE_HASH, TAG_SSH_PUBLIC_KEY, type ArmTemplate, type DesiredResource } from '../types.js';
 import { ref, resource, trackedOwned, type GraphContext } from './context.js';
 import { SECRET_NAMES } from './keyvault.js';
 
@@ -30,7 +30,19 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
   const { ids, config } = ctx;
   const id = ids.vmss(pool.name);
   const cloudInit = ctx.cloudInit[pool.name] ?? '';
-  const customData = Buffer.from(cloudInit, 'utf8').toString('base64');
+  // Placeholders the cloud-init template uses for values only ARM knows (see artifacts.ts).
+  const customData: ArmTemplate = {
+    $template: {
+      text: cloudInit,
+      encoding: 'base64',
+      vars: {
+        CLIENT_ID: ref(ids.identity, 'properties.clientId'),
+        BLOB_ENDPOINT: ref(ids.storage, 'properties.primaryEndpoints.blob'),
+        VAULT_URI: ref(ids.keyVault, 'properties.vaultUri'),
+        COSMOS_ENDPOINT: ref(ids.cosmos, 'properties.documentEndpoint'),
+      },
+    },
+  };
   // GET never returns customData, so its hash rides in a tag: a cloud-init change (new agent
   // bundle) shows as a tag change and the PUT rolls the new model out (rolling upgrade).
   const codeHash = createHash('sha256').update(cloudInit).digest('hex').slice(0, 16);
@@ -123,7 +135,7 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
         },
       },
     },
-    dependsOn: [ids.vnet, ids.identity, sshSecret, `${ids.storage}/blobServices/default/containers/deployments`],
+    dependsOn: [ids.vnet, ids.identity, ids.keyVault, ids.cosmos, sshSecret, `${ids.storage}/blobServices/default/containers/deployments`],
     owned: trackedOwned(
       ctx,
       'tags.gpuarb-pool',

@@ -1,0 +1,91 @@
+// `gpuarb up`: plan, confirm (TTY) or --yes, apply in dependency order with independent
+// branches in parallel, then print what an operator needs: API URL, how to add a customer key,
+// resource group and portal links. Ctrl-C stops scheduling and exits 130; rerun converges.
+import { z } from 'zod';
+import { defineCommand } from '../core/command.js';
+import { CancelledError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-codes.js';
+import type { StepOutcome } from '../provision/apply.js';
+
+export interface UpResult {
+  stack: string;
+  applied: boolean;
+  ok: boolean;
+  summary: { create: number; update: number; delete: number; deploy: number; unchanged: number };
+  elapsedMs: number;
+  failed: StepOutcome[];
+  skipped: StepOutcome[];
+  requests: { reads: number; writes: number };
+  outputs: { apiUrl?: string; resourceGroup: string; portal?: string; createCustomerKey: string };
+}
+
+export const upCommand = defineCommand({
+  name: 'up',
+  summary: 'Create or update every resource of the stack, and deploy its code',
+  examples: ['gpuarb up', 'gpuarb up --yes --json --progress json   # CI', 'gpuarb up --local --yes', 'gpuarb up --parallel 4'],
+  options: [
+    { flags: '--parallel <n>', description: 'how many resources to write at once', default: '8' },
+    { flags: '--progress <mode>', description: 'progress on stderr: auto | plain | json | none', default: 'auto' },
+    { flags: '--local', description: 'target the local cloud instead of Azure' },
+  ],
+  schema: z.object({
+    parallel: z.coerce.number().int().min(1).max(64).default(8),
+    progress: z.enum(['auto', 'plain', 'json', 'none']).default('auto'),
+    local: z.boolean().optional(),
+  }),
+  async run(ctx, opts): Promise<UpResult> {
+    const { loadProvisionStack, stackOutputs } = await import('../provision/stack.js');
+    const { computePlan } = await import('../provision/plan.js');
+    const { applyPlan } = await import('../provision/apply.js');
+    const { renderPlanText, summarize } = await import('../provision/render-plan.js');
+    const { blobDeployer } = await import('../provision/artifacts.js');
+    const { chooseProgressMode, createProgressSink } = await import('../provision/progress.js');
+    const s = await loadProvisionStack(ctx, { local: opts.local, build: true });
+    const plan = await computePlan(s.graph, s.arm, { signal: ctx.signal });
+    const summary = summarize(plan);
+    const base = { stack: s.config.stack, summary, failed: [], skipped: [] };
+    const apim = s.graph.resources.find((r) => r.type === 'Microsoft.ApiManagement/service')!;
+    // One GET after apply: the gateway URL is assigned by Azure.
+    const outputs = async () => stackOutputs(s, await s.arm.get(apim.id, apim.apiVersion, ctx.signal));
+    ctx.io.info(renderPlanText(plan).trimEnd());
+    if (plan.changes.length === 0) {
+      return { ...base, applied: false, ok: true, elapsedMs: 0, requests: { reads: s.counter.reads, writes: s.counter.writes }, outputs: await outputs() };
+    }
+    const yes = await ctx.prompt.confirm(`Apply these ${plan.changes.length} changes to stack "${s.config.stack}"?`, { flag: '--yes' });
+    if (!yes) throw new CancelledError('Nothing was changed.');
+    const mode = opts.progress === 'auto' ? chooseProgressMode(ctx, { json: ctx.globals.json }) : opts.progress === 'plain' ? 'plain' : opts.progress;
+    const sink = await createProgressSink(ctx, mode);
+    const result = await applyPlan(s.graph, plan, s.arm, {
+      parallel: opts.parallel,
+      signal: ctx.signal,
+      onEvent: (e) => sink.event(e),
+      deployer: blobDeployer(s.arm, s.target, s.artifacts.files),
+    }).finally(() => sink.close());
+    if (result.cancelled) throw new CancelledError('Stopped: resources already written stay; run `gpuarb up` again to converge.');
+    return {
+      ...base,
+      applied: true,
+      ok: result.ok,
+      elapsedMs: result.elapsedMs,
+      failed: result.steps.filter((x) => x.state === 'failed'),
+      skipped: result.steps.filter((x) => x.state === 'skipped'),
+      requests: { reads: s.counter.reads, writes: s.counter.writes },
+      outputs: await outputs(),
+    };
+  },
+  render(ctx, r) {
+    const s = r.summary;
+    if (!r.applied) ctx.io.out(`Stack ${r.stack} is up to date.`);
+    else if (r.ok) ctx.io.out(`Applied: ${s.create} created, ${s.update} updated, ${s.deploy} deployed, ${s.delete} deleted in ${(r.elapsedMs / 1000).toFixed(1)} s.`);
+    else {
+      ctx.io.out(`Incomplete: ${r.failed.length} failed, ${r.skipped.length} skipped (they depend on a failure). Fix the cause and rerun \`gpuarb up\`: it converges.`);
+      for (const f of r.failed) ctx.io.out(`  ✗ ${f.label}: ${f.error?.code}: ${f.error?.message}${f.error?.hint ? `\n      hint: ${f.error.hint}` : ''}`);
+    }
+    const o = r.outputs;
+    ctx.io.out(`API URL:         ${o.apiUrl ?? '(not yet available)'}`);
+    ctx.io.out(`Customer key:    ${o.createCustomerKey}`);
+    ctx.io.out(`Resource group:  ${o.resourceGroup}`);
+    if (o.portal) ctx.io.out(`Portal:          ${o.portal}`);
+  },
+  exitCode: (r) => (r.ok ? ExitCode.ok : ExitCode.error),
+});

@@ -1,0 +1,114 @@
+// Code as part of the desired state (issue 4 §4), behind one seam: build the gateway's
+// Functions package and the agent bundle, hash them (content addressing), render cloud-init per
+// pool, and upload blobs when a deploy step asks. The builders belong to the gateway and
+// fleet-agent; they are imported lazily and are optional, so plan/up work while they land.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GpuarbConfig, PoolConfig } from '../config/schema.js';
+import type { ArmClient } from '../azure/arm-client.js';
+import type { AzureTarget } from '../azure/target.js';
+import { apiVersionFor } from './api-versions.js';
+import { COSMOS_DATABASE, DEPLOYMENT_CONTAINER } from './desired/data.js';
+import { SECRET_NAMES } from './desired/keyvault.js';
+import { AGENT_PORT } from './desired/vmss.js';
+import { UserError } from '../core/errors.js';
+import type { ArtifactRefs } from './desired/index.js';
+import type { Deployer } from './steps.js';
+
+export interface PreparedArtifacts {
+  refs?: ArtifactRefs;
+  /** Local paths of built artifacts by blob name, for the deployer. */
+  files: Record<string, string>;
+  cloudInit: Record<string, string>;
+  notes: string[];
+}
+
+export const agentBundleBlob = (hash: string) => `agent-${hash}.tgz`;
+const short = (sha256: string) => sha256.slice(0, 16);
+
+/** Fallback cloud-init until fleet-agent's renderCloudInit lands: names the bundle it would fetch. */
+function minimalCloudInit(pool: PoolConfig, bundleBlob: string | undefined): string {
+  return ['#cloud-config', `# gpuarb pool ${pool.name} (${pool.engine} ${pool.model})`, `# agent bundle: ${bundleBlob ?? 'not built'}`, ''].join('\n');
+}
+
+type CloudInitRenderer = (pool: PoolConfig, opts: Record<string, unknown>) => string;
+
+/** `{{NAME}}` placeholders filled at apply time from ARM (desired/vmss.ts names the refs). */
+export const CLOUD_INIT_VARS = { clientId: '{{CLIENT_ID}}', blobEndpoint: '{{BLOB_ENDPOINT}}', vaultUri: '{{VAULT_URI}}', cosmosEndpoint: '{{COSMOS_ENDPOINT}}' };
+
+async function optionalImport<T>(spec: string): Promise<T | undefined> {
+  try {
+    return (await import(spec)) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function prepareArtifacts(config: GpuarbConfig, opts: { outDir: string; build: boolean }): Promise<PreparedArtifacts> {
+  const notes: string[] = [];
+  const files: Record<string, string> = {};
+  let gatewayHash: string | undefined;
+  let agentHash: string | undefined;
+  let agentSha: string | undefined;
+  if (opts.build) {
+    mkdirSync(opts.outDir, { recursive: true });
+    const gw = await optionalImport<{ buildFunctionsPackage(out: string): Promise<{ path: string; sha256: string }> }>('../../gateway/functions-package.js');
+    if (gw) {
+      const built = await gw.buildFunctionsPackage(join(opts.outDir, 'gateway.zip'));
+      gatewayHash = short(built.sha256);
+      files[`gateway-${gatewayHash}.zip`] = built.path;
+    } else notes.push('gateway package builder not available: no deploy step');
+    const agent = await optionalImport<{ buildAgentBundle(out: string): Promise<{ path: string; sha256: string }> }>('../../fleet-agent/bundle.js');
+    if (agent?.buildAgentBundle) {
+      const built = await agent.buildAgentBundle(join(opts.outDir, 'agent.tgz'));
+      agentSha = built.sha256;
+      agentHash = short(built.sha256);
+      files[agentBundleBlob(agentHash)] = built.path;
+    } else notes.push('agent bundle builder not available: cloud-init names no bundle');
+  }
+  const tpl = await optionalImport<{ renderCloudInit: CloudInitRenderer }>('../templates/cloud-init.js');
+  const bundle = agentHash ? agentBundleBlob(agentHash) : undefined;
+  const render = (p: PoolConfig): string => {
+    if (!tpl?.renderCloudInit || !bundle || !agentSha) return minimalCloudInit(p, bundle);
+    try {
+      return tpl.renderCloudInit(p, {
+        agentBundleUrl: `${CLOUD_INIT_VARS.blobEndpoint}${DEPLOYMENT_CONTAINER}/${bundle}`,
+        agentBundleSha256: agentSha,
+        managedIdentityClientId: CLOUD_INIT_VARS.clientId,
+        keyVaultUrl: CLOUD_INIT_VARS.vaultUri,
+        internalKeySecret: SECRET_NAMES.internalServiceKey,
+        cosmosEndpoint: CLOUD_INIT_VARS.cosmosEndpoint,
+        cosmosDatabase: COSMOS_DATABASE,
+        agentPort: AGENT_PORT,
+      });
+    } catch (e) {
+      throw new UserError(`pool ${p.name}: ${(e as Error).message}`, { code: 'ConfigInvalid', hint: 'Set the pool\'s hfModel (engine vllm) or modelFile (engine llamacpp) in gpuarb.yaml.' });
+    }
+  };
+  const cloudInit = Object.fromEntries(config.pools.map((p) => [p.name, render(p)]));
+  const refs = gatewayHash ? { functionPackageHash: gatewayHash, agentBundleHash: agentHash ?? 'none' } : undefined;
+  return { refs, files, cloudInit, notes };
+}
+
+/**
+ * Uploads content-addressed blobs with the operator's credential (data plane, Entra ID): a blob
+ * that exists is never uploaded again, so a rerun after an interruption costs one HEAD.
+ */
+export function blobDeployer(arm: ArmClient, target: AzureTarget, files: Record<string, string>): Deployer {
+  return {
+    async ensureUploaded(blobName, storageAccountId, signal) {
+      const path = files[blobName];
+      if (!path) throw new Error(`artifact ${blobName} was not built in this run`);
+      const account = await arm.get(storageAccountId, apiVersionFor('Microsoft.Storage/storageAccounts'), signal);
+      const endpoint = account?.properties?.primaryEndpoints?.blob as string | undefined;
+      if (!endpoint) throw new Error(`storage account ${storageAccountId} has no blob endpoint yet`);
+      const { BlockBlobClient } = await import('@azure/storage-blob');
+      const client = new BlockBlobClient(`${endpoint.replace(/\/$/, '')}/${DEPLOYMENT_CONTAINER}/${blobName}`, target.credential, target.caCertPem ? { tlsOptions: { ca: target.caCertPem } } as object : {});
+      if (await client.exists({ abortSignal: signal })) return;
+      const data = readFileSync(path);
+      const sha = createHash('sha256').update(data).digest('hex');
+      await client.uploadData(data, { abortSignal: signal, metadata: { sha256: sha } });
+    },
+  };
+}
