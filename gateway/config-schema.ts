@@ -95,6 +95,10 @@ export const GatewayConfigSchema = z.strictObject({
     resultTtlSeconds: z.number().int().positive().default(86_400),
     pollIntervalMs: z.number().int().positive().default(1_000),
   }).default({ worker: true, concurrency: 2, maxAttempts: 3, visibilityTimeoutSeconds: 60, resultTtlSeconds: 86_400, pollIntervalMs: 1_000 }),
+  metering: z.strictObject({
+    /** A usage write waits this long so that concurrent requests share it (see usage-meter.ts). */
+    lingerMs: z.number().int().min(0).max(1_000).default(100),
+  }).default({ lingerMs: 100 }),
   telemetry: z.strictObject({
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     appInsightsConnectionString: z.string().optional(),

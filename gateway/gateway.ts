@@ -54,7 +54,7 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
     balancer,
     agents,
     cache: cfg.cache.enabled ? new ResponseCache(containers.cache, { ttlSeconds: cfg.cache.ttlSeconds, memoryEntries: cfg.cache.memoryEntries }, log) : undefined,
-    meter: new UsageMeter(containers.usage, log),
+    meter: new UsageMeter(containers.usage, log, cfg.metering.lingerMs),
     backendSecret: secretFromConfig(cfg.secrets.backend),
     internalKey,
     cosmos,

@@ -46,7 +46,12 @@ export class UsageMeter {
   private outstanding = 0;
   private idle: (() => void)[] = [];
 
-  constructor(private readonly container: Container, private readonly log: Logger, private readonly now: () => number = Date.now) {}
+  /**
+   * @param lingerMs how long a write waits for company: at a trickle every request would cost its
+   * own Cosmos write; a few milliseconds lets them share one. Those requests stay in flight
+   * (unacknowledged) meanwhile, so the loss bound is unchanged.
+   */
+  constructor(private readonly container: Container, private readonly log: Logger, private readonly lingerMs = 20, private readonly now: () => number = Date.now) {}
 
   /** Adds to the customer's counters; resolves once Cosmos has them. Never rejects. */
   record(customer: string, model: string, delta: Partial<UsageDelta>): Promise<void> {
@@ -71,6 +76,7 @@ export class UsageMeter {
   private async drain(id: string, slot: Slot): Promise<void> {
     slot.writing = true;
     let backoff = 100;
+    if (this.lingerMs > 0) await new Promise((r) => setTimeout(r, this.lingerMs));
     while (slot.pending) {
       const delta = slot.pending;
       const waiters = slot.waiters;
