@@ -16,6 +16,8 @@ export interface GenerateRequest {
   stop?: string[];
   seed?: number;
   requestId: string;
+  /** The client wants a stream; engines behind HTTP (vllm) fetch one answer when it does not. */
+  stream?: boolean;
   /** Aborted when the client disconnects: the engine must stop generating. */
   signal: AbortSignal;
 }

@@ -39,7 +39,7 @@ export async function handleGenerate(kind: 'chat' | 'completion', req: IncomingM
   res.on('close', () => { if (!res.writableFinished) controller.abort(new Error('client disconnected')); });
   const genReq: GenerateRequest = {
     kind, messages: parsed.messages, prompt: parsed.prompt, maxTokens: 0, temperature: parsed.temperature,
-    topP: parsed.topP, stop: parsed.stop, seed: parsed.seed, requestId, signal: controller.signal,
+    topP: parsed.topP, stop: parsed.stop, seed: parsed.seed, requestId, signal: controller.signal, stream: parsed.stream,
   };
   genReq.maxTokens = resolveMaxTokens(parsed, engine, genReq, opts.defaultMaxTokens);
 

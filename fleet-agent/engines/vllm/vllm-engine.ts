@@ -83,10 +83,11 @@ export class VllmEngine implements Engine {
       model: this.config.model,
       ...(req.kind === 'chat' ? { messages: req.messages } : { prompt: req.prompt }),
       max_tokens: req.maxTokens, temperature: req.temperature, top_p: req.topP, stop: req.stop, seed: req.seed,
-      stream: true, stream_options: { include_usage: true },
+      ...(req.stream === false ? {} : { stream: true, stream_options: { include_usage: true } }),
     });
     const res = await this.post(req.kind === 'chat' ? '/v1/chat/completions' : '/v1/completions', body, req);
     if (res.statusCode !== 200) throw await upstreamError(res);
+    if (req.stream === false) { yield* whole(res); return; }
     let usage = { promptTokens: 0, completionTokens: 0 };
     let finishReason: 'stop' | 'length' = 'stop';
     for await (const data of readSse(res, req.signal)) {
@@ -113,6 +114,18 @@ export class VllmEngine implements Engine {
       r.end(body);
     });
   }
+}
+
+/** A non-streamed answer: one JSON body, re-emitted as one text event (cheaper than SSE per token). */
+async function* whole(res: IncomingMessage): AsyncGenerator<GenerateEvent> {
+  let text = '';
+  res.setEncoding('utf8');
+  for await (const c of res as AsyncIterable<string>) text += c;
+  const j = JSON.parse(text) as { choices: { message?: { content?: string | null }; text?: string; finish_reason?: string }[]; usage: { prompt_tokens: number; completion_tokens: number } };
+  const choice = j.choices[0];
+  const content = choice?.message?.content ?? choice?.text ?? '';
+  if (content) yield { type: 'text', text: content };
+  yield { type: 'done', finishReason: choice?.finish_reason === 'length' ? 'length' : 'stop', usage: { promptTokens: j.usage.prompt_tokens, completionTokens: j.usage.completion_tokens } };
 }
 
 /** vLLM answers errors as {object:"error",message,param,code} (older: OpenAI's shape); both map here. */
