@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfigYaml } from './default-config.js';
+import { autoDefault, gatewayModels } from './gateway-config.js';
+import { parseConfigText } from './load.js';
+
+describe('stack config → gateway models', () => {
+  const { config } = parseConfigText(defaultConfigYaml({ stack: 'demo', location: 'eastus' }), 'gpuarb.yaml');
+  const models = gatewayModels(config);
+
+  it('carries aliases, fallback chains, skills and prices of each model', () => {
+    const mixtral = models.find((m) => m.name === 'mixtral-8x7b')!;
+    expect(mixtral.aliases).toEqual(['gpt-4o-mini']);
+    expect(mixtral.fallback).toEqual(['phi3-mini']);
+    expect(mixtral.skills.sort()).toEqual(['code', 'math', 'tools']);
+    expect(mixtral.cost).toEqual({ inputPerMillion: 0.6, outputPerMillion: 1.8 });
+    expect(models.find((m) => m.name === 'phi3-mini')!.skills).toEqual([]);
+    expect(models.map((m) => m.name)).toEqual(['phi3-mini', 'mixtral-8x7b', 'llama3-70b']);
+  });
+
+  it('uses the configured auto default, resolving an alias', () => {
+    expect(autoDefault(config, models)).toBe('phi3-mini');
+    expect(autoDefault({ ...config, routing: { ...config.routing, auto: { rules: [], default: 'gpt-4o' } } }, models)).toBe('llama3-70b');
+  });
+});
