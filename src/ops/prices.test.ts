@@ -22,6 +22,6 @@ describe('Retail Prices', () => {
     expect(pickPrices([], 'Standard_NC4as_T4_v3')).toEqual({ spot: null, regular: null });
   });
   it('filter is the case-sensitive OData the API wants', () => {
-    expect(priceFilter('eastus', 'Standard_NC4as_T4_v3')).toBe("serviceName eq 'Virtual Machines' and armRegionName eq 'eastus' and armSkuName eq 'Standard_NC4as_T4_v3' and priceType eq 'Consumption'");
+    expect(priceFilter('eastus', 'Standard_NC4as_T4_v3')).toBe("serviceName eq 'Virtual Machines' and armRegionName eq 'eastus' and armSkuName eq 'Standard_NC4as_T4_v3'");
   });
 });

@@ -21,8 +21,9 @@ export interface VmPrice {
   regular: number | null;
 }
 
+/** Reservation and savings-plan rows are dropped by pickPrices (item `type`), not by the filter. */
 export function priceFilter(region: string, sku: string): string {
-  return `serviceName eq 'Virtual Machines' and armRegionName eq '${region}' and armSkuName eq '${sku}' and priceType eq 'Consumption'`;
+  return `serviceName eq 'Virtual Machines' and armRegionName eq '${region}' and armSkuName eq '${sku}'`;
 }
 
 export function pickPrices(items: RetailPriceItem[], sku: string): VmPrice {
