@@ -21,13 +21,14 @@ export const planCommand = defineCommand({
   options: [
     { flags: '--detailed-exitcode', description: 'exit 2 when there are changes to apply (0 when none)' },
     { flags: '--local', description: 'target the local cloud instead of Azure' },
+    { flags: '--skip-code', description: 'infrastructure only: do not build or deploy the gateway package and agent bundle' },
   ],
-  schema: z.object({ detailedExitcode: z.boolean().optional(), local: z.boolean().optional() }),
+  schema: z.object({ detailedExitcode: z.boolean().optional(), local: z.boolean().optional(), skipCode: z.boolean().optional() }),
   async run(ctx, opts): Promise<PlanCommandResult> {
     const { loadProvisionStack } = await import('../provision/stack.js');
     const { computePlan } = await import('../provision/plan.js');
     const { planToJson, renderPlanText } = await import('../provision/render-plan.js');
-    const s = await loadProvisionStack(ctx, { local: opts.local, build: true });
+    const s = await loadProvisionStack(ctx, { local: opts.local, build: !opts.skipCode });
     const plan = await computePlan(s.graph, s.arm, { signal: ctx.signal });
     const json = planToJson(plan) as Omit<PlanCommandResult, 'text' | 'requests'>;
     return { ...json, text: renderPlanText(plan), requests: { reads: s.counter.reads, writes: s.counter.writes } };

@@ -27,11 +27,13 @@ export const upCommand = defineCommand({
     { flags: '--parallel <n>', description: 'how many resources to write at once', default: '8' },
     { flags: '--progress <mode>', description: 'progress on stderr: auto | plain | json | none', default: 'auto' },
     { flags: '--local', description: 'target the local cloud instead of Azure' },
+    { flags: '--skip-code', description: 'infrastructure only: do not build or deploy the gateway package and agent bundle' },
   ],
   schema: z.object({
     parallel: z.coerce.number().int().min(1).max(64).default(8),
     progress: z.enum(['auto', 'plain', 'json', 'none']).default('auto'),
     local: z.boolean().optional(),
+    skipCode: z.boolean().optional(),
   }),
   async run(ctx, opts): Promise<UpResult> {
     const { loadProvisionStack, stackOutputs } = await import('../provision/stack.js');
@@ -40,7 +42,7 @@ export const upCommand = defineCommand({
     const { renderPlanText, summarize } = await import('../provision/render-plan.js');
     const { blobDeployer } = await import('../provision/artifacts.js');
     const { chooseProgressMode, createProgressSink } = await import('../provision/progress.js');
-    const s = await loadProvisionStack(ctx, { local: opts.local, build: true });
+    const s = await loadProvisionStack(ctx, { local: opts.local, build: !opts.skipCode });
     const plan = await computePlan(s.graph, s.arm, { signal: ctx.signal });
     const summary = summarize(plan);
     const base = { stack: s.config.stack, summary, failed: [], skipped: [] };

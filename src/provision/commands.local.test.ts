@@ -1,0 +1,89 @@
+// The plan/up/down command definitions end to end against the local cloud: the real config
+// loader (a gpuarb.yaml in a temp dir), real context and prompter, the in-process emulator as
+// the target (what --local resolves to, minus starting a daemon).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContext, type Context } from '../core/context.js';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { planCommand } from '../commands/plan.js';
+import { upCommand } from '../commands/up.js';
+import { downCommand } from '../commands/down.js';
+import { testConfigInput } from './test-fixtures.js';
+import { ExitCode } from '../core/exit-codes.js';
+
+class Capture {
+  text = '';
+  constructor(readonly isTTY = false) {}
+  write(chunk: string) {
+    this.text += chunk;
+    return true;
+  }
+}
+
+describe('plan / up / down commands', () => {
+  let emulator: Emulator;
+  let dir: string;
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0, profile: 'fast', seed: 3 });
+    dir = mkdtempSync(join(tmpdir(), 'gpuarb-cmd-'));
+    writeFileSync(join(dir, 'gpuarb.yaml'), stringify(testConfigInput({ stack: 'cmd' })));
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function context(yes: boolean): { ctx: Context; out: Capture; err: Capture } {
+    const out = new Capture();
+    const err = new Capture();
+    const base = createContext({
+      stdout: out,
+      stderr: err,
+      stdin: Object.assign(process.stdin, {}),
+      env: {},
+      cwd: dir,
+      globals: { json: false, yes, noPrompt: true, verbose: false },
+      signal: new AbortController().signal,
+    });
+    const target = { kind: 'local' as const, subscriptionId: emulator.subscriptionId, armEndpoint: emulator.endpoint, credential: emulator.credential, caCertPem: emulator.caCertPem };
+    return { ctx: { ...base, config: base.config, azure: async () => target }, out, err };
+  }
+
+  it('plan shows creates and exits 2 under --detailed-exitcode; up without --yes refuses non-interactively', async () => {
+    const { ctx } = context(false);
+    const plan = await planCommand.run(ctx, { detailedExitcode: true, local: true, skipCode: true });
+    expect(plan.summary.create).toBeGreaterThan(40);
+    expect(plan.text).toContain('+ create resource group');
+    expect(planCommand.exitCode!(plan, { detailedExitcode: true })).toBe(ExitCode.changesPending);
+    await expect(upCommand.run(ctx, { parallel: 8, progress: 'plain', local: true, skipCode: true })).rejects.toMatchObject({ code: 'PromptRequired' });
+  });
+
+  it('up --yes applies with plain progress and prints the outputs; a second up and plan are no-ops', async () => {
+    const { ctx, out, err } = context(true);
+    const r = await upCommand.run(ctx, { parallel: 8, progress: 'plain', local: true, skipCode: true });
+    expect(r.ok).toBe(true);
+    expect(err.text).toMatch(/\] done\s+create\s+vmss\/phi3/);
+    upCommand.render!(ctx, r);
+    expect(out.text).toContain('Resource group:  rg-cmd');
+    const again = await upCommand.run(ctx, { parallel: 8, progress: 'json', local: true, skipCode: true });
+    expect(again.applied).toBe(false);
+    expect(again.requests.writes).toBe(0);
+    const plan = await planCommand.run(ctx, { detailedExitcode: true, local: true, skipCode: true });
+    expect(planCommand.exitCode!(plan, { detailedExitcode: true })).toBe(ExitCode.ok);
+    // No secret value ever reaches the output streams.
+    expect(err.text + out.text).not.toMatch(/BEGIN PRIVATE KEY/);
+  });
+
+  it('down --yes deletes everything tagged and explains soft delete', async () => {
+    const { ctx, out, err } = context(true);
+    const r = await downCommand.run(ctx, { local: true });
+    expect(r.failed).toEqual([]);
+    expect(r.resourceGroupDeleted).toBe(true);
+    expect(err.text).toMatch(/Key Vault keeps a deleted vault/);
+    downCommand.render!(ctx, r);
+    expect(out.text).toMatch(/Deleted \d+ of \d+ resources of stack cmd and its resource group/);
+  });
+});
