@@ -97,7 +97,10 @@ export function createAgentServer(deps: AgentServerDeps): Server {
       .then((o) => { outcome = o; })
       .catch((err: unknown) => {
         const httpErr = toHttpError(err);
-        if (res.destroyed || (res.writableEnded && !httpErr)) return; // the client left mid-request
+        if (res.destroyed || (res.writableEnded && !httpErr)) { // the client left mid-request
+          if (isGeneration) metrics.cancelled.inc();
+          return;
+        }
         if (httpErr) { sendError(res, httpErr); return; }
         log.error('request failed', { requestId, path, err });
         sendError(res, new HttpError(500, 'The server had an error while processing your request.', 'server_error', null, 'internal_error'));
