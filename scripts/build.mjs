@@ -2,7 +2,7 @@
 // commands' heavy imports (Ink, the Azure SDKs) stay in chunks loaded only when needed.
 // node_modules stay external: the package ships with its dependencies installed.
 import { build as esbuild } from 'esbuild';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -20,10 +20,12 @@ export async function build({ quiet = false } = {}) {
   const entryPoints = Object.fromEntries(
     Object.entries(entries).filter(([, src]) => existsSync(join(root, src))).map(([out, src]) => [out, join(root, src)]),
   );
-  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  // Build beside dist/ and swap it in, so a process starting from dist/ meanwhile (another test
+  // run, a daemon) never sees a half-written tree.
+  const out = join(root, `dist.tmp-${process.pid}-${Date.now()}`);
   await esbuild({
     entryPoints,
-    outdir: join(root, 'dist'),
+    outdir: out,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -35,6 +37,11 @@ export async function build({ quiet = false } = {}) {
     logLevel: quiet ? 'error' : 'info',
     chunkNames: 'chunks/[name]-[hash]',
   });
+  const dist = join(root, 'dist');
+  const old = `${out}-old`;
+  if (existsSync(dist)) renameSync(dist, old);
+  renameSync(out, dist);
+  rmSync(old, { recursive: true, force: true });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
