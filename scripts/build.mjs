@@ -23,20 +23,13 @@ export async function build({ quiet = false } = {}) {
   // Build beside dist/ and swap it in, so a process starting from dist/ meanwhile (another test
   // run, a daemon) never sees a half-written tree.
   const out = join(root, `dist.tmp-${process.pid}-${Date.now()}`);
-  await esbuild({
-    entryPoints,
-    outdir: out,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: true,
-    jsx: 'automatic',
-    logLevel: quiet ? 'error' : 'info',
-    chunkNames: 'chunks/[name]-[hash]',
-  });
+  const common = { outdir: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', sourcemap: true, jsx: 'automatic', logLevel: quiet ? 'error' : 'info' };
+  const { cli, ...longRunning } = entryPoints;
+  // The CLI is code-split: `--version` and `--help` must not load the commands' heavy modules.
+  if (cli) await esbuild({ ...common, entryPoints: { cli }, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+  // Long-running programs (agent, gateway, daemon) are single files: a rebuild of dist/ while they
+  // run can never pull a lazily imported chunk from under them.
+  if (Object.keys(longRunning).length) await esbuild({ ...common, entryPoints: longRunning, splitting: false });
   const dist = join(root, 'dist');
   const old = `${out}-old`;
   if (existsSync(dist)) renameSync(dist, old);
