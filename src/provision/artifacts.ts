@@ -103,6 +103,14 @@ export function blobDeployer(arm: ArmClient, target: AzureTarget, files: Record<
       const account = await arm.get(storageAccountId, apiVersionFor('Microsoft.Storage/storageAccounts'), signal);
       const endpoint = account?.properties?.primaryEndpoints?.blob as string | undefined;
       if (!endpoint) throw new Error(`storage account ${storageAccountId} has no blob endpoint yet`);
+      // Never send the local cloud's token to a real Azure host: the local cloud must serve the
+      // blob endpoint itself (on loopback) for code deploys to work there.
+      if (target.kind === 'local' && !isLoopback(endpoint)) {
+        throw new UserError(`the local cloud serves no blob data plane for ${endpoint}`, {
+          code: 'LocalBlobUnavailable',
+          hint: 'Run with --skip-code (infrastructure only) until the local cloud serves storage blobs.',
+        });
+      }
       const { BlockBlobClient } = await import('@azure/storage-blob');
       const client = new BlockBlobClient(`${endpoint.replace(/\/$/, '')}/${DEPLOYMENT_CONTAINER}/${blobName}`, target.credential, target.caCertPem ? { tlsOptions: { ca: target.caCertPem } } as object : {});
       if (await client.exists({ abortSignal: signal })) return;
@@ -111,4 +119,9 @@ export function blobDeployer(arm: ArmClient, target: AzureTarget, files: Record<
       await client.uploadData(data, { abortSignal: signal, metadata: { sha256: sha } });
     },
   };
+}
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host.endsWith('.localhost') || host === '127.0.0.1' || host === '[::1]';
 }

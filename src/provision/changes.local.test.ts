@@ -6,6 +6,7 @@ import { defaultTestInput, testConfigInput } from './test-fixtures.js';
 import { computePlan } from './plan.js';
 import { renderPlanText } from './render-plan.js';
 import { destroyStack, listStackResources } from './down.js';
+import { blobDeployer } from './artifacts.js';
 
 describe('plan, up and down on the local cloud', () => {
   let cloud: LocalCloud;
@@ -26,6 +27,22 @@ describe('plan, up and down on the local cloud', () => {
     expect(renderPlanText(plan)).toContain('~ update autoscale/phi3');
     expect((await converge(changed, cloud.arm, { retry: FAST_RETRY })).result.ok).toBe(true);
     expect((await computePlan(changed, cloud.arm)).changes).toEqual([]);
+  });
+
+  it('code is desired state: a new package is a deploy step, a new cloud-init a scale-set change', async () => {
+    const input = { ...defaultTestInput({ stack: 'chg', pools: testConfigInput().pools.map((p) => (p.name === 'phi3' ? { ...p, capacity: { min: 1, max: 6 } } : p)) }, cloud.emulator.subscriptionId) };
+    const withCode = buildDesiredGraph({ ...input, artifacts: { functionPackageHash: 'abc123', agentBundleHash: 'def456' } });
+    const plan = await computePlan(withCode, cloud.arm);
+    expect(plan.changes.map((c) => `${c.action} ${c.label}`)).toEqual(['deploy deploy gateway']);
+    expect(renderPlanText(plan)).toContain('» deploy');
+    const newInit = buildDesiredGraph({ ...input, cloudInit: { ...input.cloudInit, phi3: '#cloud-config\n# agent v2 {{CLIENT_ID}}\n' } });
+    const p2 = await computePlan(newInit, cloud.arm);
+    expect(p2.changes.map((c) => [c.label, c.fields?.map((f) => f.path)])).toEqual([['vmss/phi3', ['tags.gpuarb-code']]]);
+    // The local cloud has no blob data plane: the deploy fails with its hint, and stays pending.
+    const target = { kind: 'local' as const, subscriptionId: cloud.emulator.subscriptionId, armEndpoint: cloud.emulator.endpoint, credential: cloud.emulator.credential, caCertPem: cloud.emulator.caCertPem };
+    const { result } = await converge(withCode, cloud.arm, { retry: FAST_RETRY, deployer: blobDeployer(cloud.arm, target, { 'gateway-abc123.zip': '/nonexistent' }) });
+    expect(result.steps[0]).toMatchObject({ state: 'failed', error: { code: 'LocalBlobUnavailable', hint: expect.stringContaining('--skip-code') } });
+    expect((await computePlan(withCode, cloud.arm)).changes.map((c) => c.action)).toEqual(['deploy']);
   });
 
   it('removing a pool deletes exactly its scale set and autoscale setting, narrows the CPU alert and tells the gateway', async () => {
