@@ -75,6 +75,24 @@ describe('gpuarb loadtest: reports', () => {
   });
 });
 
+describe('gpuarb loadtest: Ctrl-C', () => {
+  it('cancels with exit 130 without waiting out the requests stalled in flight', async () => {
+    const controller = new AbortController();
+    peer.stall(30_000);
+    const from = peer.counts.chat;
+    peer.onChat = (n) => n === from + 5 && controller.abort();
+    try {
+      const started = Date.now();
+      const r = await runGpuarb([...target(), '--rate', '50', '--duration', '20s', '--timeout', '60s'], { cwd, signal: controller.signal });
+      expect(r.code).toBe(130);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      peer.onChat = undefined;
+      peer.stall(0);
+    }
+  });
+});
+
 describe('gpuarb loadtest: bad input fails before any load', () => {
   const refused = async (args: string[], message: RegExp, extra: { preflight?: boolean } = {}) => {
     const before = { ...peer.counts };

@@ -19,6 +19,7 @@ export interface SenderOptions {
 export interface Sender {
   send(body: ChatRequest, scheduledAt: number): Promise<Outcome>;
   getJson(path: string): Promise<{ status: number; body: unknown }>;
+  /** Ends every request still in flight (each resolves as a timeout) and closes connections. */
   close(): void;
 }
 
@@ -170,6 +171,7 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
     getJson,
     close: () => {
       clearInterval(sweep);
+      while (head < deadlines.length) deadlines[head++].expire();
       agent.destroy();
     },
   };

@@ -64,6 +64,8 @@ export async function runLoadtest(ctx: Context, plan: LoadPlan): Promise<Loadtes
       }
     }
 
+    // Ctrl-C: end the requests in flight now rather than waiting out their timeouts.
+    ctx.signal.addEventListener('abort', () => sender.close(), { once: true });
     const durationMs = plan.durationSec * 1000;
     const recorder = new Recorder();
     const events: ChaosEvent[] = [];

@@ -23,6 +23,8 @@ export interface OpenAiPeer {
   setLatency(ms: number): void;
   /** Answers the next n chat requests with this HTTP status. */
   failNext(n: number, status: number): void;
+  /** Called with the running count on every chat request (a trigger tied to the traffic). */
+  onChat?: (count: number) => void;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function startOpenAiPeer(opts: PeerOptions): Promise<OpenAiPeer> {
     }
     if (req.method === 'POST' && req.url === '/v1/chat/completions') {
       counts.chat += 1;
+      peer.onChat?.(counts.chat);
       return void readBody(req).then((text) => {
         if (failures.n > 0) {
           failures.n -= 1;
@@ -89,7 +92,7 @@ export async function startOpenAiPeer(opts: PeerOptions): Promise<OpenAiPeer> {
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  return {
+  const peer: OpenAiPeer = {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     counts,
     stall: (ms) => (stallUntil = Date.now() + ms),
@@ -101,6 +104,7 @@ export async function startOpenAiPeer(opts: PeerOptions): Promise<OpenAiPeer> {
         server.close(() => resolve());
       }),
   };
+  return peer;
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
