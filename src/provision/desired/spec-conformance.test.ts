@@ -1,0 +1,41 @@
+// Every body of the default graph whose type has a Microsoft REST spec in /work/shared/specs is
+// checked against the PUT schema of that exact api-version: no unknown and no read-only field.
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildDesiredGraph } from './index.js';
+import { defaultTestInput } from '../test-fixtures.js';
+import { RestSpecs } from '../testing/rest-spec.js';
+
+const SPECS = process.env.GPUARB_REST_SPECS ?? '/work/shared/specs/specification';
+
+describe.skipIf(!existsSync(SPECS))('bodies conform to Microsoft REST specs', () => {
+  const specs = new RestSpecs(SPECS);
+  const graph = buildDesiredGraph(defaultTestInput());
+  const covered = graph.resources.filter((r) => !r.deploy && specs.find(r.id, r.apiVersion));
+
+  it('covers the families with a spec', () => {
+    const types = new Set(covered.map((r) => r.type));
+    for (const t of ['Microsoft.Compute/virtualMachineScaleSets', 'Microsoft.Web/sites', 'Microsoft.KeyVault/vaults', 'Microsoft.DocumentDB/databaseAccounts', 'Microsoft.Network/virtualNetworks', 'Microsoft.ApiManagement/service/apis', 'Microsoft.Storage/storageAccounts', 'Microsoft.Insights/autoscaleSettings']) {
+      expect(types.has(t), t).toBe(true);
+    }
+  });
+
+  it('the checker catches unknown, misplaced and read-only fields', () => {
+    const vmss = graph.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachineScaleSets')!;
+    const op = specs.find(vmss.id, vmss.apiVersion)!;
+    const body = structuredClone(vmss.body) as any;
+    body.properties.provisioningState = 'Succeeded';
+    body.properties.virtualMachineProfile.networkProfile.networkInterfaceConfigurations[0].properties.bogus = 1;
+    body.properties.virtualMachineProfile.properties = { priority: 'Spot' };
+    expect(specs.check(op.file, op.body, body).sort()).toEqual([
+      '.properties.provisioningState: read-only',
+      '.properties.virtualMachineProfile.networkProfile.networkInterfaceConfigurations[0].properties.bogus: not in the spec',
+      '.properties.virtualMachineProfile.properties: not in the spec',
+    ]);
+  });
+
+  it.each(covered.map((r) => [r.label, r] as const))('%s', (_label, r) => {
+    const op = specs.find(r.id, r.apiVersion)!;
+    expect(specs.check(op.file, op.body, r.body)).toEqual([]);
+  });
+});
