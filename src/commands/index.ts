@@ -10,8 +10,10 @@ import { secretsListCommand, secretsRotateCommand } from './secrets.js';
 import { statusCommand } from './status.js';
 import { scaleCommand } from './scale.js';
 import { logsCommand } from './logs.js';
+import { usageCommand } from './usage.js';
+import { keysCreateCommand, keysListCommand, keysRevokeCommand, keysRotateCommand } from './keys.js';
 import { loadtestCommand } from './loadtest.js';
 import { LOCAL_COMMANDS } from './local.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDefinition<any, any>[] = [initCommand, configShowCommand, configValidateCommand, exitCodesCommand, loadtestCommand, secretsListCommand, secretsRotateCommand, statusCommand, scaleCommand, logsCommand, ...LOCAL_COMMANDS];
+export const COMMANDS: CommandDefinition<any, any>[] = [initCommand, configShowCommand, configValidateCommand, exitCodesCommand, loadtestCommand, secretsListCommand, secretsRotateCommand, statusCommand, scaleCommand, logsCommand, keysCreateCommand, keysListCommand, keysRevokeCommand, keysRotateCommand, usageCommand, ...LOCAL_COMMANDS];

@@ -1,0 +1,68 @@
+// `gpuarb keys create|list|revoke|rotate <customer>`: customer API keys (API Management
+// subscriptions on the tier's product). create/rotate print the new key ONCE; list never does.
+import { z } from 'zod';
+import { defineCommand } from '../core/command.js';
+import type { KeyListing, KeyResult } from '../ops/keys.js';
+import { table } from '../ops/status-render.js';
+
+const local = { flags: '--local', description: 'target the local cloud instead of Azure' };
+const customerArg = { name: 'customer', description: 'customer id, e.g. acme-corp', required: true };
+
+function showKey(ctx: Parameters<NonNullable<typeof keysCreateCommand.render>>[0], r: KeyResult, verb: string) {
+  ctx.io.out(r.key);
+  ctx.io.info(`${verb} the key of ${r.customer} (tier ${r.tier}). It is shown only now: hand it over securely.${r.previousKeyValid ? ' The previous key stays valid until the next rotation.' : ''}`);
+}
+
+export const keysCreateCommand = defineCommand({
+  name: 'keys create',
+  summary: 'Create a customer API key on a tier (shown once)',
+  examples: ['gpuarb keys create acme-corp', 'gpuarb keys create acme-corp --tier pro --json'],
+  args: [customerArg],
+  options: [{ flags: '--tier <tier>', description: 'tier from gateway.tiers (default: gateway.defaultTier)' }, local],
+  schema: z.object({ customer: z.string(), tier: z.string().optional(), local: z.boolean().optional() }),
+  async run(ctx, o): Promise<KeyResult> {
+    return (await import('../ops/keys.js')).createKey(ctx, o.customer, o);
+  },
+  render: (ctx, r) => showKey(ctx, r, 'Created'),
+});
+
+export const keysListCommand = defineCommand({
+  name: 'keys list',
+  summary: 'List customers with API keys, their tier and state (never the keys)',
+  examples: ['gpuarb keys list', 'gpuarb keys list --json'],
+  options: [local],
+  schema: z.object({ local: z.boolean().optional() }),
+  async run(ctx, o): Promise<{ keys: KeyListing[] }> {
+    return { keys: await (await import('../ops/keys.js')).listKeys(ctx, o) };
+  },
+  render(ctx, r) {
+    if (!r.keys.length) return ctx.io.out('no customer keys');
+    ctx.io.out(table([['CUSTOMER', 'TIER', 'STATE', 'CREATED'], ...r.keys.map((k) => [k.customer, k.tier ?? '-', k.state, k.createdAt ?? '-'])]).join('\n'));
+  },
+});
+
+export const keysRevokeCommand = defineCommand({
+  name: 'keys revoke',
+  summary: 'Revoke a customer\'s API key (its calls get 401 at once)',
+  examples: ['gpuarb keys revoke acme-corp'],
+  args: [customerArg],
+  options: [local],
+  schema: z.object({ customer: z.string(), local: z.boolean().optional() }),
+  async run(ctx, o) {
+    return (await import('../ops/keys.js')).revokeKey(ctx, o.customer, o);
+  },
+  render: (ctx, r) => ctx.io.out(`revoked the key of ${r.customer}`),
+});
+
+export const keysRotateCommand = defineCommand({
+  name: 'keys rotate',
+  summary: 'Give a customer a new API key (shown once); the old one stays valid until the next rotation',
+  examples: ['gpuarb keys rotate acme-corp', 'gpuarb keys rotate acme-corp --revoke-previous --json'],
+  args: [customerArg],
+  options: [{ flags: '--revoke-previous', description: 'invalidate the previous key at once (no overlap)' }, local],
+  schema: z.object({ customer: z.string(), revokePrevious: z.boolean().optional(), local: z.boolean().optional() }),
+  async run(ctx, o): Promise<KeyResult> {
+    return (await import('../ops/keys.js')).rotateKey(ctx, o.customer, o);
+  },
+  render: (ctx, r) => showKey(ctx, r, 'Rotated'),
+});

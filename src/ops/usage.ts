@@ -1,0 +1,27 @@
+// `gpuarb usage`: the gateway's counters from the Cosmos `usage` container (one document per
+// customer, model and UTC day; gateway/usage-meter.ts), summed and priced (usage-report.ts).
+import type { Context } from '../core/context.js';
+import { cosmosDatabase } from './azure-clients.js';
+import { buildUsageReport, firstDay, type ModelPrice, type UsageCounter, type UsageReport } from './usage-report.js';
+import { loadStack } from './stack.js';
+
+export async function usageReport(ctx: Context, opts: { local?: boolean; customer?: string; sinceSeconds: number }): Promise<UsageReport> {
+  const stack = await loadStack(ctx, opts);
+  const { COSMOS_DATABASE } = await import('../provision/desired/data.js');
+  const { CONTAINERS } = await import('../../gateway/cosmos-containers.js');
+  const { database } = await cosmosDatabase(stack.target, stack.resourceGroup, stack.names.cosmos, COSMOS_DATABASE, (s) => ctx.secrets.register(s));
+  const now = ctx.clock.now();
+  const from = firstDay(now, opts.sinceSeconds);
+  const to = new Date(now).toISOString().slice(0, 10);
+  const parameters = [{ name: '@from', value: from }];
+  let query = 'SELECT * FROM c WHERE c.day >= @from';
+  if (opts.customer) {
+    query += ' AND c.customer = @customer';
+    parameters.push({ name: '@customer', value: opts.customer });
+  }
+  const { resources } = await database.container(CONTAINERS.usage.id).items.query<UsageCounter>({ query, parameters }, opts.customer ? { partitionKey: opts.customer } : {}).fetchAll();
+  // Price per model from the pool that serves it (config `pools[].prices`).
+  const prices: Record<string, ModelPrice> = {};
+  for (const p of stack.config.pools) prices[p.model] ??= p.prices;
+  return buildUsageReport(resources, prices, { from, to, customer: opts.customer });
+}
