@@ -19,8 +19,10 @@ const SETTLE_MS = 30_000;
 export function startChaos(input: ChaosInput): { stop(): Promise<void> } {
   const timers: NodeJS.Timeout[] = [];
   const calls = new Set<Promise<void>>();
-  const fire = (kind: ChaosEvent['kind'], act: () => Promise<string>) => {
-    const atSec = input.now() / 1000;
+  const fire = (plannedMs: number, kind: ChaosEvent['kind'], act: () => Promise<string>) => {
+    // Timers may fire a fraction of a millisecond early on the monotonic clock: never record an
+    // event before its planned time.
+    const atSec = Math.max(plannedMs, input.now()) / 1000;
     const p = act().then(
       (detail) => input.onEvent({ atSec, kind, ok: true, detail }),
       (e: unknown) => input.onEvent({ atSec, kind, ok: false, detail: (e as Error).message }),
@@ -28,17 +30,17 @@ export function startChaos(input: ChaosInput): { stop(): Promise<void> } {
     calls.add(p);
     void p.finally(() => calls.delete(p));
   };
-  const at = (ms: number, f: () => void) => {
-    if (ms < input.durationMs) timers.push(setTimeout(f, Math.max(0, ms - input.now())));
+  const at = (ms: number, kind: ChaosEvent['kind'], act: () => Promise<string>) => {
+    if (ms < input.durationMs) timers.push(setTimeout(() => fire(ms, kind, act), Math.max(0, ms - input.now())));
   };
   const { evictEverySec, rotateSecretAtSec } = input.plan;
   if (evictEverySec && input.evictor) {
     const evictor = input.evictor;
-    for (let t = evictEverySec * 1000; t < input.durationMs; t += evictEverySec * 1000) at(t, () => fire('evict', async () => `evicted ${await evictor.evictOne()}`));
+    for (let t = evictEverySec * 1000; t < input.durationMs; t += evictEverySec * 1000) at(t, 'evict', async () => `evicted ${await evictor.evictOne()}`);
   }
   if (rotateSecretAtSec !== undefined && input.rotator) {
     const rotator = input.rotator;
-    at(rotateSecretAtSec * 1000, () => fire('rotate-secret', () => rotator.rotate()));
+    at(rotateSecretAtSec * 1000, 'rotate-secret', () => rotator.rotate());
   }
   return {
     async stop() {

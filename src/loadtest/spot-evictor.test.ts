@@ -30,7 +30,7 @@ beforeAll(async () => {
     'vmss-ltstack-phi3',
     {
       location: 'eastus',
-      sku: { name: 'Standard_NC4as_T4_v3', capacity: 4, tier: 'Standard' },
+      sku: { name: 'Standard_NC4as_T4_v3', capacity: 6, tier: 'Standard' },
       orchestrationMode: 'Flexible',
       singlePlacementGroup: false,
       platformFaultDomainCount: 1,
@@ -60,7 +60,7 @@ const spotNames = async () => {
 describe('spot evictions through simulateEviction', () => {
   it('evicts a random Spot VM of the stack, never the on-demand floor', async () => {
     const before = await spotNames();
-    expect(before).toHaveLength(3);
+    expect(before).toHaveLength(5);
     const evictor = await spotEvictorFor({ compute, resourceGroup: RG, stack: 'ltstack', rng: createRng(5) });
     const name = await evictor.evictOne();
     expect(before).toContain(name);
