@@ -63,7 +63,8 @@ export class RestSpecs {
     if (value === null || typeof value !== 'object') return [];
     const s = this.polymorphic(this.flatten(file, schema), value as Record<string, unknown>);
     if ('$ref' in (value as object) || '$template' in (value as object)) return []; // apply-time placeholders
-    if (Array.isArray(value)) return s.items ? value.flatMap((v, i) => this.check(s.__file, s.items, v, `${at}[${i}]`)) : [];
+    const items = s.items;
+    if (Array.isArray(value)) return items ? value.flatMap((v, i) => this.check(s.__file, items, v, `${at}[${i}]`)) : [];
     const problems: string[] = [];
     for (const [k, v] of Object.entries(value)) {
       const prop = s.properties[k];
@@ -72,7 +73,7 @@ export class RestSpecs {
         else if (!s.additionalProperties && Object.keys(s.properties).length) problems.push(`${at}.${k}: not in the spec`);
         continue;
       }
-      const p = prop.$ref ? { ...this.deref(s.__file, prop.$ref), readOnly: prop.readOnly } : { ...prop, __file: s.__file };
+      const p: Schema & { __file: string } = prop.$ref ? { ...this.deref(s.__file, prop.$ref), readOnly: prop.readOnly } : { ...prop, __file: s.__file };
       if (p.readOnly) problems.push(`${at}.${k}: read-only`);
       problems.push(...this.check(p.__file, p, v, `${at}.${k}`));
     }
