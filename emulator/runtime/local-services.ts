@@ -4,7 +4,7 @@
 // them too, so what `up` provisions exists where the processes look for it.
 import { Agent } from 'node:https';
 import type { Json } from '../core/store.js';
-import { startAzuriteService, type AzuriteService } from './services/azurite.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzuriteService, type AzuriteService } from './services/azurite.js';
 import { startCosmosService, type CosmosService } from './services/cosmos.js';
 
 export const LOCAL_COSMOS_DATABASE_DEFAULT = 'gpuarb';
@@ -15,7 +15,7 @@ export class LocalServices {
   private cosmosReady: CosmosService | undefined;
   private azuriteReady: AzuriteService | undefined;
 
-  constructor(private readonly opts: { tls: { certPem: string; keyPem: string; caCertPem: string }; stateDir: string; persistStorage: boolean }) {}
+  constructor(private readonly opts: { tls: { certPem: string; keyPem: string; caCertPem: string; certFile: string; keyFile: string }; stateDir: string; persistStorage: boolean }) {}
 
   cosmos(): Promise<CosmosService> {
     this.cosmosP ??= startCosmosService(this.opts.tls).then((c) => (this.cosmosReady = c));
@@ -23,7 +23,7 @@ export class LocalServices {
   }
 
   azurite(): Promise<AzuriteService> {
-    this.azuriteP ??= startAzuriteService({ location: this.opts.persistStorage ? `${this.opts.stateDir}/azurite` : undefined }).then((a) => (this.azuriteReady = a));
+    this.azuriteP ??= startAzuriteService({ location: this.opts.persistStorage ? `${this.opts.stateDir}/azurite` : undefined, tls: { certFile: this.opts.tls.certFile, keyFile: this.opts.tls.keyFile } }).then((a) => (this.azuriteReady = a));
     return this.azuriteP;
   }
 
@@ -55,14 +55,21 @@ export class LocalServices {
 
   async createBlobContainer(name: string): Promise<void> {
     const az = await this.azurite();
-    const { BlobServiceClient } = await import('@azure/storage-blob');
-    await BlobServiceClient.fromConnectionString(az.connectionString).getContainerClient(name).createIfNotExists();
+    const { BlobServiceClient, StorageSharedKeyCredential } = await import('@azure/storage-blob');
+    const client = new BlobServiceClient(az.blobEndpoint, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), this.trust());
+    await client.getContainerClient(name).createIfNotExists();
   }
 
   async createQueue(name: string): Promise<void> {
     const az = await this.azurite();
-    const { QueueServiceClient } = await import('@azure/storage-queue');
-    await QueueServiceClient.fromConnectionString(az.connectionString).getQueueClient(name).createIfNotExists();
+    const { QueueServiceClient, StorageSharedKeyCredential } = await import('@azure/storage-queue');
+    const client = new QueueServiceClient(az.queueEndpoint, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), this.trust());
+    await client.getQueueClient(name).createIfNotExists();
+  }
+
+  /** Storage clients trust the local CA through the pipeline's TLS options. */
+  private trust(): object {
+    return { tlsOptions: { ca: this.opts.tls.caCertPem } };
   }
 
   async stop(): Promise<void> {

@@ -45,7 +45,7 @@ export const KEY_SECRETS = { internal: 'internal-service-key', backend: 'inferen
 const rgOf = (id: string) => id.slice(0, id.toLowerCase().indexOf('/providers/')).toLowerCase();
 
 export class PlatformRuntime {
-  readonly group = new ProcessGroup();
+  readonly group: ProcessGroup;
   readonly services: LocalServices;
   readonly fleet: AgentFleet;
   readonly gateway: GatewayHost;
@@ -59,7 +59,10 @@ export class PlatformRuntime {
     const emu = opts.emulator;
     this.dir = join(emu.stateDir, 'runtime');
     mkdirSync(join(this.dir, 'keys'), { recursive: true });
-    this.services = new LocalServices({ tls: opts.tls, stateDir: this.dir, persistStorage: opts.persistStorage ?? false });
+    // Processes trust the local CA (Cosmos, Azurite and the ARM endpoint serve its certificate).
+    this.group = new ProcessGroup({ NODE_EXTRA_CA_CERTS: opts.tls.caCertPath });
+    const tlsFiles = { certFile: join(emu.stateDir, 'server-cert.pem'), keyFile: join(emu.stateDir, 'server-key.pem') };
+    this.services = new LocalServices({ tls: { ...opts.tls, ...tlsFiles }, stateDir: this.dir, persistStorage: opts.persistStorage ?? false });
     this.ingester = new LogIngester(opts.logs ?? { ingest: () => undefined }, () => this.workspaceId());
     const caFile = opts.tls.caCertPath;
     this.fleet = new AgentFleet({

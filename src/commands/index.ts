@@ -14,6 +14,9 @@ import { usageCommand } from './usage.js';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand, keysRotateCommand } from './keys.js';
 import { loadtestCommand } from './loadtest.js';
 import { LOCAL_COMMANDS } from './local.js';
+import { planCommand } from './plan.js';
+import { upCommand } from './up.js';
+import { downCommand } from './down.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDefinition<any, any>[] = [initCommand, configShowCommand, configValidateCommand, exitCodesCommand, loadtestCommand, secretsListCommand, secretsRotateCommand, statusCommand, scaleCommand, logsCommand, keysCreateCommand, keysListCommand, keysRevokeCommand, keysRotateCommand, usageCommand, ...LOCAL_COMMANDS];
+export const COMMANDS: CommandDefinition<any, any>[] = [initCommand, planCommand, upCommand, downCommand, configShowCommand, configValidateCommand, exitCodesCommand, loadtestCommand, secretsListCommand, secretsRotateCommand, statusCommand, scaleCommand, logsCommand, keysCreateCommand, keysListCommand, keysRevokeCommand, keysRotateCommand, usageCommand, ...LOCAL_COMMANDS];

@@ -18,7 +18,12 @@ export interface AzuriteService {
   stop(): Promise<void>;
 }
 
-export async function startAzuriteService(opts: { location?: string; timeoutMs?: number } = {}): Promise<AzuriteService> {
+/**
+ * With `tls`, Azurite serves https with the local cloud's certificate and accepts bearer tokens
+ * (`--oauth basic`), so Entra-style clients (gpuarb's code upload) work as against Azure; the
+ * shared-key connection string works too, for the processes' queue clients.
+ */
+export async function startAzuriteService(opts: { location?: string; timeoutMs?: number; tls?: { certFile: string; keyFile: string } } = {}): Promise<AzuriteService> {
   const require = createRequire(import.meta.url);
   const main = join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
   const temp = !opts.location;
@@ -26,6 +31,8 @@ export async function startAzuriteService(opts: { location?: string; timeoutMs?:
   mkdirSync(cwd, { recursive: true });
   const args = [main, '--blobHost', '127.0.0.1', '--blobPort', '0', '--queueHost', '127.0.0.1', '--queuePort', '0', '--tableHost', '127.0.0.1', '--tablePort', '0', '--disableTelemetry', '--skipApiVersionCheck', '--location', cwd];
   if (temp) args.push('--inMemoryPersistence');
+  if (opts.tls) args.push('--cert', opts.tls.certFile, '--key', opts.tls.keyFile, '--oauth', 'basic');
+  const scheme = opts.tls ? 'https' : 'http';
   // Azurite writes debug files into its working directory: give it its own.
   const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const timeoutMs = opts.timeoutMs ?? 30_000;
@@ -34,8 +41,8 @@ export async function startAzuriteService(opts: { location?: string; timeoutMs?:
     const timer = setTimeout(() => reject(new Error(`Azurite did not start within ${timeoutMs} ms: ${out.slice(-500)}`)), timeoutMs);
     const onData = (d: Buffer) => {
       out += d.toString();
-      const blob = /Blob service is successfully listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      const queue = /Queue service is successfully listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      const blob = /Blob service is successfully listening at https?:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      const queue = /Queue service is successfully listening at https?:\/\/127\.0\.0\.1:(\d+)/.exec(out);
       if (blob && queue && /Table service is successfully listening/.test(out)) {
         clearTimeout(timer);
         resolve({ blob: Number(blob[1]), queue: Number(queue[1]) });
@@ -50,12 +57,12 @@ export async function startAzuriteService(opts: { location?: string; timeoutMs?:
   });
   child.stdout!.resume();
   child.stderr!.resume();
-  const blobEndpoint = `http://127.0.0.1:${ports.blob}/${AZURITE_ACCOUNT}`;
-  const queueEndpoint = `http://127.0.0.1:${ports.queue}/${AZURITE_ACCOUNT}`;
+  const blobEndpoint = `${scheme}://127.0.0.1:${ports.blob}/${AZURITE_ACCOUNT}`;
+  const queueEndpoint = `${scheme}://127.0.0.1:${ports.queue}/${AZURITE_ACCOUNT}`;
   return {
     blobEndpoint,
     queueEndpoint,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};`,
+    connectionString: `DefaultEndpointsProtocol=${scheme};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};`,
     process: child,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

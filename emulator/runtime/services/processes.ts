@@ -26,8 +26,11 @@ export interface StartProcessOptions {
 export class ProcessGroup {
   private readonly procs = new Set<ManagedProcess>();
 
+  /** `env` is added to every process's environment. */
+  constructor(private readonly env: Record<string, string> = {}) {}
+
   start(opts: StartProcessOptions): ManagedProcess {
-    const child = spawn(process.execPath, opts.args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, opts.args, { cwd: opts.cwd, env: { ...process.env, ...this.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const waiters = new Set<(line: string) => void>();
     let exited = false;
     for (const [stream, s] of [['stdout', child.stdout!], ['stderr', child.stderr!]] as const) {

@@ -55,7 +55,7 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
     label: `vmss/${pool.name}`,
     body: {
       location: config.location,
-      tags: { ...ctx.tags, 'gpuarb-pool': pool.name, [TAG_CODE_HASH]: codeHash },
+      tags: { ...ctx.tags, 'gpuarb-pool': pool.name, 'gpuarb-model': pool.model, [TAG_CODE_HASH]: codeHash },
       zones: spot.zones,
       identity: { type: 'UserAssigned', userAssignedIdentities: { [ids.identity]: {} } },
       sku: { name: pool.sku, tier: 'Standard', capacity },
@@ -126,7 +126,7 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
                   typeHandlerVersion: '2.0',
                   autoUpgradeMinorVersion: true,
                   // Rich health states: the agent answers {"ApplicationHealthState":"Healthy"}.
-                  settings: { protocol: 'http', port: AGENT_PORT, requestPath: '/health', intervalInSeconds: 5, numberOfProbes: 1, gracePeriod: repairGraceMinutes(pool) * 60 },
+                  settings: { protocol: 'http', port: AGENT_PORT, requestPath: '/health/app', intervalInSeconds: 5, numberOfProbes: 1, gracePeriod: repairGraceMinutes(pool) * 60 },
                 },
               },
             ],
@@ -139,6 +139,7 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
     owned: trackedOwned(
       ctx,
       'tags.gpuarb-pool',
+      'tags.gpuarb-model',
       `tags.${TAG_CODE_HASH}`,
       'zones',
       'sku.name',
