@@ -2,7 +2,8 @@
 // bottleneck? bench/loadgen-server.mjs (a child process: its own core) answers a fixed chat
 // completion instantly with `x-gpuarb-cache: hit` — the cache-hit path, the fastest a stack has.
 // The real CLI (dist/cli.js, `runCli`, exactly what bin/gpuarb.js runs) loads it in this process,
-// open loop, at each rate, so the generator's own CPU time per request is measured too.
+// open loop, at each rate (after one discarded warm-up run), so the generator's own CPU time per
+// request is measured too.
 // A rate passes when the generator sent ≥ 98% of its schedule, stayed on schedule (send lag p99
 // ≤ 50 ms) and nothing failed. Target: ≥ 2,000 req/s on this 2-core machine.
 // Usage: node bench/loadgen.mjs [seconds=10] [rates=1000,2000,3000,4000]
@@ -47,6 +48,9 @@ async function runGenerator(rate) {
   if (code !== 0) throw new Error(`gpuarb loadtest exited ${code}`);
   return { report: JSON.parse(out), cpuMs: (cpu.user + cpu.system) / 1000 };
 }
+
+// Warm-up, discarded: both processes' JITs and the generator's code paths, as any long run has.
+await runGenerator(Math.min(...rates));
 
 const results = [];
 for (const rate of rates) {

@@ -22,8 +22,10 @@ const record = (h: Histogram, ms: number) => h.recordValue(Math.min(HOUR_US, Mat
 
 export function percentilesMs(h: Histogram): Percentiles | null {
   if (h.totalCount === 0) return null;
-  const at = (p: number) => h.getValueAtPercentile(p) / 1000;
-  return { p50: at(50), p90: at(90), p95: at(95), p99: at(99), max: h.maxValue / 1000 };
+  // A percentile is reported as its bucket's upper edge; never let it pass the true maximum.
+  const max = h.maxValue / 1000;
+  const at = (p: number) => Math.min(max, h.getValueAtPercentile(p) / 1000);
+  return { p50: at(50), p90: at(90), p95: at(95), p99: at(99), max };
 }
 
 export class Stats {

@@ -39,6 +39,12 @@ async function workloadFor(ctx: Context, plan: LoadPlan): Promise<{ source: Work
   return { source: await loadJsonlWorkload(path, { mix: plan.mix, seed: plan.seed, stream: plan.stream }), label: plan.workload.path };
 }
 
+/** Connections to open up front: about what the first tens of milliseconds will need. */
+function warmConnections(plan: LoadPlan): number {
+  const wanted = plan.arrival.kind === 'closed' ? plan.arrival.concurrency : Math.ceil(plan.arrival.rate / 50);
+  return Math.min(plan.connections, 64, Math.max(1, wanted));
+}
+
 export async function runLoadtest(ctx: Context, plan: LoadPlan): Promise<LoadtestResult> {
   const endpoint: LocalEndpoint = plan.target.kind === 'local' ? await resolveLocalEndpoint(ctx) : { baseUrl: plan.target.url, key: plan.target.key };
   ctx.secrets.register(endpoint.key);
@@ -64,6 +70,9 @@ export async function runLoadtest(ctx: Context, plan: LoadPlan): Promise<Loadtes
       }
     }
 
+    // Open connections before the clock starts (GET /models, never a completion): a cold start of
+    // hundreds of TCP connects in the first second would put the generator behind its schedule.
+    await Promise.all(Array.from({ length: warmConnections(plan) }, () => sender.getJson('models')));
     // Ctrl-C: end the requests in flight now rather than waiting out their timeouts.
     ctx.signal.addEventListener('abort', () => sender.close(), { once: true });
     const durationMs = plan.durationSec * 1000;
