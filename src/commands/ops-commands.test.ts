@@ -1,15 +1,16 @@
 // The operator commands through the real CLI entry (runCli, in-process): help with examples,
 // and usage errors with hints before any cloud call. Runs against the cloud are in src/ops/*.test.ts.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runGpuarb } from '../../test/cli-harness.js';
 import { TEST_CONFIG } from '../ops/test-support.js';
 import { requestFrom } from './scale.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'gpuarb-opscmd-'));
 writeFileSync(join(cwd, 'gpuarb.yaml'), TEST_CONFIG);
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 describe('operator commands: help', () => {
   it.each([['status'], ['scale'], ['logs'], ['secrets', 'list'], ['secrets', 'rotate'], ['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['keys', 'rotate'], ['usage']])('%s %s --help shows examples and --local', async (...words) => {

@@ -84,10 +84,15 @@ export async function createKey(ctx: Context, customer: string, opts: { tier?: s
 export async function listKeys(ctx: Context, opts: { local?: boolean }): Promise<KeyListing[]> {
   const { client, svc, rg } = await apim(ctx, opts.local);
   const out: KeyListing[] = [];
-  for await (const s of client.subscription.list(rg, svc)) {
-    if (!s.name?.startsWith(PREFIX)) continue; // the built-in and other subscriptions are not customers
-    out.push({ customer: s.displayName ?? s.name.slice(PREFIX.length), tier: tierOf(s.scope), state: s.state ?? 'unknown', createdAt: s.createdDate ? new Date(s.createdDate).toISOString() : null });
-  }
+  await arm(
+    (async () => {
+      for await (const s of client.subscription.list(rg, svc)) {
+        if (!s.name?.startsWith(PREFIX)) continue; // the built-in and other subscriptions are not customers
+        out.push({ customer: s.displayName ?? s.name.slice(PREFIX.length), tier: tierOf(s.scope), state: s.state ?? 'unknown', createdAt: s.createdDate ? new Date(s.createdDate).toISOString() : null });
+      }
+    })(),
+    svc,
+  );
   return out.sort((a, b) => a.customer.localeCompare(b.customer));
 }
 

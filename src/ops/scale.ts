@@ -110,12 +110,17 @@ export async function waitForInstances(ctx: Context, stack: OpsStack, vmssId: st
     const registry = await readRegistry(stack, (s) => ctx.secrets.register(s)).catch(() => null);
     const now = ctx.clock.now();
     const states = new Map<string, InstanceState>();
-    for await (const vm of compute.virtualMachines.list(stack.resourceGroup, { filter: `'virtualMachineScaleSet/id' eq '${vmssId}'`, expand: 'instanceView' })) {
-      if (vm.virtualMachineScaleSet?.id?.toLowerCase() !== vmssId.toLowerCase()) continue;
-      const i = toInstance(vm);
-      if (i.provisioningState.toLowerCase() === 'deleting') continue;
-      states.set(i.name, instanceState(i, registry?.find((d) => d.id === i.name), registry !== null, now));
-    }
+    await arm(
+      (async () => {
+        for await (const vm of compute.virtualMachines.list(stack.resourceGroup, { filter: `'virtualMachineScaleSet/id' eq '${vmssId}'`, expand: 'instanceView' })) {
+          if (vm.virtualMachineScaleSet?.id?.toLowerCase() !== vmssId.toLowerCase()) continue;
+          const i = toInstance(vm);
+          if (i.provisioningState.toLowerCase() === 'deleting') continue;
+          states.set(i.name, instanceState(i, registry?.find((d) => d.id === i.name), registry !== null, now));
+        }
+      })(),
+      vmssId,
+    );
     for (const [name, s] of states) if (last.get(name) !== s) ctx.io.info(`  ${name}: ${s}`);
     for (const name of last.keys()) if (!states.has(name)) ctx.io.info(`  ${name}: gone`);
     last.clear();

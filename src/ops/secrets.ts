@@ -147,20 +147,24 @@ export async function listSecrets(ctx: Context, opts: { local?: boolean }): Prom
   const c = await client(stack);
   const out: SecretListing[] = [];
   const now = ctx.clock.now();
-  for await (const p of c.listPropertiesOfSecrets()) {
-    const name = p.name;
-    await arm(retireDue(c, name, now));
-    const versions = newestFirst(await arm(versionsOf(c, name)));
-    const cur = versions.find((v) => v.enabled) ?? null;
-    const pending = rotationInProgress(versions, now);
-    out.push({
-      name,
-      versions: versions.length,
-      enabledVersions: versions.filter((v) => v.enabled).length,
-      current: cur && { version: cur.version, createdOn: cur.createdOn === null ? null : new Date(cur.createdOn).toISOString(), ageSeconds: cur.createdOn === null ? null : Math.round((now - cur.createdOn) / 1000) },
-      rotationInProgress: pending && { previous: pending.previous, retireAt: new Date(pending.retireAt).toISOString() },
-      contentType: p.contentType ?? null,
-    });
-  }
+  await arm(
+    (async () => {
+      for await (const p of c.listPropertiesOfSecrets()) {
+        const name = p.name;
+        await arm(retireDue(c, name, now));
+        const versions = newestFirst(await arm(versionsOf(c, name)));
+        const cur = versions.find((v) => v.enabled) ?? null;
+        const pending = rotationInProgress(versions, now);
+        out.push({
+          name,
+          versions: versions.length,
+          enabledVersions: versions.filter((v) => v.enabled).length,
+          current: cur && { version: cur.version, createdOn: cur.createdOn === null ? null : new Date(cur.createdOn).toISOString(), ageSeconds: cur.createdOn === null ? null : Math.round((now - cur.createdOn) / 1000) },
+          rotationInProgress: pending && { previous: pending.previous, retireAt: new Date(pending.retireAt).toISOString() },
+          contentType: p.contentType ?? null,
+        });
+      }
+    })(),
+  );
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -2,7 +2,7 @@
 // by default, so tests can ingest log rows), a gpuarb.yaml parsed from text, and a Context
 // whose azure() targets that emulator: the ONLY difference from `--local` is that the target is
 // injected instead of coming from the daemon.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -122,7 +122,10 @@ export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCl
       return name;
     },
     planes: planes!,
-    stop: () => emu.stop(),
+    stop: async () => {
+      await emu.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

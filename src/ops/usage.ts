@@ -1,7 +1,7 @@
 // `gpuarb usage`: the gateway's counters from the Cosmos `usage` container (one document per
 // customer, model and UTC day; gateway/usage-meter.ts), summed and priced (usage-report.ts).
 import type { Context } from '../core/context.js';
-import { cosmosDatabase } from './azure-clients.js';
+import { arm, cosmosDatabase } from './azure-clients.js';
 import { buildUsageReport, firstDay, type ModelPrice, type UsageCounter, type UsageReport } from './usage-report.js';
 import { loadStack } from './stack.js';
 
@@ -19,7 +19,7 @@ export async function usageReport(ctx: Context, opts: { local?: boolean; custome
     query += ' AND c.customer = @customer';
     parameters.push({ name: '@customer', value: opts.customer });
   }
-  const { resources } = await database.container(CONTAINERS.usage.id).items.query<UsageCounter>({ query, parameters }, opts.customer ? { partitionKey: opts.customer } : {}).fetchAll();
+  const { resources } = await arm(database.container(CONTAINERS.usage.id).items.query<UsageCounter>({ query, parameters }, opts.customer ? { partitionKey: opts.customer } : {}).fetchAll());
   // Price per model from the pool that serves it (config `pools[].prices`).
   const prices: Record<string, ModelPrice> = {};
   for (const p of stack.config.pools) prices[p.model] ??= p.prices;
