@@ -63,6 +63,25 @@ describe('status on the local cloud', () => {
   });
 });
 
+describe('status --watch', () => {
+  it('redraws on stderr each interval and returns the last report on Ctrl-C', async () => {
+    const controller = new AbortController();
+    let sleeps = 0;
+    const clock = {
+      now: () => Date.now(),
+      sleep: async (ms: number, signal?: AbortSignal) => {
+        expect(ms).toBe(2000);
+        if (++sleeps === 2) controller.abort();
+        if (signal?.aborted) throw signal.reason;
+      },
+    };
+    const { ctx, stderr } = cloud.context({ clock, signal: controller.signal });
+    const report = await statusCommand.run(ctx, { watch: true, interval: 2 });
+    expect(stderr.text.match(/^DEGRADED at /gm)).toHaveLength(2);
+    expect(report.pools[0].name).toBe('phi');
+  });
+});
+
 describe('scale on the local cloud', () => {
   it('refuses outside the autoscale bounds before touching anything', async () => {
     const { ctx } = cloud.context();
