@@ -5,7 +5,6 @@ import { writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import type { Context } from '../core/context.js';
-import { UserError } from '../core/errors.js';
 import { builtinWorkload, type WorkloadSource } from './builtin-workload.js';
 import { startChaos } from './chaos.js';
 import { createSender } from './http-client.js';
@@ -60,15 +59,7 @@ export async function runLoadtest(ctx: Context, plan: LoadPlan): Promise<Loadtes
     let evictor: Evictor | undefined;
     let rotator: SecretRotator | undefined;
     if (plan.chaos.evictEverySec) evictor = await spotEvictor(ctx, { local, rng: createRng(plan.seed + 1) });
-    if (plan.chaos.rotateSecretAtSec !== undefined) {
-      rotator = (await secretRotator(ctx, { local })) ?? undefined;
-      if (!rotator) {
-        throw new UserError('--rotate-secret-at is not available yet: secret rotation (src/ops/secrets.ts) has not landed in this build.', {
-          code: 'RotationUnavailable',
-          hint: 'Run without --rotate-secret-at, or rotate by hand during the run.',
-        });
-      }
-    }
+    if (plan.chaos.rotateSecretAtSec !== undefined) rotator = await secretRotator(ctx, { local });
 
     // Open connections before the clock starts (GET /models, never a completion): a cold start of
     // hundreds of TCP connects in the first second would put the generator behind its schedule.

@@ -1,19 +1,39 @@
-// The seam to secret rotation for --rotate-secret-at. The operator-commands engineer is writing
-// the rotation in src/ops/secrets.ts; it had not landed when loadtest was written, so this
-// reports it unavailable and the command refuses --rotate-secret-at before sending any load.
-//
-// To fill in: import('../ops/secrets.js') inside `rotate` and call its rotation of the
-// customer-facing key (zero-downtime: the previous version stays valid during the overlap),
-// returning a one-line description of what was rotated.
+// --rotate-secret-at: rotates the backend key API Management adds to every request it forwards
+// (`inference-api-key`), mid-load, through the operators' rotation in src/ops/secrets.ts (new
+// version, the previous one accepted for the configured overlap, APIM's named value refreshed).
+// A zero-downtime rotation shows no failed request around the event in the report.
 import type { Context } from '../core/context.js';
+import { UserError } from '../core/errors.js';
 
 export interface SecretRotator {
+  /** Rotates now; resolves to a one-line description of what changed. */
   rotate(): Promise<string>;
 }
 
-/** Null when rotation is not available in this build. */
-export async function secretRotator(ctx: Context, opts: { local: boolean }): Promise<SecretRotator | null> {
-  void ctx;
-  void opts;
-  return null;
+/** The secret in the request path that a customer-facing rotation changes. */
+export const ROTATED_SECRET = 'inference-api-key';
+
+/** Checks before any load that the secret exists and is not mid-rotation, then rotates on demand. */
+export async function secretRotator(ctx: Context, opts: { local: boolean }): Promise<SecretRotator> {
+  const { listSecrets, rotateSecret } = await import('../ops/secrets.js');
+  const listing = (await listSecrets(ctx, { local: opts.local })).find((s) => s.name === ROTATED_SECRET);
+  if (!listing?.current) {
+    throw new UserError(`--rotate-secret-at: the stack's Key Vault has no enabled ${ROTATED_SECRET}.`, {
+      code: 'SecretMissing',
+      hint: 'Is the stack up (`gpuarb status`)? `gpuarb up` creates the secret.',
+    });
+  }
+  if (listing.rotationInProgress) {
+    throw new UserError(`--rotate-secret-at: ${ROTATED_SECRET} is still in the overlap of its last rotation (until ${listing.rotationInProgress.retireAt}).`, {
+      code: 'RotationInProgress',
+      hint: 'Rotating again would drop a version consumers may still send; run the load test after the overlap ends.',
+    });
+  }
+  return {
+    async rotate() {
+      const r = await rotateSecret(ctx, ROTATED_SECRET, { local: opts.local });
+      const apim = r.apimRefreshed === null ? '' : r.apimRefreshed ? ', API Management refreshed' : ', API Management not refreshed yet';
+      return `${r.name}: new version ${r.version}${r.retireAt ? `, previous accepted until ${r.retireAt}` : ''}${apim}`;
+    },
+  };
 }
