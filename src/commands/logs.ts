@@ -11,7 +11,6 @@ import { formatLogRow } from '../ops/log-format.js';
 export const logsCommand = defineCommand({
   name: 'logs',
   summary: 'Query or tail the agents\' and the gateway\'s logs (Log Analytics)',
-  description: 'Rows of the last --since (default 15m), oldest first. Log Analytics shows rows 20 s–3 min after they were written; --follow re-reads an overlap window and drops rows already shown.',
   examples: ['gpuarb logs --since 1h --level warn', 'gpuarb logs --follow --pool phi', 'gpuarb logs --instance phi_3f2a1b --grep evict --json', 'gpuarb logs --local --follow'],
   options: [
     { flags: '--follow', description: 'keep polling for new rows until Ctrl-C' },

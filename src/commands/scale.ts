@@ -11,7 +11,6 @@ const int = z.coerce.number().int();
 export const scaleCommand = defineCommand({
   name: 'scale',
   summary: 'Change a pool: capacity, min/max bounds, Spot/Regular mix, or autoscale on/off',
-  description: 'Applies one change to the pool\'s scale set or autoscale setting, then (for capacity) waits until exactly that many instances are ready, printing each instance\'s progress on stderr.',
   examples: [
     'gpuarb scale phi --to 3',
     'gpuarb scale mixtral --min 1 --max 8',

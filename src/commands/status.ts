@@ -10,8 +10,6 @@ import { renderStatus } from '../ops/status-render.js';
 export const statusCommand = defineCommand({
   name: 'status',
   summary: 'Pools, instances, gateway health, traffic rates and cost per hour; exit 8 when degraded',
-  description:
-    'Per pool: desired vs actual capacity, Spot/Regular counts, zones; per instance: state, health, load, age, eviction notice; the gateway\'s readiness; request, error and cache-hit rates over 5 and 60 minutes; cost per hour at Retail Prices. Degraded (exit 8): a pool below its minimum of ready instances, or the gateway not ready.',
   examples: ['gpuarb status', 'gpuarb status --local --watch', 'gpuarb status --json | jq .problems', 'gpuarb status --json >/dev/null || echo "degraded or failed: $?"'],
   options: [
     { flags: '--watch', description: 'refresh until Ctrl-C' },
