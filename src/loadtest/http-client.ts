@@ -51,7 +51,6 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
     const sentAt = now();
     return new Promise<Outcome>((resolve) => {
       let settled = false;
-      let timedOut = false;
       const deadline = { at: sentAt + opts.timeoutMs, expire: NOOP };
       const finish = (fields: Partial<Outcome>) => {
         if (settled) return;
@@ -68,8 +67,11 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
           const status = res.statusCode ?? 0;
           const cacheHeader = res.headers[HEADER_CACHE];
           const cache = cacheHeader === 'hit' || cacheHeader === 'miss' || cacheHeader === 'bypass' ? (cacheHeader as CacheOutcome) : undefined;
-          res.on('error', (e) => (timedOut ? fail('timeout', 'timeout', `no complete answer within ${opts.timeoutMs} ms`) : stream ? fail('streamBroken', 'stream_broken', e.message, status) : fail('connection', connKey(e), e.message, status)));
-          res.on('aborted', () => fail(stream ? 'streamBroken' : 'connection', stream ? 'stream_broken' : 'ECONNRESET', 'connection closed mid-answer', status));
+          // Cut mid-answer: a broken stream, or a lost connection for a plain answer. (A timeout
+          // has already settled the outcome before it destroys the request.)
+          const cut = (key: string, message: string) => (stream ? fail('streamBroken', 'stream_broken', message, status) : fail('connection', key, message, status));
+          res.on('error', (e) => cut(connKey(e), e.message));
+          res.on('aborted', () => cut('ECONNRESET', 'connection closed mid-answer'));
           if (status >= 400) {
             res.resume();
             res.on('end', () => fail(status >= 500 ? 'http5xx' : 'http4xx', `http_${status}`, `HTTP ${status}`, status));
@@ -89,12 +91,11 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
         },
       );
       deadline.expire = () => {
-        timedOut = true;
-        req.destroy();
         fail('timeout', 'timeout', `no complete answer within ${opts.timeoutMs} ms`);
+        req.destroy();
       };
       deadlines.push(deadline);
-      req.on('error', (e) => (timedOut ? undefined : fail('connection', connKey(e), e.message)));
+      req.on('error', (e) => fail('connection', connKey(e), e.message));
       req.end(payload);
     });
   }

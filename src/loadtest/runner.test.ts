@@ -72,6 +72,19 @@ describe('open loop', () => {
   });
 });
 
+describe('streams', () => {
+  it('measures TTFT and counts a stream cut mid-answer as stream broken', async () => {
+    peer = await startOpenAiPeer({ key: 'k', latencyMs: 5, tokens: 8 });
+    peer.breakNextStreams(2);
+    const workload = builtinWorkload({ mix: [['phi3-mini', 1]], repeatShare: 0, seed: 3, stream: true });
+    const r = await run(peer, { kind: 'open', rate: 30 }, 1000, { workload });
+    expect(r.overall.errors.byClass.streamBroken).toBe(2);
+    expect(r.overall.ok).toBe(r.overall.requests - 2);
+    expect(r.overall.ttftMs!.p50).toBeGreaterThanOrEqual(4);
+    expect(r.perModel['phi3-mini'].tokensPerSec).toBeGreaterThan(0);
+  });
+});
+
 describe('closed loop', () => {
   it('keeps C requests in flight and reads the cache header', async () => {
     peer = await startOpenAiPeer({ key: 'k', latencyMs: 10 });

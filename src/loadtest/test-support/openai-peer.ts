@@ -23,6 +23,8 @@ export interface OpenAiPeer {
   setLatency(ms: number): void;
   /** Answers the next n chat requests with this HTTP status. */
   failNext(n: number, status: number): void;
+  /** Cuts the next n streamed answers after their first chunk (the connection is destroyed). */
+  breakNextStreams(n: number): void;
   /** Called with the running count on every chat request (a trigger tied to the traffic). */
   onChat?: (count: number) => void;
   close(): Promise<void>;
@@ -34,6 +36,7 @@ export async function startOpenAiPeer(opts: PeerOptions): Promise<OpenAiPeer> {
   let latencyMs = opts.latencyMs ?? 0;
   let stallUntil = 0;
   let failures = { n: 0, status: 500 };
+  let streamsToBreak = 0;
   const seen = new Set<string>();
   const counts = { models: 0, chat: 0, unauthorized: 0 };
 
@@ -85,6 +88,12 @@ export async function startOpenAiPeer(opts: PeerOptions): Promise<OpenAiPeer> {
 
   function stream(res: ServerResponse, model: string, cache: string) {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'x-gpuarb-cache': cache });
+    if (streamsToBreak > 0) {
+      streamsToBreak -= 1;
+      res.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: 'ok ' } }] })}\n\n`);
+      // Flushed first, so the client has a started stream when the connection drops.
+      return void res.socket?.end(() => res.socket?.destroy());
+    }
     for (let i = 0; i < tokens; i++) res.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: 'ok ' } }] })}\n\n`);
     res.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model, choices: [], usage: { prompt_tokens: 10, completion_tokens: tokens } })}\n\n`);
     res.end('data: [DONE]\n\n');
@@ -98,6 +107,7 @@ export async function startOpenAiPeer(opts: PeerOptions): Promise<OpenAiPeer> {
     stall: (ms) => (stallUntil = Date.now() + ms),
     setLatency: (ms) => (latencyMs = ms),
     failNext: (n, status) => (failures = { n, status }),
+    breakNextStreams: (n) => (streamsToBreak = n),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
