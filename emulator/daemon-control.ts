@@ -3,22 +3,13 @@
 // state only when no daemon runs.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { isAlive, readLock, type DaemonInfo } from './daemon-lock.js';
+import { packageRoot } from '../src/core/package-root.js';
 
 export type { DaemonInfo } from './daemon-lock.js';
 export const DEFAULT_STATE_DIR = '.gpuarb/local';
 
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'gpuarb') return dir;
-    dir = dirname(dir);
-  }
-  throw new Error('Cannot find the gpuarb package root to start the local cloud daemon.');
-}
 
 /** The daemon program: the built bundle, or the TypeScript source through tsx in development. */
 function daemonCommand(): string[] {

@@ -1,13 +1,14 @@
 // Builds the agent as ONE file to ship to a VM (uploaded to blob storage by provisioning, fetched
 // by cloud-init with the managed identity). Everything is bundled except node-llama-cpp, whose
 // native binaries cloud-init installs with npm next to the file.
+import { packagePath } from '../src/core/package-root.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const here = dirname(fileURLToPath(import.meta.url));
+const here = packagePath('fleet-agent');
 
 /** Packages left out of the bundle (native code); cloud-init runs `npm install` for them. */
 export const AGENT_BUNDLE_EXTERNALS = ['node-llama-cpp', '@node-llama-cpp/*'];

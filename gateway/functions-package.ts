@@ -2,14 +2,14 @@
 // function app bundled by esbuild into one CommonJS file (no node_modules to ship), host.json
 // and package.json. The zip is deterministic (fixed timestamps, fixed order), so the same source
 // gives the same sha256 and an unchanged gateway is not redeployed.
+import { packagePath } from '../src/core/package-root.js';
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { zipFiles } from './zip.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
+const here = packagePath('gateway');
 
 export const FUNCTIONS_HOST_JSON = {
   version: '2.0',

@@ -33,6 +33,7 @@ function globalsFrom(argv: string[], opts: Record<string, unknown>): GlobalOptio
     noPrompt: opts.prompt === false,
     verbose: Boolean(opts.verbose),
     config: typeof opts.config === 'string' ? opts.config : undefined,
+    local: argv.includes('--local'),
   };
 }
 

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { autoDefault, gatewayModels, type StackConfigForGateway } from '../../src/config/gateway-config.js';
-import { packageRoot } from './package-root.js';
+import { packageRoot } from '../../src/core/package-root.js';
 import type { ManagedProcess, ProcessGroup } from './services/processes.js';
 
 export interface GatewayHostEnvironment {

@@ -7,6 +7,7 @@ import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { crossFieldProblems } from './checks.js';
+import { defaultConfigYaml, LOCAL_DEFAULT_INPUTS } from './default-config.js';
 import { checkNames, deriveNames, type StackNames } from './names.js';
 import { configSchema, type GpuarbConfig } from './schema.js';
 import { nearest } from './suggest.js';
@@ -66,7 +67,12 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: Record<stri
   return out;
 }
 
-export function loadConfig(opts: { cwd: string; env: Record<string, string | undefined>; path?: string }): LoadedConfig {
+export function loadConfig(opts: { cwd: string; env: Record<string, string | undefined>; path?: string; localDefault?: boolean }): LoadedConfig {
+  const explicit = opts.path ?? opts.env.GPUARB_CONFIG;
+  // The local quick start needs no file: the embedded default platform (stack gpuarb-local).
+  if (opts.localDefault && !explicit && !existsSync(resolve(opts.cwd, 'gpuarb.yaml'))) {
+    return parseConfigText(defaultConfigYaml(LOCAL_DEFAULT_INPUTS), '(built-in default for --local)', opts.env);
+  }
   const file = findConfigFile(opts.cwd, opts.env, opts.path);
   return parseConfigText(readFileSync(file, 'utf8'), file, opts.env);
 }

@@ -15,6 +15,8 @@ export interface GlobalOptions {
   noPrompt: boolean;
   verbose: boolean;
   config?: string;
+  /** `--local` was given: without a gpuarb.yaml, the embedded default platform is used. */
+  local?: boolean;
 }
 
 export interface Context {
@@ -70,7 +72,7 @@ export function createContext(input: ContextInputs): Context {
     signal: input.signal,
     config() {
       configPromise ??= import('../config/load.js').then((m) =>
-        m.loadConfig({ cwd: input.cwd, env: input.env, path: input.globals.config }),
+        m.loadConfig({ cwd: input.cwd, env: input.env, path: input.globals.config, localDefault: input.globals.local }),
       );
       return configPromise;
     },

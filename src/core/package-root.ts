@@ -1,5 +1,6 @@
-// The gpuarb package root (where bin/ lives), found from this module whether it runs from source
-// (tests) or bundled into dist/ (the daemon): walk up to the package.json named "gpuarb".
+// The gpuarb package root (where bin/, templates and sources live), found from this module whether
+// it runs from source (tests) or bundled into dist/ or dist/chunks/: walk up to the package.json
+// named "gpuarb". Files shipped with the code are read relative to it, never to import.meta.url.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,4 +17,9 @@ export function packageRoot(): string {
     if (up === dir) throw new Error('gpuarb package root not found above ' + fileURLToPath(import.meta.url));
     dir = up;
   }
+}
+
+/** A path inside the package, e.g. packagePath('src', 'templates', 'openapi.json'). */
+export function packagePath(...parts: string[]): string {
+  return join(packageRoot(), ...parts);
 }

@@ -24,7 +24,7 @@ export interface PreparedArtifacts {
   notes: string[];
 }
 
-export const agentBundleBlob = (hash: string) => `agent-${hash}.tgz`;
+export const agentBundleBlob = (hash: string) => `agent-${hash}.mjs`;
 const short = (sha256: string) => sha256.slice(0, 16);
 
 /** Fallback cloud-init until fleet-agent's renderCloudInit lands: names the bundle it would fetch. */
@@ -32,18 +32,10 @@ function minimalCloudInit(pool: PoolConfig, bundleBlob: string | undefined): str
   return ['#cloud-config', `# gpuarb pool ${pool.name} (${pool.engine} ${pool.model})`, `# agent bundle: ${bundleBlob ?? 'not built'}`, ''].join('\n');
 }
 
-type CloudInitRenderer = (pool: PoolConfig, opts: Record<string, unknown>) => string;
 
 /** `{{NAME}}` placeholders filled at apply time from ARM (desired/vmss.ts names the refs). */
 export const CLOUD_INIT_VARS = { clientId: '{{CLIENT_ID}}', blobEndpoint: '{{BLOB_ENDPOINT}}', vaultUri: '{{VAULT_URI}}', cosmosEndpoint: '{{COSMOS_ENDPOINT}}' };
 
-async function optionalImport<T>(spec: string): Promise<T | undefined> {
-  try {
-    return (await import(spec)) as T;
-  } catch {
-    return undefined;
-  }
-}
 
 export async function prepareArtifacts(config: GpuarbConfig, opts: { outDir: string; build: boolean }): Promise<PreparedArtifacts> {
   const notes: string[] = [];
@@ -53,21 +45,18 @@ export async function prepareArtifacts(config: GpuarbConfig, opts: { outDir: str
   let agentSha: string | undefined;
   if (opts.build) {
     mkdirSync(opts.outDir, { recursive: true });
-    const gw = await optionalImport<{ buildFunctionsPackage(out: string): Promise<{ path: string; sha256: string }> }>('../../gateway/functions-package.js');
-    if (gw) {
-      const built = await gw.buildFunctionsPackage(join(opts.outDir, 'gateway.zip'));
-      gatewayHash = short(built.sha256);
-      files[`gateway-${gatewayHash}.zip`] = built.path;
-    } else notes.push('gateway package builder not available: no deploy step');
-    const agent = await optionalImport<{ buildAgentBundle(out: string): Promise<{ path: string; sha256: string }> }>('../../fleet-agent/bundle.js');
-    if (agent?.buildAgentBundle) {
-      const built = await agent.buildAgentBundle(join(opts.outDir, 'agent.tgz'));
-      agentSha = built.sha256;
-      agentHash = short(built.sha256);
-      files[agentBundleBlob(agentHash)] = built.path;
-    } else notes.push('agent bundle builder not available: cloud-init names no bundle');
+    // Literal specifiers, so the bundler resolves them (a computed one would fail silently in dist/).
+    const gw = await import('../../gateway/functions-package.js');
+    const builtGateway = await gw.buildFunctionsPackage(join(opts.outDir, 'gateway.zip'));
+    gatewayHash = short(builtGateway.sha256);
+    files[`gateway-${gatewayHash}.zip`] = builtGateway.path;
+    const agent = await import('../../fleet-agent/bundle.js');
+    const builtAgent = await agent.buildAgentBundle(join(opts.outDir, 'agent.mjs'));
+    agentSha = builtAgent.sha256;
+    agentHash = short(builtAgent.sha256);
+    files[agentBundleBlob(agentHash)] = builtAgent.path;
   }
-  const tpl = await optionalImport<{ renderCloudInit: CloudInitRenderer }>('../templates/cloud-init.js');
+  const tpl = await import('../templates/cloud-init.js');
   const bundle = agentHash ? agentBundleBlob(agentHash) : undefined;
   const render = (p: PoolConfig): string => {
     if (!tpl?.renderCloudInit || !bundle || !agentSha) return minimalCloudInit(p, bundle);

@@ -3,6 +3,7 @@
 // the API policy, and one product per tier with its rate-limit/quota policy.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { packagePath } from '../../core/package-root.js';
 import { apiPolicyXml, BACKEND_ID, BACKEND_KEY_NAMED_VALUE, productPolicyXml } from '../../templates/apim-policy.js';
 import type { DesiredResource } from '../types.js';
 import { ref, resource, trackedOwned, type GraphContext } from './context.js';
@@ -13,7 +14,7 @@ export const API_NAME = 'gpuarb';
 export const API_PATH = 'v1';
 
 // Read once at module load: a template shipped with the code, not run-time input.
-const OPENAPI_TEXT = readFileSync(new URL('../../templates/openapi.json', import.meta.url), 'utf8');
+const OPENAPI_TEXT = readFileSync(packagePath('src', 'templates', 'openapi.json'), 'utf8');
 const OPENAPI_HASH = createHash('sha256').update(OPENAPI_TEXT).digest('hex').slice(0, 16);
 
 export function apiManagement(ctx: GraphContext): DesiredResource[] {

@@ -10,7 +10,7 @@ import { TAG_MANAGED_BY, TAG_STACK, type ArmRef, type DesiredResource } from '..
 export interface ArtifactRefs {
   /** Content hash of the gateway's Functions package; blob "gateway-<hash>.zip" in the container. */
   functionPackageHash: string;
-  /** Content hash of the fleet-agent bundle; blob "agent-<hash>.tgz" (cloud-init fetches it). */
+  /** Content hash of the fleet-agent bundle; blob "agent-<hash>.mjs" (cloud-init fetches it). */
   agentBundleHash: string;
 }
 
