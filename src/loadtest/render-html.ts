@@ -27,6 +27,7 @@ export function renderReportHtml(r: LoadReport): string {
     title: 'Latency over time (by scheduled send second)',
     xLabel: 'seconds into the run',
     yLabel: 'latency (ms)',
+    xMax: r.durationSec,
     markers,
     series: (['p50', 'p95', 'p99'] as const).map((p, i) => ({
       name: p,
@@ -38,6 +39,7 @@ export function renderReportHtml(r: LoadReport): string {
     title: 'Requests and failures per second',
     xLabel: 'seconds into the run',
     yLabel: 'requests',
+    xMax: r.durationSec,
     markers,
     height: 220,
     series: [

@@ -16,6 +16,8 @@ export interface ChartSpec {
   markers?: Array<{ x: number; label: string }>;
   /** Tick labels for x; default: numbers. */
   xTicks?: Array<{ x: number; label: string }>;
+  /** Right end of the x axis (e.g. the run's duration); default: the data's. */
+  xMax?: number;
   width?: number;
   height?: number;
 }
@@ -32,7 +34,7 @@ export function lineChart(spec: ChartSpec): string {
   const all = spec.series.flatMap((s) => s.points);
   const xs = [...all.map((p) => p[0]), ...(spec.markers ?? []).map((m) => m.x)];
   const xMin = Math.min(0, ...xs);
-  const xMax = Math.max(1, ...xs);
+  const xMax = spec.xMax ?? Math.max(1, ...xs);
   const yMax = niceCeil(Math.max(1, ...all.map((p) => p[1])));
   const plotW = width - PAD.left - PAD.right;
   const plotH = height - PAD.top - PAD.bottom;
@@ -47,7 +49,8 @@ export function lineChart(spec: ChartSpec): string {
     parts.push(`<line x1="${PAD.left}" x2="${width - PAD.right}" y1="${f(sy(y))}" y2="${f(sy(y))}" class="grid"/>`);
     parts.push(`<text x="${PAD.left - 6}" y="${f(sy(y) + 4)}" text-anchor="end" class="tick">${escapeHtml(formatTick(y))}</text>`);
   }
-  const ticks = spec.xTicks ?? Array.from({ length: 6 }, (_, i) => ({ x: xMin + ((xMax - xMin) * i) / 5, label: formatTick(xMin + ((xMax - xMin) * i) / 5) }));
+  const step = niceCeil((xMax - xMin) / 6);
+  const ticks = spec.xTicks ?? Array.from({ length: Math.floor((xMax - xMin) / step) + 1 }, (_, i) => ({ x: xMin + i * step, label: formatTick(xMin + i * step) }));
   for (const t of ticks) parts.push(`<text x="${f(sx(t.x))}" y="${height - PAD.bottom + 16}" text-anchor="middle" class="tick">${escapeHtml(t.label)}</text>`);
   parts.push(`<text x="${PAD.left + plotW / 2}" y="${height - 6}" text-anchor="middle" class="axis">${escapeHtml(spec.xLabel)}</text>`);
   parts.push(`<text x="14" y="${PAD.top + plotH / 2}" transform="rotate(-90 14 ${PAD.top + plotH / 2})" text-anchor="middle" class="axis">${escapeHtml(spec.yLabel)}</text>`);
