@@ -115,6 +115,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       logs: planes.logAnalytics,
       persistStorage: typeof opts.platform === 'object' ? opts.platform.persistStorage : false,
     }).attach();
+    await platform.resume((msg) => process.stderr.write(`${msg}\n`));
   }
 
   const credential: TokenCredential = {

@@ -12,7 +12,7 @@ export interface SecretReader {
 export function readApimModel(store: Store, serviceId: string, secrets: SecretReader): ApimModel {
   const prefix = serviceId.toLowerCase() + '/';
   const children = store.all().filter((r) => r.doc.id.toLowerCase().startsWith(prefix));
-  const ofType = (t: string) => children.filter((r) => r.type.toLowerCase() === `microsoft.apimanagement/service/${t}`).map((r) => r.doc);
+  const ofType = (t: string) => children.filter((r) => r.type.toLowerCase() === `microsoft.apimanagement/service/${t}`.toLowerCase()).map((r) => r.doc);
   const policyOf = (ownerId: string) => children.find((r) => r.doc.id.toLowerCase() === `${ownerId.toLowerCase()}/policies/policy`)?.doc.properties?.value as string | undefined;
   const keys = store.sideTable('apimSubscriptionKeys');
 

@@ -105,6 +105,27 @@ export class PlatformRuntime {
     return this;
   }
 
+  /**
+   * After a daemon restart the resources are still in ARM but nothing runs: bring them back in
+   * dependency order (data services, then VMs, the gateway and API Management). Failures are
+   * logged per resource and do not stop the others.
+   */
+  async resume(log: (msg: string) => void = () => undefined): Promise<void> {
+    const all = this.store().all();
+    const ofType = (t: string) => all.filter((r) => r.type.toLowerCase() === t.toLowerCase()).map((r) => r.doc);
+    const run = async (docs: Json[], fn: (d: Json) => Promise<unknown>) => {
+      await Promise.all(docs.map((d) => fn(d).catch((e: Error) => log(`resume ${d.id}: ${e.message}`))));
+    };
+    await run(ofType(T.cosmos), (d) => this.onCosmosAccount(d));
+    await run(ofType(T.storage), (d) => this.onStorageAccount(d));
+    await run(ofType(T.cosmosContainer), (d) => this.services.createCosmosContainer(d));
+    await run([...ofType(T.blobContainer), ...ofType(T.queue)], (d) => (/\/queues\//i.test(d.id) ? this.services.createQueue(d.name) : this.services.createBlobContainer(d.name)));
+    this.syncKeys();
+    await run(ofType(T.vm).filter((d) => d.properties?.instanceView?.statuses?.some((s: Json) => s.code === 'PowerState/running')), (d) => this.onVm(d));
+    await run(ofType(T.siteExtension), (d) => this.onDeploy(d));
+    await run(ofType(T.apim), (d) => this.onApim(d));
+  }
+
   private store() {
     return this.opts.emulator.store;
   }
@@ -181,11 +202,14 @@ export class PlatformRuntime {
   private async onApim(doc: Json): Promise<void> {
     let proxy = this.proxies.get(doc.id.toLowerCase());
     if (!proxy) {
-      proxy = await startApimProxy({
+      const options = {
         model: () => readApimModel(this.store(), doc.id, this.opts.secrets),
         tls: { key: this.opts.tls.keyPem, cert: this.opts.tls.certPem },
-        resolveBackend: (url) => this.resolveBackend(url),
-      });
+        resolveBackend: (url: string) => this.resolveBackend(url),
+      };
+      // Keep the API URL stable across daemon restarts: reuse the last port when it is free.
+      const previous = /^https:\/\/127\.0\.0\.1:(\d+)/.exec(doc.properties?.gatewayUrl ?? '')?.[1];
+      proxy = await startApimProxy({ ...options, port: previous ? Number(previous) : 0 }).catch(() => startApimProxy(options));
       this.proxies.set(doc.id.toLowerCase(), proxy);
     }
     doc.properties.gatewayUrl = proxy.url;
