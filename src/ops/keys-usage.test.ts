@@ -53,10 +53,10 @@ describe('keys on the local cloud', () => {
     const { ctx } = cloud.context();
     const r = await createKey(ctx, 'acme-corp', { tier: 'pro', local: true });
     expect(r).toMatchObject({ customer: 'acme-corp', tier: 'pro', subscriptionId: 'cust-acme-corp' });
-    expect(r.key).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.key).toMatch(/^sk-gpuarb-[0-9a-f]{64}$/);
     const sub = await apim.subscription.get(cloud.rgName, cloud.loaded.names.apim, 'cust-acme-corp');
     expect(sub).toMatchObject({ displayName: 'acme-corp', scope: '/products/pro', state: 'active' });
-    expect((await apim.subscription.listSecrets(cloud.rgName, cloud.loaded.names.apim, 'cust-acme-corp')).primaryKey).toBe(r.key);
+    expect((await apim.subscription.listSecrets(cloud.rgName, cloud.loaded.names.apim, 'cust-acme-corp')).primaryKey).toBe(`Bearer ${r.key}`);
     // Rendering prints the key on stdout once (not redacted) and the explanation on stderr.
     const out = cloud.context();
     keysCreateCommand.render!(out.ctx, r);
@@ -84,12 +84,12 @@ describe('keys on the local cloud', () => {
     const before = await apim.subscription.listSecrets(cloud.rgName, cloud.loaded.names.apim, 'cust-acme-corp');
     const r = await rotateKey(ctx, 'acme-corp', { local: true });
     const after = await apim.subscription.listSecrets(cloud.rgName, cloud.loaded.names.apim, 'cust-acme-corp');
-    expect(after).toMatchObject({ primaryKey: r.key, secondaryKey: before.primaryKey });
+    expect(after).toMatchObject({ primaryKey: `Bearer ${r.key}`, secondaryKey: before.primaryKey });
     expect(r.previousKeyValid).toBe(true);
     const r2 = await rotateKey(ctx, 'acme-corp', { local: true, revokePrevious: true });
     const final = await apim.subscription.listSecrets(cloud.rgName, cloud.loaded.names.apim, 'cust-acme-corp');
-    expect(final.primaryKey).toBe(r2.key);
-    expect([r.key, before.primaryKey]).not.toContain(final.secondaryKey);
+    expect(final.primaryKey).toBe(`Bearer ${r2.key}`);
+    expect([`Bearer ${r.key}`, before.primaryKey]).not.toContain(final.secondaryKey);
   });
 
   it('revoke deletes the subscription; revoking again says there is none', async () => {

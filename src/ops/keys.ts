@@ -39,12 +39,21 @@ export function checkCustomer(customer: string): string {
 }
 
 /**
- * 256 random bits as hex (API Management accepts up to 256 characters). The key handed to the
- * operator is NOT registered with the redactor: showing it once is the point of create/rotate,
- * and every output passes the redactor. Keys never shown (secondary, old) are registered.
+ * Stock OpenAI clients send `Authorization: Bearer <apiKey>`, and the API names `Authorization`
+ * as its subscription-key header (src/provision/desired/apim.ts), so API Management compares the
+ * whole header value with the subscription key: the stored key is "Bearer " + the customer's key
+ * (docs/security.md, "Customer keys").
+ */
+export const APIM_KEY_PREFIX = 'Bearer ';
+export const apimKeyFor = (customerKey: string) => `${APIM_KEY_PREFIX}${customerKey}`;
+
+/**
+ * `sk-gpuarb-` + 256 random bits as hex (API Management accepts keys up to 256 characters). The
+ * key handed to the operator is NOT registered with the redactor: showing it once is the point of
+ * create/rotate, and every output passes the redactor. Keys never shown (secondary, old) are.
  */
 function newKey(ctx: Context, shown: boolean): string {
-  const key = randomBytes(32).toString('hex');
+  const key = `sk-gpuarb-${randomBytes(32).toString('hex')}`;
   if (!shown) ctx.secrets.register(key);
   return key;
 }
@@ -77,7 +86,7 @@ export async function createKey(ctx: Context, customer: string, opts: { tier?: s
   }
   const key = newKey(ctx, true);
   const secondary = newKey(ctx, false);
-  await arm(client.subscription.createOrUpdate(rg, svc, sid, { displayName: customer, scope: `/products/${tier}`, state: 'active', primaryKey: key, secondaryKey: secondary }), sid);
+  await arm(client.subscription.createOrUpdate(rg, svc, sid, { displayName: customer, scope: `/products/${tier}`, state: 'active', primaryKey: apimKeyFor(key), secondaryKey: apimKeyFor(secondary) }), sid);
   return { customer, tier, key, subscriptionId: sid };
 }
 
@@ -128,7 +137,7 @@ export async function rotateKey(ctx: Context, customer: string, opts: { local?: 
   if (old.primaryKey) ctx.secrets.register(old.primaryKey);
   if (old.secondaryKey) ctx.secrets.register(old.secondaryKey);
   const key = newKey(ctx, true);
-  const secondary = opts.revokePrevious ? newKey(ctx, false) : old.primaryKey;
-  await arm(client.subscription.update(rg, svc, sid, '*', { primaryKey: key, secondaryKey: secondary }), sid);
+  const secondary = opts.revokePrevious ? apimKeyFor(newKey(ctx, false)) : old.primaryKey;
+  await arm(client.subscription.update(rg, svc, sid, '*', { primaryKey: apimKeyFor(key), secondaryKey: secondary }), sid);
   return { customer, tier: tierOf(sub.scope) ?? '?', key, subscriptionId: sid, previousKeyValid: !opts.revokePrevious };
 }

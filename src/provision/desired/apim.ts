@@ -46,12 +46,15 @@ export function apiManagement(ctx: GraphContext): DesiredResource[] {
         displayName: 'gpuarb inference API',
         protocols: ['https'],
         subscriptionRequired: true,
+        // Stock OpenAI clients send `Authorization: Bearer <key>`: that header carries the
+        // subscription key (stored as "Bearer <key>", see src/ops/keys.ts and docs/security.md).
+        subscriptionKeyParameterNames: { header: 'Authorization', query: 'subscription-key' },
         // ARM never returns the imported document; its hash here makes a spec change a diff.
         apiRevisionDescription: `openapi sha256:${OPENAPI_HASH}`,
       },
     },
     dependsOn: [svc],
-    owned: ['properties.path', 'properties.displayName', 'properties.subscriptionRequired', 'properties.apiRevisionDescription'],
+    owned: ['properties.path', 'properties.displayName', 'properties.subscriptionRequired', 'properties.subscriptionKeyParameterNames', 'properties.apiRevisionDescription'],
   });
   const backend = resource({
     id: `${svc}/backends/${BACKEND_ID}`,
