@@ -35,6 +35,7 @@ const T = {
   vm: 'Microsoft.Compute/virtualMachines',
   vmss: 'Microsoft.Compute/virtualMachineScaleSets',
   siteExtension: 'Microsoft.Web/sites/extensions',
+  site: 'Microsoft.Web/sites',
   apim: 'Microsoft.ApiManagement/service',
   vault: 'Microsoft.KeyVault/vaults',
   workspace: 'Microsoft.OperationalInsights/workspaces',
@@ -99,6 +100,7 @@ export class PlatformRuntime {
     hook(T.queue, { provisioned: (doc) => this.services.createQueue(doc.name) });
     hook(T.vm, { provisioned: (doc) => this.onVm(doc), deleted: (doc) => this.fleet.stop(doc.name) });
     hook(T.siteExtension, { provisioned: (doc) => this.onDeploy(doc) });
+    hook(T.site, { deleted: () => this.gateway.stop() });
     hook(T.apim, { provisioned: (doc) => this.onApim(doc), deleted: (doc) => this.onApimDeleted(doc) });
     this.syncKeys();
     this.timers.push(setInterval(() => this.syncKeys(), 1000), setInterval(() => void this.syncHealth(), 2000));

@@ -7,7 +7,7 @@ import { CancelledError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { DownResult } from '../provision/down.js';
 
-export type DownCommandResult = DownResult & { stack: string; found: number };
+export type DownCommandResult = DownResult & { stack: string; found: number; localCloudStopped?: boolean };
 
 const SOFT_DELETE_NOTE =
   'Key Vault keeps a deleted vault (and its secrets) for its retention period (7 days for gpuarb stacks) and, with purge protection on, nobody can purge it sooner: the vault name stays reserved, so recreating the same stack within that time recovers or waits for it. API Management Consumption services are soft-deleted for 48 hours.';
@@ -36,7 +36,14 @@ export const downCommand = defineCommand({
     const purge = opts.purge ? await ctx.prompt.confirm(`Also purge the soft-deleted Key Vault and API Management of "${s.config.stack}"? This cannot be undone.`, { flag: '--yes' }) : false;
     const result = await destroyStack(s.arm, target, { purge, signal: ctx.signal, onDeleted: (id) => ctx.io.info(`deleted ${id.split('/').slice(-2).join('/')}`) });
     if (ctx.signal.aborted) throw new CancelledError('Stopped: run `gpuarb down` again to finish.');
-    return { ...result, stack: s.config.stack, found: found.length };
+    // --local: nothing of the stack may keep running, so the local cloud stops too (its state,
+    // including soft-deleted names, is kept for the next `up --local`).
+    let localCloudStopped: boolean | undefined;
+    if (opts.local && result.failed.length === 0) {
+      const { stopDaemon } = await import('../../emulator/daemon-control.js');
+      localCloudStopped = (await stopDaemon({ stateDir: s.target.stateDir })).stopped;
+    }
+    return { ...result, stack: s.config.stack, found: found.length, ...(localCloudStopped !== undefined ? { localCloudStopped } : {}) };
   },
   render(ctx, r) {
     ctx.io.out(`Deleted ${r.deleted.length} of ${r.found} resources of stack ${r.stack}${r.resourceGroupDeleted ? ' and its resource group' : ''}.`);
@@ -44,6 +51,7 @@ export const downCommand = defineCommand({
     if (r.leftInGroup.length) ctx.io.out(`Kept the resource group: it holds ${r.leftInGroup.length} resources that are not the stack's.`);
     if (r.softDeleted.length) ctx.io.out(`Soft-deleted (name reserved until retention ends): ${r.softDeleted.join(', ')}`);
     for (const p of r.purgeFailed) ctx.io.out(`  could not purge ${p.id}: ${p.message}`);
+    if (r.localCloudStopped) ctx.io.out('Stopped the local cloud: no process of the stack is left running.');
   },
   exitCode: (r) => (r.failed.length ? ExitCode.error : ExitCode.ok),
 });

@@ -16,7 +16,11 @@ export interface UpResult {
   failed: StepOutcome[];
   skipped: StepOutcome[];
   requests: { reads: number; writes: number };
+  /** The OpenAI base URL (ending in /v1) a client takes as its baseURL. */
+  apiUrl?: string;
   outputs: { apiUrl?: string; resourceGroup: string; portal?: string; createCustomerKey: string };
+  /** --local: ready replicas, the demo customer's key file and examples that work as printed. */
+  local?: import('../local/access.js').LocalAccess;
 }
 
 export const upCommand = defineCommand({
@@ -50,8 +54,12 @@ export const upCommand = defineCommand({
     // One GET after apply: the gateway URL is assigned by Azure.
     const outputs = async () => stackOutputs(s, await s.arm.get(apim.id, apim.apiVersion, ctx.signal));
     ctx.io.info(renderPlanText(plan).trimEnd());
+    // --local ends with a platform a client can call: ready pools, a key, working examples.
+    const localAccess = async (ok: boolean, apiUrl: string | undefined) =>
+      opts.local && ok && apiUrl ? { local: await (await import('../local/access.js')).prepareLocalAccess(ctx, s, apiUrl) } : {};
     if (plan.changes.length === 0) {
-      return { ...base, applied: false, ok: true, elapsedMs: 0, requests: { reads: s.counter.reads, writes: s.counter.writes }, outputs: await outputs() };
+      const out = await outputs();
+      return { ...base, applied: false, ok: true, elapsedMs: 0, requests: { reads: s.counter.reads, writes: s.counter.writes }, apiUrl: out.apiUrl, outputs: out, ...(await localAccess(true, out.apiUrl)) };
     }
     const yes = await ctx.prompt.confirm(`Apply these ${plan.changes.length} changes to stack "${s.config.stack}"?`, { flag: '--yes' });
     if (!yes) throw new CancelledError('Nothing was changed.');
@@ -64,6 +72,7 @@ export const upCommand = defineCommand({
       deployer: blobDeployer(s.arm, s.target, s.artifacts.files),
     }).finally(() => sink.close());
     if (result.cancelled) throw new CancelledError('Stopped: resources already written stay; run `gpuarb up` again to converge.');
+    const out = await outputs();
     return {
       ...base,
       applied: true,
@@ -72,7 +81,9 @@ export const upCommand = defineCommand({
       failed: result.steps.filter((x) => x.state === 'failed'),
       skipped: result.steps.filter((x) => x.state === 'skipped'),
       requests: { reads: s.counter.reads, writes: s.counter.writes },
-      outputs: await outputs(),
+      apiUrl: out.apiUrl,
+      outputs: out,
+      ...(await localAccess(result.ok, out.apiUrl)),
     };
   },
   render(ctx, r) {
@@ -85,9 +96,16 @@ export const upCommand = defineCommand({
     }
     const o = r.outputs;
     ctx.io.out(`API URL:         ${o.apiUrl ?? '(not yet available)'}`);
-    ctx.io.out(`Customer key:    ${o.createCustomerKey}`);
+    if (!r.local) ctx.io.out(`Customer key:    ${o.createCustomerKey}`);
     ctx.io.out(`Resource group:  ${o.resourceGroup}`);
     if (o.portal) ctx.io.out(`Portal:          ${o.portal}`);
+    if (r.local) {
+      const l = r.local;
+      ctx.io.out(`Ready replicas:  ${Object.entries(l.readyReplicas).map(([p, n]) => `${p} ${n}`).join(', ')}`);
+      ctx.io.out(l.key ? `Customer key:    ${l.key}  (customer ${l.customer}; shown once, kept in ${l.keyFile})` : `Customer key:    in ${l.keyFile} (customer ${l.customer})`);
+      ctx.io.out(`\nTry it:\n  ${l.examples.curl}\n\n  ${l.examples.openai}`);
+      ctx.io.out(`\nStop everything with \`gpuarb down --local\`.`);
+    }
   },
   exitCode: (r) => (r.ok ? ExitCode.ok : ExitCode.error),
 });
