@@ -1,10 +1,8 @@
-// The seam to the local platform (issue 7): `gpuarb up --local` will run API Management's local
-// proxy and create a customer key; this function is where loadtest learns the API URL and key.
-// Until the local platform records them, it tells the user to pass --url and --key.
-//
-// To fill in (local-platform engineer): read what `up --local` records under
-// localStateDir(ctx) (e.g. the proxy's https base URL ending in /v1, a customer key, and the CA
-// the client must trust) and return them. Register the key with ctx.secrets before returning.
+// --local: where the local platform (`gpuarb up --local`) serves its API, and a customer key for
+// the load test. The API URL is the local API Management's gateway URL (read through ARM, as on
+// Azure); the key belongs to a dedicated customer, `loadtest`, created on first use with the
+// operators' `createKey` (src/ops/keys.ts) and read back from its APIM subscription afterwards,
+// so repeated runs neither rotate nor multiply keys. The local CA is trusted for the https API.
 import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import type { Endpoint } from './types.js';
@@ -14,10 +12,36 @@ export interface LocalEndpoint extends Endpoint {
   caCertPem?: string;
 }
 
-export async function resolveLocalEndpoint(ctx: Pick<Context, 'cwd' | 'env'>): Promise<LocalEndpoint> {
-  void ctx;
-  throw new UserError('The local platform does not publish its API URL and key yet, so --local cannot find them.', {
-    code: 'LocalEndpointUnavailable',
-    hint: 'Pass --url <base URL ending in /v1> and --key <customer key> of the running local stack instead.',
-  });
+/** The customer whose key `loadtest --local` uses (its usage is metered like any customer's). */
+export const LOADTEST_CUSTOMER = 'loadtest';
+
+export async function resolveLocalEndpoint(ctx: Context): Promise<LocalEndpoint> {
+  const [{ apimClient, isNotFound }, keys] = await Promise.all([import('../ops/azure-clients.js'), import('../ops/keys.js')]);
+  const { names } = await ctx.config();
+  const target = await ctx.azure({ local: true });
+  const client = await apimClient(target);
+  const rg = names.resourceGroup;
+  let gatewayUrl: string | undefined;
+  try {
+    gatewayUrl = (await client.apiManagementService.get(rg, names.apim)).gatewayUrl;
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  if (!gatewayUrl) {
+    throw new UserError(`The local stack has no API yet (${names.apim} in ${rg}).`, {
+      code: 'LocalStackMissing',
+      hint: 'Run `gpuarb up --local` first, or pass --url and --key.',
+    });
+  }
+  const sid = keys.subscriptionName(LOADTEST_CUSTOMER);
+  let key: string;
+  try {
+    const stored = (await client.subscription.listSecrets(rg, names.apim, sid)).primaryKey ?? '';
+    key = stored.startsWith(keys.APIM_KEY_PREFIX) ? stored.slice(keys.APIM_KEY_PREFIX.length) : stored;
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    key = (await keys.createKey(ctx, LOADTEST_CUSTOMER, { local: true })).key;
+    ctx.logger.debug(`created customer ${LOADTEST_CUSTOMER} for load tests`);
+  }
+  return { baseUrl: `${gatewayUrl.replace(/\/+$/, '')}/v1`, key, caCertPem: target.caCertPem };
 }
