@@ -106,6 +106,8 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     imds = createScheduledEvents({ now: () => Date.now(), random: () => core.rng.next() });
     await imds.start();
     connectScheduledEvents(core, imds);
+    // Agents drain on a Preempt notice: give them Azure's 30 s (they acknowledge early when done).
+    core.registerService('evictionNoticeSeconds', 30);
     const service = imds;
     platform = new PlatformRuntime({
       emulator: { store, behaviors: core.behaviors, stateDir },

@@ -17,6 +17,11 @@ export interface DispatchDeps {
   registry: RegistryReader;
   balancer: Balancer;
   internalKey: () => Promise<string>;
+  /**
+   * Every accepted internal key, current first. During a rotation an agent may not have loaded
+   * the new key yet: a 401 is retried once on the same replica with the other key.
+   */
+  internalKeys?: () => Promise<string[]>;
   deadlines: { connectMs: number; firstByteMs: number };
   log: Logger;
 }
@@ -50,6 +55,7 @@ export async function dispatch<T>(deps: DispatchDeps, req: DispatchRequest<T>): 
   let attempts = 0;
   let throttled: { retryAfter: string } | undefined;
   const key = await deps.internalKey();
+  const fallbackKeys = ((await deps.internalKeys?.()) ?? []).filter((k) => k !== key);
   for (const model of req.chain) {
     const payload = req.payload(model);
     for (;;) {
@@ -62,10 +68,18 @@ export async function dispatch<T>(deps: DispatchDeps, req: DispatchRequest<T>): 
       const release = deps.balancer.acquire(replica.id);
       const log = deps.log.child({ requestId: req.requestId, replica: replica.id, model: model.name, attempt: attempts });
       try {
-        const answer = await deps.agents.post(replica.address, req.path, payload, {
-          authorization: `${INTERNAL_AUTH_SCHEME} ${key}`,
-          [HEADER_REQUEST_ID]: req.requestId,
-        }, { connectMs: deps.deadlines.connectMs, firstByteMs: Math.min(deps.deadlines.firstByteMs, remaining), signal: req.signal });
+        const send = (k: string) =>
+          deps.agents.post(replica.address, req.path, payload, {
+            authorization: `${INTERNAL_AUTH_SCHEME} ${k}`,
+            [HEADER_REQUEST_ID]: req.requestId,
+          }, { connectMs: deps.deadlines.connectMs, firstByteMs: Math.min(deps.deadlines.firstByteMs, remaining), signal: req.signal });
+        let answer = await send(key);
+        for (const other of fallbackKeys) {
+          if (answer.status !== 401) break;
+          discard(answer.body);
+          log.info('agent refused the current internal key, retrying with the other accepted key (rotation in progress)');
+          answer = await send(other);
+        }
         if (answer.status === 503 || answer.status === 429) {
           discard(answer.body);
           release();

@@ -60,7 +60,7 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
     cosmos,
     containers,
     jobs: undefined,
-    dispatchDeps: { agents, registry, balancer, internalKey: async () => (await internalKey.values())[0], deadlines: cfg.deadlines, log },
+    dispatchDeps: { agents, registry, balancer, internalKey: async () => (await internalKey.values())[0], internalKeys: async () => [...(await internalKey.values())], deadlines: cfg.deadlines, log },
     inFlight: { count: 0 },
     startedAt: Date.now(),
   };

@@ -41,12 +41,24 @@ export function readApimModel(store: Store, serviceId: string, secrets: SecretRe
   };
 }
 
+/**
+ * API Management re-reads Key Vault–backed named values periodically (every four hours in
+ * Azure), never per request; so consumers of a rotated secret always learn the new version before
+ * API Management sends it. The local proxy keeps that ordering with a shorter refresh.
+ */
+export const NAMED_VALUE_REFRESH_MS = 5_000;
+const namedValueCache = new Map<string, { value: string; at: number }>();
+
 function namedValue(n: Json, secrets: SecretReader): string {
   const ref = n.properties?.keyVault?.secretIdentifier as string | undefined;
   if (!ref) return n.properties?.value ?? '';
+  const cached = namedValueCache.get(ref);
+  if (cached && Date.now() - cached.at < NAMED_VALUE_REFRESH_MS) return cached.value;
   // https://<vault>.vault.azure.net/secrets/<name>[/<version>] (or the local host form)
   const u = new URL(ref);
   const vault = u.hostname.split('.')[0];
   const [, , name] = u.pathname.split('/');
-  return secrets.versions(vault, name)[0] ?? '';
+  const value = secrets.versions(vault, name)[0] ?? '';
+  if (value) namedValueCache.set(ref, { value, at: Date.now() });
+  return value;
 }
