@@ -56,7 +56,8 @@ export const upCommand = defineCommand({
     ctx.io.info(renderPlanText(plan).trimEnd());
     // --local ends with a platform a client can call: ready pools, a key, working examples.
     const localAccess = async (ok: boolean, apiUrl: string | undefined) =>
-      opts.local && ok && apiUrl ? { local: await (await import('../local/access.js')).prepareLocalAccess(ctx, s, apiUrl) } : {};
+      // Only the daemon (with a state directory) runs the platform; an API-only local cloud has no processes to wait for.
+      opts.local && ok && apiUrl && s.target.stateDir ? { local: await (await import('../local/access.js')).prepareLocalAccess(ctx, s, apiUrl) } : {};
     if (plan.changes.length === 0) {
       const out = await outputs();
       return { ...base, applied: false, ok: true, elapsedMs: 0, requests: { reads: s.counter.reads, writes: s.counter.writes }, apiUrl: out.apiUrl, outputs: out, ...(await localAccess(true, out.apiUrl)) };
