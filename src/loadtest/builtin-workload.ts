@@ -1,6 +1,7 @@
 // The built-in workload: chat-shaped requests for the three models of the default platform,
 // with a share of exact repeats (what a response cache can serve). Seeded, so two runs with the
 // same --seed send the same requests in the same order.
+import { randomBytes } from 'node:crypto';
 import { createRng, weightedPicker, type Rng } from './rng.js';
 import type { ChatRequest } from './types.js';
 
@@ -44,6 +45,8 @@ export interface BuiltinOptions {
   repeatShare: number;
   seed: number;
   stream: boolean;
+  /** Marks this run's unique requests; default random, so no earlier run's cache can serve them. */
+  runId?: string;
 }
 
 export function builtinWorkload(opts: BuiltinOptions): WorkloadSource {
@@ -56,6 +59,10 @@ export function builtinWorkload(opts: BuiltinOptions): WorkloadSource {
     popular.set(model, Array.from({ length: POPULAR_PROMPTS_PER_MODEL }, (_, i) => chatRequest(prng, model, `FAQ ${i + 1}`)));
   }
   let sequence = 0;
+  // Popular prompts are the same in every run (a warm cache serves them, as in production); the
+  // unique ones carry the run id, or a rerun with the same seed would be served from the cache
+  // filled by the previous run.
+  const runId = opts.runId ?? randomBytes(4).toString('hex');
   return {
     models: () => opts.mix.map(([m]) => m),
     next() {
@@ -64,7 +71,7 @@ export function builtinWorkload(opts: BuiltinOptions): WorkloadSource {
         rng.next() < opts.repeatShare
           ? rng.pick(popular.get(model)!)
           : // The sequence number makes every non-repeat unique, so only repeats can hit the cache.
-            chatRequest(rng, model, `request ${++sequence}`);
+            chatRequest(rng, model, `request ${runId}-${++sequence}`);
       return opts.stream ? { ...body, stream: true, stream_options: { include_usage: true } } : body;
     },
   };

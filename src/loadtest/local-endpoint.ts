@@ -17,7 +17,7 @@ export const LOADTEST_CUSTOMER = 'loadtest';
 
 export async function resolveLocalEndpoint(ctx: Context): Promise<LocalEndpoint> {
   const [{ apimClient, isNotFound }, keys] = await Promise.all([import('../ops/azure-clients.js'), import('../ops/keys.js')]);
-  const { names } = await ctx.config();
+  const { names, config } = await ctx.config();
   const target = await ctx.azure({ local: true });
   const client = await apimClient(target);
   const rg = names.resourceGroup;
@@ -40,7 +40,9 @@ export async function resolveLocalEndpoint(ctx: Context): Promise<LocalEndpoint>
     key = stored.startsWith(keys.APIM_KEY_PREFIX) ? stored.slice(keys.APIM_KEY_PREFIX.length) : stored;
   } catch (e) {
     if (!isNotFound(e)) throw e;
-    key = (await keys.createKey(ctx, LOADTEST_CUSTOMER, { local: true })).key;
+    // The most generous tier: a load test measures the platform, not one tier's rate limit.
+    const tier = Object.entries(config.gateway.tiers).sort(([, a], [, b]) => b.rateLimit.calls / b.rateLimit.period - a.rateLimit.calls / a.rateLimit.period)[0]?.[0];
+    key = (await keys.createKey(ctx, LOADTEST_CUSTOMER, { local: true, tier })).key;
     ctx.logger.debug(`created customer ${LOADTEST_CUSTOMER} for load tests`);
   }
   return { baseUrl: `${gatewayUrl.replace(/\/+$/, '')}/v1`, key, caCertPem: target.caCertPem };

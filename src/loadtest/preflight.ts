@@ -21,6 +21,12 @@ export async function preflight(sender: Sender, baseUrl: string, models: string[
       hint: 'Pass a customer key of this stack with --key (API Management subscription key, or the inference key locally).',
     });
   }
+  if (answer.status === 429) {
+    throw new UserError(`${baseUrl} is rate-limiting this key already (HTTP 429 on GET /models).`, {
+      code: 'RateLimited',
+      hint: "API Management limits calls per key by tier: wait for the window to pass, and load-test with a key whose tier allows more than --rate (`gpuarb keys create <customer> --tier …`).",
+    });
+  }
   const data = (answer.body as { data?: unknown })?.data;
   if (answer.status !== 200 || !Array.isArray(data)) {
     throw new UserError(`${baseUrl}/models answered HTTP ${answer.status} without a model list.`, {

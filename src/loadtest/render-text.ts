@@ -39,6 +39,7 @@ export function renderReportText(r: LoadReport): string {
   const e = r.overall.errors;
   const keys = e.byKey.map((k) => `${k.key} ×${k.count}`).join(', ');
   lines.push(`errors: timeout ${e.byClass.timeout}, connection ${e.byClass.connection}, http 4xx ${e.byClass.http4xx}, http 5xx ${e.byClass.http5xx}, stream broken ${e.byClass.streamBroken}, bad response ${e.byClass.badResponse}${keys ? ` (${keys})` : ''}`);
+  if (e.byKey.some((k) => k.key === 'http_429')) lines.push("  (http_429: rate limited — through API Management, the key's tier allows fewer calls than the load sends)");
   const judged = r.timeline.filter((s) => s.requests > 0).length;
   lines.push(`availability: ${pct(r.overall.availability, 2)} of ${judged} second(s) with every request answered`);
   const c = r.overall.cache;

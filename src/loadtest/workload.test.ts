@@ -9,11 +9,24 @@ import { DEFAULT_MIX } from './plan.js';
 describe('built-in workload', () => {
   it('is the same sequence for the same seed, and differs for another', () => {
     const take = (seed: number) => {
-      const w = builtinWorkload({ mix: DEFAULT_MIX, repeatShare: 0.5, seed, stream: false });
+      const w = builtinWorkload({ mix: DEFAULT_MIX, repeatShare: 0.5, seed, stream: false, runId: 'fixed' });
       return Array.from({ length: 50 }, () => JSON.stringify(w.next()));
     };
     expect(take(7)).toEqual(take(7));
     expect(take(7)).not.toEqual(take(8));
+  });
+
+  it('makes unique requests unique across runs, while repeats stay the same', () => {
+    const first = (runId?: string) => {
+      const w = builtinWorkload({ mix: [['phi3-mini', 1]], repeatShare: 0.5, seed: 1, stream: false, runId });
+      return Array.from({ length: 40 }, () => JSON.stringify(w.next()));
+    };
+    const [a, b] = [first(), first()];
+    const repeatsOf = (xs: string[]) => xs.filter((x) => x.includes('FAQ'));
+    expect(repeatsOf(a)).toEqual(repeatsOf(b));
+    expect(repeatsOf(a).length).toBeGreaterThan(5);
+    const uniques = a.filter((x) => !x.includes('FAQ'));
+    expect(uniques.every((x) => !b.includes(x))).toBe(true);
   });
 
   it('sends the configured share of exact repeats and the model mix', () => {
