@@ -70,10 +70,12 @@ export async function runLoadtest(ctx: Context, plan: LoadPlan): Promise<Loadtes
     const recorder = new Recorder();
     const events: ChaosEvent[] = [];
     const { startLiveView } = await import('./live-view.js');
+    // The Ink panel (a terminal only) loads before the clock starts, so its import is not lag.
+    const progress = { sent: 0, inFlight: 0 };
+    const live = await startLiveView(ctx, snapshotter(recorder, progress, plan.durationSec, now), plan.durationSec);
     t0 = performance.now();
-    const load = startLoad({ arrival: plan.arrival, durationMs, workload: workload.source, sender, recorder, rng: createRng(plan.seed), now, signal: ctx.signal });
+    const load = startLoad({ arrival: plan.arrival, durationMs, workload: workload.source, sender, recorder, rng: createRng(plan.seed), now, signal: ctx.signal, progress });
     const chaos = startChaos({ plan: plan.chaos, durationMs, now, evictor, rotator, onEvent: (e) => events.push(e) });
-    const live = startLiveView(ctx, snapshotter(recorder, load.progress, plan.durationSec, now), plan.durationSec);
     try {
       await load.done;
       await chaos.stop();

@@ -18,6 +18,8 @@ export interface LoadInput {
   rng: Rng;
   now: () => number;
   signal: AbortSignal;
+  /** Counters to update (e.g. shared with a live view started earlier); default: new ones. */
+  progress?: LoadProgress;
 }
 
 export interface LoadProgress {
@@ -32,7 +34,7 @@ export interface LoadRun {
 }
 
 export function startLoad(input: LoadInput): LoadRun {
-  const progress: LoadProgress = { sent: 0, inFlight: 0 };
+  const progress: LoadProgress = input.progress ?? { sent: 0, inFlight: 0 };
   const done = input.arrival.kind === 'open' ? openLoop(input, input.arrival.rate, progress) : closedLoop(input, input.arrival.concurrency, progress);
   return { progress, done };
 }

@@ -1,16 +1,12 @@
-// The live view while the load runs: an Ink panel on a terminal (stderr), or a plain progress
-// line every few seconds when stderr is piped (CI logs). Ink and React are imported here, and
-// this module is imported only inside the command's run, so `gpuarb --help` never pays for them.
+// The live Ink panel on a terminal (stderr). Ink and React are imported here, and this module is
+// imported only when stderr is a terminal (live-view.ts), so CI runs and --help never load them.
 import { Writable } from 'node:stream';
 import { Box, Text, render } from 'ink';
 import type { Context } from '../core/context.js';
 import type { Stream } from '../core/io.js';
 import { ms, pct } from './format.js';
-import { progressLine, type LiveSnapshot } from './live-snapshot.js';
-
-export interface LiveView {
-  stop(): void;
-}
+import type { LiveSnapshot } from './live-snapshot.js';
+import type { LiveView } from './live-view.js';
 
 
 function Panel({ s }: { s: LiveSnapshot }) {
@@ -35,30 +31,19 @@ function Panel({ s }: { s: LiveSnapshot }) {
   );
 }
 
-export function startLiveView(ctx: Context, snapshot: () => LiveSnapshot, durationSec: number): LiveView {
-  const terminal = Boolean(ctx.io.stderr.isTTY) && !ctx.env.CI;
-  if (terminal) {
-    const ink = render(<Panel s={snapshot()} />, {
-      stdout: inkStream(ctx.io.stderr),
-      patchConsole: false,
-      exitOnCtrlC: false,
-    });
-    const timer = setInterval(() => ink.rerender(<Panel s={snapshot()} />), 250);
-    return {
-      stop() {
-        clearInterval(timer);
-        ink.rerender(<Panel s={snapshot()} />);
-        ink.unmount();
-      },
-    };
-  }
-  // Piped: a line a second for short runs, every 5 s for long ones, so CI logs stay readable.
-  const every = durationSec <= 60 ? 1000 : 5000;
-  const timer = setInterval(() => ctx.io.info(progressLine(snapshot())), every);
+/** The Ink panel on stderr, redrawn four times a second. */
+export function startInkPanel(ctx: Context, snapshot: () => LiveSnapshot): LiveView {
+  const ink = render(<Panel s={snapshot()} />, {
+    stdout: inkStream(ctx.io.stderr),
+    patchConsole: false,
+    exitOnCtrlC: false,
+  });
+  const timer = setInterval(() => ink.rerender(<Panel s={snapshot()} />), 250);
   return {
     stop() {
       clearInterval(timer);
-      ctx.io.info(progressLine(snapshot()));
+      ink.rerender(<Panel s={snapshot()} />);
+      ink.unmount();
     },
   };
 }
