@@ -27,7 +27,11 @@ export async function ensureLocalCloud(ctx: Context, stateDirInput: string): Pro
   const token = readFileSync(join(stateDir, 'token'), 'utf8').trim();
   ctx.secrets.register(token);
   const credential: TokenCredential = {
-    getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }),
+    getToken: async (scopes): Promise<AccessToken> => {
+      const wanted = Array.isArray(scopes) ? scopes : [scopes];
+      const storage = wanted.some((s) => s.startsWith('https://storage.azure.com'));
+      return { token: storage ? localStorageToken() : token, expiresOnTimestamp: Date.now() + 3600_000 };
+    },
   };
   return {
     kind: 'local',
@@ -37,4 +41,16 @@ export async function ensureLocalCloud(ctx: Context, stateDirInput: string): Pro
     caCertPem: readFileSync(info.caCertPath, 'utf8'),
     stateDir,
   };
+}
+
+/**
+ * Azurite (the local storage) checks Entra tokens at its "basic" OAuth level: a JWT's shape,
+ * issuer prefix, audience and lifetime, not its signature. This mints such an unsigned token for
+ * the storage audience only; it is worthless anywhere else.
+ */
+function localStorageToken(): string {
+  const now = Math.floor(Date.now() / 1000);
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const claims = { aud: 'https://storage.azure.com', iss: 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/', iat: now, nbf: now - 60, exp: now + 3600, oid: 'gpuarb-local-operator' };
+  return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
 }

@@ -78,6 +78,7 @@ export async function writeResource(r: DesiredResource, change: PlannedChange, d
     body.properties = { ...props, value: generated.value };
     body.tags = { ...(body.tags as Record<string, string>), ...generated.tags };
   }
+  if (change.action === 'create' && r.type === 'Microsoft.KeyVault/vaults') await recoverOwnSoftDeletedVault(r, body, deps);
   const result = await deps.arm.put(r.id, r.apiVersion, body, deps.signal);
   // Never keep a secret value in memory longer than the request: store only what ARM returned.
   deps.current.set(idKey(r.id), result ?? { ...body, properties: r.secret ? {} : body.properties });
@@ -104,4 +105,22 @@ async function deploy(r: DesiredResource, deps: StepDeps): Promise<void> {
 export async function deleteResource(change: PlannedChange, deps: StepDeps): Promise<void> {
   await deps.arm.delete(change.id, apiVersionFor(change.type), deps.signal);
   deps.current.delete(idKey(change.id));
+}
+
+/**
+ * Key Vault names stay taken while soft-deleted (retention up to 90 days, purge protection on), so
+ * an `up` after a `down` must recover the stack's own vault rather than fail: when the deleted
+ * vault carries this stack's tag, the create becomes `createMode: recover`. Someone else's deleted
+ * vault is left alone and the PUT fails with Azure's error and its hint.
+ */
+async function recoverOwnSoftDeletedVault(r: DesiredResource, body: Record<string, unknown>, deps: StepDeps): Promise<void> {
+  const [, , sub] = r.id.split('/');
+  const name = r.id.split('/').pop()!;
+  const location = String(body.location ?? '');
+  const deletedId = `/subscriptions/${sub}/providers/Microsoft.KeyVault/locations/${location}/deletedVaults/${name}`;
+  const deleted = (await deps.arm.get(deletedId, r.apiVersion, deps.signal)) as { properties?: { tags?: Record<string, string> } } | undefined;
+  const stack = (body.tags as Record<string, string> | undefined)?.['gpuarb-stack'];
+  if (deleted && stack && deleted.properties?.tags?.['gpuarb-stack'] === stack) {
+    body.properties = { ...(body.properties as Record<string, unknown>), createMode: 'recover' };
+  }
 }
