@@ -50,7 +50,8 @@ export const GatewayConfigSchema = z.strictObject({
   listen: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) }).default({ host: '127.0.0.1', port: 8080 }),
   cosmos: z.strictObject({
     endpoint: z.url(),
-    key: z.string().min(1),
+    /** Omitted in Azure: the managed identity authenticates (Cosmos data-plane RBAC). */
+    key: z.string().min(1).optional(),
     database: z.string().min(1).default('gpuarb'),
     /** PEM file to trust for a local Cosmos server with its own certificate. */
     caFile: z.string().optional(),

@@ -34,7 +34,12 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
   const log = opts.log ?? createLogger(cfg.telemetry.logLevel);
   const ca = cfg.cosmos.caFile ? readFileSync(cfg.cosmos.caFile, 'utf8') : undefined;
   const cosmosAgent = new HttpsAgent({ keepAlive: true, ...(ca ? { ca } : {}) });
-  const cosmos = new CosmosClient({ endpoint: cfg.cosmos.endpoint, key: cfg.cosmos.key, agent: cosmosAgent, connectionPolicy: { enableEndpointDiscovery: false } });
+  // Without a key (Azure: the account has local auth off), the managed identity signs requests
+  // through Cosmos data-plane RBAC; AZURE_CLIENT_ID names the user-assigned identity.
+  const auth = cfg.cosmos.key
+    ? { key: cfg.cosmos.key }
+    : { aadCredentials: await import('@azure/identity').then(({ DefaultAzureCredential }) => new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID })) };
+  const cosmos = new CosmosClient({ endpoint: cfg.cosmos.endpoint, ...auth, agent: cosmosAgent, connectionPolicy: { enableEndpointDiscovery: false } });
   const db = cosmos.database(cfg.cosmos.database);
   const containers = {
     cache: db.container(CONTAINERS.cache.id),

@@ -4,7 +4,6 @@
 // A new deployment restarts it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { autoDefault, gatewayModels, type StackConfigForGateway } from '../../src/config/gateway-config.js';
 import { packageRoot } from '../../src/core/package-root.js';
 import type { ManagedProcess, ProcessGroup } from './services/processes.js';
 
@@ -25,21 +24,19 @@ export interface RunningGateway {
   deploymentId: string;
 }
 
-export function localGatewayConfig(stack: StackConfigForGateway, env: GatewayHostEnvironment) {
-  const models = gatewayModels(stack);
-  const cosmos = env.cosmos();
+/**
+ * The app's GPUARB_GATEWAY_CONFIG (what the Functions host reads in Azure) with the local cloud's
+ * endpoints in place of Azure's: local Cosmos (key + CA), Azurite's queue, and the key files the
+ * runtime keeps in step with Key Vault instead of Key Vault through a managed identity.
+ */
+export function localGatewayConfig(appConfig: Record<string, unknown>, env: GatewayHostEnvironment) {
   const storage = env.storageConnectionString();
   return {
+    ...appConfig,
     listen: { host: '127.0.0.1', port: 0 },
-    cosmos,
+    cosmos: env.cosmos(),
     ...(storage ? { storage: { connectionString: storage, jobsQueue: env.jobsQueue } } : {}),
     secrets: { backend: { kind: 'file', path: env.backendKeysFile }, internalServiceKey: { kind: 'file', path: env.internalKeysFile } },
-    models,
-    auto: { default: autoDefault(stack, models) },
-    cache: { enabled: stack.gateway.cache.enabled, ttlSeconds: stack.gateway.cache.ttl, scope: stack.gateway.cache.scope, memoryEntries: 10_000 },
-    limits: { maxBodyBytes: stack.gateway.maxBodyBytes },
-    deadlines: { requestMs: stack.gateway.requestTimeout * 1000, firstByteMs: 60_000, idleMs: 30_000, connectMs: 2_000 },
-    jobs: { worker: true, concurrency: 2, maxAttempts: stack.gateway.jobs.maxAttempts, visibilityTimeoutSeconds: 60, resultTtlSeconds: stack.gateway.jobs.resultTtl, pollIntervalMs: 500 },
   };
 }
 
@@ -54,12 +51,12 @@ export class GatewayHost {
   }
 
   /** (Re)starts the gateway for a deployment; calls are serialised so two deploys never race. */
-  deploy(app: string, deploymentId: string, stack: StackConfigForGateway): Promise<RunningGateway> {
+  deploy(app: string, deploymentId: string, appConfig: Record<string, unknown>): Promise<RunningGateway> {
     const next = this.chain.then(async () => {
       const dir = join(this.env.stateDir, 'sites', app);
       mkdirSync(dir, { recursive: true });
       const configFile = join(dir, 'gateway.json');
-      writeFileSync(configFile, JSON.stringify(localGatewayConfig(stack, this.env), null, 2));
+      writeFileSync(configFile, JSON.stringify(localGatewayConfig(appConfig, this.env), null, 2));
       await this.running?.process.stop(5000);
       const proc = this.env.group.start({
         name: `gateway ${app}`,

@@ -168,7 +168,7 @@ export class PlatformRuntime {
     await this.services.cosmos();
     const vmss = this.store().get(vm.properties?.virtualMachineScaleSet?.id ?? '')?.doc;
     const pool = vmss?.tags?.['gpuarb-pool'] ?? vm.tags?.['gpuarb-pool'] ?? vmss?.name ?? 'default';
-    const model = vmss?.tags?.['gpuarb-model'] ?? this.modelOfPool(vm.id, pool) ?? pool;
+    const model = vmss?.tags?.['gpuarb-model'] ?? vm.tags?.['gpuarb-model'] ?? pool;
     await this.fleet.start({
       vmName: vm.name,
       pool,
@@ -180,25 +180,21 @@ export class PlatformRuntime {
     });
   }
 
-  /** The pool's model from the function app's stack settings in the same resource group. */
-  private modelOfPool(vmId: string, pool: string): string | undefined {
-    const stack = this.stackConfig(rgOf(vmId));
-    return stack?.pools.find((p: { name: string }) => p.name === pool)?.model;
-  }
 
-  private stackConfig(rg: string): Json | undefined {
+  /** The gateway config the function app carries (GPUARB_GATEWAY_CONFIG), as in Azure. */
+  private gatewaySettings(rg: string): Json | undefined {
     const settings = this.store().all().find((r) => r.doc.id.toLowerCase().startsWith(rg) && /\/config\/appsettings$/i.test(r.doc.id));
-    const raw = settings?.doc.properties?.GPUARB_STACK_CONFIG;
+    const raw = settings?.doc.properties?.GPUARB_GATEWAY_CONFIG;
     return typeof raw === 'string' ? (JSON.parse(raw) as Json) : undefined;
   }
 
   private async onDeploy(ext: Json): Promise<void> {
     if (ext.name.toLowerCase() !== 'onedeploy') return;
     const siteId = ext.id.slice(0, ext.id.toLowerCase().lastIndexOf('/extensions/'));
-    const stack = this.stackConfig(rgOf(siteId));
-    if (!stack) return;
+    const settings = this.gatewaySettings(rgOf(siteId));
+    if (!settings) return;
     await Promise.all([this.services.cosmos(), this.services.azurite()]);
-    await this.gateway.deploy(siteId.split('/').pop()!, ext.properties?.packageUri ?? 'local', stack as never);
+    await this.gateway.deploy(siteId.split('/').pop()!, ext.properties?.packageUri ?? 'local', settings);
   }
 
   private async onApim(doc: Json): Promise<void> {

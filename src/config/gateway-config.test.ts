@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfigYaml } from './default-config.js';
-import { autoDefault, gatewayModels } from './gateway-config.js';
+import { autoDefault, gatewayConfigForStack, gatewayModels } from './gateway-config.js';
 import { parseConfigText } from './load.js';
 
 describe('stack config → gateway models', () => {
@@ -20,5 +20,17 @@ describe('stack config → gateway models', () => {
   it('uses the configured auto default, resolving an alias', () => {
     expect(autoDefault(config, models)).toBe('phi3-mini');
     expect(autoDefault({ ...config, routing: { ...config.routing, auto: { rules: [], default: 'gpt-4o' } } }, models)).toBe('llama3-70b');
+  });
+});
+
+describe('the function app setting GPUARB_GATEWAY_CONFIG', () => {
+  it('is a valid gateway config (the contract between provisioning and the gateway)', async () => {
+    const { GatewayConfigSchema } = await import('../../gateway/config-schema.js');
+    const { config } = parseConfigText(defaultConfigYaml({ stack: 'demo', location: 'eastus' }), 'gpuarb.yaml');
+    const input = gatewayConfigForStack(config, { cosmosEndpoint: 'https://cosmos-demo.documents.azure.com:443/', cosmosDatabase: 'gpuarb', vaultUrl: 'https://kv-demo.vault.azure.net/' });
+    const parsed = GatewayConfigSchema.parse(JSON.parse(JSON.stringify(input)));
+    expect(parsed.cosmos.key).toBeUndefined();
+    expect(parsed.secrets.internalServiceKey).toMatchObject({ kind: 'keyvault', name: 'internal-service-key' });
+    expect(parsed.models.map((m) => m.name)).toEqual(['phi3-mini', 'mixtral-8x7b', 'llama3-70b']);
   });
 });

@@ -56,3 +56,26 @@ export function autoDefault(stack: StackConfigForGateway, models: GatewayModel[]
   if (d) return stack.routing.aliases[d] ?? d;
   return [...models].sort((a, b) => b.contextTokens - a.contextTokens)[0]?.name;
 }
+
+/**
+ * The gateway's config (gateway/config-schema.ts) for a stack in Azure, written into the function
+ * app's GPUARB_GATEWAY_CONFIG setting: models and routing from gpuarb.yaml, Cosmos by managed
+ * identity (no key), both secrets from Key Vault (current and previous version accepted). The
+ * local cloud takes the same setting and swaps in its local endpoints and key files.
+ */
+export function gatewayConfigForStack(stack: StackConfigForGateway, azure: { cosmosEndpoint: string; cosmosDatabase: string; vaultUrl: string }) {
+  const models = gatewayModels(stack);
+  return {
+    cosmos: { endpoint: azure.cosmosEndpoint, database: azure.cosmosDatabase },
+    secrets: {
+      backend: { kind: 'keyvault', vaultUrl: azure.vaultUrl, name: 'inference-api-key', refreshSeconds: 60 },
+      internalServiceKey: { kind: 'keyvault', vaultUrl: azure.vaultUrl, name: 'internal-service-key', refreshSeconds: 60 },
+    },
+    models,
+    auto: { default: autoDefault(stack, models) },
+    cache: { enabled: stack.gateway.cache.enabled, ttlSeconds: stack.gateway.cache.ttl, scope: stack.gateway.cache.scope },
+    limits: { maxBodyBytes: stack.gateway.maxBodyBytes },
+    deadlines: { requestMs: stack.gateway.requestTimeout * 1000, firstByteMs: 60_000, idleMs: 30_000, connectMs: 2_000 },
+    jobs: { worker: true, concurrency: 2, maxAttempts: stack.gateway.jobs.maxAttempts, visibilityTimeoutSeconds: 60, resultTtlSeconds: stack.gateway.jobs.resultTtl, pollIntervalMs: 1_000 },
+  };
+}

@@ -5,6 +5,7 @@ import type { DesiredResource } from '../types.js';
 import { ref, resource, trackedOwned, type GraphContext } from './context.js';
 import { DEPLOYMENT_CONTAINER, COSMOS_DATABASE, JOB_QUEUE } from './data.js';
 import { SECRET_NAMES, secretUri } from './keyvault.js';
+import { gatewayConfigForStack } from '../../config/gateway-config.js';
 
 export const gatewayPackageBlob = (hash: string) => `gateway-${hash}.zip`;
 
@@ -62,12 +63,13 @@ export function functionApp(ctx: GraphContext): DesiredResource[] {
   });
   const kvRef = (name: string) => secretUri(ctx, name, { prefix: '@Microsoft.KeyVault(SecretUri=', suffix: ')' });
   const clientId = ref(ids.identity, 'properties.clientId');
-  const gatewayConfig = {
-    stack: config.stack,
-    gateway: config.gateway,
-    routing: config.routing,
-    pools: config.pools.map((p) => ({ name: p.name, model: p.model, prices: p.prices, min: p.capacity.min })),
-  };
+  // Azure's public endpoints are deterministic from the names; the Cosmos endpoint is also set
+  // from ARM (GPUARB_GATEWAY_COSMOS_ENDPOINT overrides the config field).
+  const gatewayConfig = gatewayConfigForStack(config, {
+    cosmosEndpoint: `https://${names.cosmos}.documents.azure.com:443/`,
+    cosmosDatabase: COSMOS_DATABASE,
+    vaultUrl: `https://${names.keyVault}.vault.azure.net/`,
+  });
   const settings = resource({
     id: `${ids.functionApp}/config/appsettings`,
     type: 'Microsoft.Web/sites/config',
@@ -88,7 +90,7 @@ export function functionApp(ctx: GraphContext): DesiredResource[] {
         // secret value is ever in the app's ARM state.
         GPUARB_BACKEND_KEY: kvRef(SECRET_NAMES.inferenceApiKey),
         GPUARB_INTERNAL_KEY: kvRef(SECRET_NAMES.internalServiceKey),
-        GPUARB_STACK_CONFIG: JSON.stringify(gatewayConfig),
+        GPUARB_GATEWAY_CONFIG: JSON.stringify(gatewayConfig),
       },
     },
     dependsOn: [ids.functionApp, ids.appInsights, ids.cosmos, ids.keyVault, `${ids.keyVault}/secrets/${SECRET_NAMES.inferenceApiKey}`, `${ids.keyVault}/secrets/${SECRET_NAMES.internalServiceKey}`],
