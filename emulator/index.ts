@@ -115,6 +115,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       scheduledEvents: { urlFor: (vm) => service.urlFor(vm) },
       secrets: { versions: (vault, name) => planes.keyVault.enabledValues(vault, name) },
       logs: planes.logAnalytics,
+      arm: { endpoint: () => core.endpoint(), token, caCertPem: tls.caCertPem },
       persistStorage: typeof opts.platform === 'object' ? opts.platform.persistStorage : false,
     }).attach();
     await platform.resume((msg) => process.stderr.write(`${msg}\n`));

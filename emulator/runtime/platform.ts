@@ -15,6 +15,7 @@ import { GatewayHost } from './gateway-host.js';
 import { LogIngester, logLineToRow, type LogSink } from './log-ingest.js';
 import { LocalServices } from './local-services.js';
 import { ProcessGroup } from './services/processes.js';
+import { AutoscaleFloor, type ArmAccess } from './autoscale-floor.js';
 
 export interface PlatformRuntimeOptions {
   emulator: { store: Store; behaviors: BehaviorRegistry; stateDir: string };
@@ -22,6 +23,8 @@ export interface PlatformRuntimeOptions {
   scheduledEvents: { urlFor(vmName: string): string };
   secrets: SecretReader;
   logs?: LogSink;
+  /** ARM access for the autoscale evaluator (it scales through ARM, as Azure's does). */
+  arm?: ArmAccess;
   /** Persist Azurite's data under the state dir (the daemon) or keep it in memory (tests). */
   persistStorage?: boolean;
 }
@@ -55,6 +58,7 @@ export class PlatformRuntime {
   private readonly unhook: (() => void)[] = [];
   private readonly ingester: LogIngester;
   private readonly dir: string;
+  private readonly autoscale: AutoscaleFloor | undefined;
 
   constructor(private readonly opts: PlatformRuntimeOptions) {
     const emu = opts.emulator;
@@ -64,6 +68,7 @@ export class PlatformRuntime {
     this.group = new ProcessGroup({ NODE_EXTRA_CA_CERTS: opts.tls.caCertPath });
     const tlsFiles = { certFile: join(emu.stateDir, 'server-cert.pem'), keyFile: join(emu.stateDir, 'server-key.pem') };
     this.services = new LocalServices({ tls: { ...opts.tls, ...tlsFiles }, stateDir: this.dir, persistStorage: opts.persistStorage ?? false });
+    this.autoscale = opts.arm ? new AutoscaleFloor(emu.store, opts.arm, (msg) => this.ingester.add(logLineToRow(JSON.stringify({ level: 'info', msg }), { component: 'autoscale' }))) : undefined;
     this.ingester = new LogIngester(opts.logs ?? { ingest: () => undefined }, () => this.workspaceId());
     const caFile = opts.tls.caCertPath;
     this.fleet = new AgentFleet({
@@ -104,6 +109,7 @@ export class PlatformRuntime {
     hook(T.apim, { provisioned: (doc) => this.onApim(doc), deleted: (doc) => this.onApimDeleted(doc) });
     this.syncKeys();
     this.timers.push(setInterval(() => this.syncKeys(), 1000), setInterval(() => void this.syncHealth(), 2000));
+    this.autoscale?.start();
     return this;
   }
 
@@ -248,6 +254,7 @@ export class PlatformRuntime {
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    this.autoscale?.stop();
     for (const u of this.unhook) u();
     this.ingester.flush();
     await Promise.all([...this.proxies.values()].map((p) => p.stop()));

@@ -172,14 +172,18 @@ describe('gpuarb up --local', () => {
     expect(JSON.stringify(logs.body)).toContain('phi3');
   });
 
-  it('status is degraded while a pool is below its minimum', async () => {
-    // phi3 has one VM left (min 1): evict it; until the operator scales, the pool is below min.
+  it('status is degraded while a pool is below its minimum; autoscale restores the minimum', async () => {
+    // phi3 has one VM left (min 1). With autoscale off, evicting it leaves the pool below min.
+    expect((await cli('scale', 'phi3', '--autoscale', 'off', '--local')).code).toBe(0);
     const [last] = await poolVms('phi3');
     await (await compute()).virtualMachines.simulateEviction('rg-e2e-local', last);
     await waitFor('the pool to be empty', async () => (await poolVms('phi3')).length === 0, 60_000);
     const status = await cli('status', '--local');
     expect(status.code).toBe(8);
     expect(status.body.degraded).toBe(true);
+    // Autoscale back on: its profile minimum brings an instance back without an operator.
+    expect((await cli('scale', 'phi3', '--autoscale', 'on', '--local')).code).toBe(0);
+    await waitFor('autoscale to restore the minimum', async () => (await poolVms('phi3')).length === 1, 60_000);
     expect((await cli('scale', 'phi3', '--to', '2', '--local', '--timeout', '120')).code).toBe(0);
   }, 180_000);
 
