@@ -1,17 +1,9 @@
-// Structured JSON-lines logging: one object per line, errors and warnings on stderr, the rest on
-// stdout, so journald / Azure Monitor Agent / the local cloud can parse them. Prompt and
-// completion text never goes through here unless `logContent` is configured (see openai routes).
+// The agent's logs: JSON lines (src/core/json-log.ts), errors and warnings on stderr, the rest on
+// stdout. Prompt and completion text never goes through here unless `logContent` is configured
+// (see openai routes).
+import { createJsonLogger, LOG_LEVEL_ORDER, type Logger, type LogLevel } from '../src/core/json-log.js';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-export interface Logger {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-  child(fields: Record<string, unknown>): Logger;
-}
+export type { Logger, LogLevel };
 
 export interface LogSink { out(line: string): void; err(line: string): void; }
 
@@ -21,28 +13,7 @@ const processSink: LogSink = {
 };
 
 export function createLogger(level: LogLevel = 'info', base: Record<string, unknown> = {}, sink: LogSink = processSink): Logger {
-  const min = ORDER[level];
-  const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[lvl] < min) return;
-    const line = JSON.stringify({ ts: new Date().toISOString(), level: lvl, msg, ...base, ...fields }, errorReplacer) + '\n';
-    if (ORDER[lvl] >= ORDER.warn) sink.err(line); else sink.out(line);
-  };
-  return {
-    debug: (m, f) => write('debug', m, f),
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
-    child: (fields) => createLogger(level, { ...base, ...fields }, sink),
-  };
-}
-
-/** Errors serialise as {name, message, code}; stacks only at debug would be noise in journald. */
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) {
-    const code = (value as { code?: unknown }).code;
-    return { name: value.name, message: value.message, ...(code !== undefined ? { code } : {}) };
-  }
-  return value;
+  return createJsonLogger(level, base, (line, lvl) => (LOG_LEVEL_ORDER[lvl] >= LOG_LEVEL_ORDER.warn ? sink.err(line) : sink.out(line)));
 }
 
 /** A logger that keeps lines in memory: for tests that assert on what was logged. */
