@@ -9,7 +9,7 @@ import { SimEngine } from '../engines/sim/sim-engine.js';
 import { startTestAgent } from '../testing/agent-fixture.js';
 import { preemptEvent, startImdsStub } from '../testing/imds-stub.js';
 import { startLocalCosmos } from '../testing/local-cosmos.js';
-import { selfSignedCert } from '../testing/self-signed-cert.js';
+import { selfSignedCert } from '../../test/support/self-signed-cert.js';
 import { waitFor } from '../testing/wait-for.js';
 import { drainBudgetMs } from './scheduled-events.js';
 

@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryDoc } from '../../src/contracts/registry.js';
 import { startTestAgent } from '../testing/agent-fixture.js';
 import { startLocalCosmos, type LocalCosmos } from '../testing/local-cosmos.js';
-import { selfSignedCert, type TestCert } from '../testing/self-signed-cert.js';
+import { selfSignedCert, type TestCert } from '../../test/support/self-signed-cert.js';
 import { waitFor } from '../testing/wait-for.js';
 
 let cert: TestCert;

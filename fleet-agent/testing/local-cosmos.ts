@@ -3,7 +3,7 @@
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
-import type { TestCert } from './self-signed-cert.js';
+import type { TestCert } from '../../test/support/self-signed-cert.js';
 
 export interface LocalCosmos { endpoint: string; port: number; close(): Promise<void>; }
 
