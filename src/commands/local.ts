@@ -1,12 +1,17 @@
 // `gpuarb local start|stop|status|reset`: the local cloud daemon (emulator/daemon.ts) that
 // `gpuarb up --local` and scripts talk to. `--json` prints {endpoint, caCertPath, subscriptionId,
 // stateDir, pid} so other Azure tools can be pointed at it.
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { Context } from '../core/context.js';
+import { localStateDir } from '../azure/target.js';
 import { defineCommand } from '../core/command.js';
 import { UserError } from '../core/errors.js';
 
-const stateDirOption = { flags: '--state-dir <dir>', description: 'State directory of the local cloud', default: '.gpuarb/local' };
-const common = z.object({ stateDir: z.string().default('.gpuarb/local') });
+const stateDirOption = { flags: '--state-dir <dir>', description: 'State directory of the local cloud (default .gpuarb/local, or GPUARB_LOCAL_STATE_DIR)' };
+const common = z.object({ stateDir: z.string().optional() });
+/** The same directory `--local` on every other command uses, relative to the working directory. */
+const dirOf = (ctx: Context, opts: { stateDir?: string }) => resolve(ctx.cwd, opts.stateDir ?? localStateDir(ctx));
 const daemon = () => import('../../emulator/daemon-control.js');
 
 function asUserError(err: unknown): never {
@@ -19,8 +24,8 @@ export const localStartCommand = defineCommand({
   examples: ['gpuarb local start', 'gpuarb local start --port 8443 --json'],
   options: [stateDirOption, { flags: '--port <port>', description: 'Port on 127.0.0.1 (0 picks a free one)', default: '0' }, { flags: '--profile <profile>', description: 'fast | realistic provisioning times', default: 'fast' }],
   schema: common.extend({ port: z.coerce.number().int().min(0).max(65535).default(0), profile: z.enum(['fast', 'realistic']).default('fast') }),
-  async run(_ctx, opts) {
-    return (await daemon()).startDaemon({ stateDir: opts.stateDir, port: opts.port, profile: opts.profile }).catch(asUserError);
+  async run(ctx, opts) {
+    return (await daemon()).startDaemon({ stateDir: dirOf(ctx, opts), port: opts.port, profile: opts.profile }).catch(asUserError);
   },
   render(ctx, r) {
     ctx.io.out(`local cloud running at ${r.endpoint} (pid ${r.pid})\n  CA certificate: ${r.caCertPath}\n  subscription:   ${r.subscriptionId}\n  state:          ${r.stateDir}`);
@@ -33,8 +38,8 @@ export const localStopCommand = defineCommand({
   examples: ['gpuarb local stop'],
   options: [stateDirOption],
   schema: common,
-  async run(_ctx, opts) {
-    return (await daemon()).stopDaemon({ stateDir: opts.stateDir }).catch(asUserError);
+  async run(ctx, opts) {
+    return (await daemon()).stopDaemon({ stateDir: dirOf(ctx, opts) }).catch(asUserError);
   },
   render(ctx, r) {
     ctx.io.out(r.stopped ? `local cloud stopped (pid ${r.pid})` : 'no local cloud was running');
@@ -47,9 +52,9 @@ export const localStatusCommand = defineCommand({
   examples: ['gpuarb local status', 'gpuarb local status --json'],
   options: [stateDirOption],
   schema: common,
-  async run(_ctx, opts) {
-    const info = (await daemon()).daemonStatus({ stateDir: opts.stateDir });
-    return info ? { running: true, ...info } : { running: false, stateDir: opts.stateDir };
+  async run(ctx, opts) {
+    const info = (await daemon()).daemonStatus({ stateDir: dirOf(ctx, opts) });
+    return info ? { running: true, ...info } : { running: false, stateDir: dirOf(ctx, opts) };
   },
   render(ctx, r) {
     ctx.io.out('endpoint' in r ? `local cloud running at ${r.endpoint} (pid ${r.pid}), state ${r.stateDir}` : `no local cloud runs on ${r.stateDir}`);
@@ -62,9 +67,9 @@ export const localResetCommand = defineCommand({
   examples: ['gpuarb local stop && gpuarb local reset'],
   options: [stateDirOption],
   schema: common,
-  async run(_ctx, opts) {
+  async run(ctx, opts) {
     try {
-      return (await daemon()).resetState({ stateDir: opts.stateDir });
+      return (await daemon()).resetState({ stateDir: dirOf(ctx, opts) });
     } catch (err) {
       return asUserError(err);
     }
