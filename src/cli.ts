@@ -81,7 +81,7 @@ export async function runCli(argv: string[], envr: RunEnvironment): Promise<numb
       }
       parent = g;
     }
-    const cmd = parent.command(words[words.length - 1]).description(def.description ?? def.summary);
+    const cmd = parent.command(words[words.length - 1]).summary(def.summary).description(def.description ?? def.summary);
     for (const a of def.args ?? []) cmd.argument(a.required ? `<${a.name}${a.variadic ? '...' : ''}>` : `[${a.name}${a.variadic ? '...' : ''}]`, a.description);
     for (const o of def.options ?? []) cmd.option(o.flags, o.description, o.default as string | boolean | undefined);
     cmd.addHelpText('after', `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
@@ -138,6 +138,13 @@ async function runCommand(
 
 /** Program entry (bin/gpuarb.js): Ctrl-C once cancels cleanly (130), twice forces. */
 export async function main(argv: string[]): Promise<void> {
+  // `gpuarb … | head` closes the pipe early: that is not an error of ours.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   const controller = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {
