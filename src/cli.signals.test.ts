@@ -1,0 +1,42 @@
+// Ctrl-C on the real program: the first SIGINT cancels cleanly (exit 130, no stack trace), a
+// second one forces the exit even when the command would keep waiting.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startOpenAiPeer, type OpenAiPeer } from './loadtest/test-support/openai-peer.js';
+
+const bin = fileURLToPath(new URL('../bin/gpuarb.js', import.meta.url));
+let peer: OpenAiPeer | undefined;
+afterEach(async () => peer?.close());
+
+/** Starts a long loadtest against a peer that stalls every answer; resolves once load flows. */
+async function stalledLoadtest() {
+  peer = await startOpenAiPeer({ key: 'test-key-0123456789abcdef' });
+  peer.stall(60_000);
+  const started = new Promise<void>((resolve) => (peer!.onChat = () => resolve()));
+  const child = spawn(process.execPath, [bin, 'loadtest', '--url', peer.baseUrl, '--key', 'test-key-0123456789abcdef', '--rate', '5', '--duration', '60s', '--model', 'phi3-mini'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await started;
+  return { child, exited, stderr: () => stderr };
+}
+
+const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms))]);
+
+describe('Ctrl-C', () => {
+  it('the first cancels cleanly with exit 130', async () => {
+    const run = await stalledLoadtest();
+    run.child.kill('SIGINT');
+    expect(await within(run.exited, 10_000)).toBe(130);
+    expect(run.stderr()).toContain('Cancelling');
+    expect(run.stderr()).not.toMatch(/\n\s+at /);
+  }, 30_000);
+
+  it('a second during the cancel exits 130 at once, without waiting for the first to finish', async () => {
+    const run = await stalledLoadtest();
+    run.child.kill('SIGINT');
+    run.child.kill('SIGINT');
+    expect(await within(run.exited, 10_000)).toBe(130);
+  }, 30_000);
+});
