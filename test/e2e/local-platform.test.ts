@@ -199,6 +199,16 @@ describe('gpuarb up --local', () => {
     expect(counts).toEqual({ '200': expect.any(Number) });
   }, 120_000);
 
+  it('loadtest --local: an easy SLO passes, a strict one exits 16 naming the objective', async () => {
+    const easy = await cli('loadtest', '--local', '--rate', '5', '--duration', '4s', '--model', 'phi3-mini', '--slo', 'errors<1%,p95<20s');
+    expect(easy.code, easy.stderr).toBe(0);
+    expect(easy.body.overall.errorRate).toBe(0);
+    expect(easy.body.overall.requests).toBeGreaterThan(5);
+    const strict = await cli('loadtest', '--local', '--rate', '5', '--duration', '2s', '--model', 'phi3-mini', '--slo', 'p95<1ms');
+    expect(strict.code).toBe(16);
+    expect(strict.stderr).toMatch(/p95/);
+  }, 60_000);
+
   it('usage matches what was served to the customer', async () => {
     const report = await waitFor('metering to catch up', async () => {
       const r = await cli('usage', '--local', '--customer', 'local-demo');
