@@ -9,8 +9,8 @@ import type { BehaviorRegistry } from '../core/behavior.js';
 import type { Store } from '../core/store.js';
 import type { Json } from '../core/store.js';
 import { AgentFleet } from './agent-fleet.js';
-import { readApimModel, type SecretReader } from './apim-model.js';
-import { startApimProxy, type ApimProxy } from './apim/proxy.js';
+import type { SecretReader } from './apim-model.js';
+import { ApimHosts } from './apim-hosts.js';
 import { GatewayHost } from './gateway-host.js';
 import { LogIngester, logLineToRow, type LogSink } from './log-ingest.js';
 import { LocalServices } from './local-services.js';
@@ -53,7 +53,7 @@ export class PlatformRuntime {
   readonly services: LocalServices;
   readonly fleet: AgentFleet;
   readonly gateway: GatewayHost;
-  private readonly proxies = new Map<string, ApimProxy>();
+  private readonly apim: ApimHosts;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly unhook: (() => void)[] = [];
   private readonly ingester: LogIngester;
@@ -78,6 +78,7 @@ export class PlatformRuntime {
       internalKeysFile: this.keysFile(KEY_SECRETS.internal),
       onLogLine: (vm, line) => this.ingester.add(logLineToRow(line, { component: 'agent', pool: this.fleet.get(vm)?.spec.pool ?? null, instance: vm })),
     });
+    this.apim = new ApimHosts(emu.store, opts.secrets, opts.tls, (url) => this.resolveBackend(url));
     this.gateway = new GatewayHost({
       group: this.group,
       stateDir: this.dir,
@@ -106,7 +107,7 @@ export class PlatformRuntime {
     hook(T.vm, { provisioned: (doc) => this.onVm(doc), deleted: (doc) => this.fleet.stop(doc.name) });
     hook(T.siteExtension, { provisioned: (doc) => this.onDeploy(doc) });
     hook(T.site, { deleted: () => this.gateway.stop() });
-    hook(T.apim, { provisioned: (doc) => this.onApim(doc), deleted: (doc) => this.onApimDeleted(doc) });
+    hook(T.apim, { provisioned: (doc) => this.apim.start(doc), deleted: (doc) => this.apim.stop(doc) });
     this.syncKeys();
     this.timers.push(setInterval(() => this.syncKeys(), 1000), setInterval(() => void this.syncHealth(), 2000));
     this.autoscale?.start();
@@ -131,7 +132,7 @@ export class PlatformRuntime {
     this.syncKeys();
     await run(ofType(T.vm).filter((d) => d.properties?.instanceView?.statuses?.some((s: Json) => s.code === 'PowerState/running')), (d) => this.onVm(d));
     await run(ofType(T.siteExtension), (d) => this.onDeploy(d));
-    await run(ofType(T.apim), (d) => this.onApim(d));
+    await run(ofType(T.apim), (d) => this.apim.start(d));
   }
 
   private store() {
@@ -203,34 +204,11 @@ export class PlatformRuntime {
     await this.gateway.deploy(siteId.split('/').pop()!, ext.properties?.packageUri ?? 'local', settings);
   }
 
-  private async onApim(doc: Json): Promise<void> {
-    let proxy = this.proxies.get(doc.id.toLowerCase());
-    if (!proxy) {
-      const options = {
-        model: () => readApimModel(this.store(), doc.id, this.opts.secrets),
-        tls: { key: this.opts.tls.keyPem, cert: this.opts.tls.certPem },
-        resolveBackend: (url: string) => this.resolveBackend(url),
-      };
-      // Keep the API URL stable across daemon restarts: reuse the last port when it is free.
-      const previous = /^https:\/\/127\.0\.0\.1:(\d+)/.exec(doc.properties?.gatewayUrl ?? '')?.[1];
-      proxy = await startApimProxy({ ...options, port: previous ? Number(previous) : 0 }).catch(() => startApimProxy(options));
-      this.proxies.set(doc.id.toLowerCase(), proxy);
-    }
-    doc.properties.gatewayUrl = proxy.url;
-    this.store().changed();
-  }
-
-  private async onApimDeleted(doc: Json): Promise<void> {
-    await this.proxies.get(doc.id.toLowerCase())?.stop();
-    this.proxies.delete(doc.id.toLowerCase());
-  }
-
-  /** https://<app>.azurewebsites.net/api/... → the local gateway process (which serves /v1 at its root). */
+  /** https://<app>.azurewebsites.net/v1/... → the local gateway process, same path. */
   private resolveBackend(url: string): string {
     const gw = this.gateway.current;
     if (!gw || !/\.azurewebsites\.net/i.test(url)) return url;
-    const u = new URL(url);
-    return gw.url.replace(/\/$/, '') + u.pathname.replace(/^\/api/, '');
+    return gw.url.replace(/\/$/, '') + new URL(url).pathname;
   }
 
   /** The Application Health extension's view: each VM's instance view follows its agent. */
@@ -247,17 +225,12 @@ export class PlatformRuntime {
     }
   }
 
-  /** API Management gateway URL of the service (the local proxy). */
-  apimUrl(serviceId: string): string | undefined {
-    return this.proxies.get(serviceId.toLowerCase())?.url;
-  }
-
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.autoscale?.stop();
     for (const u of this.unhook) u();
     this.ingester.flush();
-    await Promise.all([...this.proxies.values()].map((p) => p.stop()));
+    await this.apim.stopAll();
     await this.gateway.stop();
     await this.group.stopAll(5000);
     await this.services.stop();
