@@ -21,6 +21,7 @@ export const ENV_OVERRIDES: Record<string, [string[], Coerce]> = {
   GPUARB_GATEWAY_COSMOS_DATABASE: [['cosmos', 'database'], 'string'],
   GPUARB_GATEWAY_COSMOS_CA_FILE: [['cosmos', 'caFile'], 'string'],
   GPUARB_GATEWAY_STORAGE_CONNECTION_STRING: [['storage', 'connectionString'], 'string'],
+  GPUARB_GATEWAY_STORAGE_QUEUE_ENDPOINT: [['storage', 'queueEndpoint'], 'string'],
   GPUARB_GATEWAY_JOBS_QUEUE: [['storage', 'jobsQueue'], 'string'],
   GPUARB_GATEWAY_CACHE_ENABLED: [['cache', 'enabled'], 'bool'],
   GPUARB_GATEWAY_CACHE_TTL_SECONDS: [['cache', 'ttlSeconds'], 'int'],

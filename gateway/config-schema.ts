@@ -57,7 +57,16 @@ export const GatewayConfigSchema = z.strictObject({
     caFile: z.string().optional(),
   }),
   /** Azure Storage for the jobs queue; without it /v1/jobs answers 503. */
-  storage: z.strictObject({ connectionString: z.string().min(1), jobsQueue: z.string().min(3).default('gpuarb-jobs') }).optional(),
+  storage: z
+    .strictObject({
+      /** Shared-key access (the local cloud's Azurite). */
+      connectionString: z.string().min(1).optional(),
+      /** Entra access with the managed identity (Azure): e.g. https://<account>.queue.core.windows.net/. */
+      queueEndpoint: z.url().optional(),
+      jobsQueue: z.string().min(3).default('gpuarb-jobs'),
+    })
+    .refine((s) => Boolean(s.connectionString) !== Boolean(s.queueEndpoint), 'set exactly one of storage.connectionString and storage.queueEndpoint')
+    .optional(),
   secrets: z.strictObject({
     /** The backend secret API Management sends in x-gpuarb-backend-key. */
     backend: SecretSourceSchema,

@@ -72,7 +72,11 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
   let worker: JobsWorker | undefined;
   if (cfg.storage) {
     const { QueueServiceClient } = await import('@azure/storage-queue');
-    const queue = QueueServiceClient.fromConnectionString(cfg.storage.connectionString).getQueueClient(cfg.storage.jobsQueue);
+    // Azure: the managed identity (AZURE_CLIENT_ID) with Storage Queue Data Contributor; locally: a connection string.
+    const service = cfg.storage.connectionString
+      ? QueueServiceClient.fromConnectionString(cfg.storage.connectionString)
+      : new QueueServiceClient(cfg.storage.queueEndpoint!, await import('@azure/identity').then(({ DefaultAzureCredential }) => new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID })));
+    const queue = service.getQueueClient(cfg.storage.jobsQueue);
     const store = new JobsStore(containers.jobs);
     ctx.jobs = new JobsService(store, queue, cfg.jobs);
     worker = new JobsWorker(queue, store, (job) => runJobThroughGateway(ctx, job), cfg.jobs, log.child({ component: 'jobs' }));

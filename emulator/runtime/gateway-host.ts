@@ -31,11 +31,13 @@ export interface RunningGateway {
  */
 export function localGatewayConfig(appConfig: Record<string, unknown>, env: GatewayHostEnvironment) {
   const storage = env.storageConnectionString();
+  const jobsQueue = (appConfig.storage as { jobsQueue?: string } | undefined)?.jobsQueue ?? env.jobsQueue;
+  const { storage: _azureStorage, ...rest } = appConfig;
   return {
-    ...appConfig,
+    ...rest,
     listen: { host: '127.0.0.1', port: 0 },
     cosmos: env.cosmos(),
-    ...(storage ? { storage: { connectionString: storage, jobsQueue: env.jobsQueue } } : {}),
+    ...(storage ? { storage: { connectionString: storage, jobsQueue } } : {}),
     secrets: { backend: { kind: 'file', path: env.backendKeysFile }, internalServiceKey: { kind: 'file', path: env.internalKeysFile } },
   };
 }

@@ -63,10 +63,11 @@ export function autoDefault(stack: StackConfigForGateway, models: GatewayModel[]
  * identity (no key), both secrets from Key Vault (current and previous version accepted). The
  * local cloud takes the same setting and swaps in its local endpoints and key files.
  */
-export function gatewayConfigForStack(stack: StackConfigForGateway, azure: { cosmosEndpoint: string; cosmosDatabase: string; vaultUrl: string }) {
+export function gatewayConfigForStack(stack: StackConfigForGateway, azure: { cosmosEndpoint: string; cosmosDatabase: string; vaultUrl: string; queueEndpoint: string; jobsQueue: string }) {
   const models = gatewayModels(stack);
   return {
     cosmos: { endpoint: azure.cosmosEndpoint, database: azure.cosmosDatabase },
+    storage: { queueEndpoint: azure.queueEndpoint, jobsQueue: azure.jobsQueue },
     secrets: {
       backend: { kind: 'keyvault', vaultUrl: azure.vaultUrl, name: 'inference-api-key', refreshSeconds: 60 },
       internalServiceKey: { kind: 'keyvault', vaultUrl: azure.vaultUrl, name: 'internal-service-key', refreshSeconds: 60 },

@@ -125,6 +125,20 @@ describe('gpuarb up --local', () => {
     expect(JSON.parse(second.body).choices).toEqual(JSON.parse(first.body).choices);
   });
 
+  it('runs a long request as an async job through the queue', async () => {
+    const auth = { authorization: `Bearer ${key}` };
+    const queued = await http.send(`${apiUrl}/jobs`, { headers: auth, body: { model: 'phi3-mini', messages: [{ role: 'user', content: 'a job' }], max_tokens: 8 } });
+    expect(queued.status, queued.body).toBe(202);
+    const { id } = JSON.parse(queued.body);
+    const done = await waitFor('the job to finish', async () => {
+      const r = JSON.parse((await http.send(`${apiUrl}/jobs/${id}`, { headers: auth })).body);
+      return r.status === 'succeeded' || r.status === 'failed' ? r : undefined;
+    }, 60_000);
+    served += 1;
+    expect(done.status).toBe('succeeded');
+    expect(done.result.choices[0].message.content.length).toBeGreaterThan(0);
+  }, 90_000);
+
   it('keys: a new key works, the tier rate limit answers 429, a revoked key 401', async () => {
     const created = await cli('keys', 'create', 'acme', '--tier', 'tiny', '--local');
     expect(created.code, created.stderr).toBe(0);

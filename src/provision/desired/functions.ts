@@ -69,6 +69,8 @@ export function functionApp(ctx: GraphContext): DesiredResource[] {
     cosmosEndpoint: `https://${names.cosmos}.documents.azure.com:443/`,
     cosmosDatabase: COSMOS_DATABASE,
     vaultUrl: `https://${names.keyVault}.vault.azure.net/`,
+    queueEndpoint: `https://${names.storage}.queue.core.windows.net/`,
+    jobsQueue: JOB_QUEUE,
   });
   const settings = resource({
     id: `${ids.functionApp}/config/appsettings`,
@@ -84,8 +86,12 @@ export function functionApp(ctx: GraphContext): DesiredResource[] {
         APPLICATIONINSIGHTS_AUTHENTICATION_STRING: ref(ids.identity, 'properties.clientId', { prefix: 'Authorization=AAD;ClientId=' }),
         GPUARB_GATEWAY_COSMOS_ENDPOINT: ref(ids.cosmos, 'properties.documentEndpoint'),
         GPUARB_GATEWAY_COSMOS_DATABASE: COSMOS_DATABASE,
-        GPUARB_QUEUE_ENDPOINT: ref(ids.storage, 'properties.primaryEndpoints.queue'),
+        GPUARB_GATEWAY_STORAGE_QUEUE_ENDPOINT: ref(ids.storage, 'properties.primaryEndpoints.queue'),
         GPUARB_GATEWAY_JOBS_QUEUE: JOB_QUEUE,
+        // The queue trigger's identity-based connection (Functions' `<name>__…` settings).
+        GPUARB_GATEWAY_STORAGE__queueServiceUri: ref(ids.storage, 'properties.primaryEndpoints.queue'),
+        GPUARB_GATEWAY_STORAGE__credential: 'managedidentity',
+        GPUARB_GATEWAY_STORAGE__clientId: clientId,
         // Key Vault references: the platform resolves them with keyVaultReferenceIdentity, so no
         // secret value is ever in the app's ARM state.
         GPUARB_BACKEND_KEY: kvRef(SECRET_NAMES.inferenceApiKey),
