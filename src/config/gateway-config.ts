@@ -1,5 +1,5 @@
-// Maps the stack config (the GPUARB_STACK_CONFIG app setting the function app carries, a subset
-// of gpuarb.yaml) to the gateway's own model list: aliases, fallback chains, the skills `auto`
+// Maps the stack config (gpuarb.yaml) to the gateway's own config — the GPUARB_GATEWAY_CONFIG
+// app setting the function app carries: the model list: aliases, fallback chains, the skills `auto`
 // routes on, costs and context sizes. Pure, shared by the Functions host and the local cloud.
 
 export interface StackConfigForGateway {

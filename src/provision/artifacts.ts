@@ -97,7 +97,7 @@ export function blobDeployer(arm: ArmClient, target: AzureTarget, files: Record<
       if (target.kind === 'local' && !isLoopback(endpoint)) {
         throw new UserError(`the local cloud serves no blob data plane for ${endpoint}`, {
           code: 'LocalBlobUnavailable',
-          hint: 'Run with --skip-code (infrastructure only) until the local cloud serves storage blobs.',
+          hint: 'This local cloud runs its API only, without local storage: use the daemon (`gpuarb local start`, as `--local` does), or pass --skip-code (infrastructure only).',
         });
       }
       const { BlockBlobClient } = await import('@azure/storage-blob');

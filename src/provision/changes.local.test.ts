@@ -38,7 +38,8 @@ describe('plan, up and down on the local cloud', () => {
     const newInit = buildDesiredGraph({ ...input, cloudInit: { ...input.cloudInit, phi3: '#cloud-config\n# agent v2 {{CLIENT_ID}}\n' } });
     const p2 = await computePlan(newInit, cloud.arm);
     expect(p2.changes.map((c) => [c.label, c.fields?.map((f) => f.path)])).toEqual([['vmss/phi3', ['tags.gpuarb-code']]]);
-    // The local cloud has no blob data plane: the deploy fails with its hint, and stays pending.
+    // An API-only local cloud (no platform) has no local blob endpoint: the deploy fails with its
+    // hint rather than send the local token to a *.blob.core.windows.net host, and stays pending.
     const target = { kind: 'local' as const, subscriptionId: cloud.emulator.subscriptionId, armEndpoint: cloud.emulator.endpoint, credential: cloud.emulator.credential, caCertPem: cloud.emulator.caCertPem };
     const { result } = await converge(withCode, cloud.arm, { retry: FAST_RETRY, deployer: blobDeployer(cloud.arm, target, { 'gateway-abc123.zip': '/nonexistent' }) });
     expect(result.steps[0]).toMatchObject({ state: 'failed', error: { code: 'LocalBlobUnavailable', hint: expect.stringContaining('--skip-code') } });
