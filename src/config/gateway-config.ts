@@ -1,6 +1,6 @@
 // Maps the stack config (gpuarb.yaml) to the gateway's own config — the GPUARB_GATEWAY_CONFIG
-// app setting the function app carries: the model list: aliases, fallback chains, the skills `auto`
-// routes on, costs and context sizes. Pure, shared by the Functions host and the local cloud.
+// app setting the function app carries (models with aliases, fallback chains, the skills `auto`
+// routes on, costs and context sizes). Pure, shared by provisioning and the local cloud.
 
 export interface StackConfigForGateway {
   stack: string;
