@@ -62,7 +62,9 @@ export const upCommand = defineCommand({
       const out = await outputs();
       return { ...base, applied: false, ok: true, elapsedMs: 0, requests: { reads: s.counter.reads, writes: s.counter.writes }, apiUrl: out.apiUrl, outputs: out, ...(await localAccess(true, out.apiUrl)) };
     }
-    const yes = await ctx.prompt.confirm(`Apply these ${plan.changes.length} changes to stack "${s.config.stack}"?`, { flag: '--yes' });
+    // The local cloud costs nothing and converges again in seconds: --local applies without asking,
+    // so the quick start is one command. Against Azure, a change is always confirmed (or --yes).
+    const yes = opts.local || (await ctx.prompt.confirm(`Apply these ${plan.changes.length} changes to stack "${s.config.stack}"?`, { flag: '--yes' }));
     if (!yes) throw new CancelledError('Nothing was changed.');
     const mode = opts.progress === 'auto' ? chooseProgressMode(ctx, { json: ctx.globals.json }) : opts.progress === 'plain' ? 'plain' : opts.progress;
     const sink = await createProgressSink(ctx, mode);

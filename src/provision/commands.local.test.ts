@@ -52,13 +52,14 @@ describe('plan / up / down commands', () => {
     return { ctx: { ...base, config: base.config, azure: async () => target }, out, err };
   }
 
-  it('plan shows creates and exits 2 under --detailed-exitcode; up without --yes refuses non-interactively', async () => {
+  it('plan shows creates and exits 2 under --detailed-exitcode; up without --yes refuses non-interactively (except --local)', async () => {
     const { ctx } = context(false);
     const plan = await planCommand.run(ctx, { detailedExitcode: true, local: true, skipCode: true });
     expect(plan.summary.create).toBeGreaterThan(40);
     expect(plan.text).toContain('+ create resource group');
     expect(planCommand.exitCode!(plan, { detailedExitcode: true })).toBe(ExitCode.changesPending);
-    await expect(upCommand.run(ctx, { parallel: 8, progress: 'plain', local: true, skipCode: true })).rejects.toMatchObject({ code: 'PromptRequired' });
+    // Against Azure (this context's target is the emulator whatever is asked), a change needs --yes.
+    await expect(upCommand.run(ctx, { parallel: 8, progress: 'plain', local: false, skipCode: true })).rejects.toMatchObject({ code: 'PromptRequired' });
   });
 
   it('up --yes applies with plain progress and prints the outputs; a second up and plan are no-ops', async () => {

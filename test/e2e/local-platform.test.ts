@@ -74,7 +74,8 @@ const processesOfStack = () => spawnSync('pgrep', ['-f', dir]).stdout.toString()
 
 beforeAll(async () => {
   writeFileSync(join(dir, 'gpuarb.yaml'), CONFIG);
-  const up = await cli('up', '--local', '--yes');
+  // Exactly the README's quick start: no --yes needed for the local cloud.
+  const up = await cli('up', '--local');
   expect(up.code, up.stderr).toBe(0);
   apiUrl = up.body.apiUrl;
   key = up.body.local.key;
