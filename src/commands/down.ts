@@ -15,7 +15,7 @@ const SOFT_DELETE_NOTE =
 export const downCommand = defineCommand({
   name: 'down',
   summary: 'Delete every resource of the stack (found by tag)',
-  examples: ['gpuarb down', 'gpuarb down --yes --json', 'gpuarb down --purge', 'gpuarb down --local --yes'],
+  examples: ['gpuarb down', 'gpuarb down --yes --json', 'gpuarb down --purge', 'gpuarb down --local'],
   options: [
     { flags: '--purge', description: 'also purge soft-deleted API Management and Key Vault where Azure allows (asks again)' },
     { flags: '--local', description: 'target the local cloud instead of Azure' },
@@ -30,7 +30,8 @@ export const downCommand = defineCommand({
     ctx.io.info(`Stack "${s.config.stack}" has ${found.length} resources in ${s.names.resourceGroup}:`);
     for (const r of found) ctx.io.info(`  - ${r.type}  ${r.id.split('/').pop()}`);
     ctx.io.info(SOFT_DELETE_NOTE);
-    if (!(await ctx.prompt.confirm(`Delete stack "${s.config.stack}" (${found.length} resources and, if it is left empty, resource group ${s.names.resourceGroup})?`, { flag: '--yes' }))) {
+    // The local cloud is disposable (`up --local` rebuilds it in seconds): --local does not ask.
+    if (!opts.local && !(await ctx.prompt.confirm(`Delete stack "${s.config.stack}" (${found.length} resources and, if it is left empty, resource group ${s.names.resourceGroup})?`, { flag: '--yes' }))) {
       throw new CancelledError('Nothing was deleted.');
     }
     const purge = opts.purge ? await ctx.prompt.confirm(`Also purge the soft-deleted Key Vault and API Management of "${s.config.stack}"? This cannot be undone.`, { flag: '--yes' }) : false;

@@ -85,7 +85,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   http?.close();
-  const down = await cli('down', '--local', '--yes');
+  const down = await cli('down', '--local');
   expect(down.code, down.stderr).toBe(0);
   expect(down.body.localCloudStopped).toBe(true);
   expect(processesOfStack()).toEqual([]);
