@@ -3,6 +3,7 @@
 // until a terminal state; a PUT whose body reports a non-terminal provisioningState is polled
 // by GETting the resource. Failures carry the operation's own ARM error code (e.g.
 // AllocationFailed) so the hint table applies.
+import { systemClock } from '../core/clock.js';
 
 export interface RawResponse {
   status: number;
@@ -40,20 +41,8 @@ function delayFor(res: RawResponse, opts: PollOptions): number {
   return Math.min(seconds ?? opts.intervalMs, opts.maxDelayMs ?? 60_000);
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason ?? new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+/** The one abortable sleep (src/core/clock.ts). */
+export const sleep = systemClock.sleep;
 
 function failure(body: any, res: RawResponse): LroFailedError {
   const err = body?.error ?? body?.properties?.error ?? {};

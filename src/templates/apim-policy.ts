@@ -9,56 +9,40 @@ export const BACKEND_KEY_NAMED_VALUE = 'backend-key';
 
 const xmlAttr = (v: string | number) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
+/** A whole policy document: each section starts with `<base />` (the enclosing scope's policy). */
+function policies(sections: { inbound?: string[]; backend?: string[] }): string {
+  const section = (name: string, lines: string[] = []) => [`  <${name}>`, '    <base />', ...lines.map((l) => `    ${l}`), `  </${name}>`];
+  return ['<policies>', ...section('inbound', sections.inbound), ...(sections.backend ? [`  <backend>`, ...sections.backend.map((l) => `    ${l}`), '  </backend>'] : section('backend')), ...section('outbound'), ...section('on-error'), '</policies>'].join('\n');
+}
+
 /** The API-level policy: authenticate to the gateway and say who the customer is. */
 export function apiPolicyXml(): string {
-  return [
-    '<policies>',
-    '  <inbound>',
-    '    <base />',
-    `    <set-backend-service backend-id="${BACKEND_ID}" />`,
-    `    <set-header name="${HEADER_BACKEND_KEY}" exists-action="override">`,
-    `      <value>{{${BACKEND_KEY_NAMED_VALUE}}}</value>`,
-    '    </set-header>',
-    // The subscription's owner is the customer; fall back to the subscription id.
-    `    <set-header name="${HEADER_CUSTOMER}" exists-action="override">`,
-    '      <value>@(context.Subscription?.Name ?? context.Subscription?.Id ?? "anonymous")</value>',
-    '    </set-header>',
-    `    <set-header name="${HEADER_REQUEST_ID}" exists-action="skip">`,
-    '      <value>@(context.RequestId.ToString())</value>',
-    '    </set-header>',
-    '  </inbound>',
-    '  <backend>',
-    // Streaming answers must not be buffered by API Management.
-    '    <forward-request timeout="600" buffer-response="false" />',
-    '  </backend>',
-    '  <outbound>',
-    '    <base />',
-    '  </outbound>',
-    '  <on-error>',
-    '    <base />',
-    '  </on-error>',
-    '</policies>',
-  ].join('\n');
+  return policies({
+    inbound: [
+      `<set-backend-service backend-id="${BACKEND_ID}" />`,
+      `<set-header name="${HEADER_BACKEND_KEY}" exists-action="override">`,
+      `  <value>{{${BACKEND_KEY_NAMED_VALUE}}}</value>`,
+      '</set-header>',
+      // The subscription's owner is the customer; fall back to the subscription id.
+      `<set-header name="${HEADER_CUSTOMER}" exists-action="override">`,
+      '  <value>@(context.Subscription?.Name ?? context.Subscription?.Id ?? "anonymous")</value>',
+      '</set-header>',
+      `<set-header name="${HEADER_REQUEST_ID}" exists-action="skip">`,
+      '  <value>@(context.RequestId.ToString())</value>',
+      '</set-header>',
+    ],
+    // Streaming answers must not be buffered by API Management (and the API's backend section
+    // forwards itself, with no <base />).
+    backend: ['<forward-request timeout="600" buffer-response="false" />'],
+  });
 }
 
 /** A product (tier) policy: per-subscription rate limit and quota. */
 export function productPolicyXml(tier: { rateLimit: { calls: number; period: number }; quota: { calls: number; period: number } }): string {
-  return [
-    '<policies>',
-    '  <inbound>',
-    '    <base />',
-    `    <rate-limit calls="${xmlAttr(tier.rateLimit.calls)}" renewal-period="${xmlAttr(tier.rateLimit.period)}" />`,
-    `    <quota calls="${xmlAttr(tier.quota.calls)}" renewal-period="${xmlAttr(tier.quota.period)}" />`,
-    '  </inbound>',
-    '  <backend>',
-    '    <base />',
-    '  </backend>',
-    '  <outbound>',
-    '    <base />',
-    '  </outbound>',
-    '  <on-error>',
-    '    <base />',
-    '  </on-error>',
-    '</policies>',
-  ].join('\n');
+  return policies({
+    inbound: [
+      `<rate-limit calls="${xmlAttr(tier.rateLimit.calls)}" renewal-period="${xmlAttr(tier.rateLimit.period)}" />`,
+      `<quota calls="${xmlAttr(tier.quota.calls)}" renewal-period="${xmlAttr(tier.quota.period)}" />`,
+    ],
+  });
 }
