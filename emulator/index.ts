@@ -90,7 +90,10 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   for (const f of opts.dataPlanes ?? []) handlers.push(await f(deps));
 
   let endpoint = '';
-  const info = () => ({ endpoint, caCertPath: tls.caCertPath, subscriptionId, stateDir, pid: process.pid });
+  let platform: PlatformRuntime | undefined;
+  // `localGatewayUrl`: where the function app's gateway process listens (platform only), which
+  // ARM cannot say without pretending an Azure host name resolves here; `gpuarb status` probes it.
+  const info = () => ({ endpoint, caCertPath: tls.caCertPath, subscriptionId, stateDir, pid: process.pid, platform: Boolean(platform), localGatewayUrl: platform?.localGatewayUrl() });
   const server = createEmulatorServer({ core, token, certPem: tls.certPem, keyPem: tls.keyPem, dataPlanes: () => handlers, control: createControlHandler(core, control, info) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -100,7 +103,6 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   endpoint = `https://127.0.0.1:${port}`;
   core.setEndpoint(endpoint);
 
-  let platform: PlatformRuntime | undefined;
   let imds: ScheduledEventsService | undefined;
   if (opts.platform && planes) {
     imds = createScheduledEvents({ now: () => Date.now(), random: () => core.rng.next() });

@@ -211,6 +211,11 @@ export class PlatformRuntime {
     return gw.url.replace(/\/$/, '') + new URL(url).pathname;
   }
 
+  /** Where the gateway process listens, once a deployment runs. */
+  localGatewayUrl(): string | undefined {
+    return this.gateway.current?.url;
+  }
+
   /** The Application Health extension's view: each VM's instance view follows its agent. */
   private async syncHealth(): Promise<void> {
     for (const r of this.store().all()) {

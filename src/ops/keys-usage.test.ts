@@ -137,7 +137,7 @@ describe('status with a live registry', () => {
     await database.container('registry').items.upsert({ ...reg, evictionNotBefore: undefined });
     report = buildStatus(await collectStatus(ctx, { local: true }));
     expect(report.pools[0]).toMatchObject({ ready: 1, actual: 1, spot: 1 });
-    expect(report.gateway.ready).toBeNull(); // the local cloud does not publish the gateway URL in ARM
+    expect(report.gateway.ready).toBeNull(); // an API-only local cloud runs no gateway process to probe
     expect(report.degraded).toBe(false);
   });
 });

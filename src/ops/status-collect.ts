@@ -85,7 +85,7 @@ export async function readRegistry(stack: OpsStack, register: (s: string) => voi
   return resources;
 }
 
-/** The function app's /api/health/ready (the gateway's readiness: Cosmos, registry, a replica). */
+/** The gateway's /health/ready (readiness: Cosmos, registry, a replica); its route prefix is "". */
 export async function probeGateway(stack: OpsStack, signal: AbortSignal): Promise<GatewayObservation> {
   const { WebSiteManagementClient } = await import('@azure/arm-appservice');
   const { armClientOptions } = await import('../azure/target.js');
@@ -100,11 +100,11 @@ export async function probeGateway(stack: OpsStack, signal: AbortSignal): Promis
   if (!host) return { ready: false, detail: 'the function app has no host name yet' };
   // The local cloud keeps Azure's host names in ARM but runs the gateway on a loopback port it
   // does not publish there: never resolve an Azure name from a --local run.
-  if (stack.target.kind === 'local' && /\.azurewebsites\.net$/i.test(host)) return { ready: null, detail: 'local cloud: the gateway URL is not published in ARM (not probed)' };
+  if (stack.target.kind === 'local' && /\.azurewebsites\.net$/i.test(host)) return probeLocalGateway(stack, signal);
   const https = await import('node:https');
   const agent = dataPlaneAgent(stack.target);
   return new Promise((resolve) => {
-    const req = https.get(`https://${host}/api/health/ready`, { agent, signal, timeout: 5_000 }, (res) => {
+    const req = https.get(`https://${host}/health/ready`, { agent, signal, timeout: 5_000 }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
@@ -154,4 +154,34 @@ export async function collectStatus(ctx: Context, opts: { local?: boolean }): Pr
     if (typeof doc?.evictionNotBefore === 'number') i.evictionNotBefore = doc.evictionNotBefore;
   }
   return { now: ctx.clock.now(), pools, registry, gateway, traffic, notes };
+}
+
+/** The local cloud reports where the gateway process listens (`/_emulator/info`); probe that. */
+async function probeLocalGateway(stack: OpsStack, signal: AbortSignal): Promise<GatewayObservation> {
+  const https = await import('node:https');
+  const token = (await stack.target.credential.getToken(`${stack.target.armEndpoint}/.default`))?.token;
+  const info = await new Promise<{ platform?: boolean; localGatewayUrl?: string }>((resolve) => {
+    const req = https.get(`${stack.target.armEndpoint}/_emulator/info`, { ca: stack.target.caCertPem, headers: { authorization: `Bearer ${token}` }, signal, timeout: 5_000 }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(text) as { platform?: boolean; localGatewayUrl?: string });
+        } catch {
+          resolve({});
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve({}));
+  });
+  if (!info.platform) return { ready: null, detail: 'API-only local cloud: no processes run (not probed)' };
+  if (!info.localGatewayUrl) return { ready: false, detail: 'local cloud: no gateway process runs (deploy the code with `gpuarb up --local`)' };
+  try {
+    const r = await fetch(`${info.localGatewayUrl}/health/ready`, { signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]) });
+    const body = (await r.json().catch(() => ({}))) as { status?: string };
+    return { ready: r.status === 200, detail: `${r.status}${body.status ? ` ${body.status}` : ''} (local gateway ${info.localGatewayUrl})` };
+  } catch (e) {
+    return { ready: false, detail: `unreachable: ${short(e)}` };
+  }
 }

@@ -196,6 +196,7 @@ describe('gpuarb up --local', () => {
     const status = await cli('status', '--local');
     expect(status.code).toBe(8);
     expect(status.body.degraded).toBe(true);
+    expect(status.body.gateway).toMatchObject({ ready: true });
     // Autoscale back on: its profile minimum brings an instance back without an operator.
     expect((await cli('scale', 'phi3', '--autoscale', 'on', '--local')).code).toBe(0);
     await waitFor('autoscale to restore the minimum', async () => (await poolVms('phi3')).length === 1, 60_000);
