@@ -29,8 +29,9 @@ export async function startAzuriteService(opts: { location?: string; timeoutMs?:
   const temp = !opts.location;
   const cwd = opts.location ?? mkdtempSync(join(tmpdir(), 'gpuarb-azurite-'));
   mkdirSync(cwd, { recursive: true });
-  const args = [main, '--blobHost', '127.0.0.1', '--blobPort', '0', '--queueHost', '127.0.0.1', '--queuePort', '0', '--tableHost', '127.0.0.1', '--tablePort', '0', '--disableTelemetry', '--skipApiVersionCheck', '--location', cwd];
-  if (temp) args.push('--inMemoryPersistence');
+  const args = [main, '--blobHost', '127.0.0.1', '--blobPort', '0', '--queueHost', '127.0.0.1', '--queuePort', '0', '--tableHost', '127.0.0.1', '--tablePort', '0', '--disableTelemetry', '--skipApiVersionCheck'];
+  // Azurite refuses --location together with --inMemoryPersistence.
+  args.push(...(temp ? ['--inMemoryPersistence'] : ['--location', cwd]));
   if (opts.tls) args.push('--cert', opts.tls.certFile, '--key', opts.tls.keyFile, '--oauth', 'basic');
   const scheme = opts.tls ? 'https' : 'http';
   // Azurite writes debug files into its working directory: give it its own.
