@@ -2,16 +2,14 @@
 // own certificate, and creates the gateway's containers. The server ignores the partitionKey
 // query option and never expires items (TTL), which is exactly why the gateway enforces expiry
 // itself; tests rely on that.
-import { createHttpsServer } from '@vercel/cosmosdb-server';
+import { LOCAL_COSMOS_KEY, startCosmosService } from '../../emulator/runtime/services/cosmos.js';
 import { CosmosClient } from '@azure/cosmos';
 import { Agent } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { loopbackCert } from './tls-cert.js';
 import { CONTAINERS } from '../cosmos-containers.js';
 
 /** The well-known emulator key; the server accepts any key. */
-export const EMULATOR_KEY =
-  'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
+export const EMULATOR_KEY = LOCAL_COSMOS_KEY;
 
 export interface TestCosmos {
   endpoint: string;
@@ -24,13 +22,8 @@ export interface TestCosmos {
 
 export async function startTestCosmos(database = 'gpuarb'): Promise<TestCosmos> {
   const { cert, key } = loopbackCert();
-  const server = createHttpsServer({ cert, key, keepAlive: true } as never);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `https://127.0.0.1:${port}`;
+  const server = await startCosmosService({ certPem: cert, keyPem: key });
+  const endpoint = `https://127.0.0.1:${server.port}`;
   const agent = new Agent({ ca: cert, keepAlive: true });
   const client = new CosmosClient({ endpoint, key: EMULATOR_KEY, agent, connectionPolicy: { enableEndpointDiscovery: false } });
   const { database: db } = await client.databases.createIfNotExists({ id: database });
@@ -46,8 +39,7 @@ export async function startTestCosmos(database = 'gpuarb'): Promise<TestCosmos> 
     async stop() {
       client.dispose();
       agent.destroy();
-      server.closeAllConnections?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.stop();
     },
   };
 }

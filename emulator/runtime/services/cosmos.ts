@@ -10,6 +10,7 @@ export const LOCAL_COSMOS_KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9n
 
 export interface CosmosService {
   endpoint: string;
+  port: number;
   key: string;
   stop(): Promise<void>;
 }
@@ -23,6 +24,7 @@ export async function startCosmosService(tls: { certPem: string; keyPem: string 
   const actual = (server.address() as AddressInfo).port;
   return {
     endpoint: `https://127.0.0.1:${actual}/`,
+    port: actual,
     key: LOCAL_COSMOS_KEY,
     stop: async () => {
       server.closeAllConnections?.();
