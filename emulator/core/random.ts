@@ -1,17 +1,13 @@
 // Seeded randomness: every random choice the emulator makes (ids, keys, jitter, fault rolls)
 // comes from one generator, so a failing run replays with the same seed.
 
+import { mulberry32 } from '../../src/core/mulberry32.js';
+
 export class Rng {
-  private state: number;
+  /** mulberry32 (src/core/mulberry32.ts): small, fast, good enough for test scheduling (not for secrets). */
+  readonly next: () => number;
   constructor(readonly seed: number) {
-    this.state = seed >>> 0 || 0x9e3779b9;
-  }
-  /** mulberry32: small, fast, good enough for test scheduling (not for secrets). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed >>> 0 || 0x9e3779b9);
   }
   int(maxExclusive: number): number {
     return Math.floor(this.next() * maxExclusive);

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import forge from 'node-forge';
 import type { DataPlaneHandler } from './deps.js';
 import { VAULT_CERT_SAN } from './vault-host.js';
+import { mulberry32 } from '../../src/core/mulberry32.js';
 
 export interface TestTls {
   ca: string;
@@ -106,15 +107,7 @@ export async function startTestServer(tls: TestTls, handlers: DataPlaneHandler[]
 }
 
 /** mulberry32, so tests see the same ids every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    let t = (state = (state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;
 
 /** A clock tests move by hand. */
 export class ManualClock {

@@ -3,6 +3,7 @@
 // llamacpp engine is tested end to end without downloading a model. The answers are gibberish
 // by construction; the tests only need real tokenisation, evaluation and sampling.
 import { writeFileSync } from 'node:fs';
+import { mulberry32 } from '../../src/core/mulberry32.js';
 
 const GGUF_ALIGNMENT = 32;
 const enum ValueType { UINT32 = 4, FLOAT32 = 6, STRING = 8, ARRAY = 9, INT32 = 5 }
@@ -63,16 +64,7 @@ function vocabulary(): { tokens: string[]; scores: number[]; types: number[] } {
 }
 
 /** Mulberry32: a tiny deterministic PRNG, so every test writes the same weights. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 /** Builds the GGUF bytes in memory. */
 export function tinyLlamaGguf(shape: Partial<TinyModelShape> = {}): Buffer {

@@ -1,5 +1,7 @@
 // A small seeded PRNG (mulberry32): the same --seed gives the same workload and arrival times,
 // so two runs of a comparison differ only in the system under test.
+import { mulberry32 } from '../core/mulberry32.js';
+
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
@@ -12,14 +14,7 @@ export interface Rng {
 }
 
 export function createRng(seed: number): Rng {
-  let a = seed >>> 0 || 0x9e3779b9;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed >>> 0 || 0x9e3779b9);
   const normal = () => {
     // Box–Muller; 1 - next() keeps the log argument in (0, 1].
     return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());

@@ -10,18 +10,10 @@ import { computePlan } from './plan.js';
 import { destroyStack, listStackResources } from './down.js';
 import { idKey } from './graph.js';
 import type { DesiredGraph } from './types.js';
+import { mulberry32 } from '../core/mulberry32.js';
 
 /** Small deterministic PRNG (mulberry32): a schedule replays from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const TYPES = [
   'Microsoft.Compute/virtualMachineScaleSets',
