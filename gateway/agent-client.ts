@@ -28,16 +28,38 @@ export interface AgentCallOptions {
 
 const REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE']);
 
+interface Target {
+  protocol: string;
+  hostname: string;
+  port: string;
+  path: string;
+}
+
 export class AgentClient {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity, keepAliveMsecs: 10_000 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: Infinity });
+  // Parsed agent URLs: a handful of replicas and paths, asked for on every request.
+  private readonly targets = new Map<string, Target | undefined>();
+
+  private target(address: string, path: string): Target | undefined {
+    const key = address + ' ' + path;
+    if (this.targets.has(key)) return this.targets.get(key);
+    let t: Target | undefined;
+    try {
+      const url = new URL(path, address.endsWith('/') ? address : address + '/');
+      t = { protocol: url.protocol, hostname: url.hostname, port: url.port, path: url.pathname + url.search };
+    } catch {
+      t = undefined;
+    }
+    if (this.targets.size >= 1024) this.targets.clear(); // replicas come and go; never grow without bound
+    this.targets.set(key, t);
+    return t;
+  }
 
   post(address: string, path: string, body: Buffer, headers: Record<string, string>, opts: AgentCallOptions): Promise<AgentAnswer> {
     return new Promise((resolve, reject) => {
-      let url: URL;
-      try {
-        url = new URL(path, address.endsWith('/') ? address : address + '/');
-      } catch {
+      const url = this.target(address, path);
+      if (!url) {
         reject(new UpstreamError('unreachable', `bad agent address ${address}`, true));
         return;
       }
@@ -57,7 +79,7 @@ export class AgentClient {
           protocol: url.protocol,
           hostname: url.hostname,
           port: url.port,
-          path: url.pathname + url.search,
+          path: url.path,
           method: 'POST',
           agent: secure ? this.httpsAgent : this.httpAgent,
           headers: { ...headers, 'content-type': 'application/json', 'content-length': String(body.length) },

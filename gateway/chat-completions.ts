@@ -9,12 +9,15 @@ import { dispatch } from './dispatch.js';
 import { relayStream, waitFirstChunk, type RelayOutcome } from './stream-relay.js';
 import type { ModelConfig } from './config-schema.js';
 import type { Resolution } from './routing.js';
+import type { HeaderReader } from './handler.js';
 
 export interface ChatCall {
   body: Record<string, unknown>;
+  /** The body as the client sent it, when at hand: forwarded as is when nothing in it changes. */
+  bytes?: Buffer;
   customer: string;
   requestId: string;
-  headers: Headers;
+  headers: HeaderReader;
   signal?: AbortSignal;
   /** Called when the answer (and its usage write) is fully done: the host's in-flight bookkeeping. */
   onSettled?: (settled: Promise<void>) => void;
@@ -22,7 +25,7 @@ export interface ChatCall {
 
 type CacheOutcome = 'hit' | 'miss' | 'bypass';
 
-function wantsBypass(h: Headers): boolean {
+function wantsBypass(h: HeaderReader): boolean {
   return h.get(HEADER_CACHE)?.trim().toLowerCase() === 'bypass' || /(^|,)\s*no-(cache|store)\s*(,|$)/i.test(h.get('cache-control') ?? '');
 }
 
@@ -50,7 +53,8 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
   const forward: Record<string, unknown> = { ...body };
   // Ask the agent for the usage chunk so streams are metered exactly; dropped if the client did not ask.
   if (stream) forward.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
-  const payload = (m: ModelConfig) => Buffer.from(JSON.stringify({ ...forward, model: m.name }));
+  const payload = (m: ModelConfig) =>
+    call.bytes && !stream && body.model === m.name ? call.bytes : Buffer.from(JSON.stringify({ ...forward, model: m.name }));
   const deadline = Date.now() + ctx.cfg.deadlines.requestMs;
   const idleMs = ctx.cfg.deadlines.idleMs;
 

@@ -66,7 +66,9 @@ export async function dispatch<T>(deps: DispatchDeps, req: DispatchRequest<T>): 
       tried.add(replica.id);
       attempts++;
       const release = deps.balancer.acquire(replica.id);
-      const log = deps.log.child({ requestId: req.requestId, replica: replica.id, model: model.name, attempt: attempts });
+      // Made only when something is logged: the successful path never needs it.
+      const attempt = attempts;
+      const log = () => deps.log.child({ requestId: req.requestId, replica: replica.id, model: model.name, attempt });
       try {
         const send = (k: string) =>
           deps.agents.post(replica.address, req.path, payload, {
@@ -77,7 +79,7 @@ export async function dispatch<T>(deps: DispatchDeps, req: DispatchRequest<T>): 
         for (const other of fallbackKeys) {
           if (answer.status !== 401) break;
           discard(answer.body);
-          log.info('agent refused the current internal key, retrying with the other accepted key (rotation in progress)');
+          log().info('agent refused the current internal key, retrying with the other accepted key (rotation in progress)');
           answer = await send(other);
         }
         if (answer.status === 503 || answer.status === 429) {
@@ -87,7 +89,7 @@ export async function dispatch<T>(deps: DispatchDeps, req: DispatchRequest<T>): 
           const seconds = Number(retryAfter);
           deps.balancer.eject(replica.id, Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_EJECT_MS);
           if (answer.status === 429) throttled = { retryAfter: retryAfter || '1' };
-          log.info('agent refused, trying another replica', { status: answer.status });
+          log().info('agent refused, trying another replica', { status: answer.status });
           continue;
         }
         const value = await req.commit(answer);
@@ -96,7 +98,7 @@ export async function dispatch<T>(deps: DispatchDeps, req: DispatchRequest<T>): 
         release();
         if (err instanceof UpstreamError && err.retryable) {
           deps.balancer.eject(replica.id, DEFAULT_EJECT_MS);
-          log.warn('agent call failed before the answer started, trying another replica', { err });
+          log().warn('agent call failed before the answer started, trying another replica', { err });
           continue;
         }
         if (err instanceof UpstreamError && err.kind === 'timeout') throw upstreamTimeout(err.message);

@@ -1,12 +1,13 @@
 // Hosts the web-standard handler on node:http. Kept lean because the cache-hit path is mostly
 // this adapter: the request body is buffered once (it is needed whole anyway) and handed over
-// without re-streaming, buffered answers are written in one call from the bytes the handler
-// kept (raw-body.ts), and streamed answers are pumped with backpressure.
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+// without re-streaming, the handler gets a GatewayRequest over node's own header object instead
+// of an undici Request, buffered answers are written in one call from the bytes the handler kept
+// (raw-body.ts), and streamed answers are pumped with backpressure.
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { attachRequestBody, rawBodyOf } from './raw-body.js';
+import { rawBodyOf } from './raw-body.js';
 import { errorBody } from './errors.js';
-import type { Handler } from './handler.js';
+import type { GatewayRequest, Handler, HeaderReader } from './handler.js';
 import type { Logger } from './log.js';
 
 export interface NodeHostOptions {
@@ -41,13 +42,10 @@ async function serve(handle: Handler, opts: NodeHostOptions, req: IncomingMessag
   res.once('close', () => {
     if (!res.writableFinished) abort.abort();
   });
-  let request: Request;
-  try {
-    request = new Request('http://gateway' + (req.url ?? '/'), { method, headers: req.headers as Record<string, string>, signal: abort.signal });
-  } catch {
-    return sendError(res, 400, 'malformed request', 'invalid_request');
-  }
-  if (body) attachRequestBody(request, body);
+  const target = req.url ?? '/';
+  // Origin form only ("/path?query"): absolute and authority forms are for proxies, not us.
+  if (!target.startsWith('/')) return sendError(res, 400, 'malformed request target', 'invalid_request');
+  const request: GatewayRequest = { method, url: 'http://gateway' + target, headers: new NodeHeaders(req.headers), signal: abort.signal, bufferedBody: body };
   const response = await handle(request);
   const headers: Record<string, string> = {};
   response.headers.forEach((v, k) => (headers[k] = v));
@@ -77,6 +75,16 @@ async function serve(handle: Handler, opts: NodeHostOptions, req: IncomingMessag
     res.end();
   } finally {
     res.off('close', onClose);
+  }
+}
+
+/** Node's parsed headers (lower-case keys, repeats already joined) read the way web Headers are. */
+class NodeHeaders implements HeaderReader {
+  constructor(private readonly raw: IncomingHttpHeaders) {}
+  get(name: string): string | null {
+    const v = this.raw[name.toLowerCase()];
+    if (v === undefined) return null;
+    return Array.isArray(v) ? v.join(', ') : v;
   }
 }
 

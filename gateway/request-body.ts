@@ -1,14 +1,14 @@
 // Reads and parses a JSON request body under the size cap. Hosts that already buffered the body
-// (the node:http host) attach it, so it is not streamed twice.
-import { attachedRequestBody } from './raw-body.js';
+// (the node:http host) hand it over as `bufferedBody`, so it is not streamed twice.
 import { GatewayError, badRequest } from './errors.js';
+import type { GatewayRequest } from './handler.js';
 
 export function tooLarge(maxBytes: number): GatewayError {
   return new GatewayError({ status: 413, type: 'invalid_request_error', code: 'body_too_large', message: `request body exceeds ${maxBytes} bytes` });
 }
 
-export async function readBodyBytes(req: Request, maxBytes: number): Promise<Buffer> {
-  const attached = attachedRequestBody(req);
+export async function readBodyBytes(req: GatewayRequest, maxBytes: number): Promise<Buffer> {
+  const attached = req.bufferedBody;
   if (attached) {
     if (attached.length > maxBytes) throw tooLarge(maxBytes);
     return attached;
@@ -33,8 +33,11 @@ export async function readBodyBytes(req: Request, maxBytes: number): Promise<Buf
 }
 
 /** The body as a JSON object (chat requests are objects), or a 400 saying what is wrong. */
-export async function readJsonObject(req: Request, maxBytes: number): Promise<Record<string, unknown>> {
-  const bytes = await readBodyBytes(req, maxBytes);
+export async function readJsonObject(req: GatewayRequest, maxBytes: number): Promise<Record<string, unknown>> {
+  return parseJsonObject(await readBodyBytes(req, maxBytes));
+}
+
+export function parseJsonObject(bytes: Buffer): Record<string, unknown> {
   if (bytes.length === 0) throw badRequest('the request body is empty; expected a JSON object', undefined, 'invalid_json');
   let value: unknown;
   try {

@@ -108,10 +108,26 @@ export function secretFromConfig(cfg: SecretSourceConfig): SecretSource {
 
 /** Constant-time membership: hashing first makes lengths equal, so nothing leaks through timing. */
 export function matchesAny(presented: string, accepted: string[]): boolean {
-  const p = createHash('sha256').update(presented).digest();
+  const p = sha256(presented);
   let ok = false;
   for (const a of accepted) {
-    if (timingSafeEqual(p, createHash('sha256').update(a).digest())) ok = true;
+    if (timingSafeEqual(p, digestOfAccepted(a))) ok = true;
   }
   return ok;
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+// The accepted values change only on rotation, so their digests are kept rather than recomputed
+// on every request. Bounded: a source never holds more than two values at a time.
+const acceptedDigests = new Map<string, Buffer>();
+function digestOfAccepted(value: string): Buffer {
+  let d = acceptedDigests.get(value);
+  if (!d) {
+    if (acceptedDigests.size >= 16) acceptedDigests.clear();
+    acceptedDigests.set(value, (d = sha256(value)));
+  }
+  return d;
 }

@@ -49,6 +49,32 @@ describe('trust', () => {
     expect(seen.headers['x-request-id']).toBe('req-trace-1');
     expect(seen.headers.authorization).toBe(`Bearer ${INTERNAL_KEY}`);
   });
+  it('forwards the client body untouched unless the model name changes', async () => {
+    // Exact pool name, not streamed: the agent gets the very bytes the client sent.
+    const spaced = '{ "model" : "phi3-mini",  "messages": [ {"role":"user","content":"as sent"} ] }';
+    expect((await h.post('/v1/chat/completions', spaced)).status).toBe(200);
+    expect(agent.seen.at(-1)!.raw).toBe(spaced);
+    // An alias is rewritten to the pool's model name; everything else is kept.
+    expect((await h.post('/v1/chat/completions', { ...chat, model: 'phi-3', temperature: 0.5 })).status).toBe(200);
+    expect(agent.seen.at(-1)!.body).toEqual({ ...chat, model: 'phi3-mini', temperature: 0.5 });
+    // A stream asks the agent for the usage chunk (metering), so its body is rewritten too.
+    await (await h.post('/v1/chat/completions', { ...chat, stream: true })).text();
+    expect(agent.seen.at(-1)!.body.stream_options).toEqual({ include_usage: true });
+  });
+  it('the handler serves a real web Request (the Functions host) as it serves node:http', async () => {
+    const res = await h.gateway.handle(
+      new Request('https://gateway.example/v1/chat/completions', {
+        method: 'POST',
+        headers: { ...h.apim(), 'content-type': 'application/json', 'x-request-id': 'web-req-1' },
+        body: JSON.stringify(chat),
+      }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe('web-req-1');
+    expect(((await res.json()) as { object: string }).object).toBe('chat.completion');
+    const err = await h.gateway.handle(new Request('https://gateway.example/v1/chat/completions', { method: 'POST', headers: h.apim(), body: '{' }));
+    await expectError(err, 400, 'invalid_json');
+  });
 });
 
 describe('bad input', () => {
@@ -82,6 +108,17 @@ describe('bad input', () => {
       req.end();
     });
     expect(status).toBe(413);
+  });
+  it('a request target that is not a path: 400', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: new URL(h.url).hostname, port: new URL(h.url).port, path: 'http://elsewhere.example/v1/models', headers: h.apim() }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(400);
   });
   it('unknown paths and methods', async () => {
     await expectError(await fetch(h.url + '/v2/nope', { headers: h.apim() }), 404, 'unknown_url');

@@ -4,11 +4,12 @@
 import { HEADER_BACKEND_KEY, HEADER_CUSTOMER } from '../src/contracts/headers.js';
 import { GatewayError } from './errors.js';
 import { matchesAny, type SecretSource } from './secrets.js';
+import type { HeaderReader } from './handler.js';
 
 const CUSTOMER_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 
 /** Returns the customer id, or throws a 401 (no or wrong secret) / 400 (malformed customer). */
-export async function authenticate(headers: Headers, backend: SecretSource): Promise<string> {
+export async function authenticate(headers: HeaderReader, backend: SecretSource): Promise<string> {
   const presented = headers.get(HEADER_BACKEND_KEY);
   if (!presented) throw unauthorized(`missing ${HEADER_BACKEND_KEY}`);
   if (!matchesAny(presented, await backend.values())) {

@@ -25,6 +25,8 @@ export interface ScriptedBehaviour {
 
 export interface SeenRequest {
   body: Record<string, unknown>;
+  /** The bytes as they arrived. */
+  raw: string;
   headers: http.IncomingHttpHeaders;
 }
 
@@ -41,11 +43,14 @@ export async function startScriptedAgent(name: string, key: string, behaviour: S
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => void respond(JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>));
-    async function respond(body: Record<string, unknown>) {
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString();
+      void respond(JSON.parse(raw || '{}') as Record<string, unknown>, raw);
+    });
+    async function respond(body: Record<string, unknown>, raw: string) {
       const b = state.behaviour;
       if (req.headers.authorization !== `Bearer ${key}`) return json(401, { error: { message: 'bad key', type: 'authentication_error' } });
-      seen.push({ body, headers: req.headers });
+      seen.push({ body, raw, headers: req.headers });
       if (b.draining) return json(503, { error: { message: 'draining', type: 'service_unavailable', code: 'replica_draining' } }, { 'retry-after': '1' });
       if (b.throttle) return json(429, { error: { message: 'busy', type: 'rate_limit_error' } }, { 'retry-after': '1' });
       if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
