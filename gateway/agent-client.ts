@@ -20,10 +20,17 @@ export interface AgentAnswer {
   body: IncomingMessage;
 }
 
+/** What a call needs of an abort signal: a web AbortSignal is one; node-host.ts has a lighter one. */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface AgentCallOptions {
   connectMs: number;
   firstByteMs: number;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 const REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE']);

@@ -4,7 +4,7 @@ import type { GatewayContext } from './context.js';
 import { isDeterministic, cacheKey } from './cache-key.js';
 import { completionToSse } from './sse.js';
 import { bufferResponse } from './raw-body.js';
-import { readAll } from './agent-client.js';
+import { readAll, type CancelSignal } from './agent-client.js';
 import { dispatch } from './dispatch.js';
 import { relayStream, waitFirstChunk, type RelayOutcome } from './stream-relay.js';
 import type { ModelConfig } from './config-schema.js';
@@ -18,7 +18,7 @@ export interface ChatCall {
   customer: string;
   requestId: string;
   headers: HeaderReader;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Called when the answer (and its usage write) is fully done: the host's in-flight bookkeeping. */
   onSettled?: (settled: Promise<void>) => void;
 }

@@ -7,7 +7,7 @@ import type { RegistryDoc } from '../src/contracts/registry.js';
 import { HEADER_REQUEST_ID, INTERNAL_AUTH_SCHEME } from '../src/contracts/headers.js';
 import type { ModelConfig } from './config-schema.js';
 import { GatewayError } from './errors.js';
-import { discard, UpstreamError, type AgentAnswer, type AgentClient } from './agent-client.js';
+import { discard, UpstreamError, type AgentAnswer, type AgentClient, type CancelSignal } from './agent-client.js';
 import type { Balancer } from './balancer.js';
 import type { RegistryReader } from './registry-reader.js';
 import type { Logger } from './log.js';
@@ -43,7 +43,7 @@ export interface DispatchRequest<T> {
   path: string;
   requestId: string;
   deadline: number;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Takes a 2xx/4xx/5xx answer to the point of no return; throwing a retryable UpstreamError retries. */
   commit(answer: AgentAnswer): Promise<T>;
 }

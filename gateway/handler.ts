@@ -15,6 +15,7 @@ import { health } from './health.js';
 import { chatCompletions } from './chat-completions.js';
 import { parseJsonObject, readBodyBytes, readJsonObject, validateChatBody } from './request-body.js';
 import { bufferResponse } from './raw-body.js';
+import type { CancelSignal } from './agent-client.js';
 
 /** Request headers as the handler reads them; a web Headers object is one. */
 export interface HeaderReader {
@@ -28,7 +29,7 @@ export interface GatewayRequest {
   readonly url: string;
   readonly headers: HeaderReader;
   /** Aborts when the client goes away. */
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
   readonly body?: ReadableStream<Uint8Array> | null;
   /** The whole body, when the host has already read it (then `body` is not read). */
   readonly bufferedBody?: Buffer;

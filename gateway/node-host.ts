@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { rawBodyOf } from './raw-body.js';
 import { errorBody } from './errors.js';
 import type { GatewayRequest, Handler, HeaderReader } from './handler.js';
+import type { CancelSignal } from './agent-client.js';
 import type { Logger } from './log.js';
 
 export interface NodeHostOptions {
@@ -38,14 +39,14 @@ async function serve(handle: Handler, opts: NodeHostOptions, req: IncomingMessag
       return sendError(res, 413, `request body exceeds ${opts.maxBodyBytes} bytes`, 'body_too_large');
     }
   }
-  const abort = new AbortController();
+  const clientGone = new ClientGone();
   res.once('close', () => {
-    if (!res.writableFinished) abort.abort();
+    if (!res.writableFinished) clientGone.fire();
   });
   const target = req.url ?? '/';
   // Origin form only ("/path?query"): absolute and authority forms are for proxies, not us.
   if (!target.startsWith('/')) return sendError(res, 400, 'malformed request target', 'invalid_request');
-  const request: GatewayRequest = { method, url: 'http://gateway' + target, headers: new NodeHeaders(req.headers), signal: abort.signal, bufferedBody: body };
+  const request: GatewayRequest = { method, url: 'http://gateway' + target, headers: new NodeHeaders(req.headers), signal: clientGone, bufferedBody: body };
   const response = await handle(request);
   const headers: Record<string, string> = {};
   response.headers.forEach((v, k) => (headers[k] = v));
@@ -75,6 +76,24 @@ async function serve(handle: Handler, opts: NodeHostOptions, req: IncomingMessag
     res.end();
   } finally {
     res.off('close', onClose);
+  }
+}
+
+/** Fires once if the client goes away before its answer is written. An AbortController per request cost more than the rest of this adapter. */
+class ClientGone implements CancelSignal {
+  aborted = false;
+  private listeners: (() => void)[] = [];
+  addEventListener(_type: 'abort', listener: () => void): void {
+    if (!this.aborted) this.listeners.push(listener);
+  }
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const i = this.listeners.indexOf(listener);
+    if (i >= 0) this.listeners.splice(i, 1);
+  }
+  fire(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    for (const listener of this.listeners.splice(0)) listener();
   }
 }
 

@@ -19,6 +19,15 @@ afterAll(async () => {
   await agent?.stop();
 });
 
+/** Polls `ok` every 20 ms; fails the test if it is not true within `ms`. */
+async function waitFor(ok: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function expectError(res: Response, status: number, code?: string) {
   expect(res.status).toBe(status);
   const body = (await res.json()) as { error: { message: string; type: string; code: string | null } };
@@ -128,6 +137,22 @@ describe('bad input', () => {
     agent.behaviour.delayMs = 6_000;
     try {
       await expectError(await h.post('/v1/chat/completions', { ...chat, messages: [{ role: 'user', content: 'slow' }] }), 504, 'upstream_timeout');
+    } finally {
+      agent.behaviour.delayMs = 0;
+    }
+  });
+  it('a client that hangs up before the answer cancels the agent call', async () => {
+    agent.behaviour.delayMs = 5_000;
+    const before = agent.abandoned;
+    try {
+      const body = JSON.stringify({ ...chat, messages: [{ role: 'user', content: 'hang up' }] });
+      const req = request(h.url + '/v1/chat/completions', { method: 'POST', headers: { ...h.apim(), 'content-type': 'application/json' } });
+      req.on('error', () => {}); // we destroy it ourselves
+      req.end(body);
+      await waitFor(() => agent.seen.at(-1)?.raw.includes('hang up') === true, 3_000);
+      req.destroy();
+      // Cancelled well before the agent's 5 s delay ends, and the gateway no longer counts it.
+      await waitFor(() => agent.abandoned > before && h.gateway.ctx.inFlight.count === 0, 3_000);
     } finally {
       agent.behaviour.delayMs = 0;
     }

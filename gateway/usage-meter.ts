@@ -2,10 +2,10 @@
 //
 // Durability: a request's usage is written to Cosmos before the request counts as finished
 // (graceful shutdown waits for it; see docs/gateway.md). Writes are group-committed: each
-// counter document has at most one write in flight, and every increment that arrives meanwhile
-// rides in the next write (Cosmos patch `incr`, atomic on the server). So Cosmos load stays at
-// one write per document per round trip whatever the request rate, and a crash loses only the
-// increments not yet acknowledged — those of requests still in flight.
+// counter document has at most one write in flight, every write first waits `lingerMs` for
+// company, and every increment that arrives meanwhile rides in it (Cosmos patch `incr`, atomic
+// on the server). So Cosmos load stays at one write per document per linger + round trip
+// whatever the request rate, and a crash loses only the increments not yet acknowledged — those of requests still in flight.
 import type { Container, PatchOperation } from '@azure/cosmos';
 import type { Logger } from './log.js';
 
@@ -76,8 +76,10 @@ export class UsageMeter {
   private async drain(id: string, slot: Slot): Promise<void> {
     slot.writing = true;
     let backoff = 100;
-    if (this.lingerMs > 0) await new Promise((r) => setTimeout(r, this.lingerMs));
     while (slot.pending) {
+      // Every write waits for company, not just the first: back-to-back writes under load would
+      // cost a Cosmos write (RUs, and SDK CPU on the request path) per round trip.
+      if (this.lingerMs > 0) await new Promise((r) => setTimeout(r, this.lingerMs));
       const delta = slot.pending;
       const waiters = slot.waiters;
       slot.pending = undefined;

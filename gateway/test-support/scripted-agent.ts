@@ -34,13 +34,18 @@ export interface ScriptedAgent {
   url: string;
   behaviour: ScriptedBehaviour;
   seen: SeenRequest[];
+  /** Requests whose caller hung up before the answer was complete. */
+  abandoned: number;
   stop(): Promise<void>;
 }
 
 export async function startScriptedAgent(name: string, key: string, behaviour: ScriptedBehaviour = {}): Promise<ScriptedAgent> {
   const seen: SeenRequest[] = [];
-  const state: ScriptedAgent = { url: '', behaviour, seen, stop: async () => {} };
+  const state: ScriptedAgent = { url: '', behaviour, seen, abandoned: 0, stop: async () => {} };
   const server = http.createServer((req, res) => {
+    res.once('close', () => {
+      if (!res.writableFinished) state.abandoned++;
+    });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
