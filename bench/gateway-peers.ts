@@ -1,7 +1,7 @@
 // The processes bench/gateway.mjs measures, one role per process so the load generator does not
 // share an event loop with what it measures: `cosmos` (the Cosmos emulator), `agent` (a real
-// fleet agent on the zero-latency simulator), `proxy` (the floor: a minimal Node reverse proxy)
-// and `gateway` (the real standalone gateway). Each prints one JSON line once it listens.
+// fleet agent on the zero-latency simulator) and `proxy` (the floor: a minimal Node reverse
+// proxy). Each prints one JSON line once it listens. The gateway runs as shipped (bin/).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
@@ -43,10 +43,7 @@ if (role === 'cosmos') {
     req.pipe(p);
   });
   server.listen(0, '127.0.0.1', () => print({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
-} else if (role === 'gateway') {
-  const { main } = await import('../gateway/main.js');
-  await main(['--config', args[0]]);
 } else {
-  process.stderr.write('usage: gateway-peers.ts cosmos|agent|proxy|gateway …\n');
+  process.stderr.write('usage: gateway-peers.ts cosmos|agent|proxy …\n');
   process.exit(2);
 }

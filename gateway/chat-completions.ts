@@ -53,8 +53,11 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
   const forward: Record<string, unknown> = { ...body };
   // Ask the agent for the usage chunk so streams are metered exactly; dropped if the client did not ask.
   if (stream) forward.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
-  const payload = (m: ModelConfig) =>
-    call.bytes && !stream && body.model === m.name ? call.bytes : Buffer.from(JSON.stringify({ ...forward, model: m.name }));
+  // The client's own bytes go through untouched when nothing in them changes and no cache key
+  // was computed: a cached answer must come from the re-serialised body its key covers (see
+  // cache-key.ts: duplicate keys or 1e400 must not let the key and the agent see different requests).
+  const asSent = call.bytes && !stream && key === undefined ? call.bytes : undefined;
+  const payload = (m: ModelConfig) => (asSent && body.model === m.name ? asSent : Buffer.from(JSON.stringify({ ...forward, model: m.name })));
   const deadline = Date.now() + ctx.cfg.deadlines.requestMs;
   const idleMs = ctx.cfg.deadlines.idleMs;
 

@@ -59,10 +59,15 @@ describe('trust', () => {
     expect(seen.headers.authorization).toBe(`Bearer ${INTERNAL_KEY}`);
   });
   it('forwards the client body untouched unless the model name changes', async () => {
-    // Exact pool name, not streamed: the agent gets the very bytes the client sent.
+    // Exact pool name, not streamed, not cacheable: the agent gets the very bytes the client sent.
     const spaced = '{ "model" : "phi3-mini",  "messages": [ {"role":"user","content":"as sent"} ] }';
     expect((await h.post('/v1/chat/completions', spaced)).status).toBe(200);
     expect(agent.seen.at(-1)!.raw).toBe(spaced);
+    // Cacheable: the agent gets the gateway's re-serialisation, the body the cache key covers, so
+    // a duplicate key (last one wins in JSON.parse) cannot be read differently by the agent.
+    const twice = '{"model":"phi3-mini","temperature":0,"messages":[{"role":"user","content":"first"}],"messages":[{"role":"user","content":"second"}]}';
+    expect((await h.post('/v1/chat/completions', twice)).status).toBe(200);
+    expect(agent.seen.at(-1)!.raw).toBe(JSON.stringify({ model: 'phi3-mini', temperature: 0, messages: [{ role: 'user', content: 'second' }] }));
     // An alias is rewritten to the pool's model name; everything else is kept.
     expect((await h.post('/v1/chat/completions', { ...chat, model: 'phi-3', temperature: 0.5 })).status).toBe(200);
     expect(agent.seen.at(-1)!.body).toEqual({ ...chat, model: 'phi3-mini', temperature: 0.5 });

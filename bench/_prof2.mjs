@@ -1,0 +1,221 @@
+// bench/gateway: the gateway's overhead, side by side in one run on loopback.
+//   direct          the fleet agent (sim engine, zero latency) called directly;
+//   proxy           through a minimal Node reverse proxy (the floor for any Node router tier);
+//   gateway miss    through the gateway as shipped (dist/, `gpuarb-gateway`), a non-cacheable
+//                   request: trust, routing, P2C, retries armed, metering;
+//   gateway miss-c  a cacheable request never seen before (+ Cosmos lookup and store);
+//   gateway hit     a repeated deterministic request (the cache-hit path).
+//
+// Three phases, each in interleaved rounds so that every path sees the same drift of a shared
+// machine:
+//   1. capacity: closed loop at concurrency 32 → req/s, and CPU time per request of each process
+//      (from /proc: the robust figure on a noisy machine);
+//   2. latency at moderate load: open loop, Poisson arrivals at a quarter of the minimal proxy's
+//      phase-1 capacity, the same rate for every path → median and p99;
+//   3. closed loop at concurrency 4, for reference: on 2 cores shared by client, gateway, agent
+//      and Cosmos this saturates the CPUs, so its latency is queueing behind CPU work (a cost
+//      figure), not the latency a request sees at moderate load.
+// Targets: hit req/s ≥ 0.5 × proxy req/s (phase 1); gateway miss median − direct median < 1 ms
+// (phase 2).
+// Usage: node --import tsx bench/gateway.mjs [seconds-per-path-per-phase=6] [--no-append]
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from '../scripts/build.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const seconds = Number(process.argv.find((a) => /^\d+(\.\d+)?$/.test(a)) ?? 6);
+const append = !process.argv.includes('--no-append');
+const ROUNDS = 3;
+const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+const INTERNAL = 'bench-internal-key-0123456789';
+const BACKEND = 'bench-backend-secret';
+const children = [];
+const loadAtStart = loadavg()[0];
+
+/** Starts a process that prints one JSON line once it listens; resolves with that line and its pid. */
+function start(name, args) {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${out}`)), 60_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) {
+        clearTimeout(timer);
+        resolve({ ...JSON.parse(line), pid: child.pid });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited ${code}: ${out}`)));
+  });
+}
+const peer = (role, ...args) => start(role, ['--import', 'tsx', join(root, 'bench', 'gateway-peers.ts'), role, ...args]);
+
+/** CPU time (user + system) of a process so far, in ms; undefined where /proc is missing. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks at USER_HZ = 100
+  } catch {
+    return undefined;
+  }
+}
+
+const agentPool = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+function post(url, body, headers) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent: agentPool, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => resolve(res));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+let n = 0;
+/** Closed loop: `concurrency` clients, each sending its next request when the last answer ends. */
+async function closedLoop(path, concurrency, secs) {
+  const lat = [];
+  let errors = 0;
+  const end = performance.now() + secs * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      const res = await post(path.url, path.body(n++), path.headers);
+      if (res.statusCode !== 200) errors++;
+      lat.push(performance.now() - t);
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { lat, errors, elapsed: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Open loop: requests start on a Poisson schedule at `rate`/s whatever the answers do. Latency is
+ * taken from the moment each request is sent, so the load generator's own timer jitter (the
+ * same for every path) stays out of it.
+ */
+async function openLoop(path, rate, secs, seed) {
+  const lat = [];
+  let errors = 0;
+  let u = seed >>> 0 || 1;
+  const uniform = () => {
+    u = (Math.imul(u, 1664525) + 1013904223) >>> 0;
+    return (u + 0.5) / 4294967296;
+  };
+  const t0 = performance.now();
+  const end = t0 + secs * 1000;
+  let next = t0;
+  const inFlight = [];
+  while (next < end) {
+    const wait = next - performance.now();
+    if (wait > 1) {
+      await new Promise((r) => setTimeout(r, wait - 1));
+      continue;
+    }
+    while (next <= performance.now() + 0.05 && next < end) {
+      const t = performance.now();
+      inFlight.push(
+        post(path.url, path.body(n++), path.headers).then(
+          (res) => {
+            if (res.statusCode !== 200) errors++;
+            lat.push(performance.now() - t);
+          },
+          () => errors++,
+        ),
+      );
+      next += (-Math.log(uniform()) * 1000) / rate;
+    }
+    if (next > performance.now()) await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(inFlight);
+  return { lat, errors, elapsed: (performance.now() - t0) / 1000 };
+}
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+/** Runs `measure` for every path in interleaved rounds and merges each path's samples. */
+async function phase(paths, measure) {
+  const merged = new Map(paths.map((p) => [p.name, { lat: [], errors: 0, elapsed: 0, cpu: new Map() }]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const p of paths) {
+      const before = p.pids.map(cpuMs);
+      const r = await measure(p, round);
+      const after = p.pids.map(cpuMs);
+      const m = merged.get(p.name);
+      m.lat.push(...r.lat);
+      m.errors += r.errors;
+      m.elapsed += r.elapsed;
+      p.pids.forEach((pid, i) => {
+        if (before[i] === undefined || after[i] === undefined) return;
+        const c = m.cpu.get(p.roles[i]) ?? { ms: 0, requests: 0 };
+        m.cpu.set(p.roles[i], { ms: c.ms + after[i] - before[i], requests: c.requests + r.lat.length });
+      });
+    }
+  }
+  return paths.map((p) => {
+    const m = merged.get(p.name);
+    const lat = m.lat.sort((a, b) => a - b);
+    const cpu = Object.fromEntries([...m.cpu].map(([role, c]) => [role, (c.ms * 1000) / c.requests]));
+    return { name: p.name, rps: lat.length / m.elapsed, p50: pct(lat, 50), p99: pct(lat, 99), errors: m.errors, samples: lat.length, cpu };
+  });
+}
+
+try {
+  await build({ quiet: true }); // measure what ships: dist/, as `gpuarb-gateway` runs it
+  const caFile = join(dir, 'ca.pem');
+  const cosmos = await peer('cosmos', caFile);
+  const agent = await peer('agent', cosmos.endpoint, cosmos.key, caFile, INTERNAL);
+  const proxy = await peer('proxy', agent.url);
+  const cfgFile = join(dir, 'gateway.json');
+  writeFileSync(cfgFile, JSON.stringify({
+    listen: { host: '127.0.0.1', port: 0 },
+    cosmos: { endpoint: cosmos.endpoint, key: cosmos.key, database: cosmos.database, caFile },
+    secrets: { backend: { kind: 'static', current: BACKEND }, internalServiceKey: { kind: 'static', current: INTERNAL } },
+    models: [{ name: 'phi3-mini', contextTokens: 4096, maxOutputTokens: 1024, cost: { inputPerMillion: 0.1, outputPerMillion: 0.2 } }],
+    telemetry: { logLevel: 'error' },
+  }));
+  const gateway = await start('gateway', ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', join(root, 'bin', 'gpuarb-gateway.js'), '--config', cfgFile]);
+  // Wait (bounded) until the gateway sees the agent's registry entry.
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const ok = await fetch(gateway.url + '/health/ready').then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (Date.now() > until) throw new Error('gateway never became ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const apim = { 'x-gpuarb-backend-key': BACKEND, 'x-gpuarb-customer': 'bench' };
+  const auth = { authorization: `Bearer ${INTERNAL}` };
+  const msg = (content, extra) => JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content }], max_tokens: 8, ...extra });
+  const hot = () => msg('What is the capital of France?', { temperature: 0.7 });
+  const stamp = Date.now();
+  const fresh = (i) => msg(`unique question ${stamp} ${i}`, { temperature: 0 });
+  const same = () => msg('What is the capital of France?', { temperature: 0 });
+  await post(gateway.url + '/v1/chat/completions', same(), apim); // fill the cache entry
+  const chat = (base) => base + '/v1/chat/completions';
+  const viaGateway = { pids: [gateway.pid, agent.pid, cosmos.pid], roles: ['gateway', 'agent', 'cosmos'] };
+  const paths = [
+    { name: 'direct', url: chat(agent.url), body: hot, headers: auth, pids: [agent.pid], roles: ['agent'] },
+    { name: 'proxy', url: chat(proxy.url), body: hot, headers: auth, pids: [proxy.pid, agent.pid], roles: ['proxy', 'agent'] },
+    { name: 'gateway miss', url: chat(gateway.url), body: hot, headers: apim, ...viaGateway },
+    { name: 'gateway miss-c', url: chat(gateway.url), body: fresh, headers: apim, ...viaGateway },
+    { name: 'gateway hit', url: chat(gateway.url), body: same, headers: apim, ...viaGateway },
+  ];
+  for (const p of paths) await closedLoop(p, 4, 1); // warm-up: JIT, connection pools
+  const slice = seconds / ROUNDS;
+  const only = paths.filter((p) => p.name === (process.env.SCEN ?? 'gateway miss'));
+  const capacity = await phase(only, (p) => closedLoop(p, 32, slice));
+  console.log(JSON.stringify(capacity));
+  const g = children.at(-1);
+  g.kill('SIGTERM');
+  await new Promise((r) => g.once('exit', r));
+} finally {
+  for (const c of children) c.kill('SIGKILL');
+}
