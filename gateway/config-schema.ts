@@ -81,7 +81,15 @@ export const GatewayConfigSchema = z.strictObject({
     scope: z.enum(['global', 'per-customer']).default('per-customer'),
     /** Hot entries kept in process memory in front of Cosmos (0 = none). */
     memoryEntries: z.number().int().min(0).default(10_000),
-  }).default({ enabled: true, ttlSeconds: 3600, scope: 'per-customer', memoryEntries: 10_000 }),
+    /** Which keys exist, known in memory so a miss skips the Cosmos read (cache-presence.ts). */
+    presence: z.strictObject({
+      enabled: z.boolean().default(true),
+      /** Keys stored per TTL window that the filter is sized for (~1.2 MB per million, twice). */
+      expectedEntries: z.number().int().positive().default(1_000_000),
+      /** How often ids written by other gateways are read. */
+      syncMs: z.number().int().min(100).max(60_000).default(1_000),
+    }).default({ enabled: true, expectedEntries: 1_000_000, syncMs: 1_000 }),
+  }).default({ enabled: true, ttlSeconds: 3600, scope: 'per-customer', memoryEntries: 10_000, presence: { enabled: true, expectedEntries: 1_000_000, syncMs: 1_000 } }),
   limits: z.strictObject({ maxBodyBytes: z.number().int().positive().default(1_048_576) }).default({ maxBodyBytes: 1_048_576 }),
   deadlines: z.strictObject({
     /** Whole request, retries included. */

@@ -12,6 +12,7 @@ import { createRegistryReader } from './registry-reader.js';
 import { createBalancer } from './balancer.js';
 import { AgentClient } from './agent-client.js';
 import { ResponseCache } from './response-cache.js';
+import { CachePresence } from './cache-presence.js';
 import { UsageMeter } from './usage-meter.js';
 import { secretFromConfig } from './secrets.js';
 import { createHandler, type Handler } from './handler.js';
@@ -48,6 +49,10 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
     jobs: db.container(CONTAINERS.jobs.id),
   };
   const registry = createRegistryReader(containers.registry, cfg.registry);
+  const presence =
+    cfg.cache.enabled && cfg.cache.presence.enabled
+      ? new CachePresence(containers.cache, { ttlSeconds: cfg.cache.ttlSeconds, expectedEntries: cfg.cache.presence.expectedEntries, syncMs: cfg.cache.presence.syncMs }, log)
+      : undefined;
   const balancer = createBalancer();
   const agents = new AgentClient();
   const internalKey = secretFromConfig(cfg.secrets.internalServiceKey);
@@ -58,7 +63,7 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
     registry,
     balancer,
     agents,
-    cache: cfg.cache.enabled ? new ResponseCache(containers.cache, { ttlSeconds: cfg.cache.ttlSeconds, memoryEntries: cfg.cache.memoryEntries }, log) : undefined,
+    cache: cfg.cache.enabled ? new ResponseCache(containers.cache, { ttlSeconds: cfg.cache.ttlSeconds, memoryEntries: cfg.cache.memoryEntries }, log, presence) : undefined,
     meter: new UsageMeter(containers.usage, log, cfg.metering.lingerMs),
     backendSecret: secretFromConfig(cfg.secrets.backend),
     internalKey,
@@ -88,6 +93,7 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
     worker,
     async start(startOpts = {}) {
       await registry.refresh().catch((err) => log.warn('first registry read failed; will retry on demand', { err }));
+      presence?.start();
       if (ctx.jobs) {
         await ctx.jobs.queue.createIfNotExists().catch((err) => log.warn('jobs queue not reachable', { err }));
         if (startOpts.worker ?? cfg.jobs.worker) worker?.start();
@@ -100,6 +106,7 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([ctx.meter.flush(), new Promise((r) => (timer = setTimeout(r, Math.max(0, until - Date.now()))))]);
       clearTimeout(timer);
+      await presence?.stop();
       agents.close();
       cosmos.dispose();
       cosmosAgent.destroy();

@@ -29,6 +29,20 @@ afterAll(async () => {
   await cosmos?.stop();
 });
 
+/** Counts point reads on a gateway's (real) cache container from now on. */
+function countCosmosReads(g: Harness): () => number {
+  const container = g.gateway.ctx.cache!['container'];
+  const item = container.item.bind(container);
+  let reads = 0;
+  container.item = (...args: Parameters<typeof item>) => {
+    const it = item(...args);
+    const read = it.read.bind(it);
+    it.read = ((...a: Parameters<typeof read>) => (reads++, read(...a))) as typeof it.read;
+    return it;
+  };
+  return () => reads;
+}
+
 let n = 0;
 const fresh = () => `question ${++n} ${Date.now()}`;
 const body = (content: string, more: Record<string, unknown> = {}) => ({ model: 'phi3-mini', messages: [{ role: 'user', content }], temperature: 0, ...more });
@@ -124,6 +138,26 @@ describe('response cache', () => {
     expect(r.headers.get('x-gpuarb-cache')).toBe('miss');
     expect(r.headers.get('x-gpuarb-model')).toBe('mixtral-8x7b');
     expect(((await r.json()) as { id: string }).id).toContain('mix');
+  });
+
+  it('a gateway hits what another gateway stored, and misses without a Cosmos read otherwise', async () => {
+    const g1 = await startHarness({ cosmos, config: { cache: { scope: 'global', ttlSeconds: 600, memoryEntries: 0, enabled: true, presence: { enabled: true, expectedEntries: 1000, syncMs: 200 } } } });
+    const g2 = await startHarness({ cosmos, config: { cache: { scope: 'global', ttlSeconds: 600, memoryEntries: 0, enabled: true, presence: { enabled: true, expectedEntries: 1000, syncMs: 200 } } } });
+    extra.push(g1, g2);
+    const b = body(fresh());
+    await (await g1.post('/v1/chat/completions', b)).text();
+    await waitCached(g1, b);
+    // g2 learns the key from its presence sync (every 200 ms here) and then reads Cosmos: a hit.
+    const hit = await waitCached(g2, b);
+    expect(hit.headers.get('x-gpuarb-model')).toBe('phi3-mini');
+    // A key nobody stored: the filter answers, and Cosmos is not asked.
+    const presence = g2.gateway.ctx.cache!['presence']!;
+    await presence.sync();
+    const reads = countCosmosReads(g2);
+    const r = await g2.post('/v1/chat/completions', body(fresh()));
+    expect(r.headers.get('x-gpuarb-cache')).toBe('miss');
+    await r.text();
+    expect(reads()).toBe(0);
   });
 
   it('does not store an answer served by a fallback model under the requested model', async () => {

@@ -2,9 +2,11 @@
 // keys. Entries are immutable for their key until they expire, so the memory layer can never
 // disagree with Cosmos on content — only on existence, and it honours the same stored expiry.
 // Expiry is enforced here from `expiresAt` (the local Cosmos server never deletes items) and by
-// Cosmos via the per-item `ttl` in Azure. Lookups are bounded in time: a slow cache is a miss.
+// Cosmos via the per-item `ttl` in Azure. Lookups are bounded in time: a slow cache is a miss,
+// and a key the presence filter knows is not stored is a miss without a lookup.
 import type { Container } from '@azure/cosmos';
 import type { Logger } from './log.js';
+import type { CachePresence } from './cache-presence.js';
 
 export interface CachedAnswer {
   /** The exact chat.completion JSON that was served. */
@@ -39,7 +41,13 @@ export class ResponseCache {
   private readonly memory = new Map<string, CachedAnswer>();
   private readonly now: () => number;
 
-  constructor(private readonly container: Container, private readonly opts: ResponseCacheOptions, private readonly log: Logger) {
+  constructor(
+    private readonly container: Container,
+    private readonly opts: ResponseCacheOptions,
+    private readonly log: Logger,
+    /** Lets a miss skip the Cosmos read when the key is certainly not stored. */
+    private readonly presence?: CachePresence,
+  ) {
     this.now = opts.now ?? Date.now;
   }
 
@@ -50,6 +58,7 @@ export class ResponseCache {
       if (mem.expiresAt > this.now() && this.belongs(mem, model, customer)) return mem;
       this.memory.delete(key);
     }
+    if (this.presence?.definitelyAbsent(key)) return undefined;
     let doc: CacheDoc | undefined;
     try {
       doc = await withTimeout(this.container.item(key, key).read<CacheDoc>().then((r) => r.resource), this.opts.lookupTimeoutMs ?? 500);
@@ -76,6 +85,7 @@ export class ResponseCache {
     const createdAt = this.now();
     const full: CachedAnswer = { ...entry, expiresAt: createdAt + this.opts.ttlSeconds * 1000 };
     this.remember(key, full);
+    this.presence?.add(key);
     const doc: CacheDoc = {
       id: key,
       model: entry.model,
