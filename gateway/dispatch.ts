@@ -22,7 +22,7 @@ export interface DispatchDeps {
    * the new key yet: a 401 is retried once on the same replica with the other key.
    */
   internalKeys?: () => Promise<string[]>;
-  deadlines: { connectMs: number; firstByteMs: number };
+  deadlines: { firstByteMs: number };
   log: Logger;
 }
 
@@ -74,7 +74,7 @@ export async function dispatch<T>(deps: DispatchDeps, req: DispatchRequest<T>): 
           deps.agents.post(replica.address, req.path, payload, {
             authorization: `${INTERNAL_AUTH_SCHEME} ${k}`,
             [HEADER_REQUEST_ID]: req.requestId,
-          }, { connectMs: deps.deadlines.connectMs, firstByteMs: Math.min(deps.deadlines.firstByteMs, remaining), signal: req.signal });
+          }, { firstByteMs: Math.min(deps.deadlines.firstByteMs, remaining), signal: req.signal });
         let answer = await send(key);
         for (const other of fallbackKeys) {
           if (answer.status !== 401) break;

@@ -54,7 +54,7 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
       ? new CachePresence(containers.cache, { ttlSeconds: cfg.cache.ttlSeconds, expectedEntries: cfg.cache.presence.expectedEntries, syncMs: cfg.cache.presence.syncMs }, log)
       : undefined;
   const balancer = createBalancer();
-  const agents = new AgentClient();
+  const agents = new AgentClient({ connectMs: cfg.deadlines.connectMs });
   const internalKey = secretFromConfig(cfg.secrets.internalServiceKey);
   const ctx: GatewayContext = {
     cfg,

@@ -2,7 +2,7 @@
 // rebuilding the completion (for the cache) and counting what was delivered (for metering).
 // If the agent breaks off after bytes reached the client, the stream ends with an error event
 // (OpenAI's shape) instead of [DONE]: the client can tell a cut answer from a finished one.
-import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { UpstreamError } from './agent-client.js';
 import { errorBody } from './errors.js';
@@ -20,7 +20,7 @@ export interface RelayOutcome {
  * Waits for the agent's first bytes: until then nothing has reached the client, so a failure is
  * retryable on another replica. A timeout is not (the agent may still be working: that is a 504).
  */
-export function waitFirstChunk(res: IncomingMessage, timeoutMs: number): Promise<Buffer> {
+export function waitFirstChunk(res: Readable, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const done = (fn: () => void) => {
       clearTimeout(timer);
@@ -47,7 +47,7 @@ export interface RelayOptions {
   onDone(outcome: RelayOutcome): void;
 }
 
-export function relayStream(res: IncomingMessage, first: Buffer, opts: RelayOptions): ReadableStream<Uint8Array> {
+export function relayStream(res: Readable, first: Buffer, opts: RelayOptions): ReadableStream<Uint8Array> {
   const builder = new CompletionBuilder();
   const decoder = new StringDecoder('utf8');
   let pending = '';
