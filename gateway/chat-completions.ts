@@ -82,12 +82,20 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
   if (sent.value.kind === 'buffer') {
     sent.release();
     const bytes = sent.value.bytes;
-    const usage = usageOf(bytes);
     const ok = sent.status >= 200 && sent.status < 300;
-    call.onSettled?.(ctx.meter.record(customer, served.name, { requests: 1, errors: ok ? 0 : 1, promptTokens: usage.prompt, completionTokens: usage.completion }));
-    if (mayStore && usage.cacheable) {
-      void ctx.cache!.put(key!, { body: bytes, model: served.name, customer: scopeCustomer, promptTokens: usage.prompt, completionTokens: usage.completion });
-    }
+    // Metering and the cache store wait until the host has written the answer (setImmediate runs
+    // after this I/O turn): reading the agent's JSON for its usage is not on the client's clock.
+    // The request stays in flight until the usage is recorded, so the loss bound is unchanged.
+    const settled = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        const usage = usageOf(bytes);
+        resolve(ctx.meter.record(customer, served.name, { requests: 1, errors: ok ? 0 : 1, promptTokens: usage.prompt, completionTokens: usage.completion }));
+        if (mayStore && usage.cacheable) {
+          void ctx.cache!.put(key!, { body: bytes, model: served.name, customer: scopeCustomer, promptTokens: usage.prompt, completionTokens: usage.completion });
+        }
+      }),
+    );
+    call.onSettled?.(settled);
     headers['content-type'] = String(sent.headers['content-type'] ?? 'application/json');
     return bufferResponse(sent.status, bytes, headers);
   }
