@@ -1,8 +1,8 @@
 // The response-cache key: a SHA-256 over a canonical encoding of everything that can change the
 // answer. Rules (each has an adversarial test in cache-key.test.ts):
-// - the key covers the body the agent actually receives (the gateway forwards its own
-//   re-serialisation of the parsed body, so duplicate keys, 1e400, -0 etc. cannot make the key
-//   and the agent see different requests);
+// - the key covers the body the agent actually receives (for every request a key is computed
+//   for, the gateway forwards its own re-serialisation of the parsed body, so duplicate keys,
+//   1e400, -0 etc. cannot make the key and the agent see different requests);
 // - object keys are sorted, arrays keep their order, values keep their JSON type (0 ≠ "0",
 //   null ≠ absent ≠ false); strings are hashed as sent, never Unicode-normalised (different code
 //   points can tokenize differently);
