@@ -18,6 +18,8 @@
 //   3. closed loop at concurrency 4, for reference: on 2 cores shared by client, gateway, agent
 //      and Cosmos this saturates the CPUs, so its latency is queueing behind CPU work (a cost
 //      figure), not the latency a request sees at moderate load.
+// Phase 2 also collects the gateway's Server-Timing header: its own time per request and its wait
+// for the agent, which tells the gateway's work from the cost of one more process on the path.
 // Targets: hit req/s ≥ 0.5 × proxy req/s (phase 1); gateway miss median − direct median < 1 ms
 // (phase 2).
 // Usage: node --import tsx bench/gateway.mjs [seconds-per-path-per-phase=6] [--no-append]
@@ -107,6 +109,8 @@ async function closedLoop(path, concurrency, secs) {
  */
 async function openLoop(path, rate, secs, seed) {
   const lat = [];
+  const own = [];
+  const agentWait = [];
   let errors = 0;
   let u = seed >>> 0 || 1;
   const uniform = () => {
@@ -130,6 +134,7 @@ async function openLoop(path, rate, secs, seed) {
           (res) => {
             if (res.statusCode !== 200) errors++;
             lat.push(performance.now() - t);
+            noteServerTiming(res, own, agentWait);
           },
           () => errors++,
         ),
@@ -139,14 +144,24 @@ async function openLoop(path, rate, secs, seed) {
     if (next > performance.now()) await new Promise((r) => setImmediate(r));
   }
   await Promise.all(inFlight);
-  return { lat, errors, elapsed: (performance.now() - t0) / 1000 };
+  return { lat, own, agentWait, errors, elapsed: (performance.now() - t0) / 1000 };
+}
+
+/** The gateway's Server-Timing header: its own time and its wait for the agent, in ms. */
+function noteServerTiming(res, own, agentWait) {
+  const h = res.headers['server-timing'];
+  if (!h) return;
+  const g = /gateway;dur=([\d.]+)/.exec(h);
+  const a = /agent;dur=([\d.]+)/.exec(h);
+  if (g) own.push(Number(g[1]));
+  if (a) agentWait.push(Number(a[1]));
 }
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 /** Runs `measure` for every path in interleaved rounds and merges each path's samples. */
 async function phase(paths, measure) {
-  const merged = new Map(paths.map((p) => [p.name, { lat: [], errors: 0, elapsed: 0, cpu: new Map() }]));
+  const merged = new Map(paths.map((p) => [p.name, { lat: [], own: [], agentWait: [], errors: 0, elapsed: 0, cpu: new Map() }]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const p of paths) {
       const before = p.pids.map(cpuMs);
@@ -154,6 +169,8 @@ async function phase(paths, measure) {
       const after = p.pids.map(cpuMs);
       const m = merged.get(p.name);
       m.lat.push(...r.lat);
+      m.own.push(...(r.own ?? []));
+      m.agentWait.push(...(r.agentWait ?? []));
       m.errors += r.errors;
       m.elapsed += r.elapsed;
       p.pids.forEach((pid, i) => {
@@ -167,7 +184,8 @@ async function phase(paths, measure) {
     const m = merged.get(p.name);
     const lat = m.lat.sort((a, b) => a - b);
     const cpu = Object.fromEntries([...m.cpu].map(([role, c]) => [role, (c.ms * 1000) / c.requests]));
-    return { name: p.name, rps: lat.length / m.elapsed, p50: pct(lat, 50), p99: pct(lat, 99), errors: m.errors, samples: lat.length, cpu };
+    const median = (a) => (a.length ? pct(a.sort((x, y) => x - y), 50) : undefined);
+    return { name: p.name, rps: lat.length / m.elapsed, p50: pct(lat, 50), p99: pct(lat, 99), errors: m.errors, samples: lat.length, cpu, own: median(m.own), agentWait: median(m.agentWait) };
   });
 }
 
@@ -227,6 +245,7 @@ try {
 
   const get = (rows, name) => rows.find((r) => r.name === name);
   const cpuCell = (r) => ['gateway', 'proxy', 'agent', 'cosmos'].map((role) => (r.cpu[role] === undefined ? '–' : r.cpu[role].toFixed(0))).join(' · ');
+  const fmt = (v) => (v === undefined ? '–' : v.toFixed(3));
   const atModerate = (name) => (name === 'gateway miss-c' ? get(moderateC, name) : get(moderate, name));
   const table = [
     '| path | capacity req/s (c=32) | CPU µs/req: gateway · proxy · agent · cosmos | open loop req/s | p50 ms | p99 ms | p50 ms (c=4) | errors |',
@@ -249,6 +268,7 @@ try {
     `- added median latency on the miss path at moderate load (${rate} req/s open loop = ¼ of the proxy's capacity): **${added.toFixed(2)} ms** (target < 1 ms) ${added < 1 ? 'PASS' : 'FAIL'}; the minimal proxy adds ${addedProxy.toFixed(2)} ms`,
     `- a cacheable miss (Cosmos point read first, store after) at ${rateC} req/s (¼ of its capacity) adds ${addedC.toFixed(2)} ms`,
     `- at c=4 closed loop (CPUs saturated, for reference): gateway miss adds ${addedSat.toFixed(2)} ms, the minimal proxy ${addedSatProxy.toFixed(2)} ms`,
+    `- the gateway's own time per request at moderate load (its Server-Timing, median): miss ${fmt(atModerate('gateway miss').own)} ms, cacheable miss ${fmt(atModerate('gateway miss-c').own)} ms, hit ${fmt(atModerate('gateway hit').own)} ms; its wait for the agent on the miss path ${fmt(atModerate('gateway miss').agentWait)} ms, against ${get(moderate, 'direct').p50.toFixed(2)} ms for a client calling the agent directly`,
   ].join('\n');
   console.log(table + '\n\n' + verdict);
   if (append) {

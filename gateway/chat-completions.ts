@@ -21,6 +21,13 @@ export interface ChatCall {
   signal?: CancelSignal;
   /** Called when the answer (and its usage write) is fully done: the host's in-flight bookkeeping. */
   onSettled?: (settled: Promise<void>) => void;
+  /** Filled with the time spent waiting for agents (for the Server-Timing header). */
+  timing?: AgentTiming;
+}
+
+export interface AgentTiming {
+  /** From the first agent call until its answer was in hand (a stream: its first event), retries included. */
+  agentMs?: number;
 }
 
 type CacheOutcome = 'hit' | 'miss' | 'bypass';
@@ -61,6 +68,7 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
   const deadline = Date.now() + ctx.cfg.deadlines.requestMs;
   const idleMs = ctx.cfg.deadlines.idleMs;
 
+  const dispatched = performance.now();
   const sent = await dispatch(ctx.dispatchDeps, {
     chain: resolution.chain,
     payload,
@@ -72,6 +80,8 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
       answer.status === 200 && stream
         ? { kind: 'stream' as const, first: await waitFirstChunk(answer.body, Math.max(1, Math.min(ctx.cfg.deadlines.firstByteMs, deadline - Date.now()))), res: answer.body }
         : { kind: 'buffer' as const, bytes: await readAll(answer.body, idleMs) },
+  }).finally(() => {
+    if (call.timing) call.timing.agentMs = performance.now() - dispatched;
   });
   const served = sent.model;
   const headers = baseHeaders(requestId, cacheState, served.name, stream && sent.status === 200);

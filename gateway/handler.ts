@@ -7,7 +7,7 @@
 // buffered: building an undici Request (and its abort wiring) cost more per request than the
 // whole routing step (bench/gateway.mjs).
 import { randomUUID } from 'node:crypto';
-import { HEADER_REQUEST_ID } from '../src/contracts/headers.js';
+import { HEADER_REQUEST_ID, HEADER_SERVER_TIMING } from '../src/contracts/headers.js';
 import type { GatewayContext } from './context.js';
 import { GatewayError, errorResponse } from './errors.js';
 import { authenticate } from './trust.js';
@@ -16,6 +16,7 @@ import { chatCompletions } from './chat-completions.js';
 import { parseJsonObject, readBodyBytes, readJsonObject, validateChatBody } from './request-body.js';
 import { bufferResponse } from './raw-body.js';
 import type { CancelSignal } from './agent-client.js';
+import type { AgentTiming } from './chat-completions.js';
 
 /** Request headers as the handler reads them; a web Headers object is one. */
 export interface HeaderReader {
@@ -44,6 +45,8 @@ export function createHandler(ctx: GatewayContext): Handler {
     const given = req.headers.get(HEADER_REQUEST_ID);
     const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
     const started = Date.now();
+    const startedPrecise = performance.now();
+    const timing: AgentTiming = {};
     ctx.inFlight.count++;
     let settled: Promise<void> | undefined;
     let res: Response;
@@ -55,13 +58,14 @@ export function createHandler(ctx: GatewayContext): Handler {
         res = (req.method === 'GET' && (await health(ctx, path.slice(8)))) || notFound(path);
       } else {
         customer = await authenticate(req.headers, ctx.backendSecret);
-        res = await route(ctx, req, path, requestId, customer, (m) => (model = m), (p) => (settled = p));
+        res = await route(ctx, req, path, requestId, customer, (m) => (model = m), (p) => (settled = p), timing);
       }
     } catch (err) {
       res = failure(ctx, err, requestId);
       if (customer && model !== undefined) settled = ctx.meter.record(customer, model, { requests: 1, errors: 1 });
     }
     if (!res.headers.has(HEADER_REQUEST_ID)) res.headers.set(HEADER_REQUEST_ID, requestId);
+    res.headers.set(HEADER_SERVER_TIMING, serverTiming(performance.now() - startedPrecise, timing.agentMs));
     void (settled ?? Promise.resolve()).finally(() => ctx.inFlight.count--);
     if (res.status >= 400 || ctx.cfg.telemetry.logLevel === 'debug') {
       ctx.log.info('request', { requestId, method: req.method, path: pathOf(req.url), status: res.status, customer, model, ms: Date.now() - started });
@@ -78,6 +82,7 @@ async function route(
   customer: string,
   noteModel: (m: string) => void,
   onSettled: (p: Promise<void>) => void,
+  timing: AgentTiming,
 ): Promise<Response> {
   if (path === '/v1/chat/completions') {
     if (req.method !== 'POST') throw methodNotAllowed(req.method, path);
@@ -86,7 +91,7 @@ async function route(
     // Errors after this point are metered against the model the client asked for (or "(unknown)").
     noteModel(typeof body.model === 'string' && ctx.router.byName(body.model) ? ctx.router.byName(body.model)!.name : '(unknown)');
     validateChatBody(body);
-    return chatCompletions(ctx, { body, bytes, customer, requestId, headers: req.headers, signal: req.signal, onSettled });
+    return chatCompletions(ctx, { body, bytes, customer, requestId, headers: req.headers, signal: req.signal, onSettled, timing });
   }
   if (path === '/v1/models') {
     if (req.method !== 'GET') throw methodNotAllowed(req.method, path);
@@ -107,6 +112,12 @@ async function route(
     return ctx.jobs.status(customer, decodeURIComponent(path.slice('/v1/jobs/'.length)));
   }
   return notFound(path);
+}
+
+/** `gateway;dur=…[, agent;dur=…]`: what the gateway itself took, and what it waited for an agent. */
+function serverTiming(totalMs: number, agentMs: number | undefined): string {
+  const own = `gateway;dur=${Math.max(0, totalMs - (agentMs ?? 0)).toFixed(3)}`;
+  return agentMs === undefined ? own : `${own}, agent;dur=${agentMs.toFixed(3)}`;
 }
 
 function pathOf(url: string): string {

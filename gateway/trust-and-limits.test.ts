@@ -58,6 +58,21 @@ describe('trust', () => {
     expect(seen.headers['x-request-id']).toBe('req-trace-1');
     expect(seen.headers.authorization).toBe(`Bearer ${INTERNAL_KEY}`);
   });
+  it('says in Server-Timing what the gateway took and what it waited for the agent', async () => {
+    agent.behaviour.delayMs = 300;
+    try {
+      const res = await h.post('/v1/chat/completions', { ...chat, messages: [{ role: 'user', content: 'timed' }] });
+      expect(res.status).toBe(200);
+      const m = /^gateway;dur=(\d+\.\d{3}), agent;dur=(\d+\.\d{3})$/.exec(res.headers.get('server-timing') ?? '');
+      expect(m).not.toBeNull();
+      expect(Number(m![2])).toBeGreaterThanOrEqual(300); // the agent's delay is the agent's
+      expect(Number(m![1])).toBeLessThan(300); // and not the gateway's
+    } finally {
+      agent.behaviour.delayMs = 0;
+    }
+    const models = await fetch(h.url + '/v1/models', { headers: h.apim() });
+    expect(models.headers.get('server-timing')).toMatch(/^gateway;dur=\d+\.\d{3}$/);
+  });
   it('forwards the client body untouched unless the model name changes', async () => {
     // Exact pool name, not streamed, not cacheable: the agent gets the very bytes the client sent.
     const spaced = '{ "model" : "phi3-mini",  "messages": [ {"role":"user","content":"as sent"} ] }';

@@ -11,6 +11,11 @@ export const HEADER_REQUEST_ID = 'x-request-id';
 export const HEADER_CACHE = 'x-gpuarb-cache';
 /** The model (pool) that actually served the answer, after routing and fallback. */
 export const HEADER_SERVED_BY = 'x-gpuarb-model';
+/**
+ * W3C Server-Timing on every gateway answer: `gateway;dur=<ms>` (the gateway's own time until the
+ * answer starts, agent wait excluded) and, when an agent was called, `agent;dur=<ms>`.
+ */
+export const HEADER_SERVER_TIMING = 'server-timing';
 /** Set to "true" by the sim engine (and passed on by agent and gateway). */
 export const HEADER_SIMULATED = 'x-gpuarb-simulated';
 /** Agents authenticate callers with `Authorization: Bearer <internal-service-key>`. */
