@@ -133,10 +133,6 @@ export function readAll(res: Readable, idleMs: number, maxBytes = 64 * 1024 * 10
       clearTimeout(timer);
       reject(new UpstreamError('reset', `agent answer broke: ${e.message}`, true));
     });
-    res.on('aborted', () => {
-      clearTimeout(timer);
-      reject(new UpstreamError('reset', 'agent answer broke', true));
-    });
   });
 }
 

@@ -44,8 +44,7 @@ export function createHandler(ctx: GatewayContext): Handler {
   return async (req) => {
     const given = req.headers.get(HEADER_REQUEST_ID);
     const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
-    const started = Date.now();
-    const startedPrecise = performance.now();
+    const started = performance.now();
     const timing: AgentTiming = {};
     ctx.inFlight.count++;
     let settled: Promise<void> | undefined;
@@ -65,10 +64,10 @@ export function createHandler(ctx: GatewayContext): Handler {
       if (customer && model !== undefined) settled = ctx.meter.record(customer, model, { requests: 1, errors: 1 });
     }
     if (!res.headers.has(HEADER_REQUEST_ID)) res.headers.set(HEADER_REQUEST_ID, requestId);
-    res.headers.set(HEADER_SERVER_TIMING, serverTiming(performance.now() - startedPrecise, timing.agentMs));
+    res.headers.set(HEADER_SERVER_TIMING, serverTiming(performance.now() - started, timing.agentMs));
     void (settled ?? Promise.resolve()).finally(() => ctx.inFlight.count--);
     if (res.status >= 400 || ctx.cfg.telemetry.logLevel === 'debug') {
-      ctx.log.info('request', { requestId, method: req.method, path: pathOf(req.url), status: res.status, customer, model, ms: Date.now() - started });
+      ctx.log.info('request', { requestId, method: req.method, path: pathOf(req.url), status: res.status, customer, model, ms: Math.round(performance.now() - started) });
     }
     return res;
   };

@@ -24,7 +24,7 @@ export function waitFirstChunk(res: Readable, timeoutMs: number): Promise<Buffer
   return new Promise((resolve, reject) => {
     const done = (fn: () => void) => {
       clearTimeout(timer);
-      res.off('data', onData).off('end', onEnd).off('error', onEnd).off('aborted', onEnd);
+      res.off('data', onData).off('end', onEnd).off('error', onEnd);
       fn();
     };
     const onData = (c: Buffer) => done(() => {
@@ -36,7 +36,7 @@ export function waitFirstChunk(res: Readable, timeoutMs: number): Promise<Buffer
       res.destroy();
       reject(new UpstreamError('timeout', `no stream event within ${timeoutMs} ms`, false));
     }), timeoutMs);
-    res.on('data', onData).on('end', onEnd).on('error', onEnd).on('aborted', onEnd);
+    res.on('data', onData).on('end', onEnd).on('error', onEnd);
   });
 }
 
@@ -127,7 +127,6 @@ export function relayStream(res: Readable, first: Buffer, opts: RelayOptions): R
         finish({ completed: true, clientGone: false });
       });
       res.once('error', (e) => broken(e.message));
-      res.once('aborted', () => broken('the agent connection dropped'));
       res.resume();
     },
     pull() {
