@@ -4,7 +4,7 @@ import type { GatewayContext } from './context.js';
 import { isDeterministic, cacheKey } from './cache-key.js';
 import { completionToSse } from './sse.js';
 import { bufferResponse } from './raw-body.js';
-import { readAll, type CancelSignal } from './agent-client.js';
+import type { CancelSignal } from './agent-client.js';
 import { dispatch } from './dispatch.js';
 import { relayStream, waitFirstChunk, type RelayOutcome } from './stream-relay.js';
 import type { ModelConfig } from './config-schema.js';
@@ -75,11 +75,12 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
     path: 'v1/chat/completions',
     requestId,
     deadline,
+    stream,
     signal: call.signal,
-    commit: async (answer) =>
-      answer.status === 200 && stream
-        ? { kind: 'stream' as const, first: await waitFirstChunk(answer.body, Math.max(1, Math.min(ctx.cfg.deadlines.firstByteMs, deadline - Date.now()))), res: answer.body }
-        : { kind: 'buffer' as const, bytes: await readAll(answer.body, idleMs) },
+    commit: async ({ body: b }) =>
+      b.kind === 'stream'
+        ? { kind: 'stream' as const, first: await waitFirstChunk(b.res, Math.max(1, Math.min(ctx.cfg.deadlines.firstByteMs, deadline - Date.now()))), res: b.res }
+        : { kind: 'buffer' as const, bytes: await b.read(idleMs) },
   }).finally(() => {
     if (call.timing) call.timing.agentMs = performance.now() - dispatched;
   });

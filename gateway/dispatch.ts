@@ -7,7 +7,7 @@ import type { RegistryDoc } from '../src/contracts/registry.js';
 import { HEADER_REQUEST_ID, INTERNAL_AUTH_SCHEME } from '../src/contracts/headers.js';
 import type { ModelConfig } from './config-schema.js';
 import { GatewayError } from './errors.js';
-import { discard, UpstreamError, type AgentAnswer, type AgentClient, type CancelSignal } from './agent-client.js';
+import { UpstreamError, type AgentAnswer, type AgentClient, type CancelSignal } from './agent-client.js';
 import type { Balancer } from './balancer.js';
 import type { RegistryReader } from './registry-reader.js';
 import type { Logger } from './log.js';
@@ -43,6 +43,8 @@ export interface DispatchRequest<T> {
   path: string;
   requestId: string;
   deadline: number;
+  /** The client asked for a stream: a 200 answer arrives as one (AgentAnswer.body). */
+  stream?: boolean;
   signal?: CancelSignal;
   /** Takes a 2xx/4xx/5xx answer to the point of no return; throwing a retryable UpstreamError retries. */
   commit(answer: AgentAnswer): Promise<T>;
@@ -74,16 +76,16 @@ export async function dispatch<T>(deps: DispatchDeps, req: DispatchRequest<T>): 
           deps.agents.post(replica.address, req.path, payload, {
             authorization: `${INTERNAL_AUTH_SCHEME} ${k}`,
             [HEADER_REQUEST_ID]: req.requestId,
-          }, { firstByteMs: Math.min(deps.deadlines.firstByteMs, remaining), signal: req.signal });
+          }, { firstByteMs: Math.min(deps.deadlines.firstByteMs, remaining), stream: req.stream, signal: req.signal });
         let answer = await send(key);
         for (const other of fallbackKeys) {
           if (answer.status !== 401) break;
-          discard(answer.body);
+          answer.discard();
           log().info('agent refused the current internal key, retrying with the other accepted key (rotation in progress)');
           answer = await send(other);
         }
         if (answer.status === 503 || answer.status === 429) {
-          discard(answer.body);
+          answer.discard();
           release();
           const retryAfter = String(answer.headers['retry-after'] ?? '');
           const seconds = Number(retryAfter);
