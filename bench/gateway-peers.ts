@@ -1,8 +1,9 @@
 // The processes bench/gateway.mjs measures, one role per process so the load generator does not
 // share an event loop with what it measures: `cosmos` (the Cosmos emulator), `agent` (a real
-// fleet agent on the zero-latency simulator) and `proxy` (the floor: a minimal Node reverse
-// proxy). Each prints one JSON line once it listens. The gateway runs as shipped (bin/).
+// fleet agent on the zero-latency simulator), `proxy` (the floor: a minimal Node reverse
+// proxy) and `relay` (a byte relay: the cost of the extra process alone). Each prints one JSON line once it listens. The gateway runs as shipped (bin/).
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 
@@ -43,7 +44,19 @@ if (role === 'cosmos') {
     req.pipe(p);
   });
   server.listen(0, '127.0.0.1', () => print({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+} else if (role === 'relay') {
+  // Below the floor: a byte relay, one upstream connection per client connection, no HTTP at
+  // all. What it adds is the price of one more process on the path on this machine.
+  const target = new URL(args[0]);
+  const server = net.createServer({ noDelay: true }, (down) => {
+    const up = net.connect({ host: target.hostname, port: Number(target.port), noDelay: true });
+    down.pipe(up).on('error', () => down.destroy());
+    up.pipe(down).on('error', () => up.destroy());
+    down.on('error', () => up.destroy());
+    up.on('error', () => down.destroy());
+  });
+  server.listen(0, '127.0.0.1', () => print({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
 } else {
-  process.stderr.write('usage: gateway-peers.ts cosmos|agent|proxy …\n');
+  process.stderr.write('usage: gateway-peers.ts cosmos|agent|proxy|relay …\n');
   process.exit(2);
 }

@@ -1,5 +1,6 @@
 // bench/gateway: the gateway's overhead, side by side in one run on loopback.
 //   direct          the fleet agent (sim engine, zero latency) called directly;
+//   relay           through a byte relay (no HTTP): the price of one more process on the path;
 //   proxy           through a minimal Node reverse proxy (the floor for any Node router tier);
 //   gateway miss    through the gateway as shipped (dist/, `gpuarb-gateway`), a request that is
 //                   not cacheable (temperature 0.7, answered `x-gpuarb-cache: bypass`): trust,
@@ -14,12 +15,15 @@
 //      (from /proc: the robust figure on a noisy machine);
 //   2. latency at moderate load: open loop, Poisson arrivals at a quarter of the minimal proxy's
 //      phase-1 capacity, the same rate for every path → median and p99 (the cacheable miss, whose
-//      capacity is lower, at a quarter of its own, with `direct` measured again beside it);
+//      capacity is lower, at a quarter of its own, with `direct` measured again beside it), and
+//      CPU time per request again: at this load every request finds cold caches, so it costs
+//      about twice what it does at capacity, and that CPU time is most of the added latency;
 //   3. closed loop at concurrency 4, for reference: on 2 cores shared by client, gateway, agent
 //      and Cosmos this saturates the CPUs, so its latency is queueing behind CPU work (a cost
 //      figure), not the latency a request sees at moderate load.
 // Phase 2 also collects the gateway's Server-Timing header: its own time per request and its wait
-// for the agent, which tells the gateway's work from the cost of one more process on the path.
+// for the agent. The byte relay tells the cost of one more process on the path (wakeups, copies)
+// from the cost of handling HTTP in it, which the minimal proxy pays as much as the gateway.
 // Targets: hit req/s ≥ 0.5 × proxy req/s (phase 1); gateway miss median − direct median < 1 ms
 // (phase 2).
 // Usage: node --import tsx bench/gateway.mjs [seconds-per-path-per-phase=6] [--no-append]
@@ -195,6 +199,7 @@ try {
   const cosmos = await peer('cosmos', caFile);
   const agent = await peer('agent', cosmos.endpoint, cosmos.key, caFile, INTERNAL);
   const proxy = await peer('proxy', agent.url);
+  const relay = await peer('relay', agent.url);
   const cfgFile = join(dir, 'gateway.json');
   writeFileSync(cfgFile, JSON.stringify({
     listen: { host: '127.0.0.1', port: 0 },
@@ -221,10 +226,11 @@ try {
   const same = () => msg('What is the capital of France?', { temperature: 0 });
   await post(gateway.url + '/v1/chat/completions', same(), apim); // fill the cache entry
   const chat = (base) => base + '/v1/chat/completions';
-  const viaGateway = { pids: [gateway.pid, agent.pid, cosmos.pid], roles: ['gateway', 'agent', 'cosmos'] };
+  const viaGateway = { pids: [gateway.pid, agent.pid, cosmos.pid], roles: ['router', 'agent', 'cosmos'] };
   const paths = [
     { name: 'direct', url: chat(agent.url), body: hot, headers: auth, pids: [agent.pid], roles: ['agent'] },
-    { name: 'proxy', url: chat(proxy.url), body: hot, headers: auth, pids: [proxy.pid, agent.pid], roles: ['proxy', 'agent'] },
+    { name: 'relay', url: chat(relay.url), body: hot, headers: auth, pids: [relay.pid, agent.pid], roles: ['router', 'agent'] },
+    { name: 'proxy', url: chat(proxy.url), body: hot, headers: auth, pids: [proxy.pid, agent.pid], roles: ['router', 'agent'] },
     { name: 'gateway miss', url: chat(gateway.url), body: hot, headers: apim, ...viaGateway },
     { name: 'gateway miss-c', url: chat(gateway.url), body: fresh, headers: apim, ...viaGateway },
     { name: 'gateway hit', url: chat(gateway.url), body: same, headers: apim, ...viaGateway },
@@ -244,28 +250,29 @@ try {
   const saturated = await phase(paths, (p) => closedLoop(p, 4, slice));
 
   const get = (rows, name) => rows.find((r) => r.name === name);
-  const cpuCell = (r) => ['gateway', 'proxy', 'agent', 'cosmos'].map((role) => (r.cpu[role] === undefined ? '–' : r.cpu[role].toFixed(0))).join(' · ');
+  const cpuCell = (r) => ['router', 'agent', 'cosmos'].map((role) => (r.cpu[role] === undefined ? '–' : r.cpu[role].toFixed(0))).join(' · ');
   const fmt = (v) => (v === undefined ? '–' : v.toFixed(3));
   const atModerate = (name) => (name === 'gateway miss-c' ? get(moderateC, name) : get(moderate, name));
   const table = [
-    '| path | capacity req/s (c=32) | CPU µs/req: gateway · proxy · agent · cosmos | open loop req/s | p50 ms | p99 ms | p50 ms (c=4) | errors |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| path | capacity req/s (c=32) | CPU µs/req: router · agent · cosmos | open loop req/s | p50 ms | p99 ms | CPU µs/req in the open loop: router · agent · cosmos | p50 ms (c=4) | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...capacity.map((c) => {
       const m = atModerate(c.name);
       const s = get(saturated, c.name);
-      return `| ${c.name} | ${c.rps.toFixed(0)} | ${cpuCell(c)} | ${c.name === 'gateway miss-c' ? rateC : rate} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${s.p50.toFixed(2)} | ${c.errors + m.errors + s.errors} |`;
+      return `| ${c.name} | ${c.rps.toFixed(0)} | ${cpuCell(c)} | ${c.name === 'gateway miss-c' ? rateC : rate} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${cpuCell(m)} | ${s.p50.toFixed(2)} | ${c.errors + m.errors + s.errors} |`;
     }),
-    `| direct (at ${rateC} req/s) | | | ${rateC} | ${get(moderateC, 'direct').p50.toFixed(2)} | ${get(moderateC, 'direct').p99.toFixed(2)} | | ${get(moderateC, 'direct').errors} |`,
+    `| direct (at ${rateC} req/s) | | | ${rateC} | ${get(moderateC, 'direct').p50.toFixed(2)} | ${get(moderateC, 'direct').p99.toFixed(2)} | ${cpuCell(get(moderateC, 'direct'))} | | ${get(moderateC, 'direct').errors} |`,
   ].join('\n');
   const hitRatio = get(capacity, 'gateway hit').rps / proxyRps;
   const added = get(moderate, 'gateway miss').p50 - get(moderate, 'direct').p50;
   const addedProxy = get(moderate, 'proxy').p50 - get(moderate, 'direct').p50;
+  const addedRelay = get(moderate, 'relay').p50 - get(moderate, 'direct').p50;
   const addedC = get(moderateC, 'gateway miss-c').p50 - get(moderateC, 'direct').p50;
   const addedSat = get(saturated, 'gateway miss').p50 - get(saturated, 'direct').p50;
   const addedSatProxy = get(saturated, 'proxy').p50 - get(saturated, 'direct').p50;
   const verdict = [
     `- cache-hit throughput / minimal proxy (c=32): **${hitRatio.toFixed(2)}×** (target ≥ 0.5×) ${hitRatio >= 0.5 ? 'PASS' : 'FAIL'}`,
-    `- added median latency on the miss path at moderate load (${rate} req/s open loop = ¼ of the proxy's capacity): **${added.toFixed(2)} ms** (target < 1 ms) ${added < 1 ? 'PASS' : 'FAIL'}; the minimal proxy adds ${addedProxy.toFixed(2)} ms`,
+    `- added median latency on the miss path at moderate load (${rate} req/s open loop = ¼ of the proxy's capacity): **${added.toFixed(2)} ms** (target < 1 ms) ${added < 1 ? 'PASS' : 'FAIL'}; the minimal proxy adds ${addedProxy.toFixed(2)} ms, a byte relay (one more process, no HTTP) ${addedRelay.toFixed(2)} ms`,
     `- a cacheable miss (Cosmos point read first, store after) at ${rateC} req/s (¼ of its capacity) adds ${addedC.toFixed(2)} ms`,
     `- at c=4 closed loop (CPUs saturated, for reference): gateway miss adds ${addedSat.toFixed(2)} ms, the minimal proxy ${addedSatProxy.toFixed(2)} ms`,
     `- the gateway's own time per request at moderate load (its Server-Timing, median): miss ${fmt(atModerate('gateway miss').own)} ms, cacheable miss ${fmt(atModerate('gateway miss-c').own)} ms, hit ${fmt(atModerate('gateway hit').own)} ms; its wait for the agent on the miss path ${fmt(atModerate('gateway miss').agentWait)} ms, against ${get(moderate, 'direct').p50.toFixed(2)} ms for a client calling the agent directly`,

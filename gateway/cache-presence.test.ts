@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes, createHash } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
-import { BloomFilter, CachePresence } from './cache-presence.js';
+import { BloomFilter, CachePresence, nextSyncDelay, staleAfterMs, SYNC_COST_FACTOR } from './cache-presence.js';
 import { startTestCosmos, type TestCosmos } from './test-support/cosmos-server.js';
 import { CONTAINERS } from './cosmos-containers.js';
 import { silentLogger } from './log.js';
@@ -27,6 +27,16 @@ describe('BloomFilter', () => {
     f.add('not a digest');
     expect(f.has('not a digest')).toBe(true);
     expect(f.has(createHash('sha256').update('x').digest('hex'))).toBe(false);
+  });
+});
+
+describe('sync pacing', () => {
+  it('syncs every syncMs while syncs are quick, spaces slow ones out, and never waits long enough to go stale', () => {
+    expect(nextSyncDelay(1_000, 5)).toBe(1_000); // 5 ms × 50 = 250 ms: the configured period rules
+    expect(nextSyncDelay(1_000, 70)).toBe(70 * SYNC_COST_FACTOR); // an unindexed scan of ~4,000 entries
+    expect(nextSyncDelay(1_000, 5_000)).toBe(staleAfterMs(1_000) / 3); // capped: stays warm
+    expect(nextSyncDelay(1_000, 5_000)).toBeLessThan(staleAfterMs(1_000));
+    expect(nextSyncDelay(60_000, 1)).toBe(60_000);
   });
 });
 
