@@ -89,6 +89,35 @@ describe('CachePresence', () => {
     expect(p.definitelyAbsent(k)).toBe(true);
   });
 
+  it('reads a burst of writes again only until it has settled, then only what is new', async () => {
+    let now = Date.now();
+    const p = new CachePresence(cache, { ttlSeconds: 3600, expectedEntries: 1000, syncMs: 60_000, now: () => now }, silentLogger);
+    await p.sync();
+    const burst = Array.from({ length: 5 }, hexKey);
+    let newestTs = 0;
+    for (const id of burst) newestTs = Math.max(newestTs, (await cache.items.upsert<{ id: string }>({ id, body: '{}' })).resource!._ts);
+    await p.sync();
+    expect(p.lastSyncRead).toBeGreaterThanOrEqual(5);
+    await p.sync(); // within the overlap: the same second may still be gaining entries
+    expect(p.lastSyncRead).toBeGreaterThanOrEqual(5);
+    now += 3_100; // that second is over, and so is the overlap after it
+    await p.sync(); // the settling read
+    expect(p.lastSyncRead).toBeGreaterThanOrEqual(5);
+    await p.sync();
+    expect(p.lastSyncRead).toBe(0); // a quiet container costs an empty answer
+    expect(burst.every((k) => !p.definitelyAbsent(k))).toBe(true);
+    // A write in a later server second is still learned.
+    const late = hexKey();
+    const until = Date.now() + 3_000;
+    while ((await cache.items.upsert<{ id: string }>({ id: late, body: '{}' })).resource!._ts <= newestTs) {
+      if (Date.now() > until) throw new Error('the server clock did not move on');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await p.sync();
+    expect(p.lastSyncRead).toBe(1);
+    expect(p.definitelyAbsent(late)).toBe(false);
+  });
+
   it('says "maybe" for everything once its syncs have failed for a while', async () => {
     let now = Date.now();
     const p = new CachePresence(cache, { ttlSeconds: 3600, expectedEntries: 1000, syncMs: 1_000, now: () => now }, silentLogger);

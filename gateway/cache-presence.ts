@@ -97,7 +97,13 @@ export class CachePresence {
   private rotatedAt: number;
   /** Newest server `_ts` (seconds) read so far; undefined until the first full sync. */
   private syncedTs: number | undefined;
+  /** When (local clock) `syncedTs` last moved. */
+  private syncedTsAt = 0;
+  /** Every id up to `syncedTs` has been read by a sync begun after that second was over (see readNewIds). */
+  private settled = false;
   private lastSyncAt = 0;
+  /** Ids the last sync read (for tests and debugging: a quiet container should cost next to nothing). */
+  lastSyncRead = 0;
   private timer: NodeJS.Timeout | undefined;
   private started = false;
   private running: Promise<void> | undefined;
@@ -155,19 +161,39 @@ export class CachePresence {
     return this.running;
   }
 
+  /**
+   * Re-reading the last SYNC_OVERLAP_SECONDS before the newest `_ts` catches entries written in
+   * that same second, or visible late, after the previous sync. Once a sync that began more than
+   * that overlap plus a second after the newest `_ts` was first seen has re-read it (server time
+   * has moved past it by then, whatever the clocks' offset: only elapsed time is compared), nothing
+   * more can appear at or before it, and later syncs ask only for newer entries. Without that, a
+   * burst of writes followed by quiet would be read again by every sync, forever.
+   */
   private async readNewIds(): Promise<void> {
-    const since = this.syncedTs ?? Math.floor(this.now() / 1000) - this.opts.ttlSeconds - 60;
-    const query = { query: 'SELECT c.id, c._ts FROM c WHERE c._ts >= @since', parameters: [{ name: '@since', value: since - SYNC_OVERLAP_SECONDS }] };
-    const pages = this.container.items.query<{ id: string; _ts: number }>(query, { maxItemCount: 1000 });
-    let newest = since;
+    const startedAt = this.now();
+    const known = this.syncedTs;
+    const since = known === undefined ? Math.floor(startedAt / 1000) - this.opts.ttlSeconds - 60 - SYNC_OVERLAP_SECONDS : this.settled ? known + 1 : known - SYNC_OVERLAP_SECONDS;
+    const query = { query: 'SELECT c.id, c._ts FROM c WHERE c._ts >= @since', parameters: [{ name: '@since', value: since }] };
+    // Big pages: an id is ~90 bytes, and the local Cosmos server scans the whole container per page.
+    const pages = this.container.items.query<{ id: string; _ts: number }>(query, { maxItemCount: 10_000 });
+    let newest = known ?? since;
+    let read = 0;
     while (pages.hasMoreResults()) {
       const { resources } = await pages.fetchNext();
+      read += resources.length;
       for (const r of resources) {
         this.add(r.id);
         if (r._ts > newest) newest = r._ts;
       }
     }
-    this.syncedTs = newest;
+    this.lastSyncRead = read;
+    if (known === undefined || newest > known) {
+      this.syncedTs = newest;
+      this.syncedTsAt = this.now();
+      this.settled = false;
+    } else if (startedAt - this.syncedTsAt >= (SYNC_OVERLAP_SECONDS + 1) * 1000) {
+      this.settled = true;
+    }
     this.lastSyncAt = this.now();
   }
 
