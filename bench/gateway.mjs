@@ -17,7 +17,7 @@
 //      phase-1 capacity, the same rate for every path → median and p99 (the cacheable miss, whose
 //      capacity is lower, at a quarter of its own, with `direct` measured again beside it), and
 //      CPU time per request again: at this load every request finds cold caches, so it costs
-//      about twice what it does at capacity, and that CPU time is most of the added latency;
+//      1.2–1.7× what it does at capacity, and that CPU time is most of the added latency;
 //   3. closed loop at concurrency 4, for reference: on 2 cores shared by client, gateway, agent
 //      and Cosmos this saturates the CPUs, so its latency is queueing behind CPU work (a cost
 //      figure), not the latency a request sees at moderate load.
