@@ -95,7 +95,7 @@ describe('CachePresence', () => {
     await p.sync();
     const burst = Array.from({ length: 5 }, hexKey);
     let newestTs = 0;
-    for (const id of burst) newestTs = Math.max(newestTs, (await cache.items.upsert<{ id: string }>({ id, body: '{}' })).resource!._ts);
+    for (const id of burst) newestTs = Math.max(newestTs, (await cache.items.upsert({ id, body: '{}' })).resource!._ts);
     await p.sync();
     expect(p.lastSyncRead).toBeGreaterThanOrEqual(5);
     await p.sync(); // within the overlap: the same second may still be gaining entries
@@ -109,7 +109,7 @@ describe('CachePresence', () => {
     // A write in a later server second is still learned.
     const late = hexKey();
     const until = Date.now() + 3_000;
-    while ((await cache.items.upsert<{ id: string }>({ id: late, body: '{}' })).resource!._ts <= newestTs) {
+    while ((await cache.items.upsert({ id: late, body: '{}' })).resource!._ts <= newestTs) {
       if (Date.now() > until) throw new Error('the server clock did not move on');
       await new Promise((r) => setTimeout(r, 50));
     }
