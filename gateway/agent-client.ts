@@ -1,8 +1,8 @@
 // POSTs to a fleet agent through undici's keep-alive pools, at the level of undici's dispatch
 // handlers: node:http's client cost about a third more CPU per call here, and undici's own
-// request() API (an AsyncResource, a body stream per answer) another 40–60 µs per call, which on
-// the miss path is most of what the gateway adds besides the network (bench/gateway.mjs). An
-// answer is read whole (no stream object at all) unless it is a 200 to a streaming request.
+// request() API (an AsyncResource, a body stream per answer) another 40–60 µs per call, measured
+// side by side (bench/RESULTS.md, 2026-11-27). An answer is read whole (no stream object at all)
+// unless it is a 200 to a streaming request.
 // undici also reports the phase a call failed in, which is what tells "never reached the agent"
 // (safe to retry elsewhere) from "the agent is working on it" (not safe).
 import { Readable } from 'node:stream';
