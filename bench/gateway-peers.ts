@@ -1,7 +1,8 @@
 // The processes bench/gateway.mjs measures, one role per process so the load generator does not
 // share an event loop with what it measures: `cosmos` (the Cosmos emulator), `agent` (a real
 // fleet agent on the zero-latency simulator), `proxy` (the floor: a minimal Node reverse
-// proxy) and `relay` (a byte relay: the cost of the extra process alone). Each prints one JSON line once it listens. The gateway runs as shipped (bin/).
+// proxy) and `relay` (a byte relay: the cost of the extra process alone). Each prints one JSON
+// line once it listens. The gateway runs as shipped (bin/).
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
