@@ -4,8 +4,10 @@
 // decide whether a retry on another replica is safe.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { AgentClient, UpstreamError, type AgentAnswer } from './agent-client.js';
+import { closedPort } from './test-support/closed-port.js';
+import { waitFor } from '../fleet-agent/testing/wait-for.js';
 
 type Route = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 let route: Route = (_req, res) => res.end('{}');
@@ -47,14 +49,7 @@ const failure = async (p: Promise<unknown>) => {
   expect(err).toBeInstanceOf(UpstreamError);
   return err as UpstreamError;
 };
-/** Resolves once `check` holds; bounded. */
-async function until(check: () => boolean, ms = 3_000) {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const agentSawClose = () => waitFor('the agent to see the connection closed', () => closedByClient === 1, 3_000);
 
 describe('answers read whole', () => {
   it('joins an answer that arrives in pieces, however late', async () => {
@@ -77,7 +72,7 @@ describe('answers read whole', () => {
     const err = await failure(post().then((a) => whole(a, 100)));
     expect(err.kind).toBe('timeout');
     expect(err.retryable).toBe(false);
-    await until(() => closedByClient === 1);
+    await agentSawClose();
   });
 
   it('an answer broken mid-body is a reset the gateway may retry (nothing reached the client)', async () => {
@@ -100,7 +95,7 @@ describe('answers read whole', () => {
     const err = await failure(post({ maxBytes: 1000 }).then((a) => whole(a)));
     expect(err.message).toMatch(/too large/);
     expect(err.retryable).toBe(false);
-    await until(() => closedByClient === 1);
+    await agentSawClose();
   });
 
   it('a stream request answered with an error is read whole; headers keep repeats and cannot touch prototypes', async () => {
@@ -156,7 +151,7 @@ describe('streams', () => {
     if (a.body.kind !== 'stream') throw new Error('expected a stream');
     await new Promise((r) => a.body.kind === 'stream' && a.body.res.once('data', r));
     a.body.res.destroy();
-    await until(() => closedByClient === 1);
+    await agentSawClose();
   });
 });
 
@@ -170,7 +165,7 @@ describe('failures before an answer', () => {
     const err = await failure(pending);
     expect(err.kind).toBe('aborted');
     expect(err.retryable).toBe(false);
-    await until(() => closedByClient === 1);
+    await agentSawClose();
   });
 
   it('an already aborted signal never reaches the agent', async () => {
@@ -180,12 +175,7 @@ describe('failures before an answer', () => {
   });
 
   it('a refused connection is unreachable and retryable', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s = createNetServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await closedPort();
     client = new AgentClient({ connectMs: 2_000 });
     const err = await failure(client.post(`http://127.0.0.1:${port}`, 'v1/x', Buffer.from('{}'), {}, { firstByteMs: 1_000 }));
     expect(err.kind).toBe('unreachable');

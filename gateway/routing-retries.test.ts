@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, INTERNAL_KEY, type Harness } from './test-support/harness.js';
 import { startScriptedAgent, type ScriptedAgent } from './test-support/scripted-agent.js';
-import { createServer } from 'node:net';
+import { closedPort } from './test-support/closed-port.js';
 
 let h: Harness;
 const agents: ScriptedAgent[] = [];
@@ -143,12 +143,3 @@ describe('retries', () => {
     expect(fine.seen).toHaveLength(1);
   });
 });
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
