@@ -113,7 +113,6 @@ const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 /** One call's undici handler: settles `post` at the answer's headers, then feeds its body. */
 class AgentCall {
   private abortCall: ((err: Error) => void) | undefined;
-  private answered = false;
   private done = false;
   private stream: Readable | undefined;
   private whole: WholeBody | undefined;
@@ -139,7 +138,6 @@ class AgentCall {
 
   onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
     if (status < 200) return true; // 1xx: the answer is still to come
-    this.answered = true;
     let body: AnswerBody;
     if (this.opts.stream && status === 200) {
       const res = new Readable({
@@ -174,9 +172,9 @@ class AgentCall {
 
   onError(err: Error & { code?: string }): void {
     this.finish();
-    if (!this.answered) return this.reject(classify(err, this.opts.signal));
     if (this.stream) this.stream.destroy(err);
-    else this.whole?.fail(new UpstreamError('reset', `agent answer broke: ${err.message}`, true));
+    else if (this.whole) this.whole.fail(new UpstreamError('reset', `agent answer broke: ${err.message}`, true));
+    else this.reject(classify(err, this.opts.signal)); // before any answer: post() fails
   }
 
   private finish(): void {
