@@ -38,7 +38,7 @@ afterEach(() => {
 
 const post = (opts: { stream?: boolean; signal?: AbortSignal; maxBytes?: number } = {}) => {
   client = new AgentClient({ connectMs: 2_000 });
-  return client.post(base, 'v1/chat/completions', Buffer.from('{"model":"m"}'), { authorization: 'Bearer k' }, { firstByteMs: 2_000, ...opts });
+  return client.post(base, 'v1/chat/completions', Buffer.from('{"model":"m"}'), { 'content-type': 'application/json', authorization: 'Bearer k' }, { firstByteMs: 2_000, ...opts });
 };
 const whole = (a: AgentAnswer, idleMs = 2_000) => {
   if (a.body.kind !== 'whole') throw new Error('expected a whole answer');

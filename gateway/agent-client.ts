@@ -79,13 +79,14 @@ export class AgentClient {
     return t;
   }
 
+  /** `headers` are sent as given (content type included): the caller makes a fresh record per call. */
   post(address: string, path: string, body: Buffer, headers: Record<string, string>, opts: AgentCallOptions): Promise<AgentAnswer> {
     const url = this.target(address, path);
     if (!url) return Promise.reject(new UpstreamError('unreachable', `bad agent address ${address}`, true));
     if (opts.signal?.aborted) return Promise.reject(new UpstreamError('aborted', 'request aborted', false));
     return new Promise((resolve, reject) => {
       this.dispatcher.dispatch(
-        { origin: url.origin, path: url.path, method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body, headersTimeout: opts.firstByteMs },
+        { origin: url.origin, path: url.path, method: 'POST', headers, body, headersTimeout: opts.firstByteMs },
         new AgentCall(opts, resolve, reject),
       );
     });

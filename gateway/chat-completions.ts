@@ -3,7 +3,7 @@ import { HEADER_CACHE, HEADER_SERVED_BY, HEADER_SIMULATED, HEADER_REQUEST_ID } f
 import type { GatewayContext } from './context.js';
 import { isDeterministic, cacheKey } from './cache-key.js';
 import { completionToSse } from './sse.js';
-import { bufferResponse } from './raw-body.js';
+import { answer, type Answer } from './answer.js';
 import type { CancelSignal } from './agent-client.js';
 import { dispatch } from './dispatch.js';
 import { relayStream, waitFirstChunk, type RelayOutcome } from './stream-relay.js';
@@ -36,7 +36,7 @@ function wantsBypass(h: HeaderReader): boolean {
   return h.get(HEADER_CACHE)?.trim().toLowerCase() === 'bypass' || /(^|,)\s*no-(cache|store)\s*(,|$)/i.test(h.get('cache-control') ?? '');
 }
 
-export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Promise<Response> {
+export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Promise<Answer> {
   const { body, customer, requestId } = call;
   const resolution = ctx.router.resolve(body.model as string, body);
   const model = resolution.model;
@@ -52,7 +52,7 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
     if (hit) {
       call.onSettled?.(ctx.meter.record(customer, model.name, { requests: 1, cacheHits: 1, promptTokens: hit.promptTokens, completionTokens: hit.completionTokens }));
       const headers = baseHeaders(requestId, 'hit', hit.model, stream);
-      return bufferResponse(200, stream ? completionToSse(hit.body, clientWantsUsage) : hit.body, headers);
+      return answer(200, stream ? completionToSse(hit.body, clientWantsUsage) : hit.body, headers);
     }
     cacheState = 'miss';
   }
@@ -108,7 +108,7 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
     );
     call.onSettled?.(settled);
     headers['content-type'] = String(sent.headers['content-type'] ?? 'application/json');
-    return bufferResponse(sent.status, bytes, headers);
+    return answer(sent.status, bytes, headers);
   }
 
   let settle!: (p: Promise<void>) => void;
@@ -126,7 +126,7 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
     }
   };
   const out = relayStream(sent.value.res, sent.value.first, { idleMs, clientWantsUsage, onDone });
-  return new Response(out, { status: 200, headers });
+  return answer(200, out, headers);
 }
 
 function baseHeaders(requestId: string, cache: CacheOutcome, model: string, sse: boolean): Record<string, string> {

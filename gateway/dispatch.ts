@@ -74,6 +74,7 @@ export async function dispatch<T>(deps: DispatchDeps, req: DispatchRequest<T>): 
       try {
         const send = (k: string) =>
           deps.agents.post(replica.address, req.path, payload, {
+            'content-type': 'application/json',
             authorization: `${INTERNAL_AUTH_SCHEME} ${k}`,
             [HEADER_REQUEST_ID]: req.requestId,
           }, { firstByteMs: Math.min(deps.deadlines.firstByteMs, remaining), stream: req.stream, signal: req.signal });

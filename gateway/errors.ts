@@ -1,7 +1,7 @@
 // Answers in OpenAI's error shape ({error: {message, type, param, code}}), so the official
 // clients raise their usual typed errors for anything the gateway refuses.
 import { HEADER_CACHE } from '../src/contracts/headers.js';
-import { bufferResponse } from './raw-body.js';
+import { answer, type Answer } from './answer.js';
 
 export type ErrorType =
   | 'invalid_request_error'
@@ -24,8 +24,8 @@ export function errorBody(e: Pick<ErrorInit, 'message' | 'type' | 'code' | 'para
   return JSON.stringify({ error: { message: e.message, type: e.type, param: e.param ?? null, code: e.code ?? null } });
 }
 
-export function errorResponse(e: ErrorInit): Response {
-  return bufferResponse(e.status, Buffer.from(errorBody(e)), {
+export function errorAnswer(e: ErrorInit): Answer {
+  return answer(e.status, Buffer.from(errorBody(e)), {
     'content-type': 'application/json',
     [HEADER_CACHE]: 'bypass',
     ...e.headers,

@@ -15,7 +15,7 @@ import { ResponseCache } from './response-cache.js';
 import { CachePresence } from './cache-presence.js';
 import { UsageMeter } from './usage-meter.js';
 import { secretFromConfig } from './secrets.js';
-import { createHandler, type Handler } from './handler.js';
+import { createHandler, webHandler, type Handler, type WebHandler } from './handler.js';
 import { JobsStore } from './jobs-store.js';
 import { JobsService } from './jobs-service.js';
 import { JobsWorker } from './jobs-worker.js';
@@ -24,6 +24,8 @@ import { runJobThroughGateway } from './jobs-run.js';
 export interface Gateway {
   ctx: GatewayContext;
   handle: Handler;
+  /** The same handler as web-standard Request → Response. */
+  handleWeb: WebHandler;
   worker: JobsWorker | undefined;
   /** Connects what can be connected (first registry read, jobs queue); failures are logged, not fatal. */
   start(opts?: { worker?: boolean }): Promise<void>;
@@ -90,6 +92,7 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
   return {
     ctx,
     handle,
+    handleWeb: webHandler(handle),
     worker,
     async start(startOpts = {}) {
       await registry.refresh().catch((err) => log.warn('first registry read failed; will retry on demand', { err }));

@@ -1,20 +1,21 @@
-// The gateway's one request handler: web-standard Request → Response, hosted by node:http
-// (node-host.ts) and by Azure Functions (functions/index.ts). It never throws: every failure
-// becomes an answer in OpenAI's error shape carrying the request id.
+// The gateway's one request handler, hosted by node:http (node-host.ts) and by Azure Functions
+// (functions/index.ts). It never throws: every failure becomes an answer in OpenAI's error shape
+// carrying the request id.
 //
-// It reads only the part of a Request that GatewayRequest names, so the Functions host passes a
-// real web Request while the node:http host passes a lighter object with the body already
+// It takes any web Request, reading only the part that GatewayRequest names, so the Functions
+// host passes a real one while the node:http host passes a lighter object with the body already
 // buffered: building an undici Request (and its abort wiring) cost more per request than the
-// whole routing step (bench/gateway.mjs).
+// whole routing step (bench/gateway.mjs). For the same reason it answers with an Answer
+// (answer.ts), not a web Response; webHandler() gives the web-standard Request → Response face.
 import { randomUUID } from 'node:crypto';
 import { HEADER_REQUEST_ID, HEADER_SERVER_TIMING } from '../src/contracts/headers.js';
 import type { GatewayContext } from './context.js';
-import { GatewayError, errorResponse } from './errors.js';
+import { GatewayError, errorAnswer } from './errors.js';
 import { authenticate } from './trust.js';
 import { health } from './health.js';
 import { chatCompletions } from './chat-completions.js';
 import { parseJsonObject, readBodyBytes, readJsonObject, validateChatBody } from './request-body.js';
-import { bufferResponse } from './raw-body.js';
+import { jsonAnswer, toResponse, type Answer } from './answer.js';
 import type { CancelSignal } from './agent-client.js';
 import type { AgentTiming } from './chat-completions.js';
 
@@ -36,7 +37,13 @@ export interface GatewayRequest {
   readonly bufferedBody?: Buffer;
 }
 
-export type Handler = (req: GatewayRequest) => Promise<Response>;
+export type Handler = (req: GatewayRequest) => Promise<Answer>;
+/** The same handler with a web-standard face: Request in, Response out. */
+export type WebHandler = (req: Request) => Promise<Response>;
+
+export function webHandler(handle: Handler): WebHandler {
+  return async (req) => toResponse(await handle(req));
+}
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -48,7 +55,7 @@ export function createHandler(ctx: GatewayContext): Handler {
     const timing: AgentTiming = {};
     ctx.inFlight.count++;
     let settled: Promise<void> | undefined;
-    let res: Response;
+    let res: Answer;
     let customer: string | undefined;
     let model: string | undefined;
     try {
@@ -63,8 +70,8 @@ export function createHandler(ctx: GatewayContext): Handler {
       res = failure(ctx, err, requestId);
       if (customer && model !== undefined) settled = ctx.meter.record(customer, model, { requests: 1, errors: 1 });
     }
-    if (!res.headers.has(HEADER_REQUEST_ID)) res.headers.set(HEADER_REQUEST_ID, requestId);
-    res.headers.set(HEADER_SERVER_TIMING, serverTiming(performance.now() - started, timing.agentMs));
+    res.headers[HEADER_REQUEST_ID] ??= requestId;
+    res.headers[HEADER_SERVER_TIMING] = serverTiming(performance.now() - started, timing.agentMs);
     void (settled ?? Promise.resolve()).finally(() => ctx.inFlight.count--);
     if (res.status >= 400 || ctx.cfg.telemetry.logLevel === 'debug') {
       ctx.log.info('request', { requestId, method: req.method, path: pathOf(req.url), status: res.status, customer, model, ms: Math.round(performance.now() - started) });
@@ -82,7 +89,7 @@ async function route(
   noteModel: (m: string) => void,
   onSettled: (p: Promise<void>) => void,
   timing: AgentTiming,
-): Promise<Response> {
+): Promise<Answer> {
   if (path === '/v1/chat/completions') {
     if (req.method !== 'POST') throw methodNotAllowed(req.method, path);
     const bytes = await readBodyBytes(req, ctx.cfg.limits.maxBodyBytes);
@@ -96,7 +103,7 @@ async function route(
     if (req.method !== 'GET') throw methodNotAllowed(req.method, path);
     const created = Math.floor(ctx.startedAt / 1000);
     const data = [...ctx.cfg.auto.names, ...ctx.router.modelNames()].map((id) => ({ id, object: 'model', created, owned_by: 'gpuarb' }));
-    return bufferResponse(200, Buffer.from(JSON.stringify({ object: 'list', data })), { 'content-type': 'application/json' });
+    return jsonAnswer(200, { object: 'list', data });
   }
   if (path === '/v1/jobs' || path.startsWith('/v1/jobs/')) {
     if (!ctx.jobs) throw new GatewayError({ status: 503, type: 'server_error', code: 'jobs_unavailable', message: 'async jobs are not configured on this gateway' });
@@ -125,16 +132,16 @@ function pathOf(url: string): string {
   return start < 0 ? '/' : url.slice(start, q < 0 ? undefined : q);
 }
 
-function notFound(path: string): Response {
-  return errorResponse({ status: 404, type: 'not_found_error', code: 'unknown_url', message: `Unknown request URL: ${path}` });
+function notFound(path: string): Answer {
+  return errorAnswer({ status: 404, type: 'not_found_error', code: 'unknown_url', message: `Unknown request URL: ${path}` });
 }
 
 function methodNotAllowed(method: string, path: string): GatewayError {
   return new GatewayError({ status: 405, type: 'invalid_request_error', code: 'method_not_allowed', message: `${method} is not allowed on ${path}` });
 }
 
-function failure(ctx: GatewayContext, err: unknown, requestId: string): Response {
-  if (err instanceof GatewayError) return errorResponse({ ...err.init, headers: { ...err.init.headers, [HEADER_REQUEST_ID]: requestId } });
+function failure(ctx: GatewayContext, err: unknown, requestId: string): Answer {
+  if (err instanceof GatewayError) return errorAnswer({ ...err.init, headers: { ...err.init.headers, [HEADER_REQUEST_ID]: requestId } });
   ctx.log.error('unhandled error', { requestId, err });
-  return errorResponse({ status: 500, type: 'server_error', code: 'internal_error', message: `internal error (request ${requestId})`, headers: { [HEADER_REQUEST_ID]: requestId } });
+  return errorAnswer({ status: 500, type: 'server_error', code: 'internal_error', message: `internal error (request ${requestId})`, headers: { [HEADER_REQUEST_ID]: requestId } });
 }

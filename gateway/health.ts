@@ -2,14 +2,14 @@
 //   /health/live     the process answers;
 //   /health/startup  configuration loaded and the first registry read done;
 //   /health/ready    Cosmos and the registry answer now, and at least one replica is ready.
-import { bufferResponse } from './raw-body.js';
+import { jsonAnswer, type Answer } from './answer.js';
 import type { GatewayContext } from './context.js';
 
-function answer(status: number, body: Record<string, unknown>): Response {
-  return bufferResponse(status, Buffer.from(JSON.stringify(body)), { 'content-type': 'application/json', 'cache-control': 'no-store' });
+function answer(status: number, body: Record<string, unknown>): Answer {
+  return jsonAnswer(status, body, { 'cache-control': 'no-store' });
 }
 
-export async function health(ctx: GatewayContext, which: string): Promise<Response | undefined> {
+export async function health(ctx: GatewayContext, which: string): Promise<Answer | undefined> {
   if (which === 'live') return answer(200, { status: 'ok' });
   if (which === 'startup') {
     const started = ctx.registry.last() !== undefined;

@@ -2,7 +2,7 @@
 // The worker (jobs-worker.ts) runs queued jobs through the same routing as live requests.
 import { randomUUID } from 'node:crypto';
 import type { QueueClient } from '@azure/storage-queue';
-import { bufferResponse } from './raw-body.js';
+import { jsonAnswer, type Answer } from './answer.js';
 import { GatewayError } from './errors.js';
 import { JobsStore, type JobDoc } from './jobs-store.js';
 
@@ -30,7 +30,7 @@ export function decodeJobMessage(text: string): string | undefined {
 export class JobsService {
   constructor(readonly store: JobsStore, readonly queue: QueueClient, private readonly opts: JobsOptions) {}
 
-  async submit(customer: string, request: Record<string, unknown>): Promise<Response> {
+  async submit(customer: string, request: Record<string, unknown>): Promise<Answer> {
     const now = Date.now();
     const doc: JobDoc = {
       id: `job_${randomUUID().replace(/-/g, '')}`,
@@ -50,15 +50,15 @@ export class JobsService {
       await this.store.delete(doc.id);
       throw new GatewayError({ status: 503, type: 'server_error', code: 'queue_unavailable', message: `could not queue the job: ${(err as Error).message}` });
     }
-    return json(202, view(doc), { location: `/v1/jobs/${doc.id}` });
+    return jsonAnswer(202, view(doc), { location: `/v1/jobs/${doc.id}` });
   }
 
-  async status(customer: string, id: string): Promise<Response> {
+  async status(customer: string, id: string): Promise<Answer> {
     const doc = /^job_[0-9a-f]{32}$/.test(id) ? await this.store.get(id) : undefined;
     // Another customer's job is reported as missing, not forbidden: ids are not to be probed.
     if (!doc || doc.customer !== customer) throw notFound(id, 'job_not_found', `no job ${id}`);
     if (doc.expiresAt <= Date.now()) throw notFound(id, 'job_expired', `job ${id} has expired`);
-    return json(200, view(doc));
+    return jsonAnswer(200, view(doc));
   }
 }
 
@@ -75,10 +75,6 @@ function view(doc: JobDoc): Record<string, unknown> {
     ...(doc.status === 'succeeded' ? { result: doc.result } : {}),
     ...(doc.status === 'failed' ? { error: doc.error } : {}),
   };
-}
-
-function json(status: number, body: unknown, extra: Record<string, string> = {}): Response {
-  return bufferResponse(status, Buffer.from(JSON.stringify(body)), { 'content-type': 'application/json', ...extra });
 }
 
 function notFound(id: string, code: string, message: string): GatewayError {

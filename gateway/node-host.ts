@@ -1,11 +1,10 @@
-// Hosts the web-standard handler on node:http. Kept lean because the cache-hit path is mostly
-// this adapter: the request body is buffered once (it is needed whole anyway) and handed over
-// without re-streaming, the handler gets a GatewayRequest over node's own header object instead
-// of an undici Request, buffered answers are written in one call from the bytes the handler kept
-// (raw-body.ts), and streamed answers are pumped with backpressure.
+// Hosts the handler on node:http. Kept lean because the cache-hit path is mostly this adapter:
+// the request body is buffered once (it is needed whole anyway) and handed over without
+// re-streaming, the handler gets a GatewayRequest over node's own header object instead of an
+// undici Request, buffered answers are written in one call from the bytes the handler holds
+// (answer.ts), and streamed answers are pumped with backpressure.
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { rawBodyOf } from './raw-body.js';
 import { errorBody } from './errors.js';
 import type { GatewayRequest, Handler, HeaderReader } from './handler.js';
 import type { CancelSignal } from './agent-client.js';
@@ -47,20 +46,17 @@ async function serve(handle: Handler, opts: NodeHostOptions, req: IncomingMessag
   // Origin form only ("/path?query"): absolute and authority forms are for proxies, not us.
   if (!target.startsWith('/')) return sendError(res, 400, 'malformed request target', 'invalid_request');
   const request: GatewayRequest = { method, url: 'http://gateway' + target, headers: new NodeHeaders(req.headers), signal: clientGone, bufferedBody: body };
-  const response = await handle(request);
-  const headers: Record<string, string> = {};
-  response.headers.forEach((v, k) => (headers[k] = v));
-  const raw = rawBodyOf(response);
-  if (raw || !response.body) {
-    const bytes = raw ?? Buffer.alloc(0);
-    headers['content-length'] = String(bytes.length);
-    res.writeHead(response.status, headers);
-    res.end(method === 'HEAD' ? undefined : bytes);
+  const answer = await handle(request);
+  const headers = answer.headers;
+  if (Buffer.isBuffer(answer.body)) {
+    headers['content-length'] = String(answer.body.length);
+    res.writeHead(answer.status, headers);
+    res.end(method === 'HEAD' ? undefined : answer.body);
     return;
   }
-  res.writeHead(response.status, headers);
+  res.writeHead(answer.status, headers);
   res.flushHeaders();
-  const reader = response.body.getReader();
+  const reader = answer.body.getReader();
   const onClose = () => void reader.cancel().catch(() => {});
   res.once('close', onClose);
   try {

@@ -91,7 +91,7 @@ describe('trust', () => {
     expect(agent.seen.at(-1)!.body.stream_options).toEqual({ include_usage: true });
   });
   it('the handler serves a real web Request (the Functions host) as it serves node:http', async () => {
-    const res = await h.gateway.handle(
+    const res = await h.gateway.handleWeb(
       new Request('https://gateway.example/v1/chat/completions', {
         method: 'POST',
         headers: { ...h.apim(), 'content-type': 'application/json', 'x-request-id': 'web-req-1' },
@@ -101,7 +101,7 @@ describe('trust', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('web-req-1');
     expect(((await res.json()) as { object: string }).object).toBe('chat.completion');
-    const err = await h.gateway.handle(new Request('https://gateway.example/v1/chat/completions', { method: 'POST', headers: h.apim(), body: '{' }));
+    const err = await h.gateway.handleWeb(new Request('https://gateway.example/v1/chat/completions', { method: 'POST', headers: h.apim(), body: '{' }));
     await expectError(err, 400, 'invalid_json');
   });
 });

@@ -54,6 +54,20 @@ describe('UsageMeter', () => {
     expect(resource).toMatchObject({ requests: 400, promptTokens: 1200, completionTokens: 2000 });
   }, 30_000);
 
+  it('counts each request in the UTC day it was recorded on, across midnight', async () => {
+    const midnight = Date.UTC(2026, 10, 28);
+    let clock = midnight - 1;
+    const meter = new UsageMeter(usage, silentLogger, 20, () => clock);
+    const before = meter.record('midnight-co', 'phi3-mini', { requests: 1 });
+    clock = midnight;
+    const after = [meter.record('midnight-co', 'phi3-mini', { requests: 1 }), meter.record('midnight-co', 'phi3-mini', { requests: 1 })];
+    clock = midnight - 2; // a clock stepped back lands in the earlier day again
+    await Promise.all([before, ...after, meter.record('midnight-co', 'phi3-mini', { requests: 1 })]);
+    const read = async (day: string) => (await usage.item(usageDocId('midnight-co', 'phi3-mini', day), 'midnight-co').read<UsageDoc>()).resource?.requests;
+    expect(await read('2026-11-27')).toBe(2);
+    expect(await read('2026-11-28')).toBe(2);
+  });
+
   it('acknowledges a request only once its increment is in Cosmos', async () => {
     const meter = new UsageMeter(usage, silentLogger, 20);
     const day = new Date().toISOString().slice(0, 10);

@@ -28,6 +28,7 @@ export interface UsageDoc extends UsageDelta {
 }
 
 interface Slot {
+  id: string;
   customer: string;
   model: string;
   day: string;
@@ -45,6 +46,9 @@ export class UsageMeter {
   private readonly slots = new Map<string, Slot>();
   private outstanding = 0;
   private idle: (() => void)[] = [];
+  // The current UTC day and its bounds: a Date and an ISO string per request cost more than the
+  // rest of record() (perf profile at moderate load).
+  private day = { start: 0, end: -1, name: '' };
 
   /**
    * @param lingerMs how long a write waits for company: at a trickle every request would cost its
@@ -55,16 +59,25 @@ export class UsageMeter {
 
   /** Adds to the customer's counters; resolves once Cosmos has them. Never rejects. */
   record(customer: string, model: string, delta: Partial<UsageDelta>): Promise<void> {
-    const day = new Date(this.now()).toISOString().slice(0, 10);
-    const id = usageDocId(customer, model, day);
-    let slot = this.slots.get(id);
-    if (!slot) this.slots.set(id, (slot = { customer, model, day, pending: undefined, waiters: [], writing: false }));
+    const day = this.dayOf(this.now());
+    // Slots are keyed by the raw parts (no encoding per request); the document id is made once per slot.
+    const key = customer + '\n' + model + '\n' + day;
+    let slot = this.slots.get(key);
+    if (!slot) this.slots.set(key, (slot = { id: usageDocId(customer, model, day), customer, model, day, pending: undefined, waiters: [], writing: false }));
     const p = (slot.pending ??= { requests: 0, promptTokens: 0, completionTokens: 0, cacheHits: 0, errors: 0 });
     for (const f of FIELDS) p[f] += delta[f] ?? 0;
     this.outstanding++;
     const done = new Promise<void>((resolve) => slot!.waiters.push(resolve));
-    if (!slot.writing) void this.drain(id, slot);
+    if (!slot.writing) void this.drain(key, slot);
     return done;
+  }
+
+  private dayOf(t: number): string {
+    if (t < this.day.start || t >= this.day.end) {
+      const start = t - (t % 86_400_000);
+      this.day = { start, end: start + 86_400_000, name: new Date(start).toISOString().slice(0, 10) };
+    }
+    return this.day.name;
   }
 
   /** Resolves when every recorded increment is in Cosmos (graceful shutdown). */
@@ -73,7 +86,7 @@ export class UsageMeter {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private async drain(id: string, slot: Slot): Promise<void> {
+  private async drain(key: string, slot: Slot): Promise<void> {
     slot.writing = true;
     let backoff = 100;
     while (slot.pending) {
@@ -85,13 +98,13 @@ export class UsageMeter {
       slot.pending = undefined;
       slot.waiters = [];
       try {
-        await this.write(id, slot, delta);
+        await this.write(slot, delta);
         backoff = 100;
         for (const w of waiters) w();
         this.outstanding -= waiters.length;
       } catch (err) {
         // Keep the increments (merged with newer ones) and try again: usage is money.
-        this.log.warn('usage write failed; retrying', { err, doc: id });
+        this.log.warn('usage write failed; retrying', { err, doc: slot.id });
         const p = (slot.pending ??= { requests: 0, promptTokens: 0, completionTokens: 0, cacheHits: 0, errors: 0 });
         for (const f of FIELDS) p[f] += delta[f];
         slot.waiters = [...waiters, ...slot.waiters];
@@ -100,11 +113,12 @@ export class UsageMeter {
       }
     }
     slot.writing = false;
-    this.slots.delete(id);
+    this.slots.delete(key);
     if (this.outstanding === 0) for (const r of this.idle.splice(0)) r();
   }
 
-  private async write(id: string, slot: Slot, d: UsageDelta): Promise<void> {
+  private async write(slot: Slot, d: UsageDelta): Promise<void> {
+    const id = slot.id;
     const ops: PatchOperation[] = FIELDS.filter((f) => d[f] !== 0).map((f) => ({ op: 'incr', path: `/${f}`, value: d[f] }));
     ops.push({ op: 'set', path: '/updatedAt', value: this.now() });
     const item = this.container.item(id, slot.customer);

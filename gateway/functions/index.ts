@@ -7,7 +7,6 @@ import { parseGatewayConfig } from '../config-load.js';
 import { createGateway, type Gateway } from '../gateway.js';
 import { createLogger } from '../log.js';
 import { initTelemetry } from '../telemetry.js';
-import { rawBodyOf } from '../raw-body.js';
 
 app.setup({ enableHttpStream: true });
 
@@ -43,11 +42,9 @@ app.http('gateway', {
       ...(hasBody ? { duplex: 'half' } : {}),
     } as RequestInit);
     const res = await g.handle(request);
-    const headers: Record<string, string> = {};
-    res.headers.forEach((v, k) => (headers[k] = v));
     // Bytes the handler already holds go out as they are; the app model streams a web
     // ReadableStream body (enableHttpStream) without buffering it.
-    return { status: res.status, headers, body: (rawBodyOf(res) ?? res.body ?? undefined) as HttpResponseInit['body'] };
+    return { status: res.status, headers: res.headers, body: res.body as HttpResponseInit['body'] };
   },
 });
 
