@@ -1,5 +1,5 @@
 // POST /v1/chat/completions: cache → route → dispatch → relay → meter → cache store.
-import { HEADER_CACHE, HEADER_SERVED_BY, HEADER_SIMULATED, HEADER_REQUEST_ID } from '../src/contracts/headers.js';
+import { HEADER_CACHE, HEADER_SERVED_BY, HEADER_SIMULATED, HEADER_REQUEST_ID, HEADER_USAGE, parseUsageHeader } from '../src/contracts/headers.js';
 import type { GatewayContext } from './context.js';
 import { isDeterministic, cacheKey } from './cache-key.js';
 import { completionToSse } from './sse.js';
@@ -97,11 +97,14 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
     // Metering and the cache store wait until the host has written the answer (setImmediate runs
     // after this I/O turn): reading the agent's JSON for its usage is not on the client's clock.
     // The request stays in flight until the usage is recorded, so the loss bound is unchanged.
+    // The agent's usage header spares parsing the answer, unless the cache needs its shape checked.
+    const declared = ok ? parseUsageHeader(sent.headers[HEADER_USAGE]) : undefined;
     const settled = new Promise<void>((resolve) =>
       setImmediate(() => {
-        const usage = usageOf(bytes);
+        const read = declared && !mayStore ? undefined : usageOf(bytes);
+        const usage = declared ?? read!;
         resolve(ctx.meter.record(customer, served.name, { requests: 1, errors: ok ? 0 : 1, promptTokens: usage.prompt, completionTokens: usage.completion }));
-        if (mayStore && usage.cacheable) {
+        if (mayStore && read?.cacheable) {
           void ctx.cache!.put(key!, { body: bytes, model: served.name, customer: scopeCustomer, promptTokens: usage.prompt, completionTokens: usage.completion });
         }
       }),

@@ -3,7 +3,7 @@
 // when stream_options.include_usage is set). Shared by the agent and the sim's vLLM server.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HEADER_REQUEST_ID, HEADER_SIMULATED } from '../../src/contracts/headers.js';
+import { HEADER_REQUEST_ID, HEADER_SIMULATED, HEADER_USAGE, formatUsageHeader } from '../../src/contracts/headers.js';
 import { EngineRequestError, type Engine, type FinishReason, type GenerateEvent, type GenerateRequest } from '../engines/engine.js';
 import { parseJsonObject, readBody } from './read-body.js';
 import { HttpError, badRequest, sendJson } from './respond.js';
@@ -76,7 +76,7 @@ export async function handleGenerate(kind: 'chat' | 'completion', req: IncomingM
   const finish = outcome.finishReason as FinishReason;
   const usage = { prompt_tokens: outcome.promptTokens, completion_tokens: outcome.completionTokens, total_tokens: outcome.promptTokens + outcome.completionTokens };
   if (writer) writer.finish(finish, usage);
-  else sendJson(res, 200, completionBody(kind, engine, ids, texts.join(''), finish, usage), headers);
+  else sendJson(res, 200, completionBody(kind, engine, ids, texts.join(''), finish, usage), { ...headers, [HEADER_USAGE]: formatUsageHeader(usage.prompt_tokens, usage.completion_tokens) });
   if (keepText) { outcome.prompt = parsed.prompt ?? JSON.stringify(parsed.messages); outcome.completion = texts.join(''); }
   return outcome;
 }

@@ -5,6 +5,7 @@
 // tests use real agents (fleet-agent, sim engine).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HEADER_USAGE } from '../../src/contracts/headers.js';
 
 export interface ScriptedBehaviour {
   /** Answer 503 + Retry-After as a draining agent does. */
@@ -21,6 +22,8 @@ export interface ScriptedBehaviour {
   chunkIntervalMs?: number;
   /** Words in every answer (one content chunk per word). */
   words?: number;
+  /** Sent as x-gpuarb-usage on buffered answers (the real agent sends the body's usage there). */
+  usageHeader?: string;
 }
 
 export interface SeenRequest {
@@ -64,7 +67,7 @@ export async function startScriptedAgent(name: string, key: string, behaviour: S
       const model = body.model as string;
       const usage = { prompt_tokens: 7, completion_tokens: words.length, total_tokens: 7 + words.length };
       if (body.stream !== true) {
-        return json(200, { id, object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: words.join('') }, finish_reason: 'stop' }], usage });
+        return json(200, { id, object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: words.join('') }, finish_reason: 'stop' }], usage }, b.usageHeader === undefined ? {} : { [HEADER_USAGE]: b.usageHeader });
       }
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       if (b.breakBeforeFirstChunk) {

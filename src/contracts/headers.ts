@@ -20,3 +20,21 @@ export const HEADER_SERVER_TIMING = 'server-timing';
 export const HEADER_SIMULATED = 'x-gpuarb-simulated';
 /** Agents authenticate callers with `Authorization: Bearer <internal-service-key>`. */
 export const INTERNAL_AUTH_SCHEME = 'Bearer';
+/**
+ * On an agent's buffered (non-stream) answer: its token usage, the same numbers as the body's
+ * `usage`, as `prompt_tokens=<n>, completion_tokens=<n>`. The gateway meters from it without
+ * parsing the answer (JSON.parse of every answer was the largest part of metering's CPU) and
+ * falls back to the body when it is missing or malformed (an older agent, another upstream).
+ */
+export const HEADER_USAGE = 'x-gpuarb-usage';
+
+export function formatUsageHeader(promptTokens: number, completionTokens: number): string {
+  return `prompt_tokens=${promptTokens}, completion_tokens=${completionTokens}`;
+}
+
+const USAGE_VALUE = /^prompt_tokens=(\d{1,9}), completion_tokens=(\d{1,9})$/;
+
+export function parseUsageHeader(value: unknown): { prompt: number; completion: number } | undefined {
+  const m = typeof value === 'string' ? USAGE_VALUE.exec(value) : null;
+  return m ? { prompt: Number(m[1]), completion: Number(m[2]) } : undefined;
+}
