@@ -19,6 +19,7 @@ describe('Answer', () => {
     expect(r.headers.get('x-extra')).toBe('yes');
     expect(await r.json()).toEqual({ a: 1 });
     expect(await toResponse(answer(200, streamOf('he', 'llo'), {})).text()).toBe('hello');
+    expect(toResponse(answer(204, Buffer.alloc(0), {})).status).toBe(204);
   });
   it('reads whole from bytes or from a stream', async () => {
     expect(await answerText(answer(200, Buffer.from('bytes'), {}))).toBe('bytes');

@@ -20,7 +20,9 @@ export function jsonAnswer(status: number, value: unknown, headers: Record<strin
 }
 
 export function toResponse(a: Answer): Response {
-  return new Response(a.body as BodyInit, { status: a.status, headers: a.headers });
+  // A web Response refuses any body, even an empty one, with these statuses (an upstream may send them).
+  const noBody = a.status === 204 || a.status === 205 || a.status === 304;
+  return new Response(noBody ? null : (a.body as BodyInit), { status: a.status, headers: a.headers });
 }
 
 /** The whole body as text: the bytes held, or the stream read to its end. */
