@@ -98,9 +98,9 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
     // after this I/O turn): reading the agent's JSON for its usage is not on the client's clock.
     // The request stays in flight until the usage is recorded, so the loss bound is unchanged.
     // The agent's usage header spares parsing the answer, unless the cache needs its shape checked.
-    const declared = ok ? parseUsageHeader(sent.headers[HEADER_USAGE]) : undefined;
     const settled = new Promise<void>((resolve) =>
       setImmediate(() => {
+        const declared = ok ? parseUsageHeader(sent.headers[HEADER_USAGE]) : undefined;
         const read = declared && !mayStore ? undefined : usageOf(bytes);
         const usage = declared ?? read!;
         resolve(ctx.meter.record(customer, served.name, { requests: 1, errors: ok ? 0 : 1, promptTokens: usage.prompt, completionTokens: usage.completion }));

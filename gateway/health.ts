@@ -5,15 +5,15 @@
 import { jsonAnswer, type Answer } from './answer.js';
 import type { GatewayContext } from './context.js';
 
-function answer(status: number, body: Record<string, unknown>): Answer {
+function probeAnswer(status: number, body: Record<string, unknown>): Answer {
   return jsonAnswer(status, body, { 'cache-control': 'no-store' });
 }
 
 export async function health(ctx: GatewayContext, which: string): Promise<Answer | undefined> {
-  if (which === 'live') return answer(200, { status: 'ok' });
+  if (which === 'live') return probeAnswer(200, { status: 'ok' });
   if (which === 'startup') {
     const started = ctx.registry.last() !== undefined;
-    return answer(started ? 200 : 503, { status: started ? 'ok' : 'starting' });
+    return probeAnswer(started ? 200 : 503, { status: started ? 'ok' : 'starting' });
   }
   if (which !== 'ready') return undefined;
   try {
@@ -22,9 +22,9 @@ export async function health(ctx: GatewayContext, which: string): Promise<Answer
     const ready = snap.docs.filter((d) => d.state === 'ready' && now - d.lastSeen <= ctx.cfg.registry.staleAfterMs);
     const models = [...new Set(ready.map((d) => d.model))];
     const ok = ready.length > 0;
-    return answer(ok ? 200 : 503, { status: ok ? 'ok' : 'no ready replica', cosmos: 'ok', registry: 'ok', readyReplicas: ready.length, models });
+    return probeAnswer(ok ? 200 : 503, { status: ok ? 'ok' : 'no ready replica', cosmos: 'ok', registry: 'ok', readyReplicas: ready.length, models });
   } catch (err) {
-    return answer(503, { status: 'cosmos unreachable', cosmos: 'error', error: (err as Error).message });
+    return probeAnswer(503, { status: 'cosmos unreachable', cosmos: 'error', error: (err as Error).message });
   }
 }
 
