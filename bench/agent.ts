@@ -25,7 +25,9 @@ mkdirSync(out, { recursive: true });
 const bundle = await buildAgentBundle(join(out, 'gpuarb-agent.mjs'));
 
 const children: ChildProcess[] = [];
-process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
 
 /** Starts `node bundle …args` and resolves the URL from its first log line with one. */
 function startProcess(args: string[], urlFrom: (line: Record<string, unknown>) => string | undefined): Promise<string> {
@@ -38,8 +40,17 @@ function startProcess(args: string[], urlFrom: (line: Record<string, unknown>) =
       buf += c.toString();
       // Keep reading (and discarding) stdout so the access log never blocks the process.
       for (let i = buf.indexOf('\n'); i !== -1; i = buf.indexOf('\n')) {
-        const line = buf.slice(0, i); buf = buf.slice(i + 1);
-        try { const url = urlFrom(JSON.parse(line) as Record<string, unknown>); if (url) { clearTimeout(timer); resolve(url); } } catch { /* not JSON */ }
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try {
+          const url = urlFrom(JSON.parse(line) as Record<string, unknown>);
+          if (url) {
+            clearTimeout(timer);
+            resolve(url);
+          }
+        } catch {
+          /* not JSON */
+        }
       }
     });
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
@@ -48,25 +59,66 @@ function startProcess(args: string[], urlFrom: (line: Record<string, unknown>) =
 
 function agentConfig(engine: object): string {
   const file = join(out, `agent-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(file, JSON.stringify({ instanceName: 'bench-0', pool: 'bench', listen: { host: '127.0.0.1', port: 0 }, engine, auth: { type: 'static', keys: [KEY] }, scheduledEvents: { enabled: false } }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      instanceName: 'bench-0',
+      pool: 'bench',
+      listen: { host: '127.0.0.1', port: 0 },
+      engine,
+      auth: { type: 'static', keys: [KEY] },
+      scheduledEvents: { enabled: false },
+    }),
+  );
   return file;
 }
 
-const engineUrl = await startProcess(['sim-vllm', 'serve', 'phi3-mini', '--port', '0', '--sim-gpu', 'none'], (l) => (l.msg === 'sim-vllm listening' ? (l.url as string) : undefined));
-const agentUrl = await startProcess(['--config', agentConfig({ type: 'sim', model: 'phi3-mini', gpu: 'none' })], (l) => (l.msg === 'listening' ? (l.url as string) : undefined));
-const proxyUrl = await startProcess(['--config', agentConfig({ type: 'vllm', model: 'phi3-mini', source: 'phi3-mini', command: [process.execPath, bundle.path, 'sim-vllm', 'serve'], port: 0, extraArgs: ['--sim-gpu', 'none'] })], (l) => (l.msg === 'listening' ? (l.url as string) : undefined));
+const engineUrl = await startProcess(['sim-vllm', 'serve', 'phi3-mini', '--port', '0', '--sim-gpu', 'none'], (l) =>
+  l.msg === 'sim-vllm listening' ? (l.url as string) : undefined,
+);
+const agentUrl = await startProcess(['--config', agentConfig({ type: 'sim', model: 'phi3-mini', gpu: 'none' })], (l) =>
+  l.msg === 'listening' ? (l.url as string) : undefined,
+);
+const proxyUrl = await startProcess(
+  [
+    '--config',
+    agentConfig({
+      type: 'vllm',
+      model: 'phi3-mini',
+      source: 'phi3-mini',
+      command: [process.execPath, bundle.path, 'sim-vllm', 'serve'],
+      port: 0,
+      extraArgs: ['--sim-gpu', 'none'],
+    }),
+  ],
+  (l) => (l.msg === 'listening' ? (l.url as string) : undefined),
+);
 
-const body = JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content: 'Benchmark prompt: what does the agent add?' }], max_tokens: 16 });
+const body = JSON.stringify({
+  model: 'phi3-mini',
+  messages: [{ role: 'user', content: 'Benchmark prompt: what does the agent add?' }],
+  max_tokens: 16,
+});
 const httpAgent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 function once(base: string): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const u = new URL(`${base}/v1/chat/completions`);
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent: httpAgent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${KEY}` } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        agent: httpAgent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${KEY}` },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode}`))));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -75,11 +127,18 @@ function once(base: string): Promise<number> {
 async function run(base: string, concurrency: number, ms: number): Promise<number[]> {
   const latencies: number[] = [];
   const end = performance.now() + ms;
-  await Promise.all(Array.from({ length: concurrency }, async () => { while (performance.now() < end) latencies.push(await once(base)); }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) latencies.push(await once(base));
+    }),
+  );
   return latencies;
 }
 
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
 const paths = { engine: engineUrl, agent: agentUrl, 'agent→vllm': proxyUrl } as const;
 type PathName = keyof typeof paths;
 const lat: Record<PathName, number[]> = { engine: [], agent: [], 'agent→vllm': [] };
@@ -88,7 +147,12 @@ const rate: Record<PathName, number[]> = { engine: [], agent: [], 'agent→vllm'
 // Ready before measuring: the agent→vllm path starts its vLLM stand-in after it listens.
 for (const url of [agentUrl, proxyUrl]) {
   const deadline = Date.now() + 30_000;
-  while ((await fetch(`${url}/health/ready`).then((r) => r.status, () => 0)) !== 200) {
+  while (
+    (await fetch(`${url}/health/ready`).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  ) {
     if (Date.now() > deadline) throw new Error(`${url} not ready`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -102,7 +166,13 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 
-const rows = (Object.keys(paths) as PathName[]).map((p) => ({ p, p50: pct(lat[p], 50), p99: pct(lat[p], 99), rps: Math.max(...rate[p]), n: lat[p].length }));
+const rows = (Object.keys(paths) as PathName[]).map((p) => ({
+  p,
+  p50: pct(lat[p], 50),
+  p99: pct(lat[p], 99),
+  rps: Math.max(...rate[p]),
+  n: lat[p].length,
+}));
 const [engine, agent, proxy] = rows;
 const f = (x: number) => x.toFixed(3);
 const table = [
@@ -118,7 +188,7 @@ const summary = [
 process.stdout.write(`${table}\n\n${summary}\n`);
 if (write) {
   const header = `\n## fleet agent (bench/agent.ts)\n\n### ${new Date().toISOString()} — ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}, ${seconds}s × ${rounds} interleaved rounds per path, loopback, shared machine\n\nCommand: \`npx tsx bench/agent.ts ${seconds} ${rounds} --write\`. Non-streamed chat, max_tokens 16, sim at zero latency in every path.\n\n`;
-  appendFileSync(join(root, 'bench', 'RESULTS.md'), header + table + '\n\n' + summary + '\n');
+  appendFileSync(join(root, 'bench', 'RESULTS.md'), `${header + table}\n\n${summary}\n`);
 }
 for (const c of children) c.kill('SIGTERM');
 process.exit(0);

@@ -24,7 +24,9 @@ for (let i = 0; i < runs; i++) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(times['node -e 0']);
-const result = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, { medianMs: +median(v).toFixed(1), ratio: +(median(v) / base).toFixed(2) }]));
+const result = Object.fromEntries(
+  Object.entries(times).map(([k, v]) => [k, { medianMs: +median(v).toFixed(1), ratio: +(median(v) / base).toFixed(2) }]),
+);
 console.log(JSON.stringify({ runs, node: process.version, result }, null, 2));
 const ratio = result['gpuarb --version'].ratio;
 console.log(ratio <= 3 ? `ok: --version is ${ratio}× bare node (target ≤ 3×)` : `MISSED: --version is ${ratio}× bare node (target ≤ 3×)`);

@@ -18,4 +18,12 @@ for (let i = -5; i < ROUNDS; i++) {
 await emu.stop();
 times.sort((a, b) => a - b);
 const median = times[Math.floor(times.length / 2)];
-console.log(JSON.stringify({ benchmark: 'emulator-rg', rounds: ROUNDS, medianMs: +median.toFixed(2), p90Ms: +times[Math.floor(times.length * 0.9)].toFixed(2), targetMs: 20 }));
+console.log(
+  JSON.stringify({
+    benchmark: 'emulator-rg',
+    rounds: ROUNDS,
+    medianMs: +median.toFixed(2),
+    p90Ms: +times[Math.floor(times.length * 0.9)].toFixed(2),
+    targetMs: 20,
+  }),
+);

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 
 const [role, ...args] = process.argv.slice(2);
-const print = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
+const print = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
 if (role === 'cosmos') {
   const { startTestCosmos } = await import('../gateway/test-support/cosmos-server.js');
@@ -22,9 +22,13 @@ if (role === 'cosmos') {
   const { Agent } = await import('../fleet-agent/agent.js');
   const { createLogger } = await import('../fleet-agent/log.js');
   const config = parseAgentConfig({
-    instanceName: 'bench-vm-0', pool: 'phi3-mini', listen: { host: '127.0.0.1', port: 0 },
-    engine: { type: 'sim', model: 'phi3-mini', gpu: 'none' }, auth: { type: 'static', keys: [internalKey] },
-    scheduledEvents: { enabled: false }, log: { level: 'error', accessLog: false },
+    instanceName: 'bench-vm-0',
+    pool: 'phi3-mini',
+    listen: { host: '127.0.0.1', port: 0 },
+    engine: { type: 'sim', model: 'phi3-mini', gpu: 'none' },
+    auth: { type: 'static', keys: [internalKey] },
+    scheduledEvents: { enabled: false },
+    log: { level: 'error', accessLog: false },
     registry: { endpoint, key, caFile, heartbeatMs: 1000 },
   });
   const agent = await Agent.start(config, { log: createLogger('error') });
@@ -34,10 +38,13 @@ if (role === 'cosmos') {
   const target = new URL(args[0]);
   const upstream = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   const server = http.createServer((req, res) => {
-    const p = http.request({ hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers, agent: upstream }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
+    const p = http.request(
+      { hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers, agent: upstream },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
     p.on('error', () => {
       res.writeHead(502);
       res.end();

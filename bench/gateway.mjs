@@ -79,10 +79,18 @@ function cpuMs(pid) {
 const agentPool = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 function post(url, body, headers) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent: agentPool, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
-      res.on('data', () => {});
-      res.on('end', () => resolve(res));
-    });
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent: agentPool,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
+      (res) => {
+        res.on('data', () => {});
+        res.on('end', () => resolve(res));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -189,8 +197,24 @@ async function phase(paths, measure) {
     const m = merged.get(p.name);
     const lat = m.lat.sort((a, b) => a - b);
     const cpu = Object.fromEntries([...m.cpu].map(([role, c]) => [role, (c.ms * 1000) / c.requests]));
-    const median = (a) => (a.length ? pct(a.sort((x, y) => x - y), 50) : undefined);
-    return { name: p.name, rps: lat.length / m.elapsed, p50: pct(lat, 50), p99: pct(lat, 99), errors: m.errors, samples: lat.length, cpu, own: median(m.own), agentWait: median(m.agentWait) };
+    const median = (a) =>
+      a.length
+        ? pct(
+            a.sort((x, y) => x - y),
+            50,
+          )
+        : undefined;
+    return {
+      name: p.name,
+      rps: lat.length / m.elapsed,
+      p50: pct(lat, 50),
+      p99: pct(lat, 99),
+      errors: m.errors,
+      samples: lat.length,
+      cpu,
+      own: median(m.own),
+      agentWait: median(m.agentWait),
+    };
   });
 }
 
@@ -202,18 +226,24 @@ try {
   const proxy = await peer('proxy', agent.url);
   const relay = await peer('relay', agent.url);
   const cfgFile = join(dir, 'gateway.json');
-  writeFileSync(cfgFile, JSON.stringify({
-    listen: { host: '127.0.0.1', port: 0 },
-    cosmos: { endpoint: cosmos.endpoint, key: cosmos.key, database: cosmos.database, caFile },
-    secrets: { backend: { kind: 'static', current: BACKEND }, internalServiceKey: { kind: 'static', current: INTERNAL } },
-    models: [{ name: 'phi3-mini', contextTokens: 4096, maxOutputTokens: 1024, cost: { inputPerMillion: 0.1, outputPerMillion: 0.2 } }],
-    telemetry: { logLevel: 'error' },
-  }));
+  writeFileSync(
+    cfgFile,
+    JSON.stringify({
+      listen: { host: '127.0.0.1', port: 0 },
+      cosmos: { endpoint: cosmos.endpoint, key: cosmos.key, database: cosmos.database, caFile },
+      secrets: { backend: { kind: 'static', current: BACKEND }, internalServiceKey: { kind: 'static', current: INTERNAL } },
+      models: [{ name: 'phi3-mini', contextTokens: 4096, maxOutputTokens: 1024, cost: { inputPerMillion: 0.1, outputPerMillion: 0.2 } }],
+      telemetry: { logLevel: 'error' },
+    }),
+  );
   const gateway = await start('gateway', [join(root, 'bin', 'gpuarb-gateway.js'), '--config', cfgFile]);
   // Wait (bounded) until the gateway sees the agent's registry entry.
   const until = Date.now() + 30_000;
   for (;;) {
-    const ok = await fetch(gateway.url + '/health/ready').then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${gateway.url}/health/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > until) throw new Error('gateway never became ready');
     await new Promise((r) => setTimeout(r, 100));
@@ -225,8 +255,8 @@ try {
   const stamp = Date.now();
   const fresh = (i) => msg(`unique question ${stamp} ${i}`, { temperature: 0 });
   const same = () => msg('What is the capital of France?', { temperature: 0 });
-  await post(gateway.url + '/v1/chat/completions', same(), apim); // fill the cache entry
-  const chat = (base) => base + '/v1/chat/completions';
+  await post(`${gateway.url}/v1/chat/completions`, same(), apim); // fill the cache entry
+  const chat = (base) => `${base}/v1/chat/completions`;
   const viaGateway = { pids: [gateway.pid, agent.pid, cosmos.pid], roles: ['router', 'agent', 'cosmos'] };
   const paths = [
     { name: 'direct', url: chat(agent.url), body: hot, headers: auth, pids: [agent.pid], roles: ['agent'] },
@@ -251,7 +281,8 @@ try {
   const saturated = await phase(paths, (p) => closedLoop(p, 4, slice));
 
   const get = (rows, name) => rows.find((r) => r.name === name);
-  const cpuCell = (r) => ['router', 'agent', 'cosmos'].map((role) => (r.cpu[role] === undefined ? '–' : r.cpu[role].toFixed(0))).join(' · ');
+  const cpuCell = (r) =>
+    ['router', 'agent', 'cosmos'].map((role) => (r.cpu[role] === undefined ? '–' : r.cpu[role].toFixed(0))).join(' · ');
   const fmt = (v) => (v === undefined ? '–' : v.toFixed(3));
   const atModerate = (name) => (name === 'gateway miss-c' ? get(moderateC, name) : get(moderate, name));
   const table = [
@@ -278,12 +309,16 @@ try {
     `- at c=4 closed loop (CPUs saturated, for reference): gateway miss adds ${addedSat.toFixed(2)} ms, the minimal proxy ${addedSatProxy.toFixed(2)} ms`,
     `- the gateway's own time per request at moderate load (its Server-Timing, median): miss ${fmt(atModerate('gateway miss').own)} ms, cacheable miss ${fmt(atModerate('gateway miss-c').own)} ms, hit ${fmt(atModerate('gateway hit').own)} ms; its wait for the agent on the miss path ${fmt(atModerate('gateway miss').agentWait)} ms, against ${get(moderate, 'direct').p50.toFixed(2)} ms for a client calling the agent directly`,
   ].join('\n');
-  console.log(table + '\n\n' + verdict);
+  console.log(`${table}\n\n${verdict}`);
   if (append) {
     const resultsMd = join(root, 'bench', 'RESULTS.md');
-    const header = existsSync(resultsMd) && readFileSync(resultsMd, 'utf8').includes('## gateway') ? '' : '\n## gateway (bench/gateway.mjs)\n';
+    const header =
+      existsSync(resultsMd) && readFileSync(resultsMd, 'utf8').includes('## gateway') ? '' : '\n## gateway (bench/gateway.mjs)\n';
     const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${loadAtStart.toFixed(2)} at start`;
-    appendFileSync(resultsMd, `${header}\n### ${new Date().toISOString()} — ${machine}; ${seconds} s per path per phase in ${ROUNDS} interleaved rounds; \`node --import tsx bench/gateway.mjs ${seconds}\`\n\n${table}\n\n${verdict}\n`);
+    appendFileSync(
+      resultsMd,
+      `${header}\n### ${new Date().toISOString()} — ${machine}; ${seconds} s per path per phase in ${ROUNDS} interleaved rounds; \`node --import tsx bench/gateway.mjs ${seconds}\`\n\n${table}\n\n${verdict}\n`,
+    );
   }
 } finally {
   for (const c of children) c.kill('SIGKILL');

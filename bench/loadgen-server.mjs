@@ -4,7 +4,10 @@
 import { createServer } from 'node:http';
 
 const completion = JSON.stringify({
-  id: 'chatcmpl-bench', object: 'chat.completion', created: 0, model: 'phi3-mini',
+  id: 'chatcmpl-bench',
+  object: 'chat.completion',
+  created: 0,
+  model: 'phi3-mini',
   choices: [{ index: 0, message: { role: 'assistant', content: 'cached answer' }, finish_reason: 'stop' }],
   usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
 });
@@ -13,7 +16,9 @@ const server = createServer((req, res) => {
   req.resume();
   req.on('end', () => {
     if (req.url === '/v1/models') return res.writeHead(200, { 'content-type': 'application/json' }).end(models);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(completion), 'x-gpuarb-cache': 'hit' }).end(completion);
+    res
+      .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(completion), 'x-gpuarb-cache': 'hit' })
+      .end(completion);
   });
 });
 server.keepAliveTimeout = 30_000;

@@ -34,7 +34,20 @@ const url = `http://127.0.0.1:${port}/v1`;
 async function runGenerator(rate) {
   let out = '';
   const sink = (isTTY, onText) => ({ isTTY, columns: 100, write: (c) => (onText(String(c)), true) });
-  const args = ['loadtest', '--url', url, '--key', 'bench-key', '--rate', String(rate), '--duration', `${seconds}s`, '--model', 'phi3-mini', '--json'];
+  const args = [
+    'loadtest',
+    '--url',
+    url,
+    '--key',
+    'bench-key',
+    '--rate',
+    String(rate),
+    '--duration',
+    `${seconds}s`,
+    '--model',
+    'phi3-mini',
+    '--json',
+  ];
   const cpu0 = process.cpuUsage();
   const code = await runCli(args, {
     stdout: sink(false, (t) => (out += t)),

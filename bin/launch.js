@@ -14,7 +14,7 @@ export async function launch(name) {
     await build({ quiet: true });
   }
   if (!existsSync(target)) {
-    process.stderr.write(`${name === 'agent' ? 'gpuarb-agent' : 'gpuarb-' + name}: not built yet\n`);
+    process.stderr.write(`${name === 'agent' ? 'gpuarb-agent' : `gpuarb-${name}`}: not built yet\n`);
     process.exit(1);
   }
   const mod = await import(pathToFileURL(target).href);

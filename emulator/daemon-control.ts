@@ -2,14 +2,13 @@
 // wait for its ready line, stop it by pid with SIGTERM, report it from its lock file, reset
 // state only when no daemon runs.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isAlive, readLock, type DaemonInfo } from './daemon-lock.js';
 import { packageRoot } from '../src/core/package-root.js';
 
 export type { DaemonInfo } from './daemon-lock.js';
 export const DEFAULT_STATE_DIR = '.gpuarb/local';
-
 
 /** The daemon program: the built bundle, or the TypeScript source through tsx in development. */
 function daemonCommand(): string[] {
@@ -19,22 +18,33 @@ function daemonCommand(): string[] {
   return ['--import', 'tsx', join(root, 'emulator', 'daemon.ts')];
 }
 
-export async function startDaemon(opts: { stateDir?: string; port?: number; profile?: 'fast' | 'realistic'; timeoutMs?: number } = {}): Promise<DaemonInfo> {
+export async function startDaemon(
+  opts: { stateDir?: string; port?: number; profile?: 'fast' | 'realistic'; timeoutMs?: number } = {},
+): Promise<DaemonInfo> {
   const stateDir = resolve(opts.stateDir ?? DEFAULT_STATE_DIR);
   mkdirSync(stateDir, { recursive: true });
   const running = readLock(stateDir);
-  if (running?.endpoint) throw new Error(`A local cloud daemon (pid ${running.pid}, ${running.endpoint}) already runs on state dir ${stateDir}. Stop it with \`gpuarb local stop\`.`);
+  if (running?.endpoint)
+    throw new Error(
+      `A local cloud daemon (pid ${running.pid}, ${running.endpoint}) already runs on state dir ${stateDir}. Stop it with \`gpuarb local stop\`.`,
+    );
   const log = openSync(join(stateDir, 'daemon.log'), 'a');
-  const child = spawn(process.execPath, [...daemonCommand(), '--state-dir', stateDir, '--port', String(opts.port ?? 0), '--profile', opts.profile ?? 'fast'], {
-    detached: true,
-    stdio: ['ignore', 'pipe', log],
-    cwd: packageRoot(),
-  });
+  const child = spawn(
+    process.execPath,
+    [...daemonCommand(), '--state-dir', stateDir, '--port', String(opts.port ?? 0), '--profile', opts.profile ?? 'fast'],
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', log],
+      cwd: packageRoot(),
+    },
+  );
   const line = await new Promise<string>((resolveLine, reject) => {
     let buf = '';
     const timer = setTimeout(() => {
       child.kill('SIGTERM');
-      reject(new Error(`The local cloud daemon did not become ready within ${opts.timeoutMs ?? 20000} ms; see ${join(stateDir, 'daemon.log')}.`));
+      reject(
+        new Error(`The local cloud daemon did not become ready within ${opts.timeoutMs ?? 20000} ms; see ${join(stateDir, 'daemon.log')}.`),
+      );
     }, opts.timeoutMs ?? 20_000);
     child.stdout!.on('data', (c: Buffer) => {
       buf += c.toString();
@@ -46,7 +56,8 @@ export async function startDaemon(opts: { stateDir?: string; port?: number; prof
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      if (!buf.includes('\n')) reject(new Error(`The local cloud daemon exited (code ${code}) before it was ready; see ${join(stateDir, 'daemon.log')}.`));
+      if (!buf.includes('\n'))
+        reject(new Error(`The local cloud daemon exited (code ${code}) before it was ready; see ${join(stateDir, 'daemon.log')}.`));
     });
   });
   child.stdout!.destroy();
@@ -69,7 +80,8 @@ export async function stopDaemon(opts: { stateDir?: string; timeoutMs?: number }
   process.kill(info.pid, 'SIGTERM');
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   while (isAlive(info.pid)) {
-    if (Date.now() > deadline) throw new Error(`The local cloud daemon (pid ${info.pid}) did not stop within ${opts.timeoutMs ?? 10_000} ms.`);
+    if (Date.now() > deadline)
+      throw new Error(`The local cloud daemon (pid ${info.pid}) did not stop within ${opts.timeoutMs ?? 10_000} ms.`);
     await new Promise((r) => setTimeout(r, 20)); // bounded poll for process exit
   }
   return { stopped: true, pid: info.pid };

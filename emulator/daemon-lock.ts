@@ -36,8 +36,13 @@ export function readLock(stateDir: string): (DaemonInfo & { starting?: boolean }
 }
 
 export class DaemonAlreadyRunningError extends Error {
-  constructor(readonly info: { pid: number; endpoint?: string }, stateDir: string) {
-    super(`A local cloud daemon (pid ${info.pid}${info.endpoint ? `, ${info.endpoint}` : ''}) already runs on state dir ${stateDir}. Stop it with \`gpuarb local stop\` or use another --state-dir.`);
+  constructor(
+    readonly info: { pid: number; endpoint?: string },
+    stateDir: string,
+  ) {
+    super(
+      `A local cloud daemon (pid ${info.pid}${info.endpoint ? `, ${info.endpoint}` : ''}) already runs on state dir ${stateDir}. Stop it with \`gpuarb local stop\` or use another --state-dir.`,
+    );
     this.name = 'DaemonAlreadyRunningError';
   }
 }

@@ -21,14 +21,22 @@ afterEach(async () => {
 
 function clientFor(info: { caCertPath: string; subscriptionId: string; endpoint: string }, token: string) {
   const ca = readFileSync(info.caCertPath, 'utf8');
-  return new ResourceManagementClient({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }) }, info.subscriptionId, { endpoint: info.endpoint, tlsOptions: { ca } });
+  return new ResourceManagementClient(
+    { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }) },
+    info.subscriptionId,
+    { endpoint: info.endpoint, tlsOptions: { ca } },
+  );
 }
 
 describe('daemon', () => {
   it('keeps state across a restart and refuses a second daemon on the same state dir', async () => {
     const stateDir = tmp();
     const info = await startDaemon({ stateDir });
-    expect(info).toMatchObject({ stateDir, subscriptionId: expect.any(String), endpoint: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/) });
+    expect(info).toMatchObject({
+      stateDir,
+      subscriptionId: expect.any(String),
+      endpoint: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/),
+    });
     expect(daemonStatus({ stateDir })?.pid).toBe(info.pid);
     await expect(startDaemon({ stateDir })).rejects.toThrow(/already runs on state dir/);
     const token = readFileSync(join(stateDir, 'token'), 'utf8');

@@ -18,7 +18,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const stateDir = resolve(arg(argv, '--state-dir') ?? '.gpuarb/local');
   const port = Number(arg(argv, '--port') ?? '0');
   const profile = (arg(argv, '--profile') ?? 'fast') as 'fast' | 'realistic';
-  const out = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
+  const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
   try {
     mkdirSync(stateDir, { recursive: true });
     acquireLock(stateDir);
@@ -29,16 +29,30 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
   let emu;
   try {
-    emu = await startEmulator({ stateDir, port, profile, latencyScale: Number(arg(argv, '--latency-scale') ?? '1'), seed: Number(arg(argv, '--seed') ?? '1'), platform: argv.includes('--api-only') ? false : { persistStorage: true } });
+    emu = await startEmulator({
+      stateDir,
+      port,
+      profile,
+      latencyScale: Number(arg(argv, '--latency-scale') ?? '1'),
+      seed: Number(arg(argv, '--seed') ?? '1'),
+      platform: argv.includes('--api-only') ? false : { persistStorage: true },
+    });
   } catch (err) {
     releaseLock(stateDir);
     const e = err as NodeJS.ErrnoException;
-    const message = e.code === 'EADDRINUSE' ? `Port ${port} is already in use on 127.0.0.1; choose another with --port (0 picks a free one).` : e.message;
+    const message =
+      e.code === 'EADDRINUSE' ? `Port ${port} is already in use on 127.0.0.1; choose another with --port (0 picks a free one).` : e.message;
     out({ ready: false, error: message });
     process.exitCode = 1;
     return;
   }
-  const info: DaemonInfo = { endpoint: emu.endpoint, caCertPath: emu.caCertPath, subscriptionId: emu.subscriptionId, stateDir, pid: process.pid };
+  const info: DaemonInfo = {
+    endpoint: emu.endpoint,
+    caCertPath: emu.caCertPath,
+    subscriptionId: emu.subscriptionId,
+    stateDir,
+    pid: process.pid,
+  };
   const tmp = `${lockPath(stateDir)}.tmp`;
   writeFileSync(tmp, JSON.stringify(info));
   renameSync(tmp, lockPath(stateDir));

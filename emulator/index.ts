@@ -74,16 +74,26 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   // A temp state dir dies with the emulator, so its state is kept in memory only (no disk writes).
   const store = new Store(temp ? undefined : stateDir);
   const subscriptionId = opts.subscriptionId ?? DEFAULT_SUBSCRIPTION_ID;
-  const core = new EmulatorCore(store, subscriptionId, { seed: opts.seed ?? 1, profile: opts.profile ?? 'fast', latencyScale: opts.latencyScale ?? 1 });
+  const core = new EmulatorCore(store, subscriptionId, {
+    seed: opts.seed ?? 1,
+    profile: opts.profile ?? 'fast',
+    latencyScale: opts.latencyScale ?? 1,
+  });
   let sink: ScheduledEventsSink | undefined = opts.scheduledEvents;
-  core.registerService('scheduledEvents', { publish: (vm, ev) => sink?.publish(vm, ev), complete: (vm, id) => sink?.complete?.(vm, id) } satisfies ScheduledEventsSink);
+  core.registerService('scheduledEvents', {
+    publish: (vm, ev) => sink?.publish(vm, ev),
+    complete: (vm, id) => sink?.complete?.(vm, id),
+  } satisfies ScheduledEventsSink);
   registerAllTypes(core);
   const control = createControl(core);
 
   const planes = opts.standardDataPlanes === false && !opts.platform ? undefined : mountHttpsDataPlanes(core, token);
   const handlers: DataPlaneHandler[] = planes ? [...planes.handlers] : [];
   const deps: DataPlaneDeps = {
-    store, subscriptionId, token, stateDir,
+    store,
+    subscriptionId,
+    token,
+    stateDir,
     endpoint: () => core.endpoint(),
     evictions: { expedite: (eventId) => core.service<{ expedite(id: string): void }>('evictions').expedite(eventId) },
   };
@@ -93,8 +103,23 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   let platform: PlatformRuntime | undefined;
   // `localGatewayUrl`: where the function app's gateway process listens (platform only), which
   // ARM cannot say without pretending an Azure host name resolves here; `gpuarb status` probes it.
-  const info = () => ({ endpoint, caCertPath: tls.caCertPath, subscriptionId, stateDir, pid: process.pid, platform: Boolean(platform), localGatewayUrl: platform?.localGatewayUrl() });
-  const server = createEmulatorServer({ core, token, certPem: tls.certPem, keyPem: tls.keyPem, dataPlanes: () => handlers, control: createControlHandler(core, control, info) });
+  const info = () => ({
+    endpoint,
+    caCertPath: tls.caCertPath,
+    subscriptionId,
+    stateDir,
+    pid: process.pid,
+    platform: Boolean(platform),
+    localGatewayUrl: platform?.localGatewayUrl(),
+  });
+  const server = createEmulatorServer({
+    core,
+    token,
+    certPem: tls.certPem,
+    keyPem: tls.keyPem,
+    dataPlanes: () => handlers,
+    control: createControlHandler(core, control, info),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
@@ -127,8 +152,19 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }),
   };
   return {
-    endpoint, caCertPem: tls.caCertPem, caCertPath: tls.caCertPath, subscriptionId, stateDir, port, token, credential, control,
-    behaviors: core.behaviors, store, core, platform,
+    endpoint,
+    caCertPem: tls.caCertPem,
+    caCertPath: tls.caCertPath,
+    subscriptionId,
+    stateDir,
+    port,
+    token,
+    credential,
+    control,
+    behaviors: core.behaviors,
+    store,
+    core,
+    platform,
     setScheduledEventsSink: (s) => void (sink = s),
     clientOptions: () => ({ endpoint, tlsOptions: { ca: tls.caCertPem } }),
     stop: async () => {

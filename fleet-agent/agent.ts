@@ -24,15 +24,19 @@ export interface AgentOptions {
 
 function createKeySource(auth: AgentConfig['auth'], log: Logger): KeySource {
   switch (auth.type) {
-    case 'static': return new StaticKeySource(auth.keys);
-    case 'file': return new FileKeySource(auth.path, log, auth.pollMs);
-    case 'keyvault': return new KeyVaultKeySource(auth, log);
+    case 'static':
+      return new StaticKeySource(auth.keys);
+    case 'file':
+      return new FileKeySource(auth.path, log, auth.pollMs);
+    case 'keyvault':
+      return new KeyVaultKeySource(auth, log);
   }
 }
 
 /** The first private IPv4 address: what other VMs in the VNet reach us at. */
 function privateAddress(): string {
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   return '127.0.0.1';
 }
 
@@ -43,12 +47,21 @@ export class Agent {
   private drainDone?: Promise<void>;
   private url = '';
 
-  private constructor(readonly config: AgentConfig, readonly engine: Engine, readonly keys: KeySource, readonly server: Server, readonly log: Logger, lifecycle: ReplicaLifecycle, readonly metrics: AgentMetrics) {
+  private constructor(
+    readonly config: AgentConfig,
+    readonly engine: Engine,
+    readonly keys: KeySource,
+    readonly server: Server,
+    readonly log: Logger,
+    lifecycle: ReplicaLifecycle,
+    readonly metrics: AgentMetrics,
+  ) {
     this.lifecycle = lifecycle;
   }
 
   static async start(config: AgentConfig, options: AgentOptions = {}): Promise<Agent> {
-    const log = options.log ?? createLogger(config.log.level, { service: 'gpuarb-agent', instance: config.instanceName, pool: config.pool });
+    const log =
+      options.log ?? createLogger(config.log.level, { service: 'gpuarb-agent', instance: config.instanceName, pool: config.pool });
     const keys = createKeySource(config.auth, log);
     await keys.start();
     const engine = options.engine ?? (await createEngine(config.engine, log));
@@ -56,39 +69,72 @@ export class Agent {
     let agent: Agent | undefined;
     const metrics = new AgentMetrics();
     const server = createAgentServer({
-      engine, keys, lifecycle, log, metrics,
-      maxBodyBytes: config.limits.maxBodyBytes, defaultMaxTokens: config.limits.defaultMaxTokens,
-      retryAfterSeconds: config.drain.retryAfterSeconds, publicMetrics: config.publicMetrics,
-      logContent: config.log.content, accessLog: config.log.accessLog,
+      engine,
+      keys,
+      lifecycle,
+      log,
+      metrics,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      defaultMaxTokens: config.limits.defaultMaxTokens,
+      retryAfterSeconds: config.drain.retryAfterSeconds,
+      publicMetrics: config.publicMetrics,
+      logContent: config.log.content,
+      accessLog: config.log.accessLog,
       registryUp: () => agent?.registry?.isUp() ?? false,
     });
     agent = new Agent(config, engine, keys, server, log, lifecycle, metrics);
     await agent.listen();
-    lifecycle.onChange((state) => { log.info('state', { state, reason: lifecycle.reason() }); agent!.registry?.publish(); });
+    lifecycle.onChange((state) => {
+      log.info('state', { state, reason: lifecycle.reason() });
+      agent!.registry?.publish();
+    });
     await engine.start();
-    engine.whenReady().then(() => log.info('engine ready', { engine: engine.kind, model: engine.model }), (e) => log.error('engine failed to load', { err: e }));
+    engine.whenReady().then(
+      () => log.info('engine ready', { engine: engine.kind, model: engine.model }),
+      (e) => log.error('engine failed to load', { err: e }),
+    );
     if (config.registry) {
-      agent.registry = new RegistryWriter({ ...config.registry, ca: options.registryCa }, () => agent!.registryDoc(), log.child({ component: 'registry' }));
+      agent.registry = new RegistryWriter(
+        { ...config.registry, ca: options.registryCa },
+        () => agent!.registryDoc(),
+        log.child({ component: 'registry' }),
+      );
       await agent.registry.start();
     }
     if (config.scheduledEvents.enabled) {
-      agent.watcher = new ScheduledEventsWatcher({ url: config.scheduledEvents.url, pollMs: config.scheduledEvents.pollMs, instanceName: config.instanceName }, (e) => agent!.onEviction(e), log.child({ component: 'scheduled-events' }));
+      agent.watcher = new ScheduledEventsWatcher(
+        { url: config.scheduledEvents.url, pollMs: config.scheduledEvents.pollMs, instanceName: config.instanceName },
+        (e) => agent!.onEviction(e),
+        log.child({ component: 'scheduled-events' }),
+      );
       agent.watcher.start();
     }
     return agent;
   }
 
   /** Base URL of the OpenAI API (what the registry advertises). */
-  baseUrl(): string { return this.url; }
-  port(): number { return (this.server.address() as AddressInfo).port; }
+  baseUrl(): string {
+    return this.url;
+  }
+  port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
 
   registryDoc() {
     const load = this.engine.load();
     return {
-      id: this.config.instanceName, pool: this.config.pool, model: this.engine.model, address: this.url,
-      state: this.lifecycle.state(), inFlight: this.lifecycle.inFlightCount(), queue: load.waiting,
-      tokensPerSecond: this.metrics.tokenRate.perSecond(), zone: this.config.zone, priority: this.config.priority,
-      engine: this.engine.kind, simulated: this.engine.simulated,
+      id: this.config.instanceName,
+      pool: this.config.pool,
+      model: this.engine.model,
+      address: this.url,
+      state: this.lifecycle.state(),
+      inFlight: this.lifecycle.inFlightCount(),
+      queue: load.waiting,
+      tokensPerSecond: this.metrics.tokenRate.perSecond(),
+      zone: this.config.zone,
+      priority: this.config.priority,
+      engine: this.engine.kind,
+      simulated: this.engine.simulated,
     };
   }
 
@@ -97,7 +143,11 @@ export class Agent {
     if (!this.lifecycle.startDraining(reason)) return this.drainDone ?? Promise.resolve();
     const started = Date.now();
     this.drainDone = this.lifecycle.waitIdle(budgetMs).then((idle) => {
-      this.log.info(idle ? 'drained' : 'drain deadline reached with requests in flight', { reason, ms: Date.now() - started, inFlight: this.lifecycle.inFlightCount() });
+      this.log.info(idle ? 'drained' : 'drain deadline reached with requests in flight', {
+        reason,
+        ms: Date.now() - started,
+        inFlight: this.lifecycle.inFlightCount(),
+      });
     });
     return this.drainDone;
   }
@@ -107,7 +157,10 @@ export class Agent {
     this.watcher?.stop();
     await this.drain('shutdown', graceMs);
     await this.registry?.stop(true);
-    await new Promise<void>((resolve) => { this.server.close(() => resolve()); this.server.closeAllConnections(); });
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
     await this.engine.stop();
     this.keys.stop();
     this.log.info('stopped');
@@ -136,7 +189,9 @@ export class Agent {
       this.server.listen(port, host, () => {
         this.server.off('error', reject);
         const actual = (this.server.address() as AddressInfo).port;
-        this.url = this.config.advertiseUrl?.replace(/\/$/, '') ?? `http://${host === '0.0.0.0' || host === '::' ? privateAddress() : host}:${actual}`;
+        this.url =
+          this.config.advertiseUrl?.replace(/\/$/, '') ??
+          `http://${host === '0.0.0.0' || host === '::' ? privateAddress() : host}:${actual}`;
         this.log.info('listening', { url: this.url, host, port: actual });
         resolve();
       });

@@ -4,7 +4,7 @@
 import { packagePath } from '../src/core/package-root.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -26,7 +26,9 @@ export async function buildAgentBundle(outFile: string): Promise<{ path: string;
     legalComments: 'none',
     logLevel: 'error',
     // Bundled CommonJS dependencies (the Azure SDKs) call require() for Node built-ins.
-    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __gpuarbCreateRequire } from 'node:module';\nconst require = __gpuarbCreateRequire(import.meta.url);" },
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as __gpuarbCreateRequire } from 'node:module';\nconst require = __gpuarbCreateRequire(import.meta.url);",
+    },
   });
   const bytes = readFileSync(outFile);
   return { path: outFile, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
@@ -35,5 +37,5 @@ export async function buildAgentBundle(outFile: string): Promise<{ path: string;
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const out = process.argv[2] ?? 'dist/gpuarb-agent.mjs';
   const result = await buildAgentBundle(out);
-  process.stdout.write(JSON.stringify(result) + '\n');
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -16,14 +16,24 @@ export const realClock: Clock = {
     // A zero-latency profile must not pay a timer tick per token (the benchmark relies on it).
     if (ms <= 0) return resolved;
     return new Promise((resolve, reject) => {
-      const onAbort = () => { clearTimeout(timer); reject(signal!.reason); };
-      const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal!.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },
 };
 
-interface Timer { at: number; seq: number; resolve: () => void; }
+interface Timer {
+  at: number;
+  seq: number;
+  resolve: () => void;
+}
 
 /**
  * A manual clock. `advance(ms)` fires due timers in order, letting the promise chains they wake
@@ -33,23 +43,39 @@ export class FakeClock implements Clock {
   private current: number;
   private timers: Timer[] = [];
   private seq = 0;
-  constructor(start = 1_000_000) { this.current = start; }
+  constructor(start = 1_000_000) {
+    this.current = start;
+  }
 
-  now(): number { return this.current; }
+  now(): number {
+    return this.current;
+  }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (ms <= 0) return resolved; // as on the real clock: no latency means no wait at all
     return new Promise((resolve, reject) => {
-      const timer: Timer = { at: this.current + Math.max(0, ms), seq: this.seq++, resolve: () => { signal?.removeEventListener('abort', onAbort); resolve(); } };
-      const onAbort = () => { this.timers = this.timers.filter((t) => t !== timer); reject(signal!.reason); };
+      const timer: Timer = {
+        at: this.current + Math.max(0, ms),
+        seq: this.seq++,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        this.timers = this.timers.filter((t) => t !== timer);
+        reject(signal!.reason);
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.timers.push(timer);
     });
   }
 
   /** Number of pending sleeps (lets tests wait until work has reached a sleep). */
-  get pending(): number { return this.timers.length; }
+  get pending(): number {
+    return this.timers.length;
+  }
 
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;

@@ -12,7 +12,13 @@ export const AZURE_SCHEDULED_EVENTS_URL = 'http://169.254.169.254/metadata/sched
 const simEngine = strict({
   type: z.literal('sim'),
   model: z.string().min(1),
-  gpu: z.string().transform((g, ctx) => normalizeSimGpu(g) ?? (ctx.addIssue({ code: 'custom', message: `unknown GPU "${g}" (T4, A100-80GB, 2xA100, 4xA100, H100 or none)` }), z.NEVER)),
+  gpu: z
+    .string()
+    .transform(
+      (g, ctx) =>
+        normalizeSimGpu(g) ??
+        (ctx.addIssue({ code: 'custom', message: `unknown GPU "${g}" (T4, A100-80GB, 2xA100, 4xA100, H100 or none)` }), z.NEVER),
+    ),
   loadMs: z.number().int().min(0).default(0),
   maxQueue: z.number().int().min(0).default(1024),
 });
@@ -46,7 +52,9 @@ const vllmEngine = strict({
   env: z.record(z.string(), z.string()).default({}),
   /** 70B weights take many minutes to load on a cold VM. */
   startupTimeoutMs: z.number().int().min(1000).default(3_600_000),
-  restartBackoff: strict({ initialMs: z.number().int().min(10).default(1000), maxMs: z.number().int().min(10).default(60_000) }).prefault({}),
+  restartBackoff: strict({ initialMs: z.number().int().min(10).default(1000), maxMs: z.number().int().min(10).default(60_000) }).prefault(
+    {},
+  ),
   metricsPollMs: z.number().int().min(50).default(1000),
   requestTimeoutMs: z.number().int().min(1000).default(600_000),
 });
@@ -54,7 +62,13 @@ const vllmEngine = strict({
 const auth = z.discriminatedUnion('type', [
   strict({ type: z.literal('static'), keys: z.array(z.string().min(16, 'keys are at least 16 characters')).min(1).max(2) }),
   strict({ type: z.literal('file'), path: z.string().min(1), pollMs: z.number().int().min(100).default(5000) }),
-  strict({ type: z.literal('keyvault'), vaultUrl: z.url(), secretName: z.string().default('internal-service-key'), clientId: z.string().optional(), pollMs: z.number().int().min(1000).default(60_000) }),
+  strict({
+    type: z.literal('keyvault'),
+    vaultUrl: z.url(),
+    secretName: z.string().default('internal-service-key'),
+    clientId: z.string().optional(),
+    pollMs: z.number().int().min(1000).default(60_000),
+  }),
 ]);
 
 export const agentConfigSchema = strict({
@@ -64,7 +78,10 @@ export const agentConfigSchema = strict({
   listen: strict({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8080) }).prefault({}),
   /** Base URL others reach this agent at; default http://<first private IPv4>:<port>. */
   advertiseUrl: z.url().optional(),
-  zone: z.union([z.string(), z.number().transform(String)]).nullable().default(null),
+  zone: z
+    .union([z.string(), z.number().transform(String)])
+    .nullable()
+    .default(null),
   priority: z.enum(['Spot', 'Regular']).default('Spot'),
   engine: z.discriminatedUnion('type', [simEngine, llamacppEngine, vllmEngine]),
   auth,
@@ -117,7 +134,10 @@ export type AgentConfigInput = z.input<typeof agentConfigSchema>;
 export type AgentConfig = z.output<typeof agentConfigSchema>;
 
 export class ConfigError extends Error {
-  constructor(message: string) { super(message); this.name = 'ConfigError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
 }
 
 const ENV_PREFIX = 'GPUARB_AGENT_';
@@ -127,7 +147,10 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.Proc
   const out = structuredClone(raw);
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
-    const path = name.slice(ENV_PREFIX.length).split('__').map((p) => p.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()));
+    const path = name
+      .slice(ENV_PREFIX.length)
+      .split('__')
+      .map((p) => p.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()));
     let target = out;
     for (const key of path.slice(0, -1)) {
       if (typeof target[key] !== 'object' || target[key] === null) target[key] = {};
@@ -141,7 +164,11 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.Proc
 /** Numbers, booleans, arrays and objects as JSON; anything else stays a string. */
 function parseEnvValue(value: string): unknown {
   if (/^(-?\d+(\.\d+)?|true|false|null|\[.*\]|\{.*\})$/s.test(value.trim())) {
-    try { return JSON.parse(value); } catch { /* a string after all */ }
+    try {
+      return JSON.parse(value);
+    } catch {
+      /* a string after all */
+    }
   }
   return value;
 }

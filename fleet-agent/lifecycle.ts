@@ -24,11 +24,20 @@ export class ReplicaLifecycle {
   }
 
   /** /health/startup: the engine has been started (it may still be loading the model). */
-  started(): boolean { const s = this.engine.status(); return s === 'loading' || s === 'ready'; }
+  started(): boolean {
+    const s = this.engine.status();
+    return s === 'loading' || s === 'ready';
+  }
   /** /health/ready: the model is loaded and we are not draining. */
-  ready(): boolean { return this.state() === 'ready'; }
-  isDraining(): boolean { return this.draining; }
-  reason(): string | null { return this.drainReason; }
+  ready(): boolean {
+    return this.state() === 'ready';
+  }
+  isDraining(): boolean {
+    return this.draining;
+  }
+  reason(): string | null {
+    return this.drainReason;
+  }
 
   /** Enters draining (idempotent); listeners run synchronously so the registry write starts now. */
   startDraining(reason: string): boolean {
@@ -44,19 +53,32 @@ export class ReplicaLifecycle {
     return () => this.listeners.delete(listener);
   }
 
-  requestStarted(): void { this.inFlight++; }
+  requestStarted(): void {
+    this.inFlight++;
+  }
   requestFinished(): void {
     this.inFlight--;
     if (this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
-  inFlightCount(): number { return this.inFlight; }
+  inFlightCount(): number {
+    return this.inFlight;
+  }
 
   /** Resolves true when no request is in flight, false if `timeoutMs` passes first. */
   waitIdle(timeoutMs: number): Promise<boolean> {
     if (this.inFlight === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const done = () => { clearTimeout(timer); resolve(true); };
-      const timer = setTimeout(() => { this.idleWaiters = this.idleWaiters.filter((w) => w !== done); resolve(false); }, Math.max(0, timeoutMs));
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(
+        () => {
+          this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
+          resolve(false);
+        },
+        Math.max(0, timeoutMs),
+      );
       this.idleWaiters.push(done);
     });
   }

@@ -5,7 +5,10 @@ import { createJsonLogger, LOG_LEVEL_ORDER, type Logger, type LogLevel } from '.
 
 export type { Logger, LogLevel };
 
-export interface LogSink { out(line: string): void; err(line: string): void; }
+export interface LogSink {
+  out(line: string): void;
+  err(line: string): void;
+}
 
 const processSink: LogSink = {
   out: (line) => process.stdout.write(line),

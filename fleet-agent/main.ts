@@ -17,12 +17,15 @@ export async function main(argv: string[]): Promise<void> {
     await runSimVllmCli(argv.slice(1));
     return;
   }
-  if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(USAGE + '\n'); return; }
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const at = argv.indexOf('--config');
   const path = at === -1 ? process.env.GPUARB_AGENT_CONFIG : argv[at + 1];
   const bootLog = createLogger('info', { service: 'gpuarb-agent' });
   if (!path) {
-    process.stderr.write(USAGE + '\n');
+    process.stderr.write(`${USAGE}\n`);
     process.exitCode = 2;
     return;
   }
@@ -35,10 +38,19 @@ export async function main(argv: string[]): Promise<void> {
   }
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) { agent.log.warn('second signal: exiting now', { signal }); process.exit(1); }
+    if (stopping) {
+      agent.log.warn('second signal: exiting now', { signal });
+      process.exit(1);
+    }
     stopping = true;
     agent.log.info('signal: draining', { signal });
-    agent.stop().then(() => process.exit(0), (e) => { agent.log.error('stop failed', { err: e }); process.exit(1); });
+    agent.stop().then(
+      () => process.exit(0),
+      (e) => {
+        agent.log.error('stop failed', { err: e });
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -38,14 +38,23 @@ afterEach(() => {
 
 const post = (opts: { stream?: boolean; signal?: AbortSignal; maxBytes?: number } = {}) => {
   client = new AgentClient({ connectMs: 2_000 });
-  return client.post(base, 'v1/chat/completions', Buffer.from('{"model":"m"}'), { 'content-type': 'application/json', authorization: 'Bearer k' }, { firstByteMs: 2_000, ...opts });
+  return client.post(
+    base,
+    'v1/chat/completions',
+    Buffer.from('{"model":"m"}'),
+    { 'content-type': 'application/json', authorization: 'Bearer k' },
+    { firstByteMs: 2_000, ...opts },
+  );
 };
 const whole = (a: AgentAnswer, idleMs = 2_000) => {
   if (a.body.kind !== 'whole') throw new Error('expected a whole answer');
   return a.body.read(idleMs);
 };
 const failure = async (p: Promise<unknown>) => {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(UpstreamError);
   return err as UpstreamError;
 };
@@ -116,7 +125,7 @@ describe('answers read whole', () => {
 });
 
 describe('streams', () => {
-  it('relays a long stream in order with backpressure, whatever the reader\'s pace', async () => {
+  it("relays a long stream in order with backpressure, whatever the reader's pace", async () => {
     const events = 400;
     route = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });

@@ -12,7 +12,11 @@ export type UpstreamFailure = 'unreachable' | 'reset' | 'timeout' | 'aborted';
 
 /** A failed agent call. `retryable` is true only when the agent cannot have produced an answer the client saw. */
 export class UpstreamError extends Error {
-  constructor(readonly kind: UpstreamFailure, message: string, readonly retryable: boolean) {
+  constructor(
+    readonly kind: UpstreamFailure,
+    message: string,
+    readonly retryable: boolean,
+  ) {
     super(message);
     this.name = 'UpstreamError';
   }
@@ -65,11 +69,11 @@ export class AgentClient {
   }
 
   private target(address: string, path: string): Target | undefined {
-    const key = address + ' ' + path;
+    const key = `${address} ${path}`;
     if (this.targets.has(key)) return this.targets.get(key);
     let t: Target | undefined;
     try {
-      const url = new URL(path, address.endsWith('/') ? address : address + '/');
+      const url = new URL(path, address.endsWith('/') ? address : `${address}/`);
       t = url.protocol === 'http:' || url.protocol === 'https:' ? { origin: url.origin, path: url.pathname + url.search } : undefined;
     } catch {
       t = undefined;
@@ -203,7 +207,10 @@ class WholeBody {
   private failure: UpstreamError | undefined;
   private waiter: { resolve(b: Buffer): void; reject(e: UpstreamError): void; timer: NodeJS.Timeout } | undefined;
 
-  constructor(private readonly maxBytes: number, private readonly abort: (err: Error) => void) {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly abort: (err: Error) => void,
+  ) {}
 
   push(chunk: Buffer): void {
     if (this.dropped || this.failure) return;

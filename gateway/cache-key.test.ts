@@ -10,8 +10,16 @@ const parse = (s: string) => JSON.parse(s) as Record<string, unknown>;
 
 describe('cache key', () => {
   it('ignores key order but not array order', () => {
-    expect(key(parse('{"temperature":0,"messages":[{"content":"hi","role":"user"}]}'))).toBe(key(parse('{"messages":[{"role":"user","content":"hi"}],"temperature":0}')));
-    const two = (a: string, b: string) => ({ ...base, messages: [{ role: 'user', content: a }, { role: 'user', content: b }] });
+    expect(key(parse('{"temperature":0,"messages":[{"content":"hi","role":"user"}]}'))).toBe(
+      key(parse('{"messages":[{"role":"user","content":"hi"}],"temperature":0}')),
+    );
+    const two = (a: string, b: string) => ({
+      ...base,
+      messages: [
+        { role: 'user', content: a },
+        { role: 'user', content: b },
+      ],
+    });
     expect(key(two('a', 'b'))).not.toBe(key(two('b', 'a')));
   });
   it('keeps JSON types apart: 0 vs "0", null vs absent vs false, 1 vs [1]', () => {
@@ -36,9 +44,20 @@ describe('cache key', () => {
   });
   it('covers every answer-changing field, including unknown ones', () => {
     const fields: Record<string, unknown>[] = [
-      { tools: [{ type: 'function', function: { name: 'f' } }] }, { tool_choice: 'none' }, { response_format: { type: 'json_object' } },
-      { stop: ['x'] }, { max_tokens: 5 }, { seed: 7 }, { presence_penalty: 0.5 }, { frequency_penalty: 0.5 }, { logit_bias: { 1: 2 } },
-      { logprobs: true }, { top_logprobs: 2 }, { top_p: 0.5 }, { parallel_tool_calls: false }, { some_future_field: 1 },
+      { tools: [{ type: 'function', function: { name: 'f' } }] },
+      { tool_choice: 'none' },
+      { response_format: { type: 'json_object' } },
+      { stop: ['x'] },
+      { max_tokens: 5 },
+      { seed: 7 },
+      { presence_penalty: 0.5 },
+      { frequency_penalty: 0.5 },
+      { logit_bias: { 1: 2 } },
+      { logprobs: true },
+      { top_logprobs: 2 },
+      { top_p: 0.5 },
+      { parallel_tool_calls: false },
+      { some_future_field: 1 },
     ];
     const keys = fields.map((f) => key({ ...base, ...f }));
     expect(new Set([...keys, key(base)]).size).toBe(fields.length + 1);
@@ -55,7 +74,9 @@ describe('cache key', () => {
   });
   it('cannot be confused by __proto__ keys or delimiter tricks', () => {
     expect(key(parse('{"temperature":0,"messages":[],"__proto__":{"x":1}}'))).not.toBe(key(parse('{"temperature":0,"messages":[]}')));
-    expect(key(base, { scope: 'per-customer', customer: 'a","model":"x' })).not.toBe(key(base, { scope: 'per-customer', customer: 'a', model: 'x' }));
+    expect(key(base, { scope: 'per-customer', customer: 'a","model":"x' })).not.toBe(
+      key(base, { scope: 'per-customer', customer: 'a', model: 'x' }),
+    );
     expect(canonicalJson(parse('{"b":1,"a":{"d":[3,{"f":1,"e":2}],"c":null}}'))).toBe('{"a":{"c":null,"d":[3,{"e":2,"f":1}]},"b":1}');
   });
   it('caches only deterministic requests', () => {

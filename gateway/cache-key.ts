@@ -13,7 +13,18 @@
 import { createHash } from 'node:crypto';
 
 /** Fields that change the transport or bookkeeping, not the generated text. */
-const DROPPED = new Set(['model', 'stream', 'stream_options', 'user', 'metadata', 'store', 'n', 'service_tier', 'safety_identifier', 'prompt_cache_key']);
+const DROPPED = new Set([
+  'model',
+  'stream',
+  'stream_options',
+  'user',
+  'metadata',
+  'store',
+  'n',
+  'service_tier',
+  'safety_identifier',
+  'prompt_cache_key',
+]);
 
 /** Deterministic means: n = 1 (or absent) and temperature exactly 0 or an integer seed. */
 export function isDeterministic(body: Record<string, unknown>): boolean {
@@ -26,15 +37,15 @@ export function canonicalJson(value: unknown): string {
     // JSON.stringify maps non-finite numbers to null: exactly what the agent receives for them.
     return JSON.stringify(value) ?? 'null';
   }
-  if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const keys = Object.keys(value).sort();
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     // Reading with Object.getOwnPropertyDescriptor would also do; a plain index is fine because
     // JSON.parse creates "__proto__" as an own data property, never as the prototype.
-    out += (i ? ',' : '') + JSON.stringify(keys[i]) + ':' + canonicalJson((value as Record<string, unknown>)[keys[i]]);
+    out += `${(i ? ',' : '') + JSON.stringify(keys[i])}:${canonicalJson((value as Record<string, unknown>)[keys[i]])}`;
   }
-  return out + '}';
+  return `${out}}`;
 }
 
 export interface CacheKeyInput {

@@ -109,7 +109,11 @@ export class CachePresence {
   private running: Promise<void> | undefined;
   private readonly now: () => number;
 
-  constructor(private readonly container: Container, private readonly opts: CachePresenceOptions, private readonly log: Logger) {
+  constructor(
+    private readonly container: Container,
+    private readonly opts: CachePresenceOptions,
+    private readonly log: Logger,
+  ) {
     this.now = opts.now ?? Date.now;
     this.current = new BloomFilter(opts.expectedEntries);
     this.rotatedAt = this.now();
@@ -172,7 +176,12 @@ export class CachePresence {
   private async readNewIds(): Promise<void> {
     const startedAt = this.now();
     const known = this.syncedTs;
-    const since = known === undefined ? Math.floor(startedAt / 1000) - this.opts.ttlSeconds - 60 - SYNC_OVERLAP_SECONDS : this.settled ? known + 1 : known - SYNC_OVERLAP_SECONDS;
+    const since =
+      known === undefined
+        ? Math.floor(startedAt / 1000) - this.opts.ttlSeconds - 60 - SYNC_OVERLAP_SECONDS
+        : this.settled
+          ? known + 1
+          : known - SYNC_OVERLAP_SECONDS;
     const query = { query: 'SELECT c.id, c._ts FROM c WHERE c._ts >= @since', parameters: [{ name: '@since', value: since }] };
     // Big pages: an id is ~90 bytes, and the local Cosmos server scans the whole container per page.
     const pages = this.container.items.query<{ id: string; _ts: number }>(query, { maxItemCount: 10_000 });

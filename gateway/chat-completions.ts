@@ -1,5 +1,12 @@
 // POST /v1/chat/completions: cache → route → dispatch → relay → meter → cache store.
-import { HEADER_CACHE, HEADER_SERVED_BY, HEADER_SIMULATED, HEADER_REQUEST_ID, HEADER_USAGE, parseUsageHeader } from '../src/contracts/headers.js';
+import {
+  HEADER_CACHE,
+  HEADER_SERVED_BY,
+  HEADER_SIMULATED,
+  HEADER_REQUEST_ID,
+  HEADER_USAGE,
+  parseUsageHeader,
+} from '../src/contracts/headers.js';
 import type { GatewayContext } from './context.js';
 import { isDeterministic, cacheKey } from './cache-key.js';
 import { completionToSse } from './sse.js';
@@ -50,7 +57,14 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
     key = cacheKey({ body, model: model.name, revision: model.revision, scope: ctx.cfg.cache.scope, customer });
     const hit = await ctx.cache.get(key, model.name, scopeCustomer);
     if (hit) {
-      call.onSettled?.(ctx.meter.record(customer, model.name, { requests: 1, cacheHits: 1, promptTokens: hit.promptTokens, completionTokens: hit.completionTokens }));
+      call.onSettled?.(
+        ctx.meter.record(customer, model.name, {
+          requests: 1,
+          cacheHits: 1,
+          promptTokens: hit.promptTokens,
+          completionTokens: hit.completionTokens,
+        }),
+      );
       const headers = baseHeaders(requestId, 'hit', hit.model, stream);
       return answer(200, stream ? completionToSse(hit.body, clientWantsUsage) : hit.body, headers);
     }
@@ -64,7 +78,8 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
   // was computed: a cached answer must come from the re-serialised body its key covers (see
   // cache-key.ts: duplicate keys or 1e400 must not let the key and the agent see different requests).
   const asSent = call.bytes && !stream && key === undefined ? call.bytes : undefined;
-  const payload = (m: ModelConfig) => (asSent && body.model === m.name ? asSent : Buffer.from(JSON.stringify({ ...forward, model: m.name })));
+  const payload = (m: ModelConfig) =>
+    asSent && body.model === m.name ? asSent : Buffer.from(JSON.stringify({ ...forward, model: m.name }));
   const deadline = Date.now() + ctx.cfg.deadlines.requestMs;
   const idleMs = ctx.cfg.deadlines.idleMs;
 
@@ -79,7 +94,11 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
     signal: call.signal,
     commit: async ({ body: b }) =>
       b.kind === 'stream'
-        ? { kind: 'stream' as const, first: await waitFirstChunk(b.res, Math.max(1, Math.min(ctx.cfg.deadlines.firstByteMs, deadline - Date.now()))), res: b.res }
+        ? {
+            kind: 'stream' as const,
+            first: await waitFirstChunk(b.res, Math.max(1, Math.min(ctx.cfg.deadlines.firstByteMs, deadline - Date.now()))),
+            res: b.res,
+          }
         : { kind: 'buffer' as const, bytes: await b.read(idleMs) },
   }).finally(() => {
     if (call.timing) call.timing.agentMs = performance.now() - dispatched;
@@ -103,9 +122,22 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
         const declared = ok ? parseUsageHeader(sent.headers[HEADER_USAGE]) : undefined;
         const read = declared && !mayStore ? undefined : usageOf(bytes);
         const usage = declared ?? read!;
-        resolve(ctx.meter.record(customer, served.name, { requests: 1, errors: ok ? 0 : 1, promptTokens: usage.prompt, completionTokens: usage.completion }));
+        resolve(
+          ctx.meter.record(customer, served.name, {
+            requests: 1,
+            errors: ok ? 0 : 1,
+            promptTokens: usage.prompt,
+            completionTokens: usage.completion,
+          }),
+        );
         if (mayStore && read?.cacheable) {
-          void ctx.cache!.put(key!, { body: bytes, model: served.name, customer: scopeCustomer, promptTokens: usage.prompt, completionTokens: usage.completion });
+          void ctx.cache!.put(key!, {
+            body: bytes,
+            model: served.name,
+            customer: scopeCustomer,
+            promptTokens: usage.prompt,
+            completionTokens: usage.completion,
+          });
         }
       }),
     );
@@ -122,10 +154,30 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
     // Metered: what was delivered. A finished stream has the agent's exact usage; a cut one
     // counts the content chunks relayed (agents send one token per chunk) and no prompt.
     const completion = o.completed ? (u?.completion_tokens ?? o.builder.deltaChunks) : o.builder.deltaChunks;
-    settle(ctx.meter.record(customer, served.name, { requests: 1, errors: o.completed ? 0 : 1, promptTokens: o.completed ? (u?.prompt_tokens ?? 0) : 0, completionTokens: completion }));
-    if (!o.completed) ctx.log.warn('stream ended early', { requestId, model: served.name, replica: sent.replica.id, reason: o.error, deliveredChunks: o.builder.deltaChunks });
+    settle(
+      ctx.meter.record(customer, served.name, {
+        requests: 1,
+        errors: o.completed ? 0 : 1,
+        promptTokens: o.completed ? (u?.prompt_tokens ?? 0) : 0,
+        completionTokens: completion,
+      }),
+    );
+    if (!o.completed)
+      ctx.log.warn('stream ended early', {
+        requestId,
+        model: served.name,
+        replica: sent.replica.id,
+        reason: o.error,
+        deliveredChunks: o.builder.deltaChunks,
+      });
     if (o.completed && mayStore && o.builder.cacheable) {
-      void ctx.cache!.put(key!, { body: o.builder.toCompletion(), model: served.name, customer: scopeCustomer, promptTokens: u?.prompt_tokens ?? 0, completionTokens: completion });
+      void ctx.cache!.put(key!, {
+        body: o.builder.toCompletion(),
+        model: served.name,
+        customer: scopeCustomer,
+        promptTokens: u?.prompt_tokens ?? 0,
+        completionTokens: completion,
+      });
     }
   };
   const out = relayStream(sent.value.res, sent.value.first, { idleMs, clientWantsUsage, onDone });
@@ -145,7 +197,11 @@ function baseHeaders(requestId: string, cache: CacheOutcome, model: string, sse:
 /** Token counts from a chat.completion body, and whether it is a clean answer worth caching. */
 function usageOf(bytes: Buffer): { prompt: number; completion: number; cacheable: boolean } {
   try {
-    const c = JSON.parse(bytes.toString()) as { usage?: { prompt_tokens?: number; completion_tokens?: number }; choices?: { finish_reason?: string }[]; error?: unknown };
+    const c = JSON.parse(bytes.toString()) as {
+      usage?: { prompt_tokens?: number; completion_tokens?: number };
+      choices?: { finish_reason?: string }[];
+      error?: unknown;
+    };
     const prompt = Number(c.usage?.prompt_tokens) || 0;
     const completion = Number(c.usage?.completion_tokens) || 0;
     const cacheable = !c.error && Array.isArray(c.choices) && c.choices.length === 1;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadGatewayConfigFile, parseGatewayConfig } from './config-load.js';
+import { type ConfigError, loadGatewayConfigFile, parseGatewayConfig } from './config-load.js';
 import { fileSecret, matchesAny } from './secrets.js';
 
 const minimal = {
@@ -21,7 +21,14 @@ describe('gateway config', () => {
     expect(cfg.auto.names).toEqual(['auto']);
   });
   it('reports every problem at once, each naming its field', () => {
-    const bad = { ...minimal, cosmos: { endpoint: 'not a url' }, cache: { scope: 'everyone' }, registry: { cacheMs: 5000 }, models: [{ ...minimal.models[0], fallback: ['ghost'] }], extra: 1 };
+    const bad = {
+      ...minimal,
+      cosmos: { endpoint: 'not a url' },
+      cache: { scope: 'everyone' },
+      registry: { cacheMs: 5000 },
+      models: [{ ...minimal.models[0], fallback: ['ghost'] }],
+      extra: 1,
+    };
     try {
       parseGatewayConfig(bad);
       expect.unreachable();
@@ -32,11 +39,18 @@ describe('gateway config', () => {
       expect(msg).not.toContain('cosmos.key');
       expect(msg).toMatch(/extra/);
     }
-    expect(() => parseGatewayConfig({ ...minimal, models: [{ ...minimal.models[0], fallback: ['ghost'] }] })).toThrow(/models\.0\.fallback\.0: unknown model "ghost"/);
+    expect(() => parseGatewayConfig({ ...minimal, models: [{ ...minimal.models[0], fallback: ['ghost'] }] })).toThrow(
+      /models\.0\.fallback\.0: unknown model "ghost"/,
+    );
     expect(() => parseGatewayConfig({ ...minimal, auto: { codePatterns: ['('] } })).toThrow(/auto\.codePatterns\.0/);
   });
   it('applies GPUARB_GATEWAY_* overrides and checks their types', () => {
-    const cfg = parseGatewayConfig(minimal, { GPUARB_GATEWAY_PORT: '9090', GPUARB_GATEWAY_CACHE_SCOPE: 'global', GPUARB_GATEWAY_BACKEND_SECRET: 'new', GPUARB_GATEWAY_BACKEND_SECRET_PREVIOUS: 'old' });
+    const cfg = parseGatewayConfig(minimal, {
+      GPUARB_GATEWAY_PORT: '9090',
+      GPUARB_GATEWAY_CACHE_SCOPE: 'global',
+      GPUARB_GATEWAY_BACKEND_SECRET: 'new',
+      GPUARB_GATEWAY_BACKEND_SECRET_PREVIOUS: 'old',
+    });
     expect(cfg.listen.port).toBe(9090);
     expect(cfg.cache.scope).toBe('global');
     expect(cfg.secrets.backend).toEqual({ kind: 'static', current: 'new', previous: 'old' });

@@ -5,7 +5,10 @@ import { readFileSync } from 'node:fs';
 import { GatewayConfigSchema, type GatewayConfig } from './config-schema.js';
 
 export class ConfigError extends Error {
-  constructor(readonly source: string, readonly problems: string[]) {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
     super(`invalid gateway config (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
@@ -63,7 +66,12 @@ export function parseGatewayConfig(raw: unknown, env: NodeJS.ProcessEnv = {}, so
     if (value !== undefined && value !== '') setPath(obj, path, coerce(name, value, type, problems));
   }
   const secret = env.GPUARB_GATEWAY_BACKEND_SECRET;
-  if (secret) setPath(obj, ['secrets', 'backend'], { kind: 'static', current: secret, previous: env.GPUARB_GATEWAY_BACKEND_SECRET_PREVIOUS || undefined });
+  if (secret)
+    setPath(obj, ['secrets', 'backend'], {
+      kind: 'static',
+      current: secret,
+      previous: env.GPUARB_GATEWAY_BACKEND_SECRET_PREVIOUS || undefined,
+    });
   const internal = env.GPUARB_GATEWAY_INTERNAL_SERVICE_KEY;
   if (internal) setPath(obj, ['secrets', 'internalServiceKey'], { kind: 'static', current: internal });
   const result = GatewayConfigSchema.safeParse(obj);
@@ -86,11 +94,16 @@ function crossCheck(cfg: GatewayConfig, source: string): void {
     }
   });
   const names = new Set(cfg.models.map((m) => m.name));
-  cfg.models.forEach((m, i) => m.fallback.forEach((f, j) => {
-    if (!names.has(f)) problems.push(`models.${i}.fallback.${j}: unknown model "${f}"`);
-  }));
+  cfg.models.forEach((m, i) =>
+    m.fallback.forEach((f, j) => {
+      if (!names.has(f)) problems.push(`models.${i}.fallback.${j}: unknown model "${f}"`);
+    }),
+  );
   if (cfg.auto.default && !names.has(cfg.auto.default)) problems.push(`auto.default: unknown model "${cfg.auto.default}"`);
-  for (const [k, list] of [['codePatterns', cfg.auto.codePatterns], ['mathPatterns', cfg.auto.mathPatterns]] as const) {
+  for (const [k, list] of [
+    ['codePatterns', cfg.auto.codePatterns],
+    ['mathPatterns', cfg.auto.mathPatterns],
+  ] as const) {
     list.forEach((p, i) => {
       try {
         new RegExp(p, 'i');

@@ -10,7 +10,12 @@ export const SecretSourceSchema = z.discriminatedUnion('kind', [
   /** A file holding the current value on its first line and the previous on its second; re-read when it changes. */
   z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),
   /** Key Vault: the two newest enabled versions of the secret are both accepted (rotation overlap). */
-  z.strictObject({ kind: z.literal('keyvault'), vaultUrl: z.url(), name: z.string().min(1), refreshSeconds: z.number().int().positive().default(300) }),
+  z.strictObject({
+    kind: z.literal('keyvault'),
+    vaultUrl: z.url(),
+    name: z.string().min(1),
+    refreshSeconds: z.number().int().positive().default(300),
+  }),
 ]);
 
 const Skill = z.enum(['code', 'math', 'tools']);
@@ -39,15 +44,33 @@ export const AutoSchema = z.strictObject({
   /** Assumed max_tokens when the request sets none. */
   defaultMaxTokens: z.number().int().positive().default(512),
   /** Regular expressions (case-insensitive) whose match in the messages means "code". */
-  codePatterns: z.array(z.string()).default(['```', '\\bdef\\s+\\w+\\(', '\\bfunction\\s+\\w*\\(', '\\b(class|import|return|const|let)\\s', '[;{}]\\s*\\n', '\\bSELECT\\b.+\\bFROM\\b']),
+  codePatterns: z
+    .array(z.string())
+    .default([
+      '```',
+      '\\bdef\\s+\\w+\\(',
+      '\\bfunction\\s+\\w*\\(',
+      '\\b(class|import|return|const|let)\\s',
+      '[;{}]\\s*\\n',
+      '\\bSELECT\\b.+\\bFROM\\b',
+    ]),
   /** Regular expressions whose match means "maths". */
-  mathPatterns: z.array(z.string()).default(['\\$[^$]+\\$', '\\\\(frac|sum|int|sqrt)', '\\b(prove|integral|derivative|equation|theorem|matrix)\\b', '\\d+\\s*[\\^*/]\\s*\\d+']),
+  mathPatterns: z
+    .array(z.string())
+    .default([
+      '\\$[^$]+\\$',
+      '\\\\(frac|sum|int|sqrt)',
+      '\\b(prove|integral|derivative|equation|theorem|matrix)\\b',
+      '\\d+\\s*[\\^*/]\\s*\\d+',
+    ]),
   /** Used when no model fits (e.g. a prompt longer than every context): the biggest one. */
   default: z.string().optional(),
 });
 
 export const GatewayConfigSchema = z.strictObject({
-  listen: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) }).default({ host: '127.0.0.1', port: 8080 }),
+  listen: z
+    .strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
+    .default({ host: '127.0.0.1', port: 8080 }),
   cosmos: z.strictObject({
     endpoint: z.url(),
     /** Omitted in Azure: the managed identity authenticates (Cosmos data-plane RBAC). */
@@ -65,7 +88,10 @@ export const GatewayConfigSchema = z.strictObject({
       queueEndpoint: z.url().optional(),
       jobsQueue: z.string().min(3).default('gpuarb-jobs'),
     })
-    .refine((s) => Boolean(s.connectionString) !== Boolean(s.queueEndpoint), 'set exactly one of storage.connectionString and storage.queueEndpoint')
+    .refine(
+      (s) => Boolean(s.connectionString) !== Boolean(s.queueEndpoint),
+      'set exactly one of storage.connectionString and storage.queueEndpoint',
+    )
     .optional(),
   secrets: z.strictObject({
     /** The backend secret API Management sends in x-gpuarb-backend-key. */
@@ -75,52 +101,79 @@ export const GatewayConfigSchema = z.strictObject({
   }),
   models: z.array(ModelSchema).min(1),
   auto: AutoSchema.default(AutoSchema.parse({})),
-  cache: z.strictObject({
-    enabled: z.boolean().default(true),
-    ttlSeconds: z.number().int().positive().default(3600),
-    scope: z.enum(['global', 'per-customer']).default('per-customer'),
-    /** Hot entries kept in process memory in front of Cosmos (0 = none). */
-    memoryEntries: z.number().int().min(0).default(10_000),
-    /** Which keys exist, known in memory so a miss skips the Cosmos read (cache-presence.ts). */
-    presence: z.strictObject({
+  cache: z
+    .strictObject({
       enabled: z.boolean().default(true),
-      /** Keys stored per TTL window that the filter is sized for (~1.2 MB per million, twice). */
-      expectedEntries: z.number().int().positive().default(1_000_000),
-      /** How often ids written by other gateways are read. */
-      syncMs: z.number().int().min(100).max(60_000).default(1_000),
-    }).default({ enabled: true, expectedEntries: 1_000_000, syncMs: 1_000 }),
-  }).default({ enabled: true, ttlSeconds: 3600, scope: 'per-customer', memoryEntries: 10_000, presence: { enabled: true, expectedEntries: 1_000_000, syncMs: 1_000 } }),
+      ttlSeconds: z.number().int().positive().default(3600),
+      scope: z.enum(['global', 'per-customer']).default('per-customer'),
+      /** Hot entries kept in process memory in front of Cosmos (0 = none). */
+      memoryEntries: z.number().int().min(0).default(10_000),
+      /** Which keys exist, known in memory so a miss skips the Cosmos read (cache-presence.ts). */
+      presence: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          /** Keys stored per TTL window that the filter is sized for (~1.2 MB per million, twice). */
+          expectedEntries: z.number().int().positive().default(1_000_000),
+          /** How often ids written by other gateways are read. */
+          syncMs: z.number().int().min(100).max(60_000).default(1_000),
+        })
+        .default({ enabled: true, expectedEntries: 1_000_000, syncMs: 1_000 }),
+    })
+    .default({
+      enabled: true,
+      ttlSeconds: 3600,
+      scope: 'per-customer',
+      memoryEntries: 10_000,
+      presence: { enabled: true, expectedEntries: 1_000_000, syncMs: 1_000 },
+    }),
   limits: z.strictObject({ maxBodyBytes: z.number().int().positive().default(1_048_576) }).default({ maxBodyBytes: 1_048_576 }),
-  deadlines: z.strictObject({
-    /** Whole request, retries included. */
-    requestMs: z.number().int().positive().default(120_000),
-    /** From sending to an agent until its answer starts (headers, or the first event of a stream). */
-    firstByteMs: z.number().int().positive().default(60_000),
-    /** Longest silence inside an answer before it counts as broken. */
-    idleMs: z.number().int().positive().default(30_000),
-    connectMs: z.number().int().positive().default(2_000),
-  }).default({ requestMs: 120_000, firstByteMs: 60_000, idleMs: 30_000, connectMs: 2_000 }),
-  registry: z.strictObject({
-    cacheMs: z.number().int().min(0).max(2_000).default(2_000),
-    staleAfterMs: z.number().int().positive().default(REGISTRY_STALE_AFTER_MS),
-  }).default({ cacheMs: 2_000, staleAfterMs: REGISTRY_STALE_AFTER_MS }),
-  jobs: z.strictObject({
-    /** Run the queue worker in this process. */
-    worker: z.boolean().default(true),
-    concurrency: z.number().int().positive().default(2),
-    maxAttempts: z.number().int().positive().default(3),
-    visibilityTimeoutSeconds: z.number().int().min(1).default(60),
-    resultTtlSeconds: z.number().int().positive().default(86_400),
-    pollIntervalMs: z.number().int().positive().default(1_000),
-  }).default({ worker: true, concurrency: 2, maxAttempts: 3, visibilityTimeoutSeconds: 60, resultTtlSeconds: 86_400, pollIntervalMs: 1_000 }),
-  metering: z.strictObject({
-    /** A usage write waits this long so that concurrent requests share it (see usage-meter.ts). */
-    lingerMs: z.number().int().min(0).max(1_000).default(100),
-  }).default({ lingerMs: 100 }),
-  telemetry: z.strictObject({
-    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-    appInsightsConnectionString: z.string().optional(),
-  }).default({ logLevel: 'info' }),
+  deadlines: z
+    .strictObject({
+      /** Whole request, retries included. */
+      requestMs: z.number().int().positive().default(120_000),
+      /** From sending to an agent until its answer starts (headers, or the first event of a stream). */
+      firstByteMs: z.number().int().positive().default(60_000),
+      /** Longest silence inside an answer before it counts as broken. */
+      idleMs: z.number().int().positive().default(30_000),
+      connectMs: z.number().int().positive().default(2_000),
+    })
+    .default({ requestMs: 120_000, firstByteMs: 60_000, idleMs: 30_000, connectMs: 2_000 }),
+  registry: z
+    .strictObject({
+      cacheMs: z.number().int().min(0).max(2_000).default(2_000),
+      staleAfterMs: z.number().int().positive().default(REGISTRY_STALE_AFTER_MS),
+    })
+    .default({ cacheMs: 2_000, staleAfterMs: REGISTRY_STALE_AFTER_MS }),
+  jobs: z
+    .strictObject({
+      /** Run the queue worker in this process. */
+      worker: z.boolean().default(true),
+      concurrency: z.number().int().positive().default(2),
+      maxAttempts: z.number().int().positive().default(3),
+      visibilityTimeoutSeconds: z.number().int().min(1).default(60),
+      resultTtlSeconds: z.number().int().positive().default(86_400),
+      pollIntervalMs: z.number().int().positive().default(1_000),
+    })
+    .default({
+      worker: true,
+      concurrency: 2,
+      maxAttempts: 3,
+      visibilityTimeoutSeconds: 60,
+      resultTtlSeconds: 86_400,
+      pollIntervalMs: 1_000,
+    }),
+  metering: z
+    .strictObject({
+      /** A usage write waits this long so that concurrent requests share it (see usage-meter.ts). */
+      lingerMs: z.number().int().min(0).max(1_000).default(100),
+    })
+    .default({ lingerMs: 100 }),
+  telemetry: z
+    .strictObject({
+      logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+      appInsightsConnectionString: z.string().optional(),
+    })
+    .default({ logLevel: 'info' }),
 });
 
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;

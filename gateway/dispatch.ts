@@ -73,11 +73,17 @@ export async function dispatch<T>(deps: DispatchDeps, req: DispatchRequest<T>): 
       const log = () => deps.log.child({ requestId: req.requestId, replica: replica.id, model: model.name, attempt });
       try {
         const send = (k: string) =>
-          deps.agents.post(replica.address, req.path, payload, {
-            'content-type': 'application/json',
-            authorization: `${INTERNAL_AUTH_SCHEME} ${k}`,
-            [HEADER_REQUEST_ID]: req.requestId,
-          }, { firstByteMs: Math.min(deps.deadlines.firstByteMs, remaining), stream: req.stream, signal: req.signal });
+          deps.agents.post(
+            replica.address,
+            req.path,
+            payload,
+            {
+              'content-type': 'application/json',
+              authorization: `${INTERNAL_AUTH_SCHEME} ${k}`,
+              [HEADER_REQUEST_ID]: req.requestId,
+            },
+            { firstByteMs: Math.min(deps.deadlines.firstByteMs, remaining), stream: req.stream, signal: req.signal },
+          );
         let answer = await send(key);
         for (const other of fallbackKeys) {
           if (answer.status !== 401) break;
@@ -110,7 +116,13 @@ export async function dispatch<T>(deps: DispatchDeps, req: DispatchRequest<T>): 
     }
   }
   if (throttled) {
-    throw new GatewayError({ status: 429, type: 'rate_limit_error', code: 'replicas_busy', message: 'every replica is busy; retry later', headers: { 'retry-after': throttled.retryAfter } });
+    throw new GatewayError({
+      status: 429,
+      type: 'rate_limit_error',
+      code: 'replicas_busy',
+      message: 'every replica is busy; retry later',
+      headers: { 'retry-after': throttled.retryAfter },
+    });
   }
   throw new GatewayError({
     status: 503,
@@ -126,5 +138,10 @@ export function upstreamTimeout(detail: string): GatewayError {
 }
 
 function deadlineExceeded(): GatewayError {
-  return new GatewayError({ status: 504, type: 'timeout_error', code: 'deadline_exceeded', message: 'the request deadline passed before a replica answered' });
+  return new GatewayError({
+    status: 504,
+    type: 'timeout_error',
+    code: 'deadline_exceeded',
+    message: 'the request deadline passed before a replica answered',
+  });
 }

@@ -29,7 +29,7 @@ async function agent(name: string, model: string) {
 async function waitReady(models: string[]) {
   const until = Date.now() + 15_000;
   while (Date.now() < until) {
-    const r = await fetch(h.url + '/health/ready');
+    const r = await fetch(`${h.url}/health/ready`);
     const body = (await r.json()) as { models?: string[] };
     if (r.status === 200 && models.every((m) => body.models?.includes(m))) return;
     await new Promise((res) => setTimeout(res, 50));
@@ -39,12 +39,12 @@ async function waitReady(models: string[]) {
 
 beforeAll(async () => {
   h = await startHarness();
-  expect((await fetch(h.url + '/health/ready')).status).toBe(503); // no replica yet
+  expect((await fetch(`${h.url}/health/ready`)).status).toBe(503); // no replica yet
   await agent('vm-phi-0', 'phi3-mini');
   await agent('vm-phi-1', 'phi3-mini');
   await agent('vm-mix-0', 'mixtral-8x7b');
   await waitReady(['phi3-mini', 'mixtral-8x7b']);
-  client = new OpenAI({ baseURL: h.url + '/v1', apiKey: 'not-used-behind-apim', defaultHeaders: h.apim('e2e-customer'), maxRetries: 0 });
+  client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: 'not-used-behind-apim', defaultHeaders: h.apim('e2e-customer'), maxRetries: 0 });
 });
 afterAll(async () => {
   for (const a of agents) await a.stop();
@@ -62,7 +62,10 @@ describe('through the gateway with the openai client', () => {
 
   it('chats, labelled simulated, and the request id reaches the agent', async () => {
     const { data, response } = await client.chat.completions
-      .create({ model: 'phi3-mini', messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 12 }, { headers: { 'x-request-id': 'e2e-req-1' } })
+      .create(
+        { model: 'phi3-mini', messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 12 },
+        { headers: { 'x-request-id': 'e2e-req-1' } },
+      )
       .withResponse();
     expect(data.choices[0].message.content?.length).toBeGreaterThan(0);
     expect(response.headers.get('x-gpuarb-model')).toBe('phi3-mini');
@@ -74,7 +77,13 @@ describe('through the gateway with the openai client', () => {
   });
 
   it('streams', async () => {
-    const stream = await client.chat.completions.create({ model: 'mixtral', messages: [{ role: 'user', content: 'Count' }], max_tokens: 20, stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'mixtral',
+      messages: [{ role: 'user', content: 'Count' }],
+      max_tokens: 20,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let usage: OpenAI.CompletionUsage | undefined | null;
     for await (const chunk of stream) {
@@ -89,7 +98,12 @@ describe('through the gateway with the openai client', () => {
   });
 
   it('hits the cache on a repeated deterministic request', async () => {
-    const req = { model: 'phi3-mini', messages: [{ role: 'user' as const, content: `cache me ${Date.now()}` }], temperature: 0, max_tokens: 8 };
+    const req = {
+      model: 'phi3-mini',
+      messages: [{ role: 'user' as const, content: `cache me ${Date.now()}` }],
+      temperature: 0,
+      max_tokens: 8,
+    };
     const first = await client.chat.completions.create(req).withResponse();
     expect(first.response.headers.get('x-gpuarb-cache')).toBe('miss');
     served.requests++;
@@ -111,7 +125,9 @@ describe('through the gateway with the openai client', () => {
   });
 
   it('auto routes maths to mixtral', async () => {
-    const r = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Solve the equation 3 * 4 = x' }], max_tokens: 5 }).withResponse();
+    const r = await client.chat.completions
+      .create({ model: 'auto', messages: [{ role: 'user', content: 'Solve the equation 3 * 4 = x' }], max_tokens: 5 })
+      .withResponse();
     expect(r.response.headers.get('x-gpuarb-model')).toBe('mixtral-8x7b');
     served.requests++;
     served.prompt += r.data.usage!.prompt_tokens;
@@ -119,13 +135,17 @@ describe('through the gateway with the openai client', () => {
   });
 
   it('maps gateway errors to the client error classes', async () => {
-    await expect(client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
+    );
   });
 
   it('meters exactly what was served', async () => {
     await h.gateway.ctx.meter.flush();
     const usage = h.cosmos.client.database(h.cosmos.database).container('usage');
-    const { resources } = await usage.items.query<UsageDoc>({ query: 'SELECT * FROM c WHERE c.customer = @c', parameters: [{ name: '@c', value: 'e2e-customer' }] }).fetchAll();
+    const { resources } = await usage.items
+      .query<UsageDoc>({ query: 'SELECT * FROM c WHERE c.customer = @c', parameters: [{ name: '@c', value: 'e2e-customer' }] })
+      .fetchAll();
     const real = resources.filter((d) => d.model !== '(unknown)');
     const sum = (f: keyof UsageDoc) => real.reduce((s, d) => s + (d[f] as number), 0);
     expect(sum('requests')).toBe(served.requests);

@@ -19,7 +19,10 @@ describe('buildFunctionsPackage', () => {
     const out = join(dir, 'x');
     mkdirSync(out);
     execFileSync('python3', ['-c', 'import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', a.path, out]);
-    const host = JSON.parse(readFileSync(join(out, 'host.json'), 'utf8')) as { version: string; extensions: { http: { routePrefix: string } } };
+    const host = JSON.parse(readFileSync(join(out, 'host.json'), 'utf8')) as {
+      version: string;
+      extensions: { http: { routePrefix: string } };
+    };
     expect(host.version).toBe('2.0');
     expect(host.extensions.http.routePrefix).toBe('');
     expect(JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')).main).toBe('dist/index.js');

@@ -41,8 +41,17 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
   // through Cosmos data-plane RBAC; AZURE_CLIENT_ID names the user-assigned identity.
   const auth = cfg.cosmos.key
     ? { key: cfg.cosmos.key }
-    : { aadCredentials: await import('@azure/identity').then(({ DefaultAzureCredential }) => new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID })) };
-  const cosmos = new CosmosClient({ endpoint: cfg.cosmos.endpoint, ...auth, agent: cosmosAgent, connectionPolicy: { enableEndpointDiscovery: false } });
+    : {
+        aadCredentials: await import('@azure/identity').then(
+          ({ DefaultAzureCredential }) => new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID }),
+        ),
+      };
+  const cosmos = new CosmosClient({
+    endpoint: cfg.cosmos.endpoint,
+    ...auth,
+    agent: cosmosAgent,
+    connectionPolicy: { enableEndpointDiscovery: false },
+  });
   const db = cosmos.database(cfg.cosmos.database);
   const containers = {
     cache: db.container(CONTAINERS.cache.id),
@@ -53,7 +62,11 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
   const registry = createRegistryReader(containers.registry, cfg.registry);
   const presence =
     cfg.cache.enabled && cfg.cache.presence.enabled
-      ? new CachePresence(containers.cache, { ttlSeconds: cfg.cache.ttlSeconds, expectedEntries: cfg.cache.presence.expectedEntries, syncMs: cfg.cache.presence.syncMs }, log)
+      ? new CachePresence(
+          containers.cache,
+          { ttlSeconds: cfg.cache.ttlSeconds, expectedEntries: cfg.cache.presence.expectedEntries, syncMs: cfg.cache.presence.syncMs },
+          log,
+        )
       : undefined;
   const balancer = createBalancer();
   const agents = new AgentClient({ connectMs: cfg.deadlines.connectMs });
@@ -65,14 +78,24 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
     registry,
     balancer,
     agents,
-    cache: cfg.cache.enabled ? new ResponseCache(containers.cache, { ttlSeconds: cfg.cache.ttlSeconds, memoryEntries: cfg.cache.memoryEntries }, log, presence) : undefined,
+    cache: cfg.cache.enabled
+      ? new ResponseCache(containers.cache, { ttlSeconds: cfg.cache.ttlSeconds, memoryEntries: cfg.cache.memoryEntries }, log, presence)
+      : undefined,
     meter: new UsageMeter(containers.usage, log, cfg.metering.lingerMs),
     backendSecret: secretFromConfig(cfg.secrets.backend),
     internalKey,
     cosmos,
     containers,
     jobs: undefined,
-    dispatchDeps: { agents, registry, balancer, internalKey: async () => (await internalKey.values())[0], internalKeys: async () => [...(await internalKey.values())], deadlines: cfg.deadlines, log },
+    dispatchDeps: {
+      agents,
+      registry,
+      balancer,
+      internalKey: async () => (await internalKey.values())[0],
+      internalKeys: async () => [...(await internalKey.values())],
+      deadlines: cfg.deadlines,
+      log,
+    },
     inFlight: { count: 0 },
     startedAt: Date.now(),
   };
@@ -82,7 +105,12 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
     // Azure: the managed identity (AZURE_CLIENT_ID) with Storage Queue Data Contributor; locally: a connection string.
     const service = cfg.storage.connectionString
       ? QueueServiceClient.fromConnectionString(cfg.storage.connectionString)
-      : new QueueServiceClient(cfg.storage.queueEndpoint!, await import('@azure/identity').then(({ DefaultAzureCredential }) => new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID })));
+      : new QueueServiceClient(
+          cfg.storage.queueEndpoint!,
+          await import('@azure/identity').then(
+            ({ DefaultAzureCredential }) => new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID }),
+          ),
+        );
     const queue = service.getQueueClient(cfg.storage.jobsQueue);
     const store = new JobsStore(containers.jobs);
     ctx.jobs = new JobsService(store, queue, cfg.jobs);

@@ -64,7 +64,16 @@ export function createHandler(ctx: GatewayContext): Handler {
         res = (req.method === 'GET' && (await health(ctx, path.slice(8)))) || notFound(path);
       } else {
         customer = await authenticate(req.headers, ctx.backendSecret);
-        res = await route(ctx, req, path, requestId, customer, (m) => (model = m), (p) => (settled = p), timing);
+        res = await route(
+          ctx,
+          req,
+          path,
+          requestId,
+          customer,
+          (m) => (model = m),
+          (p) => (settled = p),
+          timing,
+        );
       }
     } catch (err) {
       res = failure(ctx, err, requestId);
@@ -74,7 +83,15 @@ export function createHandler(ctx: GatewayContext): Handler {
     res.headers[HEADER_SERVER_TIMING] = serverTiming(performance.now() - started, timing.agentMs);
     void (settled ?? Promise.resolve()).finally(() => ctx.inFlight.count--);
     if (res.status >= 400 || ctx.cfg.telemetry.logLevel === 'debug') {
-      ctx.log.info('request', { requestId, method: req.method, path: pathOf(req.url), status: res.status, customer, model, ms: Math.round(performance.now() - started) });
+      ctx.log.info('request', {
+        requestId,
+        method: req.method,
+        path: pathOf(req.url),
+        status: res.status,
+        customer,
+        model,
+        ms: Math.round(performance.now() - started),
+      });
     }
     return res;
   };
@@ -106,7 +123,13 @@ async function route(
     return jsonAnswer(200, { object: 'list', data });
   }
   if (path === '/v1/jobs' || path.startsWith('/v1/jobs/')) {
-    if (!ctx.jobs) throw new GatewayError({ status: 503, type: 'server_error', code: 'jobs_unavailable', message: 'async jobs are not configured on this gateway' });
+    if (!ctx.jobs)
+      throw new GatewayError({
+        status: 503,
+        type: 'server_error',
+        code: 'jobs_unavailable',
+        message: 'async jobs are not configured on this gateway',
+      });
     if (path === '/v1/jobs') {
       if (req.method !== 'POST') throw methodNotAllowed(req.method, path);
       const body = await readJsonObject(req, ctx.cfg.limits.maxBodyBytes);
@@ -137,11 +160,22 @@ function notFound(path: string): Answer {
 }
 
 function methodNotAllowed(method: string, path: string): GatewayError {
-  return new GatewayError({ status: 405, type: 'invalid_request_error', code: 'method_not_allowed', message: `${method} is not allowed on ${path}` });
+  return new GatewayError({
+    status: 405,
+    type: 'invalid_request_error',
+    code: 'method_not_allowed',
+    message: `${method} is not allowed on ${path}`,
+  });
 }
 
 function failure(ctx: GatewayContext, err: unknown, requestId: string): Answer {
   if (err instanceof GatewayError) return errorAnswer({ ...err.init, headers: { ...err.init.headers, [HEADER_REQUEST_ID]: requestId } });
   ctx.log.error('unhandled error', { requestId, err });
-  return errorAnswer({ status: 500, type: 'server_error', code: 'internal_error', message: `internal error (request ${requestId})`, headers: { [HEADER_REQUEST_ID]: requestId } });
+  return errorAnswer({
+    status: 500,
+    type: 'server_error',
+    code: 'internal_error',
+    message: `internal error (request ${requestId})`,
+    headers: { [HEADER_REQUEST_ID]: requestId },
+  });
 }

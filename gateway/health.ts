@@ -22,7 +22,13 @@ export async function health(ctx: GatewayContext, which: string): Promise<Answer
     const ready = snap.docs.filter((d) => d.state === 'ready' && now - d.lastSeen <= ctx.cfg.registry.staleAfterMs);
     const models = [...new Set(ready.map((d) => d.model))];
     const ok = ready.length > 0;
-    return probeAnswer(ok ? 200 : 503, { status: ok ? 'ok' : 'no ready replica', cosmos: 'ok', registry: 'ok', readyReplicas: ready.length, models });
+    return probeAnswer(ok ? 200 : 503, {
+      status: ok ? 'ok' : 'no ready replica',
+      cosmos: 'ok',
+      registry: 'ok',
+      readyReplicas: ready.length,
+      models,
+    });
   } catch (err) {
     return probeAnswer(503, { status: 'cosmos unreachable', cosmos: 'error', error: (err as Error).message });
   }

@@ -12,7 +12,13 @@ export async function runJobThroughGateway(ctx: GatewayContext, job: JobDoc): Pr
   const requestId = `${job.id}-${job.attempts}`;
   try {
     let settled: Promise<void> | undefined;
-    const res = await chatCompletions(ctx, { body: job.request, customer: job.customer, requestId, headers: new Headers(), onSettled: (p) => (settled = p) });
+    const res = await chatCompletions(ctx, {
+      body: job.request,
+      customer: job.customer,
+      requestId,
+      headers: new Headers(),
+      onSettled: (p) => (settled = p),
+    });
     const text = await answerText(res);
     await settled; // the usage of a finished job is durable before the job says it finished
     let body: unknown;

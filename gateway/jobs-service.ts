@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { QueueClient } from '@azure/storage-queue';
 import { jsonAnswer, type Answer } from './answer.js';
 import { GatewayError } from './errors.js';
-import { JobsStore, type JobDoc } from './jobs-store.js';
+import type { JobsStore, JobDoc } from './jobs-store.js';
 
 export interface JobsOptions {
   resultTtlSeconds: number;
@@ -28,7 +28,11 @@ export function decodeJobMessage(text: string): string | undefined {
 }
 
 export class JobsService {
-  constructor(readonly store: JobsStore, readonly queue: QueueClient, private readonly opts: JobsOptions) {}
+  constructor(
+    readonly store: JobsStore,
+    readonly queue: QueueClient,
+    private readonly opts: JobsOptions,
+  ) {}
 
   async submit(customer: string, request: Record<string, unknown>): Promise<Answer> {
     const now = Date.now();
@@ -48,7 +52,12 @@ export class JobsService {
       await this.queue.sendMessage(encodeJobMessage(doc.id));
     } catch (err) {
       await this.store.delete(doc.id);
-      throw new GatewayError({ status: 503, type: 'server_error', code: 'queue_unavailable', message: `could not queue the job: ${(err as Error).message}` });
+      throw new GatewayError({
+        status: 503,
+        type: 'server_error',
+        code: 'queue_unavailable',
+        message: `could not queue the job: ${(err as Error).message}`,
+      });
     }
     return jsonAnswer(202, view(doc), { location: `/v1/jobs/${doc.id}` });
   }

@@ -49,7 +49,9 @@ export class JobsStore {
     const next: JobDoc = { ...doc, ...changes, updatedAt: Date.now() };
     delete next._etag;
     try {
-      const { resource } = await this.container.item(doc.id, doc.id).replace<JobDoc>(next, { accessCondition: { type: 'IfMatch', condition: doc._etag! } });
+      const { resource } = await this.container
+        .item(doc.id, doc.id)
+        .replace<JobDoc>(next, { accessCondition: { type: 'IfMatch', condition: doc._etag! } });
       return resource!;
     } catch (err) {
       if ((err as { code?: number }).code === 412) throw new StaleJobError(doc.id);
@@ -58,6 +60,9 @@ export class JobsStore {
   }
 
   async delete(id: string): Promise<void> {
-    await this.container.item(id, id).delete().catch(() => {});
+    await this.container
+      .item(id, id)
+      .delete()
+      .catch(() => {});
   }
 }

@@ -62,7 +62,10 @@ export class JobsWorker {
       let got = 0;
       if (free > 0) {
         try {
-          const { receivedMessageItems } = await this.queue.receiveMessages({ numberOfMessages: Math.min(free, 32), visibilityTimeout: this.opts.visibilityTimeoutSeconds });
+          const { receivedMessageItems } = await this.queue.receiveMessages({
+            numberOfMessages: Math.min(free, 32),
+            visibilityTimeout: this.opts.visibilityTimeoutSeconds,
+          });
           got = receivedMessageItems.length;
           for (const m of receivedMessageItems) {
             const p = this.handle(m.messageId, m.popReceipt, m.messageText).catch((err) => this.log.error('job handling failed', { err }));
@@ -101,11 +104,19 @@ export class JobsWorker {
     const log = this.log.child({ job: doc.id, worker: this.id });
     try {
       if (doc.attempts >= this.opts.maxAttempts) {
-        await this.finish(doc, { status: 'failed', error: { code: 'attempts_exhausted', message: `gave up after ${doc.attempts} attempts: ${doc.lastError ?? 'worker lost'}` } });
+        await this.finish(doc, {
+          status: 'failed',
+          error: { code: 'attempts_exhausted', message: `gave up after ${doc.attempts} attempts: ${doc.lastError ?? 'worker lost'}` },
+        });
         return void (await ack());
       }
       const leaseMs = this.opts.visibilityTimeoutSeconds * 1000;
-      doc = await this.store.replaceIfUnchanged(doc, { status: 'running', attempts: doc.attempts + 1, leaseUntil: now + leaseMs, worker: this.id });
+      doc = await this.store.replaceIfUnchanged(doc, {
+        status: 'running',
+        attempts: doc.attempts + 1,
+        leaseUntil: now + leaseMs,
+        worker: this.id,
+      });
       log.info('job claimed', { attempt: doc.attempts });
       // Renew lease and invisibility at half the timeout, while the job runs.
       let lost = false;
@@ -143,7 +154,9 @@ export class JobsWorker {
         await this.store.replaceIfUnchanged(doc, { status: 'queued', leaseUntil: undefined, lastError: reason });
         // Back off before the next attempt: the message reappears after 2^attempts seconds
         // (at most the visibility timeout).
-        await this.queue.updateMessage(messageId, receipt, undefined, Math.min(2 ** doc.attempts, this.opts.visibilityTimeoutSeconds)).catch(() => {});
+        await this.queue
+          .updateMessage(messageId, receipt, undefined, Math.min(2 ** doc.attempts, this.opts.visibilityTimeoutSeconds))
+          .catch(() => {});
         log.warn('job attempt failed; will retry', { attempt: doc.attempts, reason });
         return;
       }

@@ -20,7 +20,11 @@ const jobsCfg = { worker: true, concurrency: 2, maxAttempts: 2, visibilityTimeou
 beforeAll(async () => {
   [azurite, cosmos] = await Promise.all([startTestAzurite(), startTestCosmos()]);
   agent = await startScriptedAgent('job', INTERNAL_KEY);
-  h = await startHarness({ cosmos, startWorker: true, config: { storage: { connectionString: azurite.connectionString, jobsQueue: queue }, jobs: jobsCfg } });
+  h = await startHarness({
+    cosmos,
+    startWorker: true,
+    config: { storage: { connectionString: azurite.connectionString, jobsQueue: queue }, jobs: jobsCfg },
+  });
   await h.register({ id: 'phi-job', model: 'phi3-mini', address: agent.url });
 });
 afterAll(async () => {
@@ -30,7 +34,13 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-interface JobView { id: string; status: string; attempts: number; result?: { choices: { message: { content: string } }[] }; error?: { code: string; message: string } }
+interface JobView {
+  id: string;
+  status: string;
+  attempts: number;
+  result?: { choices: { message: { content: string } }[] };
+  error?: { code: string; message: string };
+}
 
 async function waitJob(id: string, done: (j: JobView) => boolean, customer = 'acme', timeoutMs = 20_000): Promise<JobView> {
   const until = Date.now() + timeoutMs;
@@ -75,16 +85,23 @@ describe('async jobs', () => {
     await h.gateway.worker!.stop(); // only the child process may take the next job
     const dir = mkdtempSync(join(tmpdir(), 'gw-jobs-'));
     const cfgFile = join(dir, 'gateway.json');
-    writeFileSync(cfgFile, JSON.stringify({
-      listen: { host: '127.0.0.1', port: 0 },
-      cosmos: { endpoint: cosmos.endpoint, key: cosmos.key, database: cosmos.database, caFile: h.caFile },
-      storage: { connectionString: azurite.connectionString, jobsQueue: queue },
-      secrets: { backend: { kind: 'static', current: BACKEND_SECRET }, internalServiceKey: { kind: 'static', current: INTERNAL_KEY } },
-      models: testModels(),
-      jobs: { ...jobsCfg, maxAttempts: 3 },
-      telemetry: { logLevel: 'warn' },
-    }));
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'test-support', 'run-gateway.ts'), '--config', cfgFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    writeFileSync(
+      cfgFile,
+      JSON.stringify({
+        listen: { host: '127.0.0.1', port: 0 },
+        cosmos: { endpoint: cosmos.endpoint, key: cosmos.key, database: cosmos.database, caFile: h.caFile },
+        storage: { connectionString: azurite.connectionString, jobsQueue: queue },
+        secrets: { backend: { kind: 'static', current: BACKEND_SECRET }, internalServiceKey: { kind: 'static', current: INTERNAL_KEY } },
+        models: testModels(),
+        jobs: { ...jobsCfg, maxAttempts: 3 },
+        telemetry: { logLevel: 'warn' },
+      }),
+    );
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'test-support', 'run-gateway.ts'), '--config', cfgFile],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const exited = new Promise((r) => child.once('exit', r));
     let childOut = '';
     child.stdout!.on('data', (d) => (childOut += d));

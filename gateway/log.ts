@@ -7,7 +7,11 @@ export type { Logger, LogLevel };
 /** Receives one serialised line, without its newline. */
 export type LogSink = (line: string) => void;
 
-export function createLogger(level: LogLevel = 'info', sink: LogSink = (l) => process.stderr.write(l + '\n'), base: Record<string, unknown> = {}): Logger {
+export function createLogger(
+  level: LogLevel = 'info',
+  sink: LogSink = (l) => process.stderr.write(`${l}\n`),
+  base: Record<string, unknown> = {},
+): Logger {
   return createJsonLogger(level, { service: 'gpuarb-gateway', ...base }, (line) => sink(line.slice(0, -1)));
 }
 

@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${cfg.listen.host.includes(':') ? `[${cfg.listen.host}]` : cfg.listen.host}:${port}`;
-  process.stdout.write(JSON.stringify({ event: 'listening', url, port }) + '\n');
+  process.stdout.write(`${JSON.stringify({ event: 'listening', url, port })}\n`);
   log.info('gateway listening', { url });
   let stopping = false;
   const stop = async (signal: string) => {

@@ -23,13 +23,21 @@ afterAll(async () => {
 async function metered(customer: string): Promise<Pick<UsageDoc, 'requests' | 'promptTokens' | 'completionTokens' | 'cacheHits'>> {
   await h.gateway.ctx.meter.flush();
   const day = new Date().toISOString().slice(0, 10);
-  const { resource } = await h.cosmos.client.database(h.cosmos.database).container('usage').item(usageDocId(customer, 'phi3-mini', day), customer).read<UsageDoc>();
+  const { resource } = await h.cosmos.client
+    .database(h.cosmos.database)
+    .container('usage')
+    .item(usageDocId(customer, 'phi3-mini', day), customer)
+    .read<UsageDoc>();
   const { requests, promptTokens, completionTokens, cacheHits } = resource!;
   return { requests, promptTokens, completionTokens, cacheHits };
 }
 
 async function ask(customer: string, extra: Record<string, unknown> = {}): Promise<Response> {
-  const r = await h.post('/v1/chat/completions', { model: 'phi3-mini', messages: [{ role: 'user', content: `usage for ${customer}` }], temperature: 0.5, ...extra }, h.apim(customer));
+  const r = await h.post(
+    '/v1/chat/completions',
+    { model: 'phi3-mini', messages: [{ role: 'user', content: `usage for ${customer}` }], temperature: 0.5, ...extra },
+    h.apim(customer),
+  );
   expect(r.status).toBe(200);
   await r.arrayBuffer();
   return r;
@@ -49,7 +57,12 @@ describe('metering a buffered answer', () => {
     expect(await metered('meter-header')).toEqual({ requests: 1, promptTokens: 20, completionTokens: 30, cacheHits: 0 });
   });
   it('falls back to the answer when the header is malformed', async () => {
-    for (const bad of ['prompt_tokens=-1, completion_tokens=3', 'prompt_tokens=1,completion_tokens=2', 'prompt_tokens=1e3, completion_tokens=2', 'garbage']) {
+    for (const bad of [
+      'prompt_tokens=-1, completion_tokens=3',
+      'prompt_tokens=1,completion_tokens=2',
+      'prompt_tokens=1e3, completion_tokens=2',
+      'garbage',
+    ]) {
       agent.behaviour.usageHeader = bad;
       await ask('meter-malformed');
     }

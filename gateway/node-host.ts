@@ -45,7 +45,13 @@ async function serve(handle: Handler, opts: NodeHostOptions, req: IncomingMessag
   const target = req.url ?? '/';
   // Origin form only ("/path?query"): absolute and authority forms are for proxies, not us.
   if (!target.startsWith('/')) return sendError(res, 400, 'malformed request target', 'invalid_request');
-  const request: GatewayRequest = { method, url: 'http://gateway' + target, headers: new NodeHeaders(req.headers), signal: clientGone, bufferedBody: body };
+  const request: GatewayRequest = {
+    method,
+    url: `http://gateway${target}`,
+    headers: new NodeHeaders(req.headers),
+    signal: clientGone,
+    bufferedBody: body,
+  };
   const answer = await handle(request);
   const headers = answer.headers;
   if (Buffer.isBuffer(answer.body)) {
@@ -63,10 +69,11 @@ async function serve(handle: Handler, opts: NodeHostOptions, req: IncomingMessag
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (!res.write(value)) await new Promise<void>((resolve) => {
-        res.once('drain', resolve);
-        res.once('close', resolve);
-      });
+      if (!res.write(value))
+        await new Promise<void>((resolve) => {
+          res.once('drain', resolve);
+          res.once('close', resolve);
+        });
       if (res.destroyed) return;
     }
     res.end();
@@ -128,6 +135,11 @@ function sendError(res: ServerResponse, status: number, message: string, code: s
   const body = errorBody({ message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code });
   const given = res.req?.headers['x-request-id'];
   const requestId = typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-gpuarb-cache': 'bypass', 'x-request-id': requestId });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'x-gpuarb-cache': 'bypass',
+    'x-request-id': requestId,
+  });
   res.end(body);
 }

@@ -18,7 +18,10 @@ export interface RegistryReader {
   last(): RegistrySnapshot | undefined;
 }
 
-export function createRegistryReader(container: Container, opts: { cacheMs: number; staleAfterMs: number; now?: () => number }): RegistryReader {
+export function createRegistryReader(
+  container: Container,
+  opts: { cacheMs: number; staleAfterMs: number; now?: () => number },
+): RegistryReader {
   const now = opts.now ?? Date.now;
   let snap: RegistrySnapshot | undefined;
   let pending: Promise<RegistrySnapshot> | undefined;
@@ -41,7 +44,9 @@ export function createRegistryReader(container: Container, opts: { cacheMs: numb
     async ready(model) {
       const { docs } = await current();
       const t = now();
-      return docs.filter((d) => d.model === model && d.state === 'ready' && t - d.lastSeen <= opts.staleAfterMs && typeof d.address === 'string');
+      return docs.filter(
+        (d) => d.model === model && d.state === 'ready' && t - d.lastSeen <= opts.staleAfterMs && typeof d.address === 'string',
+      );
     },
     refresh,
     last: () => snap,

@@ -4,7 +4,12 @@ import { GatewayError, badRequest } from './errors.js';
 import type { GatewayRequest } from './handler.js';
 
 export function tooLarge(maxBytes: number): GatewayError {
-  return new GatewayError({ status: 413, type: 'invalid_request_error', code: 'body_too_large', message: `request body exceeds ${maxBytes} bytes` });
+  return new GatewayError({
+    status: 413,
+    type: 'invalid_request_error',
+    code: 'body_too_large',
+    message: `request body exceeds ${maxBytes} bytes`,
+  });
 }
 
 export async function readBodyBytes(req: GatewayRequest, maxBytes: number): Promise<Buffer> {
@@ -45,16 +50,19 @@ export function parseJsonObject(bytes: Buffer): Record<string, unknown> {
   } catch (e) {
     throw badRequest(`the request body is not valid JSON: ${(e as Error).message}`, undefined, 'invalid_json');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('the request body must be a JSON object', undefined, 'invalid_json');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw badRequest('the request body must be a JSON object', undefined, 'invalid_json');
   return value as Record<string, unknown>;
 }
 
 /** The minimal shape every chat request must have before it is routed. */
 export function validateChatBody(body: Record<string, unknown>): void {
-  if (typeof body.model !== 'string' || body.model.length === 0) throw badRequest('`model` is required and must be a string', 'model', 'missing_model');
+  if (typeof body.model !== 'string' || body.model.length === 0)
+    throw badRequest('`model` is required and must be a string', 'model', 'missing_model');
   if (!Array.isArray(body.messages) || body.messages.length === 0) throw badRequest('`messages` must be a non-empty array', 'messages');
   for (const [i, m] of body.messages.entries()) {
-    if (typeof m !== 'object' || m === null || typeof (m as { role?: unknown }).role !== 'string') throw badRequest(`messages[${i}] must be an object with a string \`role\``, `messages[${i}]`);
+    if (typeof m !== 'object' || m === null || typeof (m as { role?: unknown }).role !== 'string')
+      throw badRequest(`messages[${i}] must be an object with a string \`role\``, `messages[${i}]`);
   }
   if (body.stream !== undefined && typeof body.stream !== 'boolean') throw badRequest('`stream` must be a boolean', 'stream');
   if (body.n !== undefined && body.n !== 1) throw badRequest('only n = 1 is supported', 'n');

@@ -31,6 +31,7 @@ afterAll(async () => {
 
 /** Counts point reads on a gateway's (real) cache container from now on. */
 function countCosmosReads(g: Harness): () => number {
+  // biome-ignore lint/complexity/useLiteralKeys: the test reads the cache's private container
   const container = g.gateway.ctx.cache!['container'];
   const item = container.item.bind(container);
   let reads = 0;
@@ -45,7 +46,12 @@ function countCosmosReads(g: Harness): () => number {
 
 let n = 0;
 const fresh = () => `question ${++n} ${Date.now()}`;
-const body = (content: string, more: Record<string, unknown> = {}) => ({ model: 'phi3-mini', messages: [{ role: 'user', content }], temperature: 0, ...more });
+const body = (content: string, more: Record<string, unknown> = {}) => ({
+  model: 'phi3-mini',
+  messages: [{ role: 'user', content }],
+  temperature: 0,
+  ...more,
+});
 async function waitCached(g: Harness, b: Record<string, unknown>, customer = 'acme') {
   // Cache writes are asynchronous by design; poll (bounded) until the entry is visible.
   for (let i = 0; i < 100; i++) {
@@ -88,7 +94,12 @@ describe('response cache', () => {
     expect(s.headers.get('x-gpuarb-cache')).toBe('hit');
     expect(s.headers.get('content-type')).toContain('text/event-stream');
     const text = await s.text();
-    const content = text.split('\n\n').filter((e) => e.startsWith('data: {')).map((e) => JSON.parse(e.slice(6)) as { choices: { delta: { content?: string } }[] }).map((c) => c.choices[0]?.delta.content ?? '').join('');
+    const content = text
+      .split('\n\n')
+      .filter((e) => e.startsWith('data: {'))
+      .map((e) => JSON.parse(e.slice(6)) as { choices: { delta: { content?: string } }[] })
+      .map((c) => c.choices[0]?.delta.content ?? '')
+      .join('');
     expect(content).toBe(plain.choices[0].message.content);
     expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
     const b2 = body(fresh(), { stream: true });
@@ -125,11 +136,29 @@ describe('response cache', () => {
   it('an alias that resolves to another model elsewhere never shares answers', async () => {
     // Two gateways on the same Cosmos: in one "fast" means phi3-mini, in the other mixtral.
     const models = (target: string) => [
-      { name: 'phi3-mini', aliases: target === 'phi3-mini' ? ['fast'] : [], contextTokens: 4096, maxOutputTokens: 1024, cost: { inputPerMillion: 0.1, outputPerMillion: 0.2 } },
-      { name: 'mixtral-8x7b', aliases: target === 'mixtral-8x7b' ? ['fast'] : [], contextTokens: 32768, maxOutputTokens: 4096, cost: { inputPerMillion: 0.5, outputPerMillion: 1 } },
+      {
+        name: 'phi3-mini',
+        aliases: target === 'phi3-mini' ? ['fast'] : [],
+        contextTokens: 4096,
+        maxOutputTokens: 1024,
+        cost: { inputPerMillion: 0.1, outputPerMillion: 0.2 },
+      },
+      {
+        name: 'mixtral-8x7b',
+        aliases: target === 'mixtral-8x7b' ? ['fast'] : [],
+        contextTokens: 32768,
+        maxOutputTokens: 4096,
+        cost: { inputPerMillion: 0.5, outputPerMillion: 1 },
+      },
     ];
-    const g1 = await startHarness({ cosmos, config: { models: models('phi3-mini'), cache: { scope: 'global', ttlSeconds: 600, memoryEntries: 0, enabled: true } } });
-    const g2 = await startHarness({ cosmos, config: { models: models('mixtral-8x7b'), cache: { scope: 'global', ttlSeconds: 600, memoryEntries: 0, enabled: true } } });
+    const g1 = await startHarness({
+      cosmos,
+      config: { models: models('phi3-mini'), cache: { scope: 'global', ttlSeconds: 600, memoryEntries: 0, enabled: true } },
+    });
+    const g2 = await startHarness({
+      cosmos,
+      config: { models: models('mixtral-8x7b'), cache: { scope: 'global', ttlSeconds: 600, memoryEntries: 0, enabled: true } },
+    });
     extra.push(g1, g2);
     const b = { ...body(fresh()), model: 'fast' };
     await (await g1.post('/v1/chat/completions', b)).text();
@@ -141,8 +170,30 @@ describe('response cache', () => {
   });
 
   it('a gateway hits what another gateway stored, and misses without a Cosmos read otherwise', async () => {
-    const g1 = await startHarness({ cosmos, config: { cache: { scope: 'global', ttlSeconds: 600, memoryEntries: 0, enabled: true, presence: { enabled: true, expectedEntries: 1000, syncMs: 200 } } } });
-    const g2 = await startHarness({ cosmos, config: { cache: { scope: 'global', ttlSeconds: 600, memoryEntries: 0, enabled: true, presence: { enabled: true, expectedEntries: 1000, syncMs: 200 } } } });
+    const g1 = await startHarness({
+      cosmos,
+      config: {
+        cache: {
+          scope: 'global',
+          ttlSeconds: 600,
+          memoryEntries: 0,
+          enabled: true,
+          presence: { enabled: true, expectedEntries: 1000, syncMs: 200 },
+        },
+      },
+    });
+    const g2 = await startHarness({
+      cosmos,
+      config: {
+        cache: {
+          scope: 'global',
+          ttlSeconds: 600,
+          memoryEntries: 0,
+          enabled: true,
+          presence: { enabled: true, expectedEntries: 1000, syncMs: 200 },
+        },
+      },
+    });
     extra.push(g1, g2);
     const b = body(fresh());
     await (await g1.post('/v1/chat/completions', b)).text();
@@ -151,6 +202,7 @@ describe('response cache', () => {
     const hit = await waitCached(g2, b);
     expect(hit.headers.get('x-gpuarb-model')).toBe('phi3-mini');
     // A key nobody stored: the filter answers, and Cosmos is not asked.
+    // biome-ignore lint/complexity/useLiteralKeys: the test reads the cache's private presence filter
     const presence = g2.gateway.ctx.cache!['presence']!;
     await presence.sync();
     const reads = countCosmosReads(g2);

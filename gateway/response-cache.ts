@@ -61,7 +61,13 @@ export class ResponseCache {
     if (this.presence?.definitelyAbsent(key)) return undefined;
     let doc: CacheDoc | undefined;
     try {
-      doc = await withTimeout(this.container.item(key, key).read<CacheDoc>().then((r) => r.resource), this.opts.lookupTimeoutMs ?? 500);
+      doc = await withTimeout(
+        this.container
+          .item(key, key)
+          .read<CacheDoc>()
+          .then((r) => r.resource),
+        this.opts.lookupTimeoutMs ?? 500,
+      );
     } catch (err) {
       this.log.warn('cache lookup failed; treating as a miss', { err });
       return undefined;

@@ -46,7 +46,8 @@ describe('routing', () => {
     await replica('phi-1', 'phi3-mini');
     await replica('mix-1', 'mixtral-8x7b');
     await replica('llama-1', 'llama3-70b');
-    const served = async (extra: Record<string, unknown>, content = 'tell me a story') => (await ask('auto', extra, content)).headers.get('x-gpuarb-model');
+    const served = async (extra: Record<string, unknown>, content = 'tell me a story') =>
+      (await ask('auto', extra, content)).headers.get('x-gpuarb-model');
     expect(await served({})).toBe('phi3-mini'); // short, plain: the cheapest
     expect(await served({}, 'Here is code:\n```js\nconst x = 1;\n```')).toBe('phi3-mini'); // phi has "code"
     expect(await served({}, 'prove that the integral of x^2 is x^3/3')).toBe('mixtral-8x7b'); // maths

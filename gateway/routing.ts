@@ -71,7 +71,9 @@ export function createRouter(cfg: GatewayConfig): Router {
       for (const m of fits) if (costOf(m) < costOf(best)) best = m;
       return { model: best, reason };
     }
-    const fallback = cfg.auto.default ? byName.get(cfg.auto.default)! : [...cfg.models].sort((a, b) => b.contextTokens - a.contextTokens)[0];
+    const fallback = cfg.auto.default
+      ? byName.get(cfg.auto.default)!
+      : [...cfg.models].sort((a, b) => b.contextTokens - a.contextTokens)[0];
     return { model: fallback, reason: `${reason}; nothing fits, default` };
   };
 
@@ -105,8 +107,10 @@ export function messageText(messages: unknown): string {
   for (const m of messages) {
     if (!m || typeof m !== 'object') continue;
     const c = (m as { content?: unknown }).content;
-    if (typeof c === 'string') out += c + '\n';
-    else if (Array.isArray(c)) for (const p of c) if (p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string') out += (p as { text: string }).text + '\n';
+    if (typeof c === 'string') out += `${c}\n`;
+    else if (Array.isArray(c))
+      for (const p of c)
+        if (p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string') out += `${(p as { text: string }).text}\n`;
   }
   return out;
 }

@@ -30,7 +30,10 @@ export function fileSecret(path: string, checkMs = 1_000): SecretSource {
     const st = await stat(path);
     checkedAt = Date.now();
     if (cached && st.mtimeMs === mtimeMs) return cached;
-    const lines = (await readFile(path, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const lines = (await readFile(path, 'utf8'))
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (lines.length === 0) throw new Error(`secret file ${path} is empty`);
     mtimeMs = st.mtimeMs;
     cached = lines.slice(0, 2);
@@ -60,7 +63,10 @@ export function keyVaultSecret(vaultUrl: string, name: string, refreshSeconds: n
   let lastForced = 0;
   let pending: Promise<string[]> | undefined;
   const load = async (): Promise<string[]> => {
-    const [{ SecretClient }, { DefaultAzureCredential }] = await Promise.all([import('@azure/keyvault-secrets'), import('@azure/identity')]);
+    const [{ SecretClient }, { DefaultAzureCredential }] = await Promise.all([
+      import('@azure/keyvault-secrets'),
+      import('@azure/identity'),
+    ]);
     const client = new SecretClient(vaultUrl, new DefaultAzureCredential());
     const versions: { version: string; created: number }[] = [];
     for await (const p of client.listPropertiesOfSecretVersions(name)) {
@@ -119,7 +125,9 @@ export function matchesAny(presented: string, accepted: string[]): boolean {
 // One-shot crypto.hash (Node ≥ 20.12) skips building a Hash stream object, the larger part of
 // this check's cost on every request; older 20.x fall back to createHash.
 const sha256: (value: string) => Buffer =
-  typeof crypto.hash === 'function' ? (value) => crypto.hash('sha256', value, 'buffer') : (value) => createHash('sha256').update(value).digest();
+  typeof crypto.hash === 'function'
+    ? (value) => crypto.hash('sha256', value, 'buffer')
+    : (value) => createHash('sha256').update(value).digest();
 
 // The accepted values change only on rotation, so their digests are kept rather than recomputed
 // on every request. Bounded: a source never holds more than two values at a time.

@@ -14,7 +14,12 @@ interface Completion {
   created?: number;
   model?: string;
   system_fingerprint?: string | null;
-  choices?: { index?: number; message?: { role?: string; content?: string | null; tool_calls?: ToolCall[]; refusal?: string | null }; finish_reason?: string | null; logprobs?: unknown }[];
+  choices?: {
+    index?: number;
+    message?: { role?: string; content?: string | null; tool_calls?: ToolCall[]; refusal?: string | null };
+    finish_reason?: string | null;
+    logprobs?: unknown;
+  }[];
   usage?: unknown;
 }
 
@@ -27,12 +32,21 @@ function event(obj: unknown): string {
 /** A stored chat.completion as the chunk stream a live request would have produced. */
 export function completionToSse(body: Buffer, includeUsage: boolean): Buffer {
   const c = JSON.parse(body.toString()) as Completion;
-  const base = { id: c.id, object: 'chat.completion.chunk', created: c.created, model: c.model, system_fingerprint: c.system_fingerprint ?? null };
+  const base = {
+    id: c.id,
+    object: 'chat.completion.chunk',
+    created: c.created,
+    model: c.model,
+    system_fingerprint: c.system_fingerprint ?? null,
+  };
   let out = '';
   for (const [i, choice] of (c.choices ?? []).entries()) {
     const index = choice.index ?? i;
     const msg = choice.message ?? {};
-    out += event({ ...base, choices: [{ index, delta: { role: msg.role ?? 'assistant', content: '' }, logprobs: null, finish_reason: null }] });
+    out += event({
+      ...base,
+      choices: [{ index, delta: { role: msg.role ?? 'assistant', content: '' }, logprobs: null, finish_reason: null }],
+    });
     if (msg.content) out += event({ ...base, choices: [{ index, delta: { content: msg.content }, logprobs: null, finish_reason: null }] });
     if (msg.tool_calls?.length) {
       const tool_calls = msg.tool_calls.map((t, k) => ({ index: k, id: t.id, type: t.type ?? 'function', function: t.function }));
@@ -67,7 +81,12 @@ export class CompletionBuilder {
     if (typeof chunk.system_fingerprint === 'string') this.fingerprint = chunk.system_fingerprint;
     if (chunk.usage && typeof chunk.usage === 'object') this.usage = chunk.usage as CompletionBuilder['usage'];
     const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
-    for (const ch of choices as { index?: number; delta?: { content?: string | null; tool_calls?: ToolCall[] }; finish_reason?: string | null; logprobs?: unknown }[]) {
+    for (const ch of choices as {
+      index?: number;
+      delta?: { content?: string | null; tool_calls?: ToolCall[] };
+      finish_reason?: string | null;
+      logprobs?: unknown;
+    }[]) {
       if ((ch.index ?? 0) !== 0 || (ch.logprobs !== undefined && ch.logprobs !== null)) this.cacheable = false;
       const d = ch.delta ?? {};
       if (typeof d.content === 'string' && d.content.length) {
@@ -90,14 +109,16 @@ export class CompletionBuilder {
   toCompletion(): Buffer {
     const message: Record<string, unknown> = { role: 'assistant', content: this.hasContent || !this.tools.length ? this.content : null };
     if (this.tools.length) message.tool_calls = this.tools.map((t) => ({ id: t.id, type: t.type, function: t.function }));
-    return Buffer.from(JSON.stringify({
-      id: this.id,
-      object: 'chat.completion',
-      created: this.created,
-      model: this.model,
-      system_fingerprint: this.fingerprint,
-      choices: [{ index: 0, message, logprobs: null, finish_reason: this.finish ?? 'stop' }],
-      usage: this.usage ?? null,
-    }));
+    return Buffer.from(
+      JSON.stringify({
+        id: this.id,
+        object: 'chat.completion',
+        created: this.created,
+        model: this.model,
+        system_fingerprint: this.fingerprint,
+        choices: [{ index: 0, message, logprobs: null, finish_reason: this.finish ?? 'stop' }],
+        usage: this.usage ?? null,
+      }),
+    );
   }
 }

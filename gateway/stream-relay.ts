@@ -27,15 +27,20 @@ export function waitFirstChunk(res: Readable, timeoutMs: number): Promise<Buffer
       res.off('data', onData).off('end', onEnd).off('error', onEnd);
       fn();
     };
-    const onData = (c: Buffer) => done(() => {
-      res.pause();
-      resolve(c);
-    });
+    const onData = (c: Buffer) =>
+      done(() => {
+        res.pause();
+        resolve(c);
+      });
     const onEnd = () => done(() => reject(new UpstreamError('reset', 'agent closed the stream before its first event', true)));
-    const timer = setTimeout(() => done(() => {
-      res.destroy();
-      reject(new UpstreamError('timeout', `no stream event within ${timeoutMs} ms`, false));
-    }), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        done(() => {
+          res.destroy();
+          reject(new UpstreamError('timeout', `no stream event within ${timeoutMs} ms`, false));
+        }),
+      timeoutMs,
+    );
     res.on('data', onData).on('end', onEnd).on('error', onEnd);
   });
 }
@@ -71,7 +76,11 @@ export function relayStream(res: Readable, first: Buffer, opts: RelayOptions): R
     while ((cut = pending.indexOf('\n\n')) >= 0) {
       const raw = pending.slice(0, cut);
       pending = pending.slice(cut + 2);
-      const data = raw.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+      const data = raw
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trimStart())
+        .join('\n');
       if (data === '[DONE]') sawDone = true;
       else if (data) {
         try {
@@ -83,7 +92,7 @@ export function relayStream(res: Readable, first: Buffer, opts: RelayOptions): R
           builder.cacheable = false; // not JSON: relay it, but never cache what we cannot read
         }
       }
-      out += raw + '\n\n';
+      out += `${raw}\n\n`;
     }
     return out;
   };
@@ -97,7 +106,9 @@ export function relayStream(res: Readable, first: Buffer, opts: RelayOptions): R
 
   const broken = (why: string) => {
     if (finished) return;
-    controller.enqueue(Buffer.from(`data: ${errorBody({ message: `the answer was cut off: ${why}`, type: 'server_error', code: 'upstream_broken' })}\n\n`));
+    controller.enqueue(
+      Buffer.from(`data: ${errorBody({ message: `the answer was cut off: ${why}`, type: 'server_error', code: 'upstream_broken' })}\n\n`),
+    );
     controller.close();
     finish({ completed: false, clientGone: false, error: why });
   };

@@ -40,14 +40,21 @@ async function expectError(res: Response, status: number, code?: string) {
 
 describe('trust', () => {
   it('refuses requests without the backend secret or customer', async () => {
-    await expectError(await fetch(h.url + '/v1/models'), 401, 'unauthorized');
-    await expectError(await fetch(h.url + '/v1/models', { headers: { 'x-gpuarb-backend-key': 'wrong', 'x-gpuarb-customer': 'acme' } }), 401);
-    await expectError(await fetch(h.url + '/v1/models', { headers: { 'x-gpuarb-backend-key': h.apim()['x-gpuarb-backend-key'] } }), 401);
-    await expectError(await fetch(h.url + '/v1/models', { headers: { ...h.apim(), 'x-gpuarb-customer': '../etc' } }), 400, 'invalid_customer');
+    await expectError(await fetch(`${h.url}/v1/models`), 401, 'unauthorized');
+    await expectError(
+      await fetch(`${h.url}/v1/models`, { headers: { 'x-gpuarb-backend-key': 'wrong', 'x-gpuarb-customer': 'acme' } }),
+      401,
+    );
+    await expectError(await fetch(`${h.url}/v1/models`, { headers: { 'x-gpuarb-backend-key': h.apim()['x-gpuarb-backend-key'] } }), 401);
+    await expectError(
+      await fetch(`${h.url}/v1/models`, { headers: { ...h.apim(), 'x-gpuarb-customer': '../etc' } }),
+      400,
+      'invalid_customer',
+    );
   });
   it('accepts the current and the previous secret during a rotation', async () => {
-    expect((await fetch(h.url + '/v1/models', { headers: h.apim() })).status).toBe(200);
-    const prev = await fetch(h.url + '/v1/models', { headers: { ...h.apim(), 'x-gpuarb-backend-key': BACKEND_SECRET_PREVIOUS } });
+    expect((await fetch(`${h.url}/v1/models`, { headers: h.apim() })).status).toBe(200);
+    const prev = await fetch(`${h.url}/v1/models`, { headers: { ...h.apim(), 'x-gpuarb-backend-key': BACKEND_SECRET_PREVIOUS } });
     expect(prev.status).toBe(200);
   });
   it('passes the request id and the internal key on to the agent', async () => {
@@ -70,7 +77,7 @@ describe('trust', () => {
     } finally {
       agent.behaviour.delayMs = 0;
     }
-    const models = await fetch(h.url + '/v1/models', { headers: h.apim() });
+    const models = await fetch(`${h.url}/v1/models`, { headers: h.apim() });
     expect(models.headers.get('server-timing')).toMatch(/^gateway;dur=\d+\.\d{3}$/);
   });
   it('forwards the client body untouched unless the model name changes', async () => {
@@ -80,9 +87,12 @@ describe('trust', () => {
     expect(agent.seen.at(-1)!.raw).toBe(spaced);
     // Cacheable: the agent gets the gateway's re-serialisation, the body the cache key covers, so
     // a duplicate key (last one wins in JSON.parse) cannot be read differently by the agent.
-    const twice = '{"model":"phi3-mini","temperature":0,"messages":[{"role":"user","content":"first"}],"messages":[{"role":"user","content":"second"}]}';
+    const twice =
+      '{"model":"phi3-mini","temperature":0,"messages":[{"role":"user","content":"first"}],"messages":[{"role":"user","content":"second"}]}';
     expect((await h.post('/v1/chat/completions', twice)).status).toBe(200);
-    expect(agent.seen.at(-1)!.raw).toBe(JSON.stringify({ model: 'phi3-mini', temperature: 0, messages: [{ role: 'user', content: 'second' }] }));
+    expect(agent.seen.at(-1)!.raw).toBe(
+      JSON.stringify({ model: 'phi3-mini', temperature: 0, messages: [{ role: 'user', content: 'second' }] }),
+    );
     // An alias is rewritten to the pool's model name; everything else is kept.
     expect((await h.post('/v1/chat/completions', { ...chat, model: 'phi-3', temperature: 0.5 })).status).toBe(200);
     expect(agent.seen.at(-1)!.body).toEqual({ ...chat, model: 'phi3-mini', temperature: 0.5 });
@@ -101,7 +111,9 @@ describe('trust', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('web-req-1');
     expect(((await res.json()) as { object: string }).object).toBe('chat.completion');
-    const err = await h.gateway.handleWeb(new Request('https://gateway.example/v1/chat/completions', { method: 'POST', headers: h.apim(), body: '{' }));
+    const err = await h.gateway.handleWeb(
+      new Request('https://gateway.example/v1/chat/completions', { method: 'POST', headers: h.apim(), body: '{' }),
+    );
     await expectError(err, 400, 'invalid_json');
   });
 });
@@ -128,10 +140,14 @@ describe('bad input', () => {
     await expectError(await h.post('/v1/chat/completions', { ...chat, pad: 'x'.repeat(5000) }), 413, 'body_too_large');
     // Chunked, no content-length: the cap applies while reading.
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(h.url + '/v1/chat/completions', { method: 'POST', headers: { ...h.apim(), 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = request(
+        `${h.url}/v1/chat/completions`,
+        { method: 'POST', headers: { ...h.apim(), 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       for (let i = 0; i < 10; i++) req.write('x'.repeat(1000));
       req.end();
@@ -140,23 +156,30 @@ describe('bad input', () => {
   });
   it('a request target that is not a path: 400', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: new URL(h.url).hostname, port: new URL(h.url).port, path: 'http://elsewhere.example/v1/models', headers: h.apim() }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = request(
+        { host: new URL(h.url).hostname, port: new URL(h.url).port, path: 'http://elsewhere.example/v1/models', headers: h.apim() },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
     expect(status).toBe(400);
   });
   it('unknown paths and methods', async () => {
-    await expectError(await fetch(h.url + '/v2/nope', { headers: h.apim() }), 404, 'unknown_url');
-    await expectError(await fetch(h.url + '/v1/chat/completions', { headers: h.apim() }), 405);
+    await expectError(await fetch(`${h.url}/v2/nope`, { headers: h.apim() }), 404, 'unknown_url');
+    await expectError(await fetch(`${h.url}/v1/chat/completions`, { headers: h.apim() }), 405);
   });
   it('upstream timeout: 504', async () => {
     agent.behaviour.delayMs = 6_000;
     try {
-      await expectError(await h.post('/v1/chat/completions', { ...chat, messages: [{ role: 'user', content: 'slow' }] }), 504, 'upstream_timeout');
+      await expectError(
+        await h.post('/v1/chat/completions', { ...chat, messages: [{ role: 'user', content: 'slow' }] }),
+        504,
+        'upstream_timeout',
+      );
     } finally {
       agent.behaviour.delayMs = 0;
     }
@@ -166,7 +189,7 @@ describe('bad input', () => {
     const before = agent.abandoned;
     try {
       const body = JSON.stringify({ ...chat, messages: [{ role: 'user', content: 'hang up' }] });
-      const req = request(h.url + '/v1/chat/completions', { method: 'POST', headers: { ...h.apim(), 'content-type': 'application/json' } });
+      const req = request(`${h.url}/v1/chat/completions`, { method: 'POST', headers: { ...h.apim(), 'content-type': 'application/json' } });
       req.on('error', () => {}); // we destroy it ourselves
       req.end(body);
       await waitFor(() => agent.seen.at(-1)?.raw.includes('hang up') === true, 3_000);
@@ -179,6 +202,6 @@ describe('bad input', () => {
   });
   it('still serves after all of it', async () => {
     expect((await h.post('/v1/chat/completions', chat)).status).toBe(200);
-    expect((await fetch(h.url + '/health/live')).status).toBe(200);
+    expect((await fetch(`${h.url}/health/live`)).status).toBe(200);
   });
 });

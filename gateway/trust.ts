@@ -19,7 +19,12 @@ export async function authenticate(headers: HeaderReader, backend: SecretSource)
   const customer = headers.get(HEADER_CUSTOMER);
   if (!customer) throw unauthorized(`missing ${HEADER_CUSTOMER}`);
   if (!CUSTOMER_ID.test(customer)) {
-    throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_customer', message: `malformed ${HEADER_CUSTOMER}` });
+    throw new GatewayError({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'invalid_customer',
+      message: `malformed ${HEADER_CUSTOMER}`,
+    });
   }
   return customer;
 }

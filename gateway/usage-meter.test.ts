@@ -63,7 +63,8 @@ describe('UsageMeter', () => {
     const after = [meter.record('midnight-co', 'phi3-mini', { requests: 1 }), meter.record('midnight-co', 'phi3-mini', { requests: 1 })];
     clock = midnight - 2; // a clock stepped back lands in the earlier day again
     await Promise.all([before, ...after, meter.record('midnight-co', 'phi3-mini', { requests: 1 })]);
-    const read = async (day: string) => (await usage.item(usageDocId('midnight-co', 'phi3-mini', day), 'midnight-co').read<UsageDoc>()).resource?.requests;
+    const read = async (day: string) =>
+      (await usage.item(usageDocId('midnight-co', 'phi3-mini', day), 'midnight-co').read<UsageDoc>()).resource?.requests;
     expect(await read('2026-11-27')).toBe(2);
     expect(await read('2026-11-28')).toBe(2);
   });

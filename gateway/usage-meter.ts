@@ -55,15 +55,24 @@ export class UsageMeter {
    * own Cosmos write; a few milliseconds lets them share one. Those requests stay in flight
    * (unacknowledged) meanwhile, so the loss bound is unchanged.
    */
-  constructor(private readonly container: Container, private readonly log: Logger, private readonly lingerMs = 20, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly container: Container,
+    private readonly log: Logger,
+    private readonly lingerMs = 20,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Adds to the customer's counters; resolves once Cosmos has them. Never rejects. */
   record(customer: string, model: string, delta: Partial<UsageDelta>): Promise<void> {
     const day = this.dayOf(this.now());
     // Slots are keyed by the raw parts (no encoding per request); the document id is made once per slot.
-    const key = customer + '\n' + model + '\n' + day;
+    const key = `${customer}\n${model}\n${day}`;
     let slot = this.slots.get(key);
-    if (!slot) this.slots.set(key, (slot = { id: usageDocId(customer, model, day), customer, model, day, pending: undefined, waiters: [], writing: false }));
+    if (!slot)
+      this.slots.set(
+        key,
+        (slot = { id: usageDocId(customer, model, day), customer, model, day, pending: undefined, waiters: [], writing: false }),
+      );
     const p = (slot.pending ??= { requests: 0, promptTokens: 0, completionTokens: 0, cacheHits: 0, errors: 0 });
     for (const f of FIELDS) p[f] += delta[f] ?? 0;
     this.outstanding++;

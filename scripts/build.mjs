@@ -18,12 +18,24 @@ export const entries = {
 
 export async function build({ quiet = false } = {}) {
   const entryPoints = Object.fromEntries(
-    Object.entries(entries).filter(([, src]) => existsSync(join(root, src))).map(([out, src]) => [out, join(root, src)]),
+    Object.entries(entries)
+      .filter(([, src]) => existsSync(join(root, src)))
+      .map(([out, src]) => [out, join(root, src)]),
   );
   // Build beside dist/ and swap it in, so a process starting from dist/ meanwhile (another test
   // run, a daemon) never sees a half-written tree.
   const out = join(root, `dist.tmp-${process.pid}-${Date.now()}`);
-  const common = { outdir: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', sourcemap: true, jsx: 'automatic', logLevel: quiet ? 'error' : 'info' };
+  const common = {
+    outdir: out,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    jsx: 'automatic',
+    logLevel: quiet ? 'error' : 'info',
+  };
   const { cli, ...longRunning } = entryPoints;
   // The CLI is code-split: `--version` and `--help` must not load the commands' heavy modules.
   if (cli) await esbuild({ ...common, entryPoints: { cli }, splitting: true, chunkNames: 'chunks/[name]-[hash]' });

@@ -14,7 +14,24 @@ async function stalledLoadtest() {
   peer = await startOpenAiPeer({ key: 'test-key-0123456789abcdef' });
   peer.stall(60_000);
   const started = new Promise<void>((resolve) => (peer!.onChat = () => resolve()));
-  const child = spawn(process.execPath, [bin, 'loadtest', '--url', peer.baseUrl, '--key', 'test-key-0123456789abcdef', '--rate', '5', '--duration', '60s', '--model', 'phi3-mini'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      'loadtest',
+      '--url',
+      peer.baseUrl,
+      '--key',
+      'test-key-0123456789abcdef',
+      '--rate',
+      '5',
+      '--duration',
+      '60s',
+      '--model',
+      'phi3-mini',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } },
+  );
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -22,7 +39,8 @@ async function stalledLoadtest() {
   return { child, exited, stderr: () => stderr };
 }
 
-const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms))]);
+const within = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms))]);
 
 describe('Ctrl-C', () => {
   it('the first cancels cleanly with exit 130', async () => {

@@ -89,7 +89,10 @@ describe('interactivity gate', () => {
   });
 
   it('treats GPUARB_NON_INTERACTIVE=1 and --no-prompt like CI, even on a terminal', async () => {
-    for (const [args, env] of [[['init'], { GPUARB_NON_INTERACTIVE: '1' }], [['init', '--no-prompt'], {}]] as const) {
+    for (const [args, env] of [
+      [['init'], { GPUARB_NON_INTERACTIVE: '1' }],
+      [['init', '--no-prompt'], {}],
+    ] as const) {
       const r = await runGpuarb([...args], { cwd: tmp(), env, tty: true });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('--stack');

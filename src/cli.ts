@@ -81,8 +81,12 @@ export async function runCli(argv: string[], envr: RunEnvironment): Promise<numb
       }
       parent = g;
     }
-    const cmd = parent.command(words[words.length - 1]).summary(def.summary).description(def.description ?? def.summary);
-    for (const a of def.args ?? []) cmd.argument(a.required ? `<${a.name}${a.variadic ? '...' : ''}>` : `[${a.name}${a.variadic ? '...' : ''}]`, a.description);
+    const cmd = parent
+      .command(words[words.length - 1])
+      .summary(def.summary)
+      .description(def.description ?? def.summary);
+    for (const a of def.args ?? [])
+      cmd.argument(a.required ? `<${a.name}${a.variadic ? '...' : ''}>` : `[${a.name}${a.variadic ? '...' : ''}]`, a.description);
     for (const o of def.options ?? []) cmd.option(o.flags, o.description, o.default as string | boolean | undefined);
     cmd.addHelpText('after', `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
     cmd.action(async (...actionArgs: unknown[]) => {
@@ -98,7 +102,10 @@ export async function runCli(argv: string[], envr: RunEnvironment): Promise<numb
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      const err = new UserError(e.message.replace(/^error: /, ''), { code: 'UsageError', hint: 'Run the command with --help for its options and examples.' });
+      const err = new UserError(e.message.replace(/^error: /, ''), {
+        code: 'UsageError',
+        hint: 'Run the command with --help for its options and examples.',
+      });
       renderError(fallbackIO, err, { json, verbose });
       return err.exitCode;
     }
@@ -121,8 +128,13 @@ async function runCommand(
     const raw = { ...command.opts(), ...Object.fromEntries((def.args ?? []).map((a, i) => [a.name, positional[i]])) };
     const parsed = def.schema.safeParse(raw);
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.length ? `--${String(i.path[0]).replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}: ` : ''}${i.message}`);
-      throw new UserError(`Invalid options for \`gpuarb ${def.name}\`: ${problems.join('; ')}`, { code: 'UsageError', hint: `See \`gpuarb ${def.name} --help\`.` });
+      const problems = parsed.error.issues.map(
+        (i) => `${i.path.length ? `--${String(i.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ` : ''}${i.message}`,
+      );
+      throw new UserError(`Invalid options for \`gpuarb ${def.name}\`: ${problems.join('; ')}`, {
+        code: 'UsageError',
+        hint: `See \`gpuarb ${def.name} --help\`.`,
+      });
     }
     const result = await def.run(ctx, parsed.data);
     if (ctx.signal.aborted) throw new CancelledError();

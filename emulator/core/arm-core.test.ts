@@ -14,7 +14,12 @@ afterAll(async () => emu?.stop());
 describe('resource groups through @azure/arm-resources', () => {
   it('creates, reads, tags, lists with paging and deletes', async () => {
     const rg = await client.resourceGroups.createOrUpdate('rg-one', { location: 'eastus', tags: { 'managed-by': 'gpuarb' } });
-    expect(rg).toMatchObject({ id: `/subscriptions/${emu.subscriptionId}/resourceGroups/rg-one`, name: 'rg-one', location: 'eastus', properties: { provisioningState: 'Succeeded' } });
+    expect(rg).toMatchObject({
+      id: `/subscriptions/${emu.subscriptionId}/resourceGroups/rg-one`,
+      name: 'rg-one',
+      location: 'eastus',
+      properties: { provisioningState: 'Succeeded' },
+    });
     const again = await client.resourceGroups.createOrUpdate('rg-one', { location: 'eastus', tags: { a: 'b' } });
     expect(again.tags).toEqual({ a: 'b' });
     const patched = await client.resourceGroups.update('rg-one', { tags: { c: 'd' } });
@@ -32,17 +37,27 @@ describe('resource groups through @azure/arm-resources', () => {
   });
 
   it('requires location and rejects a move to another location', async () => {
-    const r = await fetchArm(emu, `/subscriptions/${emu.subscriptionId}/resourcegroups/rg-x?api-version=2025-04-01`, { method: 'PUT', body: {} });
+    const r = await fetchArm(emu, `/subscriptions/${emu.subscriptionId}/resourcegroups/rg-x?api-version=2025-04-01`, {
+      method: 'PUT',
+      body: {},
+    });
     expect([r.status, r.body.error.code]).toEqual([400, 'LocationRequired']);
     await client.resourceGroups.createOrUpdate('rg-loc', { location: 'eastus' });
-    await expect(client.resourceGroups.createOrUpdate('rg-loc', { location: 'westus2' })).rejects.toMatchObject({ code: 'InvalidResourceGroupLocation' });
+    await expect(client.resourceGroups.createOrUpdate('rg-loc', { location: 'westus2' })).rejects.toMatchObject({
+      code: 'InvalidResourceGroupLocation',
+    });
   });
 
   it('deletes what is in a group with it, through a polled operation', async () => {
     emu.control.setLatency('Microsoft.Resources/resourceGroups', 30);
     await client.resourceGroups.createOrUpdate('rg-full', { location: 'eastus' });
     const id = `/subscriptions/${emu.subscriptionId}/resourceGroups/rg-full/providers/Microsoft.Example/widgets/w1`;
-    await client.resources.beginCreateOrUpdateByIdAndWait(id, '2024-01-01', { location: 'eastus', properties: { size: 1 } }, { updateIntervalInMs: 1 });
+    await client.resources.beginCreateOrUpdateByIdAndWait(
+      id,
+      '2024-01-01',
+      { location: 'eastus', properties: { size: 1 } },
+      { updateIntervalInMs: 1 },
+    );
     const poller = await client.resourceGroups.beginDelete('rg-full', { updateIntervalInMs: 5 });
     expect((await client.resourceGroups.get('rg-full')).properties?.provisioningState).toBe('Deleting');
     await poller.pollUntilDone();
@@ -52,8 +67,7 @@ describe('resource groups through @azure/arm-resources', () => {
 });
 
 describe('ARM front door', () => {
-  const raw = (path: string, init: { method?: string; token?: string | null; body?: unknown } = {}) =>
-    fetchArm(emu, path, init);
+  const raw = (path: string, init: { method?: string; token?: string | null; body?: unknown } = {}) => fetchArm(emu, path, init);
 
   it('requires api-version and a valid bearer token', async () => {
     const missing = await raw(`/subscriptions/${emu.subscriptionId}/resourcegroups`);
@@ -73,7 +87,10 @@ describe('ARM front door', () => {
     const base = `/subscriptions/${emu.subscriptionId}/resourceGroups/rg-child/providers/Microsoft.DocumentDB/databaseAccounts/nope/sqlDatabases/db?api-version=2025-10-15`;
     const r = await raw(base, { method: 'PUT', body: { properties: { resource: { id: 'db' } } } });
     expect([r.status, r.body.error.code]).toEqual([404, 'ParentResourceNotFound']);
-    const noRg = await raw(`/subscriptions/${emu.subscriptionId}/resourceGroups/nope/providers/Microsoft.Example/widgets/w?api-version=2024-01-01`, { method: 'PUT', body: { location: 'eastus' } });
+    const noRg = await raw(
+      `/subscriptions/${emu.subscriptionId}/resourceGroups/nope/providers/Microsoft.Example/widgets/w?api-version=2024-01-01`,
+      { method: 'PUT', body: { location: 'eastus' } },
+    );
     expect([noRg.status, noRg.body.error.code]).toEqual([404, 'ResourceGroupNotFound']);
   });
 });
@@ -82,16 +99,24 @@ export async function fetchArm(emu: Emulator, path: string, init: { method?: str
   const { request } = await import('node:https');
   return new Promise<{ status: number; body: any; headers: Headers }>((resolve, reject) => {
     const token = init.token === undefined ? emu.token : init.token;
-    const req = request(`${emu.endpoint}${path}`, { method: init.method ?? 'GET', ca: emu.caCertPem, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
-        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, headers });
-      });
-    });
+    const req = request(
+      `${emu.endpoint}${path}`,
+      {
+        method: init.method ?? 'GET',
+        ca: emu.caCertPem,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, headers });
+        });
+      },
+    );
     req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     if (init.body !== undefined) req.write(JSON.stringify(init.body));

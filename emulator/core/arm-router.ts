@@ -18,9 +18,14 @@ export function isArmPath(pathname: string): boolean {
 
 function checkApiVersion(url: URL): string {
   const v = url.searchParams.get('api-version');
-  if (!v) throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+  if (!v)
+    throw new ArmError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
   if (!API_VERSION.test(v)) {
-    throw new ArmError(400, 'InvalidApiVersionParameter', `The api-version '${v}' is invalid. The supported versions are '2025-04-01,2024-11-01,2024-07-01,2024-03-01,2023-07-01,2022-12-01,2021-04-01,2020-06-01'.`);
+    throw new ArmError(
+      400,
+      'InvalidApiVersionParameter',
+      `The api-version '${v}' is invalid. The supported versions are '2025-04-01,2024-11-01,2024-07-01,2024-03-01,2023-07-01,2022-12-01,2021-04-01,2020-06-01'.`,
+    );
   }
   return v;
 }
@@ -33,7 +38,12 @@ export async function handleArm(core: EmulatorCore, req: IncomingMessage, res: S
 
   if (/^\/subscriptions$/i.test(pathname)) return sendPage(core, res, url, [subscriptionDoc(core)]);
   const subM = /^\/subscriptions\/([^/]+)(\/.*)?$/i.exec(pathname);
-  if (!subM) throw new ArmError(404, 'InvalidResourceType', `The resource type could not be found in the namespace for api version '${apiVersion}'.`);
+  if (!subM)
+    throw new ArmError(
+      404,
+      'InvalidResourceType',
+      `The resource type could not be found in the namespace for api version '${apiVersion}'.`,
+    );
   const sub = subM[1];
   if (sub.toLowerCase() !== core.subscriptionId.toLowerCase()) {
     throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
@@ -41,21 +51,35 @@ export async function handleArm(core: EmulatorCore, req: IncomingMessage, res: S
   const rest = subM[2] ?? '';
   if (rest === '') return send(res, 200, subscriptionDoc(core));
 
-  const opM = /^\/providers\/[^/]+\/locations\/[^/]+\/(operationStatuses|operationResults|operations|asyncoperations)\/([^/]+)$/i.exec(rest);
+  const opM = /^\/providers\/[^/]+\/locations\/[^/]+\/(operationStatuses|operationResults|operations|asyncoperations)\/([^/]+)$/i.exec(
+    rest,
+  );
   if (opM && method === 'GET') {
     const kind = /results/i.test(opM[1]) ? 'result' : 'status';
     return core.operations.answer(kind, opM[2], res, send, `${core.endpoint()}${url.pathname}${url.search}`);
   }
   if (/^\/resourcegroups$/i.test(rest) && method === 'GET') return listResourceGroups(core, res, url);
   if (/^\/resources$/i.test(rest) && method === 'GET') return listGenericResources(core, res, url, sub);
-  if (/^\/locations$/i.test(rest) && method === 'GET') return sendPage(core, res, url, LOCATIONS.map((l) => ({ id: `/subscriptions/${sub}/locations/${l}`, name: l, displayName: l, type: 'Region' })));
+  if (/^\/locations$/i.test(rest) && method === 'GET')
+    return sendPage(
+      core,
+      res,
+      url,
+      LOCATIONS.map((l) => ({ id: `/subscriptions/${sub}/locations/${l}`, name: l, displayName: l, type: 'Region' })),
+    );
   const rgM = /^\/resourcegroups\/([^/]+)(\/resources)?$/i.exec(rest);
   if (rgM) {
     if (rgM[2] && method === 'GET') return listGenericResources(core, res, url, sub, decodeURIComponent(rgM[1]));
     if (!rgM[2]) return handleResourceGroup(core, req, res, url, sub, decodeURIComponent(rgM[1]), apiVersion);
   }
   const provM = /^\/providers\/([^/]+)(\/register)?$/i.exec(rest);
-  if (provM) return send(res, 200, { id: `/subscriptions/${sub}/providers/${provM[1]}`, namespace: provM[1], registrationState: 'Registered', resourceTypes: [] });
+  if (provM)
+    return send(res, 200, {
+      id: `/subscriptions/${sub}/providers/${provM[1]}`,
+      namespace: provM[1],
+      registrationState: 'Registered',
+      resourceTypes: [],
+    });
 
   for (const r of core.routes) {
     const m = r.method === method ? r.pattern.exec(pathname) : null;
@@ -64,7 +88,14 @@ export async function handleArm(core: EmulatorCore, req: IncomingMessage, res: S
   return handleProviderResource(core, req, res, url, pathname, apiVersion);
 }
 
-async function handleProviderResource(core: EmulatorCore, req: IncomingMessage, res: ServerResponse, url: URL, pathname: string, apiVersion: string): Promise<void> {
+async function handleProviderResource(
+  core: EmulatorCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  pathname: string,
+  apiVersion: string,
+): Promise<void> {
   const method = req.method ?? 'GET';
   const path = parseProviderPath(pathname, method);
   if (!path) throw new ArmError(400, 'InvalidRequestUri', `The request URI '${pathname}' is not valid.`);

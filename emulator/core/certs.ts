@@ -27,7 +27,7 @@ function newKeys(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.
 function baseCert(publicKey: forge.pki.PublicKey, years: number): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  cert.serialNumber = '01' + randomBytes(8).toString('hex');
+  cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
   cert.validity.notBefore = new Date(Date.now() - 24 * 3600_000);
   cert.validity.notAfter = new Date(Date.now() + years * 365 * 24 * 3600_000);
   return cert;
@@ -38,7 +38,12 @@ export function loadOrCreateTls(stateDir: string): TlsMaterial {
   const certPath = join(stateDir, 'server-cert.pem');
   const keyPath = join(stateDir, 'server-key.pem');
   if (existsSync(caCertPath) && existsSync(certPath) && existsSync(keyPath)) {
-    return { caCertPem: readFileSync(caCertPath, 'utf8'), caCertPath, certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8') };
+    return {
+      caCertPem: readFileSync(caCertPath, 'utf8'),
+      caCertPath,
+      certPem: readFileSync(certPath, 'utf8'),
+      keyPem: readFileSync(keyPath, 'utf8'),
+    };
   }
   const ca = newKeys();
   const caCert = baseCert(ca.publicKey, 10);
@@ -60,7 +65,15 @@ export function loadOrCreateTls(stateDir: string): TlsMaterial {
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 2, value: '*.vault.localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 2, value: 'localhost' },
+        { type: 2, value: '*.vault.localhost' },
+        { type: 7, ip: '127.0.0.1' },
+        { type: 7, ip: '::1' },
+      ],
+    },
   ]);
   cert.sign(ca.privateKey, forge.md.sha256.create());
 

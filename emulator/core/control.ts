@@ -8,8 +8,14 @@ import type { FailOperationRule, FaultRates, ServerErrorRule, ThrottleRule } fro
 import type { Profile } from './profiles.js';
 import { readJson, send } from './http.js';
 
-export interface EvictOptions { noticeSeconds?: number }
-export interface EvictionSchedule { vmId: string; /** epoch ms when the notice is published */ at: number; noticeSeconds?: number }
+export interface EvictOptions {
+  noticeSeconds?: number;
+}
+export interface EvictionSchedule {
+  vmId: string /** epoch ms when the notice is published */;
+  at: number;
+  noticeSeconds?: number;
+}
 
 /** What the compute family offers the control API (see emulator/types/compute-service.ts). */
 export interface ComputeControl {
@@ -57,10 +63,19 @@ export function createControl(core: EmulatorCore): EmulatorControl {
 
 /** Positional arguments of each control method, so the REST body can be one object. */
 const ARGS: Record<string, string[]> = {
-  throttle: ['rule'], serverError: ['rule'], failOperations: ['rule'], setFaultRates: ['rates'],
-  setLatency: ['type', 'ms'], setProfile: ['profile', 'latencyScale'], setPageSize: ['n'], resetFaults: [],
-  setQuota: ['location', 'family', 'limit'], setSpotCapacity: ['location', 'sku', 'zone', 'instances'],
-  setSkuAvailability: ['location', 'sku', 'zones'], evict: ['vmId', 'options'], scheduleEviction: ['schedule'],
+  throttle: ['rule'],
+  serverError: ['rule'],
+  failOperations: ['rule'],
+  setFaultRates: ['rates'],
+  setLatency: ['type', 'ms'],
+  setProfile: ['profile', 'latencyScale'],
+  setPageSize: ['n'],
+  resetFaults: [],
+  setQuota: ['location', 'family', 'limit'],
+  setSpotCapacity: ['location', 'sku', 'zone', 'instances'],
+  setSkuAvailability: ['location', 'sku', 'zones'],
+  evict: ['vmId', 'options'],
+  scheduleEviction: ['schedule'],
 };
 
 export function createControlHandler(core: EmulatorCore, control: EmulatorControl, info: () => unknown) {
@@ -68,7 +83,8 @@ export function createControlHandler(core: EmulatorCore, control: EmulatorContro
     if (url.pathname === '/_emulator/info' && req.method === 'GET') return send(res, 200, info());
     const m = /^\/_emulator\/control\/(\w+)$/.exec(url.pathname);
     const names = m ? ARGS[m[1]] : undefined;
-    if (!m || !names || req.method !== 'POST') throw new ArmError(404, 'NotFound', `Unknown control call ${req.method} ${url.pathname}. Methods: ${Object.keys(ARGS).join(', ')}.`);
+    if (!m || !names || req.method !== 'POST')
+      throw new ArmError(404, 'NotFound', `Unknown control call ${req.method} ${url.pathname}. Methods: ${Object.keys(ARGS).join(', ')}.`);
     const body = await readJson(req);
     // A single-object argument may be sent bare; several arguments are sent by name.
     const args = names.length === 1 && !(names[0] in body) ? [body] : names.map((n) => body[n]);

@@ -13,10 +13,27 @@ afterAll(async () => emu?.stop());
 
 describe('data planes mounted on the ARM port', () => {
   it('a vault created through ARM serves secrets at its vaultUri', async () => {
-    await new ResourceManagementClient(emu.credential, emu.subscriptionId, emu.clientOptions()).resourceGroups.createOrUpdate('rg-kv', { location: 'eastus' });
+    await new ResourceManagementClient(emu.credential, emu.subscriptionId, emu.clientOptions()).resourceGroups.createOrUpdate('rg-kv', {
+      location: 'eastus',
+    });
     const kv = new KeyVaultManagementClient(emu.credential, emu.subscriptionId, emu.clientOptions());
-    const vault = await kv.vaults.createOrUpdate('rg-kv', 'gpuarb-kv-dp', { location: 'eastus', properties: { tenantId: '72f988bf-0000-4000-a000-00000000cafe', sku: { family: 'A', name: 'standard' }, enableRbacAuthorization: true } } as any, { updateIntervalInMs: 1 });
-    const secrets = new SecretClient(vault.properties.vaultUri!, emu.credential, { agent: createLoopbackAgent(emu.caCertPem), retryOptions: { maxRetries: 0 } });
+    const vault = await kv.vaults.createOrUpdate(
+      'rg-kv',
+      'gpuarb-kv-dp',
+      {
+        location: 'eastus',
+        properties: {
+          tenantId: '72f988bf-0000-4000-a000-00000000cafe',
+          sku: { family: 'A', name: 'standard' },
+          enableRbacAuthorization: true,
+        },
+      } as any,
+      { updateIntervalInMs: 1 },
+    );
+    const secrets = new SecretClient(vault.properties.vaultUri!, emu.credential, {
+      agent: createLoopbackAgent(emu.caCertPem),
+      retryOptions: { maxRetries: 0 },
+    });
     await secrets.setSecret('inference-api-key', 'v1');
     expect((await secrets.getSecret('inference-api-key')).value).toBe('v1');
   });

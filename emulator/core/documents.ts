@@ -28,7 +28,15 @@ export function mergePatch(target: Json, patch: Json): Json {
   const out: Json = structuredClone(target);
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else if (typeof v === 'object' && !Array.isArray(v) && k !== 'tags' && typeof out[k] === 'object' && out[k] !== null && !Array.isArray(out[k])) out[k] = mergePatch(out[k], v);
+    else if (
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      k !== 'tags' &&
+      typeof out[k] === 'object' &&
+      out[k] !== null &&
+      !Array.isArray(out[k])
+    )
+      out[k] = mergePatch(out[k], v);
     else out[k] = structuredClone(v);
   }
   return out;
@@ -46,7 +54,10 @@ export function fillIdentity(doc: Json, rng: Rng, lookupIdentity: (id: string) =
   if (type.includes('userassigned') && identity.userAssignedIdentities) {
     for (const uaId of Object.keys(identity.userAssignedIdentities)) {
       const ua = lookupIdentity(uaId);
-      identity.userAssignedIdentities[uaId] = { principalId: ua?.properties?.principalId ?? rng.uuid(), clientId: ua?.properties?.clientId ?? rng.uuid() };
+      identity.userAssignedIdentities[uaId] = {
+        principalId: ua?.properties?.principalId ?? rng.uuid(),
+        clientId: ua?.properties?.clientId ?? rng.uuid(),
+      };
     }
   }
 }

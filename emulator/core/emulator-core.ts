@@ -10,7 +10,13 @@ import type { Profile } from './profiles.js';
 import { Rng } from './random.js';
 import type { Json, Store, StoredResource } from './store.js';
 
-export type SubscriptionRoute = (core: EmulatorCore, req: IncomingMessage, res: ServerResponse, url: URL, match: RegExpExecArray) => Promise<void>;
+export type SubscriptionRoute = (
+  core: EmulatorCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  match: RegExpExecArray,
+) => Promise<void>;
 
 export class EmulatorCore implements Core {
   readonly behaviors = new BehaviorRegistry();
@@ -24,7 +30,11 @@ export class EmulatorCore implements Core {
   /** Routes that are not resource CRUD (deletedVaults, checkNameAvailability, usages...). */
   readonly routes: { method: string; pattern: RegExp; handler: SubscriptionRoute }[] = [];
 
-  constructor(readonly store: Store, readonly subscriptionId: string, opts: { seed: number; profile: Profile; latencyScale: number }) {
+  constructor(
+    readonly store: Store,
+    readonly subscriptionId: string,
+    opts: { seed: number; profile: Profile; latencyScale: number },
+  ) {
     this.rng = new Rng(opts.seed);
     this.faults = new Faults(this.rng, opts.profile, opts.latencyScale);
     this.operations = new Operations(this.rng);
@@ -88,14 +98,14 @@ export class EmulatorCore implements Core {
     const h: Record<string, string> = { ...this.operations.retryAfter(op) };
     const v = ctx.apiVersion;
     if (kinds.includes('async')) h['azure-asyncoperation'] = this.operations.statusUrl(this.base, this.subscriptionId, op, v);
-    if (kinds.includes('location')) h['location'] = this.operations.resultUrl(this.base, this.subscriptionId, op, v);
+    if (kinds.includes('location')) h.location = this.operations.resultUrl(this.base, this.subscriptionId, op, v);
     return h;
   }
 
   /** Resources of a type (case-insensitive) under a scope id prefix, in creation order. */
   listByType(type: string, scopePrefix: string): StoredResource[] {
     const t = type.toLowerCase();
-    const p = idKey(scopePrefix) + '/';
+    const p = `${idKey(scopePrefix)}/`;
     return this.store.all().filter((r) => r.type.toLowerCase() === t && idKey(r.doc.id).startsWith(p));
   }
 

@@ -12,10 +12,26 @@ export interface FaultMatch {
   method?: string;
 }
 
-export interface ThrottleRule extends FaultMatch { count: number; retryAfterSeconds?: number }
-export interface ServerErrorRule extends FaultMatch { count: number; status?: number; code?: string; message?: string }
-export interface FailOperationRule { type?: string; count: number; code?: string; message?: string }
-export interface FaultRates { throttle?: number; serverError?: number }
+export interface ThrottleRule extends FaultMatch {
+  count: number;
+  retryAfterSeconds?: number;
+}
+export interface ServerErrorRule extends FaultMatch {
+  count: number;
+  status?: number;
+  code?: string;
+  message?: string;
+}
+export interface FailOperationRule {
+  type?: string;
+  count: number;
+  code?: string;
+  message?: string;
+}
+export interface FaultRates {
+  throttle?: number;
+  serverError?: number;
+}
 
 function matches(rule: FaultMatch, type: string | undefined, method: string): boolean {
   if (rule.method && rule.method.toUpperCase() !== method) return false;
@@ -32,12 +48,24 @@ export class Faults {
   /** Remaining-requests counters reported in x-ms-ratelimit-remaining-subscription-*. */
   private remaining = { reads: 12000, writes: 1200 };
 
-  constructor(private readonly rng: Rng, public profile: Profile, public latencyScale: number) {}
+  constructor(
+    private readonly rng: Rng,
+    public profile: Profile,
+    public latencyScale: number,
+  ) {}
 
-  throttle(rule: ThrottleRule): void { this.throttles.push({ ...rule }); }
-  serverError(rule: ServerErrorRule): void { this.serverErrors.push({ ...rule }); }
-  failOperations(rule: FailOperationRule): void { this.failedOps.push({ ...rule }); }
-  setRates(rates: FaultRates): void { this.rates = { ...rates }; }
+  throttle(rule: ThrottleRule): void {
+    this.throttles.push({ ...rule });
+  }
+  serverError(rule: ServerErrorRule): void {
+    this.serverErrors.push({ ...rule });
+  }
+  failOperations(rule: FailOperationRule): void {
+    this.failedOps.push({ ...rule });
+  }
+  setRates(rates: FaultRates): void {
+    this.rates = { ...rates };
+  }
   /** Provisioning latency for a type in ms (overrides the profile); null clears. */
   setLatency(type: string, ms: number | null): void {
     if (ms === null) this.latency.delete(type.toLowerCase());
@@ -53,7 +81,9 @@ export class Faults {
 
   rateLimitHeaders(method: string): Record<string, string> {
     const write = method !== 'GET' && method !== 'HEAD';
-    const left = write ? (this.remaining.writes = Math.max(0, this.remaining.writes - 1) || 1199) : (this.remaining.reads = Math.max(0, this.remaining.reads - 1) || 11999);
+    const left = write
+      ? (this.remaining.writes = Math.max(0, this.remaining.writes - 1) || 1199)
+      : (this.remaining.reads = Math.max(0, this.remaining.reads - 1) || 11999);
     return { [`x-ms-ratelimit-remaining-subscription-${write ? 'writes' : 'reads'}`]: String(left) };
   }
 
@@ -69,15 +99,24 @@ export class Faults {
         write ? 'SubscriptionRequestsThrottled' : 'TooManyRequests',
         `Number of '${write ? 'write' : 'read'}' requests for subscription exceeded the limit of '${write ? 1200 : 12000}' for time interval '01:00:00'. Please try again after '${throttled.retryAfterSeconds ?? 1}' seconds.`,
         undefined,
-        { 'retry-after': String(throttled.retryAfterSeconds ?? 1), [`x-ms-ratelimit-remaining-subscription-${write ? 'writes' : 'reads'}`]: '0' },
+        {
+          'retry-after': String(throttled.retryAfterSeconds ?? 1),
+          [`x-ms-ratelimit-remaining-subscription-${write ? 'writes' : 'reads'}`]: '0',
+        },
       );
     }
     const e = this.serverErrors.find((r) => r.count > 0 && matches(r, type, method));
-    const rolled = e ?? (this.rates.serverError && this.rng.next() < this.rates.serverError ? { count: 1 } as ServerErrorRule : undefined);
+    const rolled =
+      e ?? (this.rates.serverError && this.rng.next() < this.rates.serverError ? ({ count: 1 } as ServerErrorRule) : undefined);
     if (rolled) {
       if (e) e.count--;
       const status = rolled.status ?? 500;
-      throw new ArmError(status, rolled.code ?? (status === 503 ? 'ServiceUnavailable' : 'InternalServerError'), rolled.message ?? 'Encountered internal server error. Diagnostic information: timestamp, subscription id, tracking id, request correlation id.');
+      throw new ArmError(
+        status,
+        rolled.code ?? (status === 503 ? 'ServiceUnavailable' : 'InternalServerError'),
+        rolled.message ??
+          'Encountered internal server error. Diagnostic information: timestamp, subscription id, tracking id, request correlation id.',
+      );
     }
   }
 

@@ -43,7 +43,8 @@ export function send(res: ServerResponse, status: number, body?: unknown, header
 }
 
 export function sendError(res: ServerResponse, err: unknown): void {
-  const armErr = err instanceof ArmError ? err : new ArmError(500, 'InternalServerError', `The local cloud failed: ${(err as Error)?.stack ?? err}`);
+  const armErr =
+    err instanceof ArmError ? err : new ArmError(500, 'InternalServerError', `The local cloud failed: ${(err as Error)?.stack ?? err}`);
   if (res.headersSent) {
     res.destroy();
     return;

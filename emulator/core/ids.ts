@@ -47,7 +47,11 @@ export function parseProviderPath(path: string, method: string): ResourcePath | 
   const scope = path.slice(0, idx);
   const scopeM = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?/i.exec(scope);
   if (!scopeM) return undefined;
-  const rest = path.slice(idx + '/providers/'.length).split('/').filter(Boolean).map(decodeURIComponent);
+  const rest = path
+    .slice(idx + '/providers/'.length)
+    .split('/')
+    .filter(Boolean)
+    .map(decodeURIComponent);
   const namespace = rest.shift();
   if (!namespace || rest.length === 0) return undefined;
   const types: string[] = [];

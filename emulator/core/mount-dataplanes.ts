@@ -2,7 +2,13 @@
 // ARM core: vault lookups and workspace ids from the store, the emulator's one token, the
 // seeded RNG. The IMDS Scheduled Events service plugs in as the eviction sink, and its
 // acknowledgements expedite evictions as Azure does.
-import { createHttpsDataPlanes, type HttpsDataPlanes, type KeyVaultDeps, type LogAnalyticsDeps, type ScheduledEventsService } from '../dataplanes/index.js';
+import {
+  createHttpsDataPlanes,
+  type HttpsDataPlanes,
+  type KeyVaultDeps,
+  type LogAnalyticsDeps,
+  type ScheduledEventsService,
+} from '../dataplanes/index.js';
 import type { SecretStoreState } from '../dataplanes/keyvault-store.js';
 import type { EmulatorCore } from './emulator-core.js';
 import { TENANT_ID } from './documents.js';
@@ -16,7 +22,10 @@ export function mountHttpsDataPlanes(core: EmulatorCore, token: string): HttpsDa
     // One principal, one token: every valid token may do everything (no data-plane RBAC yet).
     authorize: (r) => (r.token === token ? 'allowed' : 'unauthenticated'),
     lookupVault: (name) => lookupVault(core, name),
-    workspaceExists: (customerId) => core.store.all().some((r) => r.type.toLowerCase() === 'microsoft.operationalinsights/workspaces' && r.doc.properties?.customerId === customerId),
+    workspaceExists: (customerId) =>
+      core.store
+        .all()
+        .some((r) => r.type.toLowerCase() === 'microsoft.operationalinsights/workspaces' && r.doc.properties?.customerId === customerId),
   };
   const planes = createHttpsDataPlanes(deps);
   persistSecrets(core, planes);

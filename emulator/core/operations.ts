@@ -35,7 +35,15 @@ export class Operations {
    * latency, finished).
    */
   async start(namespace: string, location: string, latencyMs: number, work: () => Promise<unknown>): Promise<Operation> {
-    const op: Operation = { id: this.rng.uuid(), status: 'InProgress', startTime: new Date().toISOString(), namespace, location: location.replace(/\s/g, '').toLowerCase() || 'global', dueAt: Date.now() + latencyMs, done: Promise.resolve() };
+    const op: Operation = {
+      id: this.rng.uuid(),
+      status: 'InProgress',
+      startTime: new Date().toISOString(),
+      namespace,
+      location: location.replace(/\s/g, '').toLowerCase() || 'global',
+      dueAt: Date.now() + latencyMs,
+      done: Promise.resolve(),
+    };
     this.ops.set(op.id, op);
     const run = async (): Promise<void> => {
       try {
@@ -83,11 +91,22 @@ export class Operations {
   }
 
   /** Answers GET on an operationStatuses / operationResults URL. */
-  answer(kind: 'status' | 'result', id: string, res: ServerResponse, send: (res: ServerResponse, status: number, body?: unknown, headers?: Record<string, string>) => void, selfUrl: string): void {
+  answer(
+    kind: 'status' | 'result',
+    id: string,
+    res: ServerResponse,
+    send: (res: ServerResponse, status: number, body?: unknown, headers?: Record<string, string>) => void,
+    selfUrl: string,
+  ): void {
     const op = this.ops.get(id);
     if (!op) throw new ArmError(404, 'OperationNotFound', `The operation '${id}' could not be found.`);
     if (kind === 'status') {
-      const body: Record<string, unknown> = { id: selfUrl.split('?')[0].replace(/^https:\/\/[^/]+/, ''), name: op.id, status: op.status, startTime: op.startTime };
+      const body: Record<string, unknown> = {
+        id: selfUrl.split('?')[0].replace(/^https:\/\/[^/]+/, ''),
+        name: op.id,
+        status: op.status,
+        startTime: op.startTime,
+      };
       if (op.endTime) body.endTime = op.endTime;
       if (op.error) body.error = op.error.toBody().error;
       send(res, 200, body, this.retryAfter(op));

@@ -28,7 +28,15 @@ function present(doc: Record<string, any>): Record<string, any> {
   return rest;
 }
 
-export async function handleResourceGroup(core: EmulatorCore, req: IncomingMessage, res: ServerResponse, url: URL, sub: string, rg: string, apiVersion: string): Promise<void> {
+export async function handleResourceGroup(
+  core: EmulatorCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  sub: string,
+  rg: string,
+  apiVersion: string,
+): Promise<void> {
   const id = core.rgId(sub, rg);
   const existing = core.store.get(id)?.doc;
   switch (req.method) {
@@ -42,12 +50,20 @@ export async function handleResourceGroup(core: EmulatorCore, req: IncomingMessa
       const body = await readJson(req);
       if (req.method === 'PATCH' && !existing) throw resourceGroupNotFound(rg);
       if (!RG_NAME.test(rg) || rg.endsWith('.')) {
-        throw new ArmError(400, 'InvalidResourceGroup', `The provided resource group name '${rg}' has these invalid characters. The name can only be a letter, digit, '-', '.', '_', '(', ')' or a unicode character categorized as letter or digit, cannot end with '.' and must be 1-90 characters.`);
+        throw new ArmError(
+          400,
+          'InvalidResourceGroup',
+          `The provided resource group name '${rg}' has these invalid characters. The name can only be a letter, digit, '-', '.', '_', '(', ')' or a unicode character categorized as letter or digit, cannot end with '.' and must be 1-90 characters.`,
+        );
       }
       const input = req.method === 'PATCH' ? mergePatch(existing!, body) : body;
       if (!input.location) throw new ArmError(400, 'LocationRequired', 'The location property is required for this definition.');
       if (existing && String(existing.location).toLowerCase() !== String(input.location).toLowerCase()) {
-        throw new ArmError(409, 'InvalidResourceGroupLocation', `Invalid resource group location '${input.location}'. The Resource group already exists in location '${existing.location}'.`);
+        throw new ArmError(
+          409,
+          'InvalidResourceGroupLocation',
+          `Invalid resource group location '${input.location}'. The Resource group already exists in location '${existing.location}'.`,
+        );
       }
       const doc = buildDocument(existing?.id ?? id, existing?.name ?? rg, RG_TYPE, input, existing, core.rng);
       doc.properties = { provisioningState: 'Succeeded' };
@@ -58,7 +74,21 @@ export async function handleResourceGroup(core: EmulatorCore, req: IncomingMessa
       if (!existing) throw resourceGroupNotFound(rg);
       const latency = core.faults.latencyMs(RG_TYPE, 'del');
       if (latency > 0) existing.properties.provisioningState = 'Deleting';
-      const ctx = { core, id, path: { subscriptionId: sub, resourceGroup: rg, namespace: 'Microsoft.Resources', types: ['resourceGroups'], names: [rg], scope: id }, method: 'DELETE', apiVersion, query: url.searchParams };
+      const ctx = {
+        core,
+        id,
+        path: {
+          subscriptionId: sub,
+          resourceGroup: rg,
+          namespace: 'Microsoft.Resources',
+          types: ['resourceGroups'],
+          names: [rg],
+          scope: id,
+        },
+        method: 'DELETE',
+        apiVersion,
+        query: url.searchParams,
+      };
       const op = await core.operations.start('Microsoft.Resources', existing.location, latency, async () => {
         const injected = core.faults.takeOperationFailure(RG_TYPE);
         if (injected) {
@@ -77,7 +107,10 @@ export async function handleResourceGroup(core: EmulatorCore, req: IncomingMessa
 }
 
 export function listResourceGroups(core: EmulatorCore, res: ServerResponse, url: URL): void {
-  const items = core.store.all().filter((r) => r.type === RG_TYPE).map((r) => present(r.doc));
+  const items = core.store
+    .all()
+    .filter((r) => r.type === RG_TYPE)
+    .map((r) => present(r.doc));
   sendPage(core, res, url, applyFilter(items, url.searchParams.get('$filter')));
 }
 
@@ -88,7 +121,7 @@ export function listGenericResources(core: EmulatorCore, res: ServerResponse, ur
   // Top-level tracked resources only: ARM's generic list does not include child resources.
   const items = core.store
     .all()
-    .filter((r) => r.type !== RG_TYPE && r.type.split('/').length === 2 && r.doc.id.toLowerCase().startsWith(prefix.toLowerCase() + '/'))
+    .filter((r) => r.type !== RG_TYPE && r.type.split('/').length === 2 && r.doc.id.toLowerCase().startsWith(`${prefix.toLowerCase()}/`))
     .map((r) => {
       const { properties: _p, systemData: _s, etag: _e, ...rest } = r.doc;
       return rest;

@@ -26,7 +26,8 @@ export function requireParents(core: EmulatorCore, ctx: OpContext): void {
   if (p.resourceGroup && !core.getResourceGroup(p.subscriptionId, p.resourceGroup)) throw resourceGroupNotFound(p.resourceGroup);
   if (p.types.length > 1) {
     const parent = parentId(ctx.id);
-    if (parent && !core.store.get(parent)) throw parentNotFound(`${p.namespace}/${p.types.slice(0, -1).join('/')}`.replace(/\/$/, '') + `/${p.names.slice(0, -1).join('/')}`);
+    if (parent && !core.store.get(parent))
+      throw parentNotFound(`${`${p.namespace}/${p.types.slice(0, -1).join('/')}`.replace(/\/$/, '')}/${p.names.slice(0, -1).join('/')}`);
   }
   // Extension resource on a resource scope (e.g. a role assignment on a vault).
   if (/\/providers\//i.test(p.scope) && !core.store.get(p.scope)) {
@@ -46,7 +47,13 @@ export async function putResource(core: EmulatorCore, ctx: OpContext, res: Serve
     throw new ArmError(409, 'Conflict', `The resource '${name}' is being deleted; retry after the delete completes.`);
   }
   const input = isPatch ? mergePatch(existing!, body) : body;
-  if (!existing && ctx.path.types.length === 1 && !/\/providers\//i.test(ctx.path.scope) && !input.location && type.toLowerCase() !== 'microsoft.authorization/roleassignments') {
+  if (
+    !existing &&
+    ctx.path.types.length === 1 &&
+    !/\/providers\//i.test(ctx.path.scope) &&
+    !input.location &&
+    type.toLowerCase() !== 'microsoft.authorization/roleassignments'
+  ) {
     throw new ArmError(400, 'LocationRequired', 'The location property is required for this definition.');
   }
   await b?.validate?.(ctx, input, existing);
@@ -122,14 +129,25 @@ export async function postAction(core: EmulatorCore, ctx: OpContext, res: Server
   const type = fullType(ctx.path);
   const stored = core.store.get(ctx.id);
   if (!stored) throw resourceNotFound(type, ctx.path.names[ctx.path.names.length - 1], ctx.path.resourceGroup ?? '');
-  const handler = core.behaviors.get(type)?.actions?.[ctx.path.action!] ?? core.behaviors.get(type)?.actions?.[ctx.path.action!.toLowerCase()];
-  if (!handler) throw new ArmError(404, 'NotFound', `No HTTP resource was found that matches the request URI for action '${ctx.path.action}' on '${type}'.`);
+  const handler =
+    core.behaviors.get(type)?.actions?.[ctx.path.action!] ?? core.behaviors.get(type)?.actions?.[ctx.path.action!.toLowerCase()];
+  if (!handler)
+    throw new ArmError(
+      404,
+      'NotFound',
+      `No HTTP resource was found that matches the request URI for action '${ctx.path.action}' on '${type}'.`,
+    );
   const result = await handler(ctx, stored.doc, body);
   if (!result.lro) {
     await result.work?.();
     return send(res, result.status ?? 200, result.body);
   }
-  const op = await core.operations.start(ctx.path.namespace, stored.doc.location ?? 'global', core.faults.latencyMs(type, 'put'), async () => (await result.work?.()) ?? result.body);
+  const op = await core.operations.start(
+    ctx.path.namespace,
+    stored.doc.location ?? 'global',
+    core.faults.latencyMs(type, 'put'),
+    async () => (await result.work?.()) ?? result.body,
+  );
   op.done.catch(() => undefined);
   send(res, 202, undefined, core.lroHeaders(op, ctx, ['async', 'location']));
 }

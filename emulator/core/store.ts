@@ -27,7 +27,10 @@ interface StateFile {
 }
 
 export class StateDamagedError extends Error {
-  constructor(readonly file: string, cause: unknown) {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
     super(
       `The emulator state file ${file} cannot be read (${(cause as Error)?.message ?? cause}). ` +
         `It was left untouched: move it away (or run \`gpuarb local reset\`) to start from empty state.`,
@@ -82,7 +85,7 @@ export class Store {
 
   /** Every resource whose id starts with `prefix/` (children, or an RG's contents). */
   descendants(prefix: string): StoredResource[] {
-    const p = idKey(prefix) + '/';
+    const p = `${idKey(prefix)}/`;
     return this.all().filter((r) => idKey(r.doc.id).startsWith(p));
   }
 

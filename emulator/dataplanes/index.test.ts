@@ -3,7 +3,16 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { LogsQueryClient, LogsQueryResultStatus } from '@azure/monitor-query-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpsDataPlanes, createLoopbackAgent, vaultUri, type HttpsDataPlanes } from './index.js';
-import { createTestTls, ManualClock, seededRandom, startTestServer, staticCredential, TEST_TOKEN, type TestServer, type TestTls } from './test-helpers.js';
+import {
+  createTestTls,
+  ManualClock,
+  seededRandom,
+  startTestServer,
+  staticCredential,
+  TEST_TOKEN,
+  type TestServer,
+  type TestTls,
+} from './test-helpers.js';
 
 const WS = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 let tls: TestTls;
@@ -19,7 +28,16 @@ beforeAll(async () => {
     random: seededRandom(5),
     tenantId: 'tenant',
     authorize: (r) => (r.token === TEST_TOKEN ? 'allowed' : 'unauthenticated'),
-    lookupVault: (name) => (name === 'stack-kv' ? { resourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/stack-kv', location: 'eastus', softDeleted: false, purgeProtection: true, softDeleteRetentionInDays: 90 } : undefined),
+    lookupVault: (name) =>
+      name === 'stack-kv'
+        ? {
+            resourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/stack-kv',
+            location: 'eastus',
+            softDeleted: false,
+            purgeProtection: true,
+            softDeleteRetentionInDays: 90,
+          }
+        : undefined,
     workspaceExists: (id) => id === WS,
   });
   planes.logAnalytics.ingest(WS, 'AppTraces', [{ Message: 'hello' }]);
@@ -34,10 +52,14 @@ afterAll(async () => {
 
 function status(path: string, host?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(`${server.origin}${path}`, { agent, headers: host ? { host } : {}, servername: host?.replace(/:\d+$/, ''), timeout: 5000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      `${server.origin}${path}`,
+      { agent, headers: host ? { host } : {}, servername: host?.replace(/:\d+$/, ''), timeout: 5000 },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
     req.end();
@@ -50,7 +72,11 @@ describe('all HTTPS data planes on one port', () => {
     await kv.setSecret('internal-service-key', 'k');
     expect((await kv.getSecret('internal-service-key')).value).toBe('k');
 
-    const logs = new LogsQueryClient(staticCredential(), { endpoint: `${server.origin}/v1`, tlsOptions: { ca: tls.ca }, retryOptions: { maxRetries: 0 } });
+    const logs = new LogsQueryClient(staticCredential(), {
+      endpoint: `${server.origin}/v1`,
+      tlsOptions: { ca: tls.ca },
+      retryOptions: { maxRetries: 0 },
+    });
     const r = await logs.queryWorkspace(WS, 'AppTraces | project Message', { duration: 'P1D' });
     expect(r.status === LogsQueryResultStatus.Success && r.tables[0].rows).toEqual([['hello']]);
 

@@ -14,8 +14,22 @@ export { createLogAnalyticsDataPlane, LOG_ANALYTICS_AUDIENCE, type LogAnalyticsD
 export type { LogStoreOptions, LogStoreState } from './log-store.js';
 export { createRetailPricesDataPlane, RETAIL_PRICES_PATH, type RetailPricesOptions } from './retail-prices.js';
 export { SAMPLE_DATA_NOTICE } from './retail-prices-sample.js';
-export { createScheduledEvents, SCHEDULED_EVENTS_API_VERSION, type ScheduledEvent, type ScheduledEventInput, type ScheduledEventsService } from './scheduled-events.js';
-export { createLoopbackAgent, loopbackLookup, VAULT_CERT_SAN, VAULT_CHALLENGE_RESOURCE, VAULT_DNS_SUFFIX, vaultNameFromHost, vaultUri } from './vault-host.js';
+export {
+  createScheduledEvents,
+  SCHEDULED_EVENTS_API_VERSION,
+  type ScheduledEvent,
+  type ScheduledEventInput,
+  type ScheduledEventsService,
+} from './scheduled-events.js';
+export {
+  createLoopbackAgent,
+  loopbackLookup,
+  VAULT_CERT_SAN,
+  VAULT_CHALLENGE_RESOURCE,
+  VAULT_DNS_SUFFIX,
+  vaultNameFromHost,
+  vaultUri,
+} from './vault-host.js';
 
 export interface HttpsDataPlanes {
   keyVault: KeyVaultDataPlane;

@@ -34,7 +34,13 @@ function optional(v: SecretVersion): Record<string, unknown> {
 const latest = (r: SecretRecord): SecretVersion => r.versions[r.versions.length - 1];
 
 /** `base` is the vault URL with its trailing slash, e.g. `https://kv1.vault.localhost:8443/`. */
-export function secretBundle(base: string, record: SecretRecord, v: SecretVersion, policy: VaultPolicy, withValue: boolean): Record<string, unknown> {
+export function secretBundle(
+  base: string,
+  record: SecretRecord,
+  v: SecretVersion,
+  policy: VaultPolicy,
+  withValue: boolean,
+): Record<string, unknown> {
   return {
     ...(withValue ? { value: v.value } : {}),
     ...optional(v),

@@ -66,7 +66,11 @@ export interface VaultPolicy {
 }
 
 const notFound = (name: string): KeyVaultError =>
-  new KeyVaultError(404, 'SecretNotFound', `A secret with (name/id) ${name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`);
+  new KeyVaultError(
+    404,
+    'SecretNotFound',
+    `A secret with (name/id) ${name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
+  );
 
 export class SecretStore {
   private vaults: SecretStoreState = {};
@@ -94,7 +98,12 @@ export class SecretStore {
     const v = this.vault(vault);
     const key = name.toLowerCase();
     if (v.deleted[key]) {
-      throw new KeyVaultError(409, 'Conflict', `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`, 'ObjectIsDeletedButRecoverable');
+      throw new KeyVaultError(
+        409,
+        'Conflict',
+        `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`,
+        'ObjectIsDeletedButRecoverable',
+      );
     }
     const now = this.nowSeconds();
     const record = (v.live[key] ??= { name, versions: [] });
@@ -179,7 +188,11 @@ export class SecretStore {
   purge(vault: string, name: string, policy: VaultPolicy, location: string): void {
     this.getDeleted(vault, name);
     if (policy.purgeProtection) {
-      throw new KeyVaultError(403, 'Forbidden', `Operation "purge" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.\nVault: ${vault};location=${location}`);
+      throw new KeyVaultError(
+        403,
+        'Forbidden',
+        `Operation "purge" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.\nVault: ${vault};location=${location}`,
+      );
     }
     delete this.vault(vault).deleted[name.toLowerCase()];
   }

@@ -3,13 +3,40 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessRequest, VaultInfo } from './deps.js';
 import { createKeyVaultDataPlane, type KeyVaultDataPlane } from './keyvault.js';
-import { createTestTls, ManualClock, seededRandom, startTestServer, staticCredential, TEST_TOKEN, type TestServer, type TestTls } from './test-helpers.js';
+import {
+  createTestTls,
+  ManualClock,
+  seededRandom,
+  startTestServer,
+  staticCredential,
+  TEST_TOKEN,
+  type TestServer,
+  type TestTls,
+} from './test-helpers.js';
 import { createLoopbackAgent, vaultUri } from './vault-host.js';
 
 const vaults: Record<string, VaultInfo> = {
-  kv1: { resourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1', location: 'eastus', softDeleted: false, purgeProtection: true, softDeleteRetentionInDays: 90 },
-  kvpurge: { resourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kvpurge', location: 'eastus', softDeleted: false, purgeProtection: false, softDeleteRetentionInDays: 7 },
-  kvreader: { resourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kvreader', location: 'eastus', softDeleted: false, purgeProtection: true, softDeleteRetentionInDays: 90 },
+  kv1: {
+    resourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1',
+    location: 'eastus',
+    softDeleted: false,
+    purgeProtection: true,
+    softDeleteRetentionInDays: 90,
+  },
+  kvpurge: {
+    resourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kvpurge',
+    location: 'eastus',
+    softDeleted: false,
+    purgeProtection: false,
+    softDeleteRetentionInDays: 7,
+  },
+  kvreader: {
+    resourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kvreader',
+    location: 'eastus',
+    softDeleted: false,
+    purgeProtection: true,
+    softDeleteRetentionInDays: 90,
+  },
 };
 
 let tls: TestTls;
@@ -60,7 +87,9 @@ describe('Key Vault secrets data plane with the real SecretClient', () => {
     expect(secret.properties.createdOn?.toISOString()).toBe('2025-01-01T00:00:00.000Z');
     expect(secret.properties.recoveryLevel).toBe('Recoverable');
     expect(secret.properties.recoverableDays).toBe(90);
-    expect(asked.some((a) => a.dataAction === 'Microsoft.KeyVault/vaults/secrets/setSecret/action' && a.audience === 'https://vault.localhost')).toBe(true);
+    expect(
+      asked.some((a) => a.dataAction === 'Microsoft.KeyVault/vaults/secrets/setSecret/action' && a.audience === 'https://vault.localhost'),
+    ).toBe(true);
   });
 
   it('keeps versions: get latest, get by version, list versions, list secrets', async () => {
@@ -153,7 +182,13 @@ describe('Key Vault secrets data plane with the real SecretClient', () => {
 
   it('exports and imports its state (daemon restart)', async () => {
     const state = plane.exportState();
-    const again = createKeyVaultDataPlane({ now: clock.now, random: seededRandom(1), tenantId: 't', lookupVault: (n) => vaults[n], authorize: () => 'allowed' });
+    const again = createKeyVaultDataPlane({
+      now: clock.now,
+      random: seededRandom(1),
+      tenantId: 't',
+      lookupVault: (n) => vaults[n],
+      authorize: () => 'allowed',
+    });
     again.importState(state);
     expect(again.exportState()).toEqual(state);
   });

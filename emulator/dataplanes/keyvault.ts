@@ -37,7 +37,10 @@ interface Ctx {
 }
 
 export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
-  const store = new SecretStore(() => Math.floor(deps.now() / 1000), () => randomHex(deps.random, 32));
+  const store = new SecretStore(
+    () => Math.floor(deps.now() / 1000),
+    () => randomHex(deps.random, 32),
+  );
 
   const handler = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     const vaultName = vaultNameFromHost(req.headers.host ?? url.host);
@@ -46,11 +49,24 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
     const vault = deps.lookupVault(vaultName);
     if (!vault || vault.softDeleted) {
       // Azure: the vault's DNS name does not resolve. A clear 404 helps more than a dead socket.
-      sendError(res, requestId, new KeyVaultError(404, 'VaultNotFound', `The local cloud has no vault named '${vaultName}' (a deleted vault's host name does not resolve in Azure).`));
+      sendError(
+        res,
+        requestId,
+        new KeyVaultError(
+          404,
+          'VaultNotFound',
+          `The local cloud has no vault named '${vaultName}' (a deleted vault's host name does not resolve in Azure).`,
+        ),
+      );
       return true;
     }
     const ctx: Ctx = {
-      req, res, url, vaultName, vault, requestId,
+      req,
+      res,
+      url,
+      vaultName,
+      vault,
+      requestId,
       policy: { purgeProtection: vault.purgeProtection, retentionDays: vault.softDeleteRetentionInDays },
       base: `https://${req.headers.host ?? url.host}/`,
     };
@@ -58,7 +74,8 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
       await route(ctx);
     } catch (err) {
       if (err instanceof KeyVaultError) sendError(res, requestId, err, vault.location);
-      else if (err instanceof SyntaxError) sendError(res, requestId, new KeyVaultError(400, 'BadParameter', 'The request body is not valid JSON.'));
+      else if (err instanceof SyntaxError)
+        sendError(res, requestId, new KeyVaultError(400, 'BadParameter', 'The request body is not valid JSON.'));
       else throw err;
     }
     return true;
@@ -66,14 +83,22 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
 
   function authorize(ctx: Ctx, dataAction: string, objectPath: string): boolean {
     const token = bearerToken(ctx.req);
-    const decision = token === undefined ? 'unauthenticated' : deps.authorize({ token, audience: VAULT_CHALLENGE_RESOURCE, resourceId: ctx.vault.resourceId, dataAction });
+    const decision =
+      token === undefined
+        ? 'unauthenticated'
+        : deps.authorize({ token, audience: VAULT_CHALLENGE_RESOURCE, resourceId: ctx.vault.resourceId, dataAction });
     if (decision === 'allowed') return true;
     if (decision === 'unauthenticated') {
       // The challenge the SDK's keyVaultAuthenticationPolicy answers: it reads `resource` (or
       // `scope`) for the token scope and the tenant from the `authorization` URL.
       const challenge = `Bearer authorization="https://login.microsoftonline.com/${deps.tenantId}", resource="${VAULT_CHALLENGE_RESOURCE}"`;
       const message = token === undefined ? 'AKV10000: Request is missing a Bearer or PoP token.' : 'AKV10022: Invalid audience or token.';
-      sendJson(ctx.res, 401, { error: { code: 'Unauthorized', message } }, { 'www-authenticate': challenge, ...headers(ctx.requestId, ctx.vault.location) });
+      sendJson(
+        ctx.res,
+        401,
+        { error: { code: 'Unauthorized', message } },
+        { 'www-authenticate': challenge, ...headers(ctx.requestId, ctx.vault.location) },
+      );
       return false;
     }
     const message = `Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nAction: '${dataAction}'\r\nResource: '${ctx.vault.resourceId.toLowerCase()}${objectPath}'\r\nAssignment: (not found)\r\nVault: ${ctx.vaultName};location=${ctx.vault.location}\r\n`;
@@ -88,8 +113,11 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
     const op = pickOperation(method, collection, name, third, fourth);
     if (!op) {
       const known = collection === 'secrets' || collection === 'deletedsecrets';
-      throw new KeyVaultError(known ? 405 : 404, 'NotImplemented',
-        `The local cloud's Key Vault does not implement ${method} /${parts.join('/')} (secrets only; no keys, certificates, backup or restore).`);
+      throw new KeyVaultError(
+        known ? 405 : 404,
+        'NotImplemented',
+        `The local cloud's Key Vault does not implement ${method} /${parts.join('/')} (secrets only; no keys, certificates, backup or restore).`,
+      );
     }
     // Auth comes first: the SDK's first request is a bodiless probe that must get the challenge.
     if (!authorize(ctx, `${SECRETS}/${op.action}`, name ? `/secrets/${name}` : '')) return;
@@ -100,7 +128,13 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
   }
 
   /** The operation a request names, with the RBAC data action Azure checks for it. */
-  function pickOperation(method: string, collection?: string, name?: string, third?: string, fourth?: string): { action: string; run: (ctx: Ctx) => void | Promise<void> } | undefined {
+  function pickOperation(
+    method: string,
+    collection?: string,
+    name?: string,
+    third?: string,
+    fourth?: string,
+  ): { action: string; run: (ctx: Ctx) => void | Promise<void> } | undefined {
     if (fourth !== undefined) return undefined;
     if (collection === 'secrets') {
       if (!name) return method === 'GET' ? { action: 'readMetadata/action', run: listSecrets } : undefined;
@@ -114,7 +148,8 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
       if (!name) return method === 'GET' ? { action: 'readMetadata/action', run: listDeleted } : undefined;
       if (third === 'recover') return method === 'POST' ? { action: 'recover/action', run: (c) => recover(c, name) } : undefined;
       if (third !== undefined) return undefined;
-      if (method === 'GET') return { action: 'readMetadata/action', run: (c) => ok(c, deletedBundle(c.base, store.getDeleted(c.vaultName, name), c.policy)) };
+      if (method === 'GET')
+        return { action: 'readMetadata/action', run: (c) => ok(c, deletedBundle(c.base, store.getDeleted(c.vaultName, name), c.policy)) };
       if (method === 'DELETE') return { action: 'purge/action', run: (c) => purge(c, name) };
     }
     return undefined;
@@ -126,7 +161,8 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
 
   async function setSecret(ctx: Ctx, name: string): Promise<void> {
     const body = (await readJson(ctx.req)) as Record<string, unknown> | undefined;
-    if (!body || typeof body.value !== 'string') throw new KeyVaultError(400, 'BadParameter', 'Property value is required and must be a string.');
+    if (!body || typeof body.value !== 'string')
+      throw new KeyVaultError(400, 'BadParameter', 'Property value is required and must be a string.');
     const attrs = (body.attributes ?? {}) as Record<string, unknown>;
     const { record, version } = store.set(ctx.vaultName, name, {
       value: body.value,
@@ -141,7 +177,8 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
 
   function getSecret(ctx: Ctx, name: string, version: string | undefined): void {
     const found = store.get(ctx.vaultName, name, version);
-    if (!found.version.enabled) throw new KeyVaultError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
+    if (!found.version.enabled)
+      throw new KeyVaultError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
     ok(ctx, secretBundle(ctx.base, found.record, found.version, ctx.policy, true));
   }
 
@@ -174,16 +211,25 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
   }
 
   function listSecrets(ctx: Ctx): void {
-    page(ctx, store.list(ctx.vaultName).map((r) => secretItem(ctx.base, r, ctx.policy)));
+    page(
+      ctx,
+      store.list(ctx.vaultName).map((r) => secretItem(ctx.base, r, ctx.policy)),
+    );
   }
 
   function listVersions(ctx: Ctx, name: string): void {
     const { record, versions } = store.versions(ctx.vaultName, name);
-    page(ctx, versions.map((v) => versionItem(ctx.base, record, v, ctx.policy)));
+    page(
+      ctx,
+      versions.map((v) => versionItem(ctx.base, record, v, ctx.policy)),
+    );
   }
 
   function listDeleted(ctx: Ctx): void {
-    page(ctx, store.listDeleted(ctx.vaultName).map((d) => deletedItem(ctx.base, d, ctx.policy)));
+    page(
+      ctx,
+      store.listDeleted(ctx.vaultName).map((d) => deletedItem(ctx.base, d, ctx.policy)),
+    );
   }
 
   /** Key Vault paging: `maxresults` (1–25) per page, `$skiptoken` in an absolute `nextLink`. */
@@ -215,7 +261,10 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
     enabledValues: (vaultName: string, name: string) => {
       try {
         const { record } = store.get(vaultName, name);
-        return record.versions.filter((v) => v.enabled).map((v) => v.value).reverse();
+        return record.versions
+          .filter((v) => v.enabled)
+          .map((v) => v.value)
+          .reverse();
       } catch {
         return [];
       }

@@ -14,13 +14,23 @@ export class KqlError extends Error {
 
   static syntax(query: string, offset: number, token: string, why: string): KqlError {
     const where = locate(query, offset, token);
-    return new KqlError('SyntaxError', 'SYN0002', `Query could not be parsed at '${token}' on line [${where.line},${where.pos}]: ${why}`, where);
+    return new KqlError(
+      'SyntaxError',
+      'SYN0002',
+      `Query could not be parsed at '${token}' on line [${where.line},${where.pos}]: ${why}`,
+      where,
+    );
   }
 
   /** Valid KQL the local cloud does not implement: named, so the reader knows it is the emulator. */
   static unsupported(query: string, offset: number, token: string, supported: string): KqlError {
     const where = locate(query, offset, token);
-    return new KqlError('SyntaxError', 'SYN0002', `Query could not be parsed at '${token}' on line [${where.line},${where.pos}]: '${token}' is not supported by the gpuarb local cloud's KQL subset (supported: ${supported})`, where);
+    return new KqlError(
+      'SyntaxError',
+      'SYN0002',
+      `Query could not be parsed at '${token}' on line [${where.line},${where.pos}]: '${token}' is not supported by the gpuarb local cloud's KQL subset (supported: ${supported})`,
+      where,
+    );
   }
 
   static semantic(message: string): KqlError {

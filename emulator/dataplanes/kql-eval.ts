@@ -6,8 +6,12 @@ import type { Expr, KqlQuery, Operator, OrderKey } from './kql-parse.js';
 import type { Cell, Column, ColumnType } from './log-store.js';
 
 /** Typed wrappers so datetimes and timespans do not mix with plain numbers. */
-class Dt { constructor(readonly ms: number) {} }
-class Span { constructor(readonly ms: number) {} }
+class Dt {
+  constructor(readonly ms: number) {}
+}
+class Span {
+  constructor(readonly ms: number) {}
+}
 type Value = string | number | boolean | null | Dt | Span | object;
 type Row = Record<string, Value>;
 
@@ -23,7 +27,8 @@ export function evaluate(query: KqlQuery, table: { columns: Column[]; rows: Reco
     const row: Row = {};
     for (const c of columns) {
       const v = cells[c.name];
-      row[c.name] = v === undefined || v === null ? (c.type === 'string' ? '' : null) : c.type === 'datetime' ? new Dt(v as number) : (v as Value);
+      row[c.name] =
+        v === undefined || v === null ? (c.type === 'string' ? '' : null) : c.type === 'datetime' ? new Dt(v as number) : (v as Value);
     }
     return row;
   });
@@ -39,7 +44,9 @@ function apply(op: Operator, columns: Column[], rows: Row[], now: number): { col
     case 'project': {
       for (const p of op.columns) checkColumns(p.expr, columns, 'project');
       const out = rows.map((r) => Object.fromEntries(op.columns.map((p) => [p.name, evalExpr(p.expr, r, now)])) as Row);
-      const types = op.columns.map((p) => (p.expr.kind === 'column' ? columns.find((c) => c.name === p.name)?.type : undefined) ?? typeOf(out.map((r) => r[p.name])));
+      const types = op.columns.map(
+        (p) => (p.expr.kind === 'column' ? columns.find((c) => c.name === p.name)?.type : undefined) ?? typeOf(out.map((r) => r[p.name])),
+      );
       return { columns: op.columns.map((p, i) => ({ name: p.name, type: types[i] })), rows: out };
     }
     case 'order':
@@ -63,18 +70,31 @@ function checkColumn(name: string, columns: Column[], operator: string): void {
 
 function checkColumns(e: Expr, columns: Column[], operator: string): void {
   if (e.kind === 'column') checkColumn(e.name, columns, operator);
-  else if (e.kind === 'binary') { checkColumns(e.left, columns, operator); checkColumns(e.right, columns, operator); }
-  else if (e.kind === 'in') { checkColumns(e.left, columns, operator); e.list.forEach((x) => checkColumns(x, columns, operator)); }
-  else if (e.kind === 'call') e.args.forEach((x) => checkColumns(x, columns, operator));
+  else if (e.kind === 'binary') {
+    checkColumns(e.left, columns, operator);
+    checkColumns(e.right, columns, operator);
+  } else if (e.kind === 'in') {
+    checkColumns(e.left, columns, operator);
+    e.list.forEach((x) => checkColumns(x, columns, operator));
+  } else if (e.kind === 'call') e.args.forEach((x) => checkColumns(x, columns, operator));
 }
 
 function evalExpr(e: Expr, row: Row, now: number): Value {
   switch (e.kind) {
-    case 'column': return row[e.name] ?? null;
-    case 'literal': return e.value;
-    case 'datetime': return new Dt(e.ms);
-    case 'timespan': return new Span(e.ms);
-    case 'call': return call(e.name, e.args.map((a) => evalExpr(a, row, now)), now);
+    case 'column':
+      return row[e.name] ?? null;
+    case 'literal':
+      return e.value;
+    case 'datetime':
+      return new Dt(e.ms);
+    case 'timespan':
+      return new Span(e.ms);
+    case 'call':
+      return call(
+        e.name,
+        e.args.map((a) => evalExpr(a, row, now)),
+        now,
+      );
     case 'in': {
       const left = evalExpr(e.left, row, now);
       const found = e.list.some((x) => equal(left, evalExpr(x, row, now)));
@@ -91,23 +111,36 @@ function evalExpr(e: Expr, row: Row, now: number): Value {
 function call(name: string, args: Value[], now: number): Value {
   const [a] = args;
   switch (name) {
-    case 'ago': return a instanceof Span ? new Dt(now - a.ms) : null;
-    case 'now': return new Dt(now + (a instanceof Span ? a.ms : 0));
-    case 'not': return a !== true;
-    case 'isnull': return a === null;
-    case 'isnotnull': return a !== null;
-    case 'isempty': return a === null || a === '';
-    case 'isnotempty': return !(a === null || a === '');
-    case 'tolower': return typeof a === 'string' ? a.toLowerCase() : a;
-    case 'toupper': return typeof a === 'string' ? a.toUpperCase() : a;
-    default: return null;
+    case 'ago':
+      return a instanceof Span ? new Dt(now - a.ms) : null;
+    case 'now':
+      return new Dt(now + (a instanceof Span ? a.ms : 0));
+    case 'not':
+      return a !== true;
+    case 'isnull':
+      return a === null;
+    case 'isnotnull':
+      return a !== null;
+    case 'isempty':
+      return a === null || a === '';
+    case 'isnotempty':
+      return !(a === null || a === '');
+    case 'tolower':
+      return typeof a === 'string' ? a.toLowerCase() : a;
+    case 'toupper':
+      return typeof a === 'string' ? a.toUpperCase() : a;
+    default:
+      return null;
   }
 }
 
 /** Numbers, datetimes and timespans compare by their numeric value; a string meeting a datetime is parsed. */
 function comparable(v: Value, other: Value): number | string | boolean | null {
   if (v instanceof Dt || v instanceof Span) return v.ms;
-  if (typeof v === 'string' && other instanceof Dt) { const ms = Date.parse(v); return Number.isNaN(ms) ? v : ms; }
+  if (typeof v === 'string' && other instanceof Dt) {
+    const ms = Date.parse(v);
+    return Number.isNaN(ms) ? v : ms;
+  }
   if (v === null || typeof v === 'object') return v === null ? null : JSON.stringify(v);
   return v;
 }
@@ -127,22 +160,34 @@ function binary(op: string, a: Value, b: Value): Value {
   const negated = op.startsWith('!') && op !== '!=';
   const base = negated ? op.slice(1) : op;
   switch (base) {
-    case '=~': case '~': return negated !== (sa.toLowerCase() === sb.toLowerCase());
-    case 'has': return negated !== hasTerm(sa.toLowerCase(), sb.toLowerCase());
-    case 'has_cs': return negated !== hasTerm(sa, sb);
-    case 'contains': return negated !== sa.toLowerCase().includes(sb.toLowerCase());
-    case 'contains_cs': return negated !== sa.includes(sb);
-    case 'startswith': return negated !== sa.toLowerCase().startsWith(sb.toLowerCase());
-    case 'endswith': return negated !== sa.toLowerCase().endsWith(sb.toLowerCase());
+    case '=~':
+    case '~':
+      return negated !== (sa.toLowerCase() === sb.toLowerCase());
+    case 'has':
+      return negated !== hasTerm(sa.toLowerCase(), sb.toLowerCase());
+    case 'has_cs':
+      return negated !== hasTerm(sa, sb);
+    case 'contains':
+      return negated !== sa.toLowerCase().includes(sb.toLowerCase());
+    case 'contains_cs':
+      return negated !== sa.includes(sb);
+    case 'startswith':
+      return negated !== sa.toLowerCase().startsWith(sb.toLowerCase());
+    case 'endswith':
+      return negated !== sa.toLowerCase().endsWith(sb.toLowerCase());
   }
   const x = comparable(a, b);
   const y = comparable(b, a);
   if (x === null || y === null) return false;
   switch (op) {
-    case '<': return x < y;
-    case '<=': return x <= y;
-    case '>': return x > y;
-    case '>=': return x >= y;
+    case '<':
+      return x < y;
+    case '<=':
+      return x <= y;
+    case '>':
+      return x > y;
+    case '>=':
+      return x >= y;
   }
   return null;
 }
@@ -204,9 +249,12 @@ function render(v: Value | undefined): unknown {
 function formatSpan(ms: number): string {
   const sign = ms < 0 ? '-' : '';
   let rest = Math.abs(ms);
-  const days = Math.floor(rest / 86_400_000); rest -= days * 86_400_000;
-  const h = Math.floor(rest / 3_600_000); rest -= h * 3_600_000;
-  const m = Math.floor(rest / 60_000); rest -= m * 60_000;
+  const days = Math.floor(rest / 86_400_000);
+  rest -= days * 86_400_000;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
   const s = rest / 1000;
   const pad = (n: number): string => String(Math.floor(n)).padStart(2, '0');
   const frac = s % 1 ? (s % 1).toFixed(7).slice(1) : '';

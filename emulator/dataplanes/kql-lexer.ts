@@ -15,23 +15,59 @@ export interface Token {
 
 const TIMESPAN_UNITS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1, min: 60_000, sec: 1000 };
 // Longest first, so `!contains` is one token and `!=` is not read as `!` then `=`.
-const OPERATORS = ['!contains_cs', '!contains', '!has_cs', '!has', '!startswith', '!endswith', '!in', '==', '!=', '<=', '>=', '=~', '!~', '<', '>', '=', '|', '(', ')', ',', '+', '-', '*', '/', '.'];
+const OPERATORS = [
+  '!contains_cs',
+  '!contains',
+  '!has_cs',
+  '!has',
+  '!startswith',
+  '!endswith',
+  '!in',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '=~',
+  '!~',
+  '<',
+  '>',
+  '=',
+  '|',
+  '(',
+  ')',
+  ',',
+  '+',
+  '-',
+  '*',
+  '/',
+  '.',
+];
 
 export function tokenize(query: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < query.length) {
     const c = query[i];
-    if (/\s/.test(c)) { i++; continue; }
-    if (query.startsWith('//', i)) { while (i < query.length && query[i] !== '\n') i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (query.startsWith('//', i)) {
+      while (i < query.length && query[i] !== '\n') i++;
+      continue;
+    }
     const start = i;
-    if (c === '"' || c === "'" || ((c === '@') && (query[i + 1] === '"' || query[i + 1] === "'"))) {
+    if (c === '"' || c === "'" || (c === '@' && (query[i + 1] === '"' || query[i + 1] === "'"))) {
       const verbatim = c === '@';
       const quote = verbatim ? query[i + 1] : c;
       i += verbatim ? 2 : 1;
       let text = '';
       while (i < query.length && query[i] !== quote) {
-        if (!verbatim && query[i] === '\\' && i + 1 < query.length) { text += unescape(query[i + 1]); i += 2; continue; }
+        if (!verbatim && query[i] === '\\' && i + 1 < query.length) {
+          text += unescape(query[i + 1]);
+          i += 2;
+          continue;
+        }
         text += query[i++];
       }
       if (i >= query.length) throw KqlError.syntax(query, start, query.slice(start), 'unterminated string literal');
@@ -43,7 +79,11 @@ export function tokenize(query: string): Token[] {
       const m = /^(\d+(?:\.\d+)?)(ms|min|sec|d|h|m|s)?(?![A-Za-z0-9_])/.exec(query.slice(i));
       if (!m) throw KqlError.syntax(query, start, query.slice(start).split(/\s/)[0], 'not a number or timespan');
       const value = Number(m[1]);
-      tokens.push(m[2] ? { kind: 'timespan', text: m[0], pos: start, num: value * TIMESPAN_UNITS[m[2]] } : { kind: 'number', text: m[0], pos: start, num: value });
+      tokens.push(
+        m[2]
+          ? { kind: 'timespan', text: m[0], pos: start, num: value * TIMESPAN_UNITS[m[2]] }
+          : { kind: 'number', text: m[0], pos: start, num: value },
+      );
       i += m[0].length;
       continue;
     }
@@ -55,7 +95,10 @@ export function tokenize(query: string): Token[] {
         // datetime(...) holds a raw date, not tokens: 2024-01-01 would otherwise lex as numbers.
         const close = query.indexOf(')', i);
         if (close < 0) throw KqlError.syntax(query, start, 'datetime(', 'unterminated datetime literal');
-        const raw = query.slice(query.indexOf('(', i) + 1, close).trim().replace(/^["']|["']$/g, '');
+        const raw = query
+          .slice(query.indexOf('(', i) + 1, close)
+          .trim()
+          .replace(/^["']|["']$/g, '');
         const ms = parseKqlDatetime(raw);
         if (Number.isNaN(ms)) throw KqlError.syntax(query, start, `datetime(${raw})`, 'not a valid datetime');
         tokens.push({ kind: 'datetime', text: raw, pos: start, num: ms });

@@ -13,7 +13,11 @@ export type Expr =
   | { kind: 'binary'; op: string; left: Expr; right: Expr; pos: number }
   | { kind: 'in'; left: Expr; list: Expr[]; negated: boolean; pos: number };
 
-export interface OrderKey { column: string; desc: boolean; pos: number }
+export interface OrderKey {
+  column: string;
+  desc: boolean;
+  pos: number;
+}
 
 export type Operator =
   | { kind: 'where'; expr: Expr }
@@ -23,12 +27,29 @@ export type Operator =
   | { kind: 'top'; count: number; key: OrderKey }
   | { kind: 'count' };
 
-export interface KqlQuery { table: string; tablePos: number; operators: Operator[] }
+export interface KqlQuery {
+  table: string;
+  tablePos: number;
+  operators: Operator[];
+}
 
 export const SUPPORTED_OPERATORS = 'where, project, order by, sort by, take, limit, top N by, count';
 export const SUPPORTED_FUNCTIONS = ['ago', 'now', 'not', 'isnull', 'isnotnull', 'isempty', 'isnotempty', 'tolower', 'toupper'];
 /** String operators, by the text KQL spells them with. */
-export const STRING_OPERATORS = ['has', '!has', 'has_cs', '!has_cs', 'contains', '!contains', 'contains_cs', '!contains_cs', 'startswith', '!startswith', 'endswith', '!endswith'];
+export const STRING_OPERATORS = [
+  'has',
+  '!has',
+  'has_cs',
+  '!has_cs',
+  'contains',
+  '!contains',
+  'contains_cs',
+  '!contains_cs',
+  'startswith',
+  '!startswith',
+  'endswith',
+  '!endswith',
+];
 const COMPARISONS = ['==', '!=', '<', '<=', '>', '>=', '=~', '!~', ...STRING_OPERATORS];
 
 export function parseKql(query: string): KqlQuery {
@@ -38,12 +59,24 @@ export function parseKql(query: string): KqlQuery {
 
 class Parser {
   private i = 0;
-  constructor(private readonly src: string, private readonly tokens: Token[]) {}
+  constructor(
+    private readonly src: string,
+    private readonly tokens: Token[],
+  ) {}
 
-  private peek(offset = 0): Token { return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]; }
-  private next(): Token { return this.tokens[this.i++]; }
-  private isOp(text: string): boolean { const t = this.peek(); return (t.kind === 'op' || t.kind === 'ident') && t.text === text; }
-  private fail(t: Token, why: string): never { throw KqlError.syntax(this.src, t.pos, t.text, why); }
+  private peek(offset = 0): Token {
+    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)];
+  }
+  private next(): Token {
+    return this.tokens[this.i++];
+  }
+  private isOp(text: string): boolean {
+    const t = this.peek();
+    return (t.kind === 'op' || t.kind === 'ident') && t.text === text;
+  }
+  private fail(t: Token, why: string): never {
+    throw KqlError.syntax(this.src, t.pos, t.text, why);
+  }
   private expect(text: string): Token {
     const t = this.next();
     if (t.text !== text) this.fail(t, `expected '${text}'`);
@@ -116,7 +149,10 @@ class Parser {
 
   private orderKeys(): OrderKey[] {
     const keys = [this.orderKey()];
-    while (this.isOp(',')) { this.next(); keys.push(this.orderKey()); }
+    while (this.isOp(',')) {
+      this.next();
+      keys.push(this.orderKey());
+    }
     return keys;
   }
 
@@ -128,17 +164,25 @@ class Parser {
     return { column: column.text, desc, pos: column.pos };
   }
 
-  expr(): Expr { return this.or(); }
+  expr(): Expr {
+    return this.or();
+  }
 
   private or(): Expr {
     let left = this.and();
-    while (this.isOp('or')) { const t = this.next(); left = { kind: 'binary', op: 'or', left, right: this.and(), pos: t.pos }; }
+    while (this.isOp('or')) {
+      const t = this.next();
+      left = { kind: 'binary', op: 'or', left, right: this.and(), pos: t.pos };
+    }
     return left;
   }
 
   private and(): Expr {
     let left = this.comparison();
-    while (this.isOp('and')) { const t = this.next(); left = { kind: 'binary', op: 'and', left, right: this.comparison(), pos: t.pos }; }
+    while (this.isOp('and')) {
+      const t = this.next();
+      left = { kind: 'binary', op: 'and', left, right: this.comparison(), pos: t.pos };
+    }
     return left;
   }
 
@@ -149,7 +193,10 @@ class Parser {
       this.next();
       this.expect('(');
       const list: Expr[] = [this.additive()];
-      while (this.isOp(',')) { this.next(); list.push(this.additive()); }
+      while (this.isOp(',')) {
+        this.next();
+        list.push(this.additive());
+      }
       this.expect(')');
       return { kind: 'in', left, list, negated: t.text === '!in', pos: t.pos };
     }
@@ -165,19 +212,30 @@ class Parser {
 
   private additive(): Expr {
     let left = this.primary();
-    while (this.isOp('+') || this.isOp('-')) { const t = this.next(); left = { kind: 'binary', op: t.text, left, right: this.primary(), pos: t.pos }; }
+    while (this.isOp('+') || this.isOp('-')) {
+      const t = this.next();
+      left = { kind: 'binary', op: t.text, left, right: this.primary(), pos: t.pos };
+    }
     return left;
   }
 
   private primary(): Expr {
     const t = this.next();
     switch (t.kind) {
-      case 'string': return { kind: 'literal', value: t.text };
-      case 'number': return { kind: 'literal', value: t.num! };
-      case 'timespan': return { kind: 'timespan', ms: t.num! };
-      case 'datetime': return { kind: 'datetime', ms: t.num! };
+      case 'string':
+        return { kind: 'literal', value: t.text };
+      case 'number':
+        return { kind: 'literal', value: t.num! };
+      case 'timespan':
+        return { kind: 'timespan', ms: t.num! };
+      case 'datetime':
+        return { kind: 'datetime', ms: t.num! };
       case 'op':
-        if (t.text === '(') { const e = this.expr(); this.expect(')'); return e; }
+        if (t.text === '(') {
+          const e = this.expr();
+          this.expect(')');
+          return e;
+        }
         if (t.text === '-' && this.peek().kind === 'number') return { kind: 'literal', value: -this.next().num! };
         return this.fail(t, 'expected an expression');
       case 'ident':
@@ -192,13 +250,21 @@ class Parser {
 
   private call(name: Token): Expr {
     if (!SUPPORTED_FUNCTIONS.includes(name.text)) {
-      throw KqlError.unsupported(this.src, name.pos, `${name.text}()`, `functions ${SUPPORTED_FUNCTIONS.map((f) => `${f}()`).join(', ')}, datetime(…)`);
+      throw KqlError.unsupported(
+        this.src,
+        name.pos,
+        `${name.text}()`,
+        `functions ${SUPPORTED_FUNCTIONS.map((f) => `${f}()`).join(', ')}, datetime(…)`,
+      );
     }
     this.expect('(');
     const args: Expr[] = [];
     if (!this.isOp(')')) {
       args.push(this.expr());
-      while (this.isOp(',')) { this.next(); args.push(this.expr()); }
+      while (this.isOp(',')) {
+        this.next();
+        args.push(this.expr());
+      }
     }
     this.expect(')');
     return { kind: 'call', name: name.text, args, pos: name.pos };

@@ -34,7 +34,10 @@ export class LogStore {
   private readonly delayMs: number;
   private readonly maxRows: number;
 
-  constructor(private readonly now: () => number, options: LogStoreOptions = {}) {
+  constructor(
+    private readonly now: () => number,
+    options: LogStoreOptions = {},
+  ) {
     this.delayMs = options.ingestionDelayMs ?? 0;
     this.maxRows = options.maxRowsPerTable ?? 100_000;
   }

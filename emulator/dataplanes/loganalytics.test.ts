@@ -1,7 +1,16 @@
 import { LogsQueryClient, LogsQueryResultStatus } from '@azure/monitor-query-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogAnalyticsDataPlane, parseTimespan, type LogAnalyticsDataPlane } from './loganalytics.js';
-import { createTestTls, ManualClock, seededRandom, startTestServer, staticCredential, TEST_TOKEN, type TestServer, type TestTls } from './test-helpers.js';
+import {
+  createTestTls,
+  ManualClock,
+  seededRandom,
+  startTestServer,
+  staticCredential,
+  TEST_TOKEN,
+  type TestServer,
+  type TestTls,
+} from './test-helpers.js';
 
 const WS = '11111111-2222-3333-4444-555555555555';
 const clock = new ManualClock(Date.parse('2025-03-01T12:00:00Z'));
@@ -22,11 +31,22 @@ beforeAll(async () => {
   plane.ingest(WS, 'GpuarbAgent_CL', [
     { TimeGenerated: minutesAgo(60), Level: 'Info', Message: 'agent started on vm-1', Vm: 'vm-1', LatencyMs: 10 },
     { TimeGenerated: minutesAgo(10), Level: 'Warning', Message: 'queue depth high', Vm: 'vm-1', LatencyMs: 250 },
-    { TimeGenerated: minutesAgo(5), Level: 'Error', Message: 'Preempt notice received, draining', Vm: 'vm-2', LatencyMs: 900.5, Details: { eventId: 'e1' } },
+    {
+      TimeGenerated: minutesAgo(5),
+      Level: 'Error',
+      Message: 'Preempt notice received, draining',
+      Vm: 'vm-2',
+      LatencyMs: 900.5,
+      Details: { eventId: 'e1' },
+    },
     { TimeGenerated: minutesAgo(1), Level: 'Info', Message: 'drained', Vm: 'vm-2', LatencyMs: 20 },
   ]);
   server = await startTestServer(tls, [plane]);
-  client = new LogsQueryClient(staticCredential(), { endpoint: `${server.origin}/v1`, tlsOptions: { ca: tls.ca }, retryOptions: { maxRetries: 0 } });
+  client = new LogsQueryClient(staticCredential(), {
+    endpoint: `${server.origin}/v1`,
+    tlsOptions: { ca: tls.ca },
+    retryOptions: { maxRetries: 0 },
+  });
 });
 
 afterAll(async () => {
@@ -68,22 +88,37 @@ describe('Log Analytics query API with the real LogsQueryClient', () => {
 
   it('evaluates where (==, !=, <, >=, and, or, has, contains, ago, datetime), project, order by, take', async () => {
     expect(await rows("GpuarbAgent_CL | where Level == 'Error' | project Vm")).toEqual([['vm-2']]);
-    expect(await rows("GpuarbAgent_CL | where Level != 'Info' and LatencyMs >= 250 | project Level | order by Level asc")).toEqual([['Error'], ['Warning']]);
+    expect(await rows("GpuarbAgent_CL | where Level != 'Info' and LatencyMs >= 250 | project Level | order by Level asc")).toEqual([
+      ['Error'],
+      ['Warning'],
+    ]);
     expect(await rows("GpuarbAgent_CL | where Message has 'preempt' | project Vm")).toEqual([['vm-2']]);
     expect(await rows("GpuarbAgent_CL | where Message has 'pre' | project Vm")).toEqual([]);
     expect(await rows("GpuarbAgent_CL | where Message contains 'DRAIN' | count")).toEqual([[2]]);
-    expect(await rows('GpuarbAgent_CL | where TimeGenerated > ago(6m) | project Message | order by Message asc')).toEqual([['Preempt notice received, draining'], ['drained']]); // ordinal, as KQL sorts
+    expect(await rows('GpuarbAgent_CL | where TimeGenerated > ago(6m) | project Message | order by Message asc')).toEqual([
+      ['Preempt notice received, draining'],
+      ['drained'],
+    ]); // ordinal, as KQL sorts
     expect(await rows(`GpuarbAgent_CL | where TimeGenerated < datetime(${minutesAgo(30)}) | project Vm`, 'P1D')).toEqual([['vm-1']]);
-    expect(await rows("GpuarbAgent_CL | where Vm == 'vm-1' or LatencyMs < 15 | order by TimeGenerated | take 1 | project Message")).toEqual([['queue depth high']]);
+    expect(await rows("GpuarbAgent_CL | where Vm == 'vm-1' or LatencyMs < 15 | order by TimeGenerated | take 1 | project Message")).toEqual(
+      [['queue depth high']],
+    );
     expect(await rows('GpuarbAgent_CL | top 1 by LatencyMs | project Vm, Ms = LatencyMs')).toEqual([['vm-2', 900.5]]);
   });
 
   it('hides rows until the ingestion lag has passed', async () => {
-    const lagged = createLogAnalyticsDataPlane({ now: clock.now, random: seededRandom(1), workspaceExists: () => true, authorize: () => 'allowed' }, { ingestionDelayMs: 30_000 });
+    const lagged = createLogAnalyticsDataPlane(
+      { now: clock.now, random: seededRandom(1), workspaceExists: () => true, authorize: () => 'allowed' },
+      { ingestionDelayMs: 30_000 },
+    );
     lagged.ingest(WS, 'Lagged_CL', [{ Message: 'late' }]);
     const srv = await startTestServer(tls, [lagged]);
     try {
-      const c = new LogsQueryClient(staticCredential(), { endpoint: `${srv.origin}/v1`, tlsOptions: { ca: tls.ca }, retryOptions: { maxRetries: 0 } });
+      const c = new LogsQueryClient(staticCredential(), {
+        endpoint: `${srv.origin}/v1`,
+        tlsOptions: { ca: tls.ca },
+        retryOptions: { maxRetries: 0 },
+      });
       const count = async (): Promise<unknown> => {
         const r = await c.queryWorkspace(WS, 'Lagged_CL | count', { duration: 'PT1H' });
         return r.status === LogsQueryResultStatus.Success ? r.tables[0].rows[0][0] : undefined;
@@ -105,15 +140,27 @@ describe('Log Analytics query API with the real LogsQueryClient', () => {
   });
 
   it('answers SemanticError for an unknown table or column', async () => {
-    await expect(client.queryWorkspace(WS, 'NoSuchTable', { duration: 'PT1H' })).rejects.toMatchObject({ statusCode: 400, code: 'BadArgumentError' });
+    await expect(client.queryWorkspace(WS, 'NoSuchTable', { duration: 'PT1H' })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'BadArgumentError',
+    });
     const err = await client.queryWorkspace(WS, "GpuarbAgent_CL | where Nope == 'x'", { duration: 'PT1H' }).catch((e: unknown) => e);
     expect((err as { details?: { error?: { innererror?: { code?: string } } } }).details?.error?.innererror?.code).toBe('SemanticError');
   });
 
   it('answers 404 for an unknown workspace and 403 for a bad token', async () => {
-    await expect(client.queryWorkspace('00000000-0000-0000-0000-000000000000', 'X', { duration: 'PT1H' })).rejects.toMatchObject({ statusCode: 404 });
-    const bad = new LogsQueryClient(staticCredential('nope'), { endpoint: `${server.origin}/v1`, tlsOptions: { ca: tls.ca }, retryOptions: { maxRetries: 0 } });
-    await expect(bad.queryWorkspace(WS, 'GpuarbAgent_CL', { duration: 'PT1H' })).rejects.toMatchObject({ statusCode: 403, code: 'InvalidAuthenticationToken' });
+    await expect(client.queryWorkspace('00000000-0000-0000-0000-000000000000', 'X', { duration: 'PT1H' })).rejects.toMatchObject({
+      statusCode: 404,
+    });
+    const bad = new LogsQueryClient(staticCredential('nope'), {
+      endpoint: `${server.origin}/v1`,
+      tlsOptions: { ca: tls.ca },
+      retryOptions: { maxRetries: 0 },
+    });
+    await expect(bad.queryWorkspace(WS, 'GpuarbAgent_CL', { duration: 'PT1H' })).rejects.toMatchObject({
+      statusCode: 403,
+      code: 'InvalidAuthenticationToken',
+    });
   });
 
   it('parses ISO 8601 timespans in every form the SDK sends', () => {

@@ -31,15 +31,25 @@ export function createLogAnalyticsDataPlane(deps: LogAnalyticsDeps, options: Log
 
     const match = QUERY_PATH.exec(url.pathname);
     if (!match || (req.method !== 'POST' && req.method !== 'GET')) {
-      fail(404, 'PathNotFoundError', `The requested path does not exist (the local cloud serves only POST/GET /v1/workspaces/{workspaceId}/query; no $batch, no resource-centric queries).`);
+      fail(
+        404,
+        'PathNotFoundError',
+        `The requested path does not exist (the local cloud serves only POST/GET /v1/workspaces/{workspaceId}/query; no $batch, no resource-centric queries).`,
+      );
       return true;
     }
     const token = bearerToken(req);
     if (token === undefined) {
-      sendJson(res, 401, { error: { code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is missing." } });
+      sendJson(res, 401, {
+        error: { code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is missing." },
+      });
       return true;
     }
-    const decision = deps.authorize({ token, audience: LOG_ANALYTICS_AUDIENCE, dataAction: 'Microsoft.OperationalInsights/workspaces/query/read' });
+    const decision = deps.authorize({
+      token,
+      audience: LOG_ANALYTICS_AUDIENCE,
+      dataAction: 'Microsoft.OperationalInsights/workspaces/query/read',
+    });
     if (decision === 'unauthenticated') {
       sendJson(res, 403, { error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' } });
       return true;
@@ -65,31 +75,50 @@ export function createLogAnalyticsDataPlane(deps: LogAnalyticsDeps, options: Log
         query = typeof body.query === 'string' ? body.query : undefined;
         timespan = typeof body.timespan === 'string' ? body.timespan : undefined;
         if (Array.isArray(body.workspaces) && body.workspaces.length > 0) {
-          fail(400, 'BadArgumentError', 'The request had some invalid properties', { innererror: { code: 'NotSupported', message: "The local cloud does not support cross-workspace queries ('workspaces' / additionalWorkspaces)." } });
+          fail(400, 'BadArgumentError', 'The request had some invalid properties', {
+            innererror: {
+              code: 'NotSupported',
+              message: "The local cloud does not support cross-workspace queries ('workspaces' / additionalWorkspaces).",
+            },
+          });
           return true;
         }
       }
     } catch {
-      fail(400, 'BadArgumentError', 'The request had some invalid properties', { innererror: { code: 'InvalidJson', message: 'The request body is not valid JSON.' } });
+      fail(400, 'BadArgumentError', 'The request had some invalid properties', {
+        innererror: { code: 'InvalidJson', message: 'The request body is not valid JSON.' },
+      });
       return true;
     }
     if (!query) {
-      fail(400, 'BadArgumentError', 'The request had some invalid properties', { innererror: { code: 'MissingQuery', message: "The 'query' property is required." } });
+      fail(400, 'BadArgumentError', 'The request had some invalid properties', {
+        innererror: { code: 'MissingQuery', message: "The 'query' property is required." },
+      });
       return true;
     }
     const now = deps.now();
     const window = timespan === undefined ? undefined : parseTimespan(timespan, now);
     if (window === null) {
-      fail(400, 'BadArgumentError', 'The request had some invalid properties', { innererror: { code: 'InvalidTimespan', message: `'${timespan}' is not an ISO 8601 duration or interval.` } });
+      fail(400, 'BadArgumentError', 'The request had some invalid properties', {
+        innererror: { code: 'InvalidTimespan', message: `'${timespan}' is not an ISO 8601 duration or interval.` },
+      });
       return true;
     }
     try {
       const parsed = parseKql(query);
       const table = store.visibleTable(workspaceId, parsed.table);
-      if (!table) throw KqlError.semantic(`'${parsed.table}' operator: Failed to resolve table or column expression named '${parsed.table}'`);
+      if (!table)
+        throw KqlError.semantic(`'${parsed.table}' operator: Failed to resolve table or column expression named '${parsed.table}'`);
       // Azure applies the timespan to TimeGenerated before the query runs.
-      const rows = window ? table.rows.filter((r) => typeof r.TimeGenerated === 'number' && r.TimeGenerated >= window.start && r.TimeGenerated <= window.end) : table.rows;
-      sendJson(res, 200, { tables: [evaluate(parsed, { columns: table.columns, rows }, now)] }, { 'x-ms-correlation-request-id': correlationId });
+      const rows = window
+        ? table.rows.filter((r) => typeof r.TimeGenerated === 'number' && r.TimeGenerated >= window.start && r.TimeGenerated <= window.end)
+        : table.rows;
+      sendJson(
+        res,
+        200,
+        { tables: [evaluate(parsed, { columns: table.columns, rows }, now)] },
+        { 'x-ms-correlation-request-id': correlationId },
+      );
     } catch (err) {
       if (!(err instanceof KqlError)) throw err;
       sendJson(res, 400, err.toResponse(correlationId), { 'x-ms-correlation-request-id': correlationId });
@@ -104,7 +133,8 @@ export function createLogAnalyticsDataPlane(deps: LogAnalyticsDeps, options: Log
   });
 }
 
-const DURATION = /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
+const DURATION =
+  /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
 const DURATION_UNITS_MS = [365 * 86_400_000, 30 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000];
 
 /** ISO 8601 duration in ms (years and months approximated as 365 and 30 days), or null. */
@@ -129,7 +159,13 @@ export function parseTimespan(text: string, now: number): { start: number; end: 
   const ta = Date.parse(a);
   const tb = Date.parse(b);
   if (!Number.isNaN(ta) && !Number.isNaN(tb)) return { start: ta, end: tb };
-  if (!Number.isNaN(ta)) { const d = parseDuration(b); return d === null ? null : { start: ta, end: ta + d }; }
-  if (!Number.isNaN(tb)) { const d = parseDuration(a); return d === null ? null : { start: tb - d, end: tb }; }
+  if (!Number.isNaN(ta)) {
+    const d = parseDuration(b);
+    return d === null ? null : { start: ta, end: ta + d };
+  }
+  if (!Number.isNaN(tb)) {
+    const d = parseDuration(a);
+    return d === null ? null : { start: tb - d, end: tb };
+  }
   return null;
 }

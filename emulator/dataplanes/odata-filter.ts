@@ -7,21 +7,35 @@ export type Predicate = (item: Item) => boolean;
 
 export class ODataFilterError extends Error {}
 
-interface Tok { text: string; kind: 'word' | 'string' | 'number' | 'punct'; pos: number }
+interface Tok {
+  text: string;
+  kind: 'word' | 'string' | 'number' | 'punct';
+  pos: number;
+}
 
 function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
   let i = 0;
   while (i < src.length) {
-    if (/\s/.test(src[i])) { i++; continue; }
+    if (/\s/.test(src[i])) {
+      i++;
+      continue;
+    }
     const start = i;
     if (src[i] === "'") {
       let text = '';
       i++;
       for (;;) {
         if (i >= src.length) throw new ODataFilterError(`unterminated string at position ${start}`);
-        if (src[i] === "'" && src[i + 1] === "'") { text += "'"; i += 2; continue; } // OData escapes ' as ''
-        if (src[i] === "'") { i++; break; }
+        if (src[i] === "'" && src[i + 1] === "'") {
+          text += "'";
+          i += 2;
+          continue;
+        } // OData escapes ' as ''
+        if (src[i] === "'") {
+          i++;
+          break;
+        }
         text += src[i++];
       }
       out.push({ text, kind: 'string', pos: start });
@@ -73,7 +87,9 @@ export function compileFilter(src: string, fields: readonly string[]): Predicate
   const field = (): string => {
     const t = take('a property name');
     if (t.kind !== 'word' || !fields.includes(t.text)) {
-      throw new ODataFilterError(`'${t.text}' at position ${t.pos} is not a property of a price item (names are case-sensitive: ${fields.join(', ')})`);
+      throw new ODataFilterError(
+        `'${t.text}' at position ${t.pos} is not a property of a price item (names are case-sensitive: ${fields.join(', ')})`,
+      );
     }
     return t.text;
   };
@@ -87,22 +103,41 @@ export function compileFilter(src: string, fields: readonly string[]): Predicate
 
   const or = (): Predicate => {
     let left = and();
-    while (peek()?.text === 'or') { i++; const l = left, r = and(); left = (x) => l(x) || r(x); }
+    while (peek()?.text === 'or') {
+      i++;
+      const l = left,
+        r = and();
+      left = (x) => l(x) || r(x);
+    }
     return left;
   };
   const and = (): Predicate => {
     let left = unary();
-    while (peek()?.text === 'and') { i++; const l = left, r = unary(); left = (x) => l(x) && r(x); }
+    while (peek()?.text === 'and') {
+      i++;
+      const l = left,
+        r = unary();
+      left = (x) => l(x) && r(x);
+    }
     return left;
   };
   const unary = (): Predicate => {
-    if (peek()?.text === 'not') { i++; const p = unary(); return (x) => !p(x); }
+    if (peek()?.text === 'not') {
+      i++;
+      const p = unary();
+      return (x) => !p(x);
+    }
     return primary();
   };
   const primary = (): Predicate => {
     const t = peek();
     if (!t) throw new ODataFilterError('the filter ends where a condition was expected');
-    if (t.text === '(') { i++; const p = or(); expectPunct(')'); return p; }
+    if (t.text === '(') {
+      i++;
+      const p = or();
+      expectPunct(')');
+      return p;
+    }
     if (t.kind === 'word' && FUNCTIONS[t.text] && toks[i + 1]?.text === '(') {
       i += 2;
       const name = field();
@@ -116,7 +151,10 @@ export function compileFilter(src: string, fields: readonly string[]): Predicate
     const name = field();
     const op = take('an operator');
     const cmp = COMPARE[op.text];
-    if (!cmp) throw new ODataFilterError(`'${op.text}' at position ${op.pos} is not a supported operator (eq, ne, gt, ge, lt, le; operators are lower case)`);
+    if (!cmp)
+      throw new ODataFilterError(
+        `'${op.text}' at position ${op.pos} is not a supported operator (eq, ne, gt, ge, lt, le; operators are lower case)`,
+      );
     const value = literal();
     return (x) => cmp(x[name], value);
   };

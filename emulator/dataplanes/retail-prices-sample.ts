@@ -20,10 +20,34 @@ export interface SampleSku {
 
 export const SAMPLE_SKUS: SampleSku[] = [
   { armSkuName: 'Standard_NC4as_T4_v3', displayName: 'NC4as T4 v3', productFamily: 'NCasT4 v3', onDemandPerHour: 0.55, spotPerHour: 0.11 },
-  { armSkuName: 'Standard_NC24ads_A100_v4', displayName: 'NC24ads A100 v4', productFamily: 'NCadsA100v4', onDemandPerHour: 3.8, spotPerHour: 0.95 },
-  { armSkuName: 'Standard_NC48ads_A100_v4', displayName: 'NC48ads A100 v4', productFamily: 'NCadsA100v4', onDemandPerHour: 7.6, spotPerHour: 1.9 },
-  { armSkuName: 'Standard_NC96ads_A100_v4', displayName: 'NC96ads A100 v4', productFamily: 'NCadsA100v4', onDemandPerHour: 15.2, spotPerHour: 3.8 },
-  { armSkuName: 'Standard_NC40ads_H100_v5', displayName: 'NC40ads H100 v5', productFamily: 'NCadsH100v5', onDemandPerHour: 7.2, spotPerHour: 1.75 },
+  {
+    armSkuName: 'Standard_NC24ads_A100_v4',
+    displayName: 'NC24ads A100 v4',
+    productFamily: 'NCadsA100v4',
+    onDemandPerHour: 3.8,
+    spotPerHour: 0.95,
+  },
+  {
+    armSkuName: 'Standard_NC48ads_A100_v4',
+    displayName: 'NC48ads A100 v4',
+    productFamily: 'NCadsA100v4',
+    onDemandPerHour: 7.6,
+    spotPerHour: 1.9,
+  },
+  {
+    armSkuName: 'Standard_NC96ads_A100_v4',
+    displayName: 'NC96ads A100 v4',
+    productFamily: 'NCadsA100v4',
+    onDemandPerHour: 15.2,
+    spotPerHour: 3.8,
+  },
+  {
+    armSkuName: 'Standard_NC40ads_H100_v5',
+    displayName: 'NC40ads H100 v5',
+    productFamily: 'NCadsH100v5',
+    onDemandPerHour: 7.2,
+    spotPerHour: 1.75,
+  },
 ];
 
 /** Regions in the sample, with Azure's display location and an illustrative price factor. */

@@ -47,21 +47,53 @@ const pricesUrl = (filter: string): string => `${server.origin}/api/retail/price
 
 describe('Retail Prices API over the sample table', () => {
   it('answers the Azure envelope, labelled as sample data', async () => {
-    const { status, headers, body } = await get(pricesUrl("serviceName eq 'Virtual Machines' and armSkuName eq 'Standard_NC24ads_A100_v4' and armRegionName eq 'eastus'"));
+    const { status, headers, body } = await get(
+      pricesUrl("serviceName eq 'Virtual Machines' and armSkuName eq 'Standard_NC24ads_A100_v4' and armRegionName eq 'eastus'"),
+    );
     expect(status).toBe(200);
     expect(headers['x-gpuarb-sample-data']).toBe(SAMPLE_DATA_NOTICE);
-    expect(body).toMatchObject({ BillingCurrency: 'USD', CustomerEntityId: 'Default', CustomerEntityType: 'Retail', NextPageLink: null, Count: 3, SampleData: SAMPLE_DATA_NOTICE });
+    expect(body).toMatchObject({
+      BillingCurrency: 'USD',
+      CustomerEntityId: 'Default',
+      CustomerEntityType: 'Retail',
+      NextPageLink: null,
+      Count: 3,
+      SampleData: SAMPLE_DATA_NOTICE,
+    });
     expect(Object.keys(body.Items[0]).sort()).toEqual([
-      'armRegionName', 'armSkuName', 'currencyCode', 'effectiveStartDate', 'isPrimaryMeterRegion', 'location', 'meterId', 'meterName',
-      'productId', 'productName', 'retailPrice', 'serviceFamily', 'serviceId', 'serviceName', 'skuId', 'skuName', 'tierMinimumUnits',
-      'type', 'unitOfMeasure', 'unitPrice',
+      'armRegionName',
+      'armSkuName',
+      'currencyCode',
+      'effectiveStartDate',
+      'isPrimaryMeterRegion',
+      'location',
+      'meterId',
+      'meterName',
+      'productId',
+      'productName',
+      'retailPrice',
+      'serviceFamily',
+      'serviceId',
+      'serviceName',
+      'skuId',
+      'skuName',
+      'tierMinimumUnits',
+      'type',
+      'unitOfMeasure',
+      'unitPrice',
     ]);
   });
 
   it("finds Spot meters with contains(meterName,'Spot'), cheaper than on-demand", async () => {
-    const spot = await get(pricesUrl("armSkuName eq 'Standard_NC40ads_H100_v5' and armRegionName eq 'westeurope' and contains(meterName,'Spot')"));
+    const spot = await get(
+      pricesUrl("armSkuName eq 'Standard_NC40ads_H100_v5' and armRegionName eq 'westeurope' and contains(meterName,'Spot')"),
+    );
     expect(spot.body.Items.map((i) => i.meterName)).toEqual(['NC40ads H100 v5 Spot']);
-    const linux = await get(pricesUrl("armSkuName eq 'Standard_NC40ads_H100_v5' and armRegionName eq 'westeurope' and not contains(meterName,'Spot') and not endswith(productName,'Windows')"));
+    const linux = await get(
+      pricesUrl(
+        "armSkuName eq 'Standard_NC40ads_H100_v5' and armRegionName eq 'westeurope' and not contains(meterName,'Spot') and not endswith(productName,'Windows')",
+      ),
+    );
     expect(linux.body.Items).toHaveLength(1);
     expect(spot.body.Items[0].retailPrice as number).toBeLessThan(linux.body.Items[0].retailPrice as number);
   });

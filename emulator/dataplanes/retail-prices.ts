@@ -18,9 +18,26 @@ export interface RetailPricesOptions {
 }
 
 const ITEM_FIELDS = [
-  'currencyCode', 'tierMinimumUnits', 'retailPrice', 'unitPrice', 'armRegionName', 'location', 'effectiveStartDate',
-  'meterId', 'meterName', 'productId', 'skuId', 'productName', 'skuName', 'serviceName', 'serviceId', 'serviceFamily',
-  'unitOfMeasure', 'type', 'isPrimaryMeterRegion', 'armSkuName',
+  'currencyCode',
+  'tierMinimumUnits',
+  'retailPrice',
+  'unitPrice',
+  'armRegionName',
+  'location',
+  'effectiveStartDate',
+  'meterId',
+  'meterName',
+  'productId',
+  'skuId',
+  'productName',
+  'skuName',
+  'serviceName',
+  'serviceId',
+  'serviceFamily',
+  'unitOfMeasure',
+  'type',
+  'isPrimaryMeterRegion',
+  'armSkuName',
 ] as const;
 
 /** Stable made-up ids (hash of the meter), shaped like Azure's but not Azure's. */
@@ -43,7 +60,11 @@ export function buildSampleItems(): Item[] {
       const meters = [
         { meterName: sku.displayName, productName: `Virtual Machines ${sku.productFamily} Series`, price: sku.onDemandPerHour },
         { meterName: `${sku.displayName} Spot`, productName: `Virtual Machines ${sku.productFamily} Series`, price: sku.spotPerHour },
-        { meterName: sku.displayName, productName: `Virtual Machines ${sku.productFamily} Series Windows`, price: sku.onDemandPerHour * SAMPLE_WINDOWS_FACTOR },
+        {
+          meterName: sku.displayName,
+          productName: `Virtual Machines ${sku.productFamily} Series Windows`,
+          price: sku.onDemandPerHour * SAMPLE_WINDOWS_FACTOR,
+        },
       ];
       for (const m of meters) {
         const price = round(m.price * region.factor);
@@ -115,15 +136,20 @@ export function createRetailPricesDataPlane(options: RetailPricesOptions = {}): 
       next.searchParams.set('$skip', String(skip + pageSize));
       nextPageLink = next.toString();
     }
-    sendJson(res, 200, {
-      BillingCurrency: 'USD',
-      CustomerEntityId: 'Default',
-      CustomerEntityType: 'Retail',
-      Items: page,
-      NextPageLink: nextPageLink,
-      Count: page.length,
-      SampleData: SAMPLE_DATA_NOTICE,
-    }, labelled);
+    sendJson(
+      res,
+      200,
+      {
+        BillingCurrency: 'USD',
+        CustomerEntityId: 'Default',
+        CustomerEntityType: 'Retail',
+        Items: page,
+        NextPageLink: nextPageLink,
+        Count: page.length,
+        SampleData: SAMPLE_DATA_NOTICE,
+      },
+      labelled,
+    );
     return true;
   };
 }

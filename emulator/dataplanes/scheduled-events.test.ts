@@ -24,7 +24,12 @@ async function getDoc(vm: string): Promise<{ DocumentIncarnation: number; Events
 }
 
 function ack(vm: string, eventId: string, headers: Record<string, string> = withMetadata): Promise<Response> {
-  return fetch(imds.urlFor(vm), { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ StartRequests: [{ EventId: eventId }] }), signal: timeout() });
+  return fetch(imds.urlFor(vm), {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ StartRequests: [{ EventId: eventId }] }),
+    signal: timeout(),
+  });
 }
 
 describe('IMDS Scheduled Events per VM', () => {

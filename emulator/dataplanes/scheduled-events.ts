@@ -79,7 +79,7 @@ export function createScheduledEvents(deps: ScheduledEventsDeps): ScheduledEvent
   const settle = (vm: string, id: string, outcome: ScheduledEvent | Error): void => {
     const list = waiters.get(waitKey(vm, id)) ?? [];
     waiters.delete(waitKey(vm, id));
-    for (const w of list) (outcome instanceof Error ? w.reject(outcome) : w.resolve(outcome));
+    for (const w of list) outcome instanceof Error ? w.reject(outcome) : w.resolve(outcome);
   };
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -179,12 +179,21 @@ export function createScheduledEvents(deps: ScheduledEventsDeps): ScheduledEvent
       return new Promise<ScheduledEvent>((resolve, reject) => {
         const key = waitKey(vmName, eventId);
         const onAbort = (): void => {
-          waiters.set(key, (waiters.get(key) ?? []).filter((w) => w !== waiter));
+          waiters.set(
+            key,
+            (waiters.get(key) ?? []).filter((w) => w !== waiter),
+          );
           reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
         };
         const waiter: Waiter = {
-          resolve: (e) => { signal?.removeEventListener('abort', onAbort); resolve(e); },
-          reject: (err) => { signal?.removeEventListener('abort', onAbort); reject(err); },
+          resolve: (e) => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(e);
+          },
+          reject: (err) => {
+            signal?.removeEventListener('abort', onAbort);
+            reject(err);
+          },
         };
         if (signal?.aborted) return onAbort();
         signal?.addEventListener('abort', onAbort, { once: true });

@@ -29,7 +29,7 @@ function forgeKeys(): { pub: forge.pki.PublicKey; priv: forge.pki.rsa.PrivateKey
 function certificate(pub: forge.pki.PublicKey): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = pub;
-  cert.serialNumber = '01' + randomBytes(8).toString('hex');
+  cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
   cert.validity.notBefore = new Date(Date.now() - 3600_000);
   cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
   return cert;

@@ -10,10 +10,14 @@ export interface SecretReader {
 }
 
 export function readApimModel(store: Store, serviceId: string, secrets: SecretReader): ApimModel {
-  const prefix = serviceId.toLowerCase() + '/';
+  const prefix = `${serviceId.toLowerCase()}/`;
   const children = store.all().filter((r) => r.doc.id.toLowerCase().startsWith(prefix));
-  const ofType = (t: string) => children.filter((r) => r.type.toLowerCase() === `microsoft.apimanagement/service/${t}`.toLowerCase()).map((r) => r.doc);
-  const policyOf = (ownerId: string) => children.find((r) => r.doc.id.toLowerCase() === `${ownerId.toLowerCase()}/policies/policy`)?.doc.properties?.value as string | undefined;
+  const ofType = (t: string) =>
+    children.filter((r) => r.type.toLowerCase() === `microsoft.apimanagement/service/${t}`.toLowerCase()).map((r) => r.doc);
+  const policyOf = (ownerId: string) =>
+    children.find((r) => r.doc.id.toLowerCase() === `${ownerId.toLowerCase()}/policies/policy`)?.doc.properties?.value as
+      | string
+      | undefined;
   const keys = store.sideTable('apimSubscriptionKeys');
 
   return {
@@ -29,11 +33,20 @@ export function readApimModel(store: Store, serviceId: string, secrets: SecretRe
       name: p.name,
       state: p.properties?.state === 'published' ? 'published' : 'notPublished',
       policyXml: policyOf(p.id),
-      apis: ofType('products/apis').filter((l: Json) => l.id.toLowerCase().startsWith(p.id.toLowerCase() + '/')).map((l: Json) => l.name),
+      apis: ofType('products/apis')
+        .filter((l: Json) => l.id.toLowerCase().startsWith(`${p.id.toLowerCase()}/`))
+        .map((l: Json) => l.name),
     })),
     subscriptions: ofType('subscriptions').map((s: Json) => {
       const k = keys.get(s.id.toLowerCase()) ?? {};
-      return { sid: s.name, displayName: s.properties?.displayName ?? s.name, scope: s.properties?.scope ?? '', primaryKey: k.primaryKey ?? '', secondaryKey: k.secondaryKey ?? '', state: s.properties?.state ?? 'active' };
+      return {
+        sid: s.name,
+        displayName: s.properties?.displayName ?? s.name,
+        scope: s.properties?.scope ?? '',
+        primaryKey: k.primaryKey ?? '',
+        secondaryKey: k.secondaryKey ?? '',
+        state: s.properties?.state ?? 'active',
+      };
     }),
     namedValues: Object.fromEntries(ofType('namedValues').map((n: Json) => [n.properties?.displayName ?? n.name, namedValue(n, secrets)])),
     backends: Object.fromEntries(ofType('backends').map((b: Json) => [b.name, { url: b.properties?.url ?? '' }])),

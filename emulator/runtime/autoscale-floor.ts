@@ -44,7 +44,9 @@ export class AutoscaleFloor {
         const target = this.store.get(r.doc.properties?.targetResourceUri ?? '')?.doc;
         if (!target || !Number.isFinite(minimum) || target.properties?.provisioningState !== 'Succeeded') continue;
         if ((target.sku?.capacity ?? 0) >= minimum) continue;
-        this.log(`autoscale ${r.doc.name}: ${target.name} has ${target.sku?.capacity ?? 0} instances, below the minimum ${minimum}; scaling to ${minimum}`);
+        this.log(
+          `autoscale ${r.doc.name}: ${target.name} has ${target.sku?.capacity ?? 0} instances, below the minimum ${minimum}; scaling to ${minimum}`,
+        );
         await this.patch(target, { sku: { ...target.sku, capacity: minimum } });
         raised.push(target.name);
       }
@@ -57,10 +59,21 @@ export class AutoscaleFloor {
   private patch(target: Json, body: Json): Promise<void> {
     const url = new URL(`${target.id}?api-version=${VMSS_API_VERSION}`, this.arm.endpoint());
     return new Promise((resolve, reject) => {
-      const req = request(url, { method: 'PATCH', ca: this.arm.caCertPem, headers: { authorization: `Bearer ${this.arm.token}`, 'content-type': 'application/json' }, timeout: 30_000 }, (res) => {
-        res.resume();
-        res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`autoscale PATCH ${target.name}: HTTP ${res.statusCode}`))));
-      });
+      const req = request(
+        url,
+        {
+          method: 'PATCH',
+          ca: this.arm.caCertPem,
+          headers: { authorization: `Bearer ${this.arm.token}`, 'content-type': 'application/json' },
+          timeout: 30_000,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            (res.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`autoscale PATCH ${target.name}: HTTP ${res.statusCode}`)),
+          );
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('autoscale PATCH timed out')));
       req.on('error', reject);
       req.end(JSON.stringify(body));

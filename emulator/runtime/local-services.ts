@@ -15,7 +15,13 @@ export class LocalServices {
   private cosmosReady: CosmosService | undefined;
   private azuriteReady: AzuriteService | undefined;
 
-  constructor(private readonly opts: { tls: { certPem: string; keyPem: string; caCertPem: string; certFile: string; keyFile: string }; stateDir: string; persistStorage: boolean }) {}
+  constructor(
+    private readonly opts: {
+      tls: { certPem: string; keyPem: string; caCertPem: string; certFile: string; keyFile: string };
+      stateDir: string;
+      persistStorage: boolean;
+    },
+  ) {}
 
   cosmos(): Promise<CosmosService> {
     this.cosmosP ??= startCosmosService(this.opts.tls).then((c) => (this.cosmosReady = c));
@@ -23,7 +29,10 @@ export class LocalServices {
   }
 
   azurite(): Promise<AzuriteService> {
-    this.azuriteP ??= startAzuriteService({ location: this.opts.persistStorage ? `${this.opts.stateDir}/azurite` : undefined, tls: { certFile: this.opts.tls.certFile, keyFile: this.opts.tls.keyFile } }).then((a) => (this.azuriteReady = a));
+    this.azuriteP ??= startAzuriteService({
+      location: this.opts.persistStorage ? `${this.opts.stateDir}/azurite` : undefined,
+      tls: { certFile: this.opts.tls.certFile, keyFile: this.opts.tls.keyFile },
+    }).then((a) => (this.azuriteReady = a));
     return this.azuriteP;
   }
 
@@ -41,12 +50,21 @@ export class LocalServices {
     const cosmos = await this.cosmos();
     const { CosmosClient } = await import('@azure/cosmos');
     const agent = new Agent({ ca: this.opts.tls.caCertPem });
-    const client = new CosmosClient({ endpoint: cosmos.endpoint, key: cosmos.key, agent, connectionPolicy: { enableEndpointDiscovery: false } });
+    const client = new CosmosClient({
+      endpoint: cosmos.endpoint,
+      key: cosmos.key,
+      agent,
+      connectionPolicy: { enableEndpointDiscovery: false },
+    });
     try {
       const dbName = doc.id.split('/sqlDatabases/')[1].split('/')[0];
       const { database } = await client.databases.createIfNotExists({ id: dbName });
       const resource = doc.properties?.resource ?? {};
-      await database.containers.createIfNotExists({ id: resource.id ?? doc.name, partitionKey: resource.partitionKey ?? { paths: ['/id'] }, defaultTtl: resource.defaultTtl });
+      await database.containers.createIfNotExists({
+        id: resource.id ?? doc.name,
+        partitionKey: resource.partitionKey ?? { paths: ['/id'] },
+        defaultTtl: resource.defaultTtl,
+      });
     } finally {
       client.dispose();
       agent.destroy();

@@ -4,8 +4,20 @@ import { LogIngester, logLineToRow } from './log-ingest.js';
 
 describe('log lines → Log Analytics rows', () => {
   it('maps a JSON line to the gpuarb logs columns, keeping other fields as Properties', () => {
-    const row = logLineToRow('{"ts":"2026-11-26T10:00:00.000Z","level":"warn","msg":"draining","requestId":"r1"}', { component: 'agent', pool: 'phi3', instance: 'vm_1' });
-    expect(row).toEqual({ TimeGenerated: '2026-11-26T10:00:00.000Z', Level: 'warn', Message: 'draining', Component: 'agent', Pool: 'phi3', Instance: 'vm_1', Properties: { requestId: 'r1' } });
+    const row = logLineToRow('{"ts":"2026-11-26T10:00:00.000Z","level":"warn","msg":"draining","requestId":"r1"}', {
+      component: 'agent',
+      pool: 'phi3',
+      instance: 'vm_1',
+    });
+    expect(row).toEqual({
+      TimeGenerated: '2026-11-26T10:00:00.000Z',
+      Level: 'warn',
+      Message: 'draining',
+      Component: 'agent',
+      Pool: 'phi3',
+      Instance: 'vm_1',
+      Properties: { requestId: 'r1' },
+    });
   });
 
   it('keeps a line that is not JSON as its message', () => {

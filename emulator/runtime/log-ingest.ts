@@ -7,7 +7,10 @@ export interface LogSink {
   ingest(workspaceId: string, table: string, rows: Record<string, unknown>[]): void;
 }
 
-export function logLineToRow(line: string, source: { component: string; pool?: string | null; instance?: string | null }): Record<string, unknown> {
+export function logLineToRow(
+  line: string,
+  source: { component: string; pool?: string | null; instance?: string | null },
+): Record<string, unknown> {
   let parsed: Record<string, unknown> | undefined;
   try {
     const v = JSON.parse(line) as unknown;

@@ -67,8 +67,16 @@ export class PlatformRuntime {
     // Processes trust the local CA (Cosmos, Azurite and the ARM endpoint serve its certificate).
     this.group = new ProcessGroup({ NODE_EXTRA_CA_CERTS: opts.tls.caCertPath });
     const tlsFiles = { certFile: join(emu.stateDir, 'server-cert.pem'), keyFile: join(emu.stateDir, 'server-key.pem') };
-    this.services = new LocalServices({ tls: { ...opts.tls, ...tlsFiles }, stateDir: this.dir, persistStorage: opts.persistStorage ?? false });
-    this.autoscale = opts.arm ? new AutoscaleFloor(emu.store, opts.arm, (msg) => this.ingester.add(logLineToRow(JSON.stringify({ level: 'info', msg }), { component: 'autoscale' }))) : undefined;
+    this.services = new LocalServices({
+      tls: { ...opts.tls, ...tlsFiles },
+      stateDir: this.dir,
+      persistStorage: opts.persistStorage ?? false,
+    });
+    this.autoscale = opts.arm
+      ? new AutoscaleFloor(emu.store, opts.arm, (msg) =>
+          this.ingester.add(logLineToRow(JSON.stringify({ level: 'info', msg }), { component: 'autoscale' })),
+        )
+      : undefined;
     this.ingester = new LogIngester(opts.logs ?? { ingest: () => undefined }, () => this.workspaceId());
     const caFile = opts.tls.caCertPath;
     this.fleet = new AgentFleet({
@@ -76,7 +84,8 @@ export class PlatformRuntime {
       stateDir: this.dir,
       cosmos: () => ({ ...this.services.cosmosInfo(), caFile }),
       internalKeysFile: this.keysFile(KEY_SECRETS.internal),
-      onLogLine: (vm, line) => this.ingester.add(logLineToRow(line, { component: 'agent', pool: this.fleet.get(vm)?.spec.pool ?? null, instance: vm })),
+      onLogLine: (vm, line) =>
+        this.ingester.add(logLineToRow(line, { component: 'agent', pool: this.fleet.get(vm)?.spec.pool ?? null, instance: vm })),
     });
     this.apim = new ApimHosts(emu.store, opts.secrets, opts.tls, (url) => this.resolveBackend(url));
     this.gateway = new GatewayHost({
@@ -109,7 +118,10 @@ export class PlatformRuntime {
     hook(T.site, { deleted: () => this.gateway.stop() });
     hook(T.apim, { provisioned: (doc) => this.apim.start(doc), deleted: (doc) => this.apim.stop(doc) });
     this.syncKeys();
-    this.timers.push(setInterval(() => this.syncKeys(), 1000), setInterval(() => void this.syncHealth(), 2000));
+    this.timers.push(
+      setInterval(() => this.syncKeys(), 1000),
+      setInterval(() => void this.syncHealth(), 2000),
+    );
     this.autoscale?.start();
     return this;
   }
@@ -128,9 +140,14 @@ export class PlatformRuntime {
     await run(ofType(T.cosmos), (d) => this.onCosmosAccount(d));
     await run(ofType(T.storage), (d) => this.onStorageAccount(d));
     await run(ofType(T.cosmosContainer), (d) => this.services.createCosmosContainer(d));
-    await run([...ofType(T.blobContainer), ...ofType(T.queue)], (d) => (/\/queues\//i.test(d.id) ? this.services.createQueue(d.name) : this.services.createBlobContainer(d.name)));
+    await run([...ofType(T.blobContainer), ...ofType(T.queue)], (d) =>
+      /\/queues\//i.test(d.id) ? this.services.createQueue(d.name) : this.services.createBlobContainer(d.name),
+    );
     this.syncKeys();
-    await run(ofType(T.vm).filter((d) => d.properties?.instanceView?.statuses?.some((s: Json) => s.code === 'PowerState/running')), (d) => this.onVm(d));
+    await run(
+      ofType(T.vm).filter((d) => d.properties?.instanceView?.statuses?.some((s: Json) => s.code === 'PowerState/running')),
+      (d) => this.onVm(d),
+    );
     await run(ofType(T.siteExtension), (d) => this.onDeploy(d));
     await run(ofType(T.apim), (d) => this.apim.start(d));
   }
@@ -140,13 +157,16 @@ export class PlatformRuntime {
   }
 
   private workspaceId(): string | undefined {
-    return this.store().all().find((r) => r.type.toLowerCase() === T.workspace.toLowerCase())?.doc.properties?.customerId;
+    return this.store()
+      .all()
+      .find((r) => r.type.toLowerCase() === T.workspace.toLowerCase())?.doc.properties?.customerId;
   }
 
   private async onCosmosAccount(doc: Json): Promise<void> {
     const cosmos = await this.services.cosmos();
     doc.properties.documentEndpoint = cosmos.endpoint;
-    for (const l of [...(doc.properties.writeLocations ?? []), ...(doc.properties.readLocations ?? [])]) l.documentEndpoint = cosmos.endpoint;
+    for (const l of [...(doc.properties.writeLocations ?? []), ...(doc.properties.readLocations ?? [])])
+      l.documentEndpoint = cosmos.endpoint;
     this.store().changed();
   }
 
@@ -158,16 +178,18 @@ export class PlatformRuntime {
 
   /** Writes "current\nprevious" of each key secret of the (first) vault; atomic rename. */
   private syncKeys(): void {
-    const vault = this.store().all().find((r) => r.type.toLowerCase() === T.vault.toLowerCase())?.doc.name;
+    const vault = this.store()
+      .all()
+      .find((r) => r.type.toLowerCase() === T.vault.toLowerCase())?.doc.name;
     if (!vault) return;
     for (const secret of Object.values(KEY_SECRETS)) {
       const values = this.opts.secrets.versions(vault, secret).slice(0, 2);
       if (!values.length) continue;
       const file = this.keysFile(secret);
-      const text = values.join('\n') + '\n';
+      const text = `${values.join('\n')}\n`;
       if (existsSync(file) && readFileSync(file, 'utf8') === text) continue;
-      writeFileSync(file + '.tmp', text, { mode: 0o600 });
-      renameSync(file + '.tmp', file);
+      writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
+      renameSync(`${file}.tmp`, file);
     }
   }
 
@@ -187,10 +209,11 @@ export class PlatformRuntime {
     });
   }
 
-
   /** The gateway config the function app carries (GPUARB_GATEWAY_CONFIG), as in Azure. */
   private gatewaySettings(rg: string): Json | undefined {
-    const settings = this.store().all().find((r) => r.doc.id.toLowerCase().startsWith(rg) && /\/config\/appsettings$/i.test(r.doc.id));
+    const settings = this.store()
+      .all()
+      .find((r) => r.doc.id.toLowerCase().startsWith(rg) && /\/config\/appsettings$/i.test(r.doc.id));
     const raw = settings?.doc.properties?.GPUARB_GATEWAY_CONFIG;
     return typeof raw === 'string' ? (JSON.parse(raw) as Json) : undefined;
   }

@@ -14,10 +14,17 @@ export function registerApim(core: EmulatorCore): void {
     patch: true,
     validate(ctx, body) {
       const name = ctx.path.names[0];
-      if (!/^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/.test(name)) throw new ArmError(400, 'InvalidParameters', `Invalid service name '${name}': 1-50 letters, digits and hyphens, starting with a letter.`);
+      if (!/^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/.test(name))
+        throw new ArmError(
+          400,
+          'InvalidParameters',
+          `Invalid service name '${name}': 1-50 letters, digits and hyphens, starting with a letter.`,
+        );
       requireGloballyUnique(core, SERVICE, name, ctx.id, 'ServiceAlreadyExists', `Api service already exists: ${name}`);
-      if (body.sku?.name === 'Consumption' && body.sku.capacity !== 0) throw new ArmError(400, 'InvalidParameters', "Invalid parameter: capacity must be 0 for the 'Consumption' sku.");
-      if (!body.properties?.publisherEmail || !body.properties?.publisherName) throw new ArmError(400, 'ValidationError', 'publisherEmail and publisherName are required.');
+      if (body.sku?.name === 'Consumption' && body.sku.capacity !== 0)
+        throw new ArmError(400, 'InvalidParameters', "Invalid parameter: capacity must be 0 for the 'Consumption' sku.");
+      if (!body.properties?.publisherEmail || !body.properties?.publisherName)
+        throw new ArmError(400, 'ValidationError', 'publisherEmail and publisherName are required.');
     },
     prepare(_ctx, doc) {
       doc.properties.gatewayUrl = `https://${doc.name}.azure-api.net`;
@@ -40,7 +47,8 @@ export function registerApim(core: EmulatorCore): void {
     patch: true,
     noProvisioningState: true,
     validate(_ctx, body) {
-      if (!body.properties?.scope || !body.properties?.displayName) throw new ArmError(400, 'ValidationError', "'scope' and 'displayName' are required.");
+      if (!body.properties?.scope || !body.properties?.displayName)
+        throw new ArmError(400, 'ValidationError', "'scope' and 'displayName' are required.");
     },
     prepare(_ctx, doc) {
       const k = keysFor(doc);
@@ -56,8 +64,14 @@ export function registerApim(core: EmulatorCore): void {
     },
     actions: {
       listSecrets: (_c, doc) => ({ body: { ...keysFor(doc) } }),
-      regeneratePrimaryKey: (_c, doc) => ({ status: 204, work: async () => void ((keysFor(doc).primaryKey = core.rng.hex(16)), core.store.changed()) }),
-      regenerateSecondaryKey: (_c, doc) => ({ status: 204, work: async () => void ((keysFor(doc).secondaryKey = core.rng.hex(16)), core.store.changed()) }),
+      regeneratePrimaryKey: (_c, doc) => ({
+        status: 204,
+        work: async () => void ((keysFor(doc).primaryKey = core.rng.hex(16)), core.store.changed()),
+      }),
+      regenerateSecondaryKey: (_c, doc) => ({
+        status: 204,
+        work: async () => void ((keysFor(doc).secondaryKey = core.rng.hex(16)), core.store.changed()),
+      }),
     },
   });
 }

@@ -7,7 +7,14 @@ import type { Core } from '../core/behavior.js';
  * unique across resource groups and subscriptions; `extraTaken` covers soft-deleted vaults.
  */
 export function requireGloballyUnique(core: Core, type: string, name: string, id: string, code: string, message: string): void {
-  const clash = core.store.all().find((r) => r.type.toLowerCase() === type.toLowerCase() && r.doc.name.toLowerCase() === name.toLowerCase() && r.doc.id.toLowerCase() !== id.toLowerCase());
+  const clash = core.store
+    .all()
+    .find(
+      (r) =>
+        r.type.toLowerCase() === type.toLowerCase() &&
+        r.doc.name.toLowerCase() === name.toLowerCase() &&
+        r.doc.id.toLowerCase() !== id.toLowerCase(),
+    );
   if (clash) throw new ArmError(409, code, message);
 }
 

@@ -43,15 +43,21 @@ export class ComputeCapacity {
 
   /** Throws Azure's quota error if adding these instances would exceed a limit. */
   checkQuota(location: string, sku: VmSku, addRegular: number, addSpot: number): void {
-    for (const [family, add, code] of [[sku.family, addRegular, 'OperationNotAllowed'], [SPOT_QUOTA_FAMILY, addSpot, 'QuotaExceeded']] as const) {
+    for (const [family, add, code] of [
+      [sku.family, addRegular, 'OperationNotAllowed'],
+      [SPOT_QUOTA_FAMILY, addSpot, 'QuotaExceeded'],
+    ] as const) {
       if (add <= 0) continue;
       const limit = this.limit(location, family);
       const used = this.usage(location, family);
       const need = add * sku.vCPUs;
       if (used + need > limit) {
         const label = family === SPOT_QUOTA_FAMILY ? 'Low Priority Cores' : `${family} Cores`;
-        throw new ArmError(409, code,
-          `Operation could not be completed as it results in exceeding approved ${label} quota. Additional details - Deployment Model: Resource Manager, Location: ${norm(location)}, Current Limit: ${limit}, Current Usage: ${used}, Additional Required: ${need}, (Minimum) New Limit Required: ${used + need}. Submit a request for Quota increase at https://aka.ms/ProdportalCRP/#blade/Microsoft_Azure_Capacity/UsageAndQuota.ReactView/Parameters/%7B%22subscriptionId%22:%22${this.core.subscriptionId}%22,%22command%22:%22openQuotaApprovalBlade%22%7D by specifying parameters listed in the ‘Details’ section for deployment to succeed. Please read more about quota limits at https://docs.microsoft.com/en-us/azure/azure-supportability/per-vm-quota-requests`);
+        throw new ArmError(
+          409,
+          code,
+          `Operation could not be completed as it results in exceeding approved ${label} quota. Additional details - Deployment Model: Resource Manager, Location: ${norm(location)}, Current Limit: ${limit}, Current Usage: ${used}, Additional Required: ${need}, (Minimum) New Limit Required: ${used + need}. Submit a request for Quota increase at https://aka.ms/ProdportalCRP/#blade/Microsoft_Azure_Capacity/UsageAndQuota.ReactView/Parameters/%7B%22subscriptionId%22:%22${this.core.subscriptionId}%22,%22command%22:%22openQuotaApprovalBlade%22%7D by specifying parameters listed in the ‘Details’ section for deployment to succeed. Please read more about quota limits at https://docs.microsoft.com/en-us/azure/azure-supportability/per-vm-quota-requests`,
+        );
       }
     }
   }
@@ -60,14 +66,27 @@ export class ComputeCapacity {
   checkSku(vmSize: string | undefined, location: string, zones: string[] | undefined): VmSku {
     const sku = findSku(vmSize);
     if (!sku) {
-      throw new ArmError(400, 'InvalidParameter', `The value ${vmSize} provided for the VM size is not valid. The valid sizes in the current region are: ${OFFERED_LOCATIONS.length ? 'see https://aka.ms/azure-vm-sizes' : ''}.`, [{ code: 'InvalidParameter', message: 'vmSize', target: 'vmSize' }]);
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `The value ${vmSize} provided for the VM size is not valid. The valid sizes in the current region are: ${OFFERED_LOCATIONS.length ? 'see https://aka.ms/azure-vm-sizes' : ''}.`,
+        [{ code: 'InvalidParameter', message: 'vmSize', target: 'vmSize' }],
+      );
     }
     const key = `${norm(location)}|${sku.name.toLowerCase()}`;
-    const offered = this.availability.has(key) ? this.availability.get(key)! : OFFERED_LOCATIONS.includes(norm(location)) ? ['1', '2', '3'] : null;
+    const offered = this.availability.has(key)
+      ? this.availability.get(key)!
+      : OFFERED_LOCATIONS.includes(norm(location))
+        ? ['1', '2', '3']
+        : null;
     const missingZone = zones?.find((z) => !offered?.includes(String(z)));
     if (!offered || missingZone) {
       const where = offered ? `zone '${missingZone}' of location '${norm(location)}'` : `location '${norm(location)}'`;
-      throw new ArmError(409, 'SkuNotAvailable', `The requested VM size for resource 'Following SKUs have failed for Capacity Restrictions: ${sku.name}' is currently not available in ${where}. Please try another size or deploy to a different location or different zone. See https://aka.ms/azureskunotavailable for details.`);
+      throw new ArmError(
+        409,
+        'SkuNotAvailable',
+        `The requested VM size for resource 'Following SKUs have failed for Capacity Restrictions: ${sku.name}' is currently not available in ${where}. Please try another size or deploy to a different location or different zone. See https://aka.ms/azureskunotavailable for details.`,
+      );
     }
     return sku;
   }
@@ -76,13 +95,30 @@ export class ComputeCapacity {
   spotRoom(location: string, sku: string, zone: string): number {
     const cap = this.spot.get(`${norm(location)}|${sku.toLowerCase()}|${zone}`);
     if (cap === undefined) return Number.POSITIVE_INFINITY;
-    const used = this.core.store.all().filter((r) => r.type.toLowerCase() === 'microsoft.compute/virtualmachines' && r.doc.properties?.priority === 'Spot' && norm(r.doc.location) === norm(location) && String(r.doc.properties?.hardwareProfile?.vmSize).toLowerCase() === sku.toLowerCase() && (r.doc.zones?.[0] ?? '') === zone).length;
+    const used = this.core.store
+      .all()
+      .filter(
+        (r) =>
+          r.type.toLowerCase() === 'microsoft.compute/virtualmachines' &&
+          r.doc.properties?.priority === 'Spot' &&
+          norm(r.doc.location) === norm(location) &&
+          String(r.doc.properties?.hardwareProfile?.vmSize).toLowerCase() === sku.toLowerCase() &&
+          (r.doc.zones?.[0] ?? '') === zone,
+      ).length;
     return Math.max(0, cap - used);
   }
 }
 
 export function allocationError(zonal: boolean): ArmError {
   return zonal
-    ? new ArmError(409, 'ZonalAllocationFailed', 'Allocation failed. We do not have sufficient capacity for the requested VM size in this zone. Read more about improving likelihood of allocation success at http://aka.ms/allocation-guidance')
-    : new ArmError(409, 'AllocationFailed', 'Allocation failed. We do not have sufficient capacity for the requested VM size in this region. Read more about improving likelihood of allocation success at http://aka.ms/allocation-guidance');
+    ? new ArmError(
+        409,
+        'ZonalAllocationFailed',
+        'Allocation failed. We do not have sufficient capacity for the requested VM size in this zone. Read more about improving likelihood of allocation success at http://aka.ms/allocation-guidance',
+      )
+    : new ArmError(
+        409,
+        'AllocationFailed',
+        'Allocation failed. We do not have sufficient capacity for the requested VM size in this region. Read more about improving likelihood of allocation success at http://aka.ms/allocation-guidance',
+      );
 }

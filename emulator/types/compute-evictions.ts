@@ -8,7 +8,14 @@ import type { ScheduledEventsSink } from '../core/dataplane-contract.js';
 import { ArmError } from '../core/errors.js';
 import { instanceView, VM_TYPE } from './compute-vms.js';
 
-interface Pending { eventId: string; vmName: string; vmId: string; timer: NodeJS.Timeout; resolve: () => void; done: Promise<void> }
+interface Pending {
+  eventId: string;
+  vmName: string;
+  vmId: string;
+  timer: NodeJS.Timeout;
+  resolve: () => void;
+  done: Promise<void>;
+}
 
 export class Evictions {
   private readonly pending = new Map<string, Pending>();
@@ -25,7 +32,8 @@ export class Evictions {
   /** Publishes the Preempt notice; the eviction itself completes after `noticeSeconds`. */
   async evict(vmId: string, opts: EvictOptions = {}): Promise<{ eventId: string; done: Promise<void> }> {
     const vm = this.core.store.get(vmId)?.doc;
-    if (!vm || vm.type !== VM_TYPE) throw new ArmError(404, 'ResourceNotFound', `The Resource '${VM_TYPE}/${vmId.split('/').pop()}' was not found.`);
+    if (!vm || vm.type !== VM_TYPE)
+      throw new ArmError(404, 'ResourceNotFound', `The Resource '${VM_TYPE}/${vmId.split('/').pop()}' was not found.`);
     const already = [...this.pending.values()].find((p) => p.vmId.toLowerCase() === vm.id.toLowerCase());
     if (already) return { eventId: already.eventId, done: already.done };
     const notice = Math.max(0, opts.noticeSeconds ?? 30);
@@ -85,10 +93,13 @@ export class Evictions {
   }
 
   schedule(s: EvictionSchedule): void {
-    const t = setTimeout(() => {
-      this.schedules.delete(t);
-      void this.evict(s.vmId, { noticeSeconds: s.noticeSeconds }).catch(() => undefined);
-    }, Math.max(0, s.at - Date.now()));
+    const t = setTimeout(
+      () => {
+        this.schedules.delete(t);
+        void this.evict(s.vmId, { noticeSeconds: s.noticeSeconds }).catch(() => undefined);
+      },
+      Math.max(0, s.at - Date.now()),
+    );
     this.schedules.add(t);
   }
 

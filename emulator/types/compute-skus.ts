@@ -25,7 +25,17 @@ export const VM_SKUS: VmSku[] = [
 
 export const SPOT_QUOTA_FAMILY = 'lowPriorityCores';
 export const DEFAULT_QUOTA = 1000;
-export const OFFERED_LOCATIONS = ['eastus', 'eastus2', 'westus2', 'westus3', 'southcentralus', 'northeurope', 'westeurope', 'swedencentral', 'uksouth'];
+export const OFFERED_LOCATIONS = [
+  'eastus',
+  'eastus2',
+  'westus2',
+  'westus3',
+  'southcentralus',
+  'northeurope',
+  'westeurope',
+  'swedencentral',
+  'uksouth',
+];
 
 export function findSku(name: string | undefined): VmSku | undefined {
   return VM_SKUS.find((s) => s.name.toLowerCase() === String(name).toLowerCase());

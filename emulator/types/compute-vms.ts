@@ -48,9 +48,15 @@ export function scaleSetVm(core: Core, vmss: Json, zone: string | undefined, pri
       virtualMachineScaleSet: { id: vmss.id },
       hardwareProfile: { vmSize: vmss.sku?.name },
       priority,
-      ...(priority === 'Spot' ? { evictionPolicy: vmp.evictionPolicy ?? 'Deallocate', billingProfile: vmp.billingProfile ?? { maxPrice: -1 } } : {}),
+      ...(priority === 'Spot'
+        ? { evictionPolicy: vmp.evictionPolicy ?? 'Deallocate', billingProfile: vmp.billingProfile ?? { maxPrice: -1 } }
+        : {}),
       storageProfile: structuredClone(vmp.storageProfile ?? {}),
-      osProfile: { computerName, adminUsername: vmp.osProfile?.adminUsername ?? 'azureuser', linuxConfiguration: vmp.osProfile?.linuxConfiguration },
+      osProfile: {
+        computerName,
+        adminUsername: vmp.osProfile?.adminUsername ?? 'azureuser',
+        linuxConfiguration: vmp.osProfile?.linuxConfiguration,
+      },
       networkProfile: { networkApiVersion: vmp.networkProfile?.networkApiVersion },
       timeCreated: armNow(),
       provisioningState: 'Succeeded',
@@ -71,7 +77,8 @@ export function vmBehavior(capacity: ComputeCapacity, evictions: () => Evictions
     },
     prepare(ctx, doc, existing) {
       doc.properties.vmId = existing?.properties?.vmId ?? ctx.core.rng.uuid();
-      doc.properties.instanceView = existing?.properties?.instanceView ?? instanceView(doc.properties.osProfile?.computerName ?? doc.name, 'running');
+      doc.properties.instanceView =
+        existing?.properties?.instanceView ?? instanceView(doc.properties.osProfile?.computerName ?? doc.name, 'running');
     },
     present(doc, query) {
       if (!/instanceView/i.test(query?.get('$expand') ?? '')) delete doc.properties?.instanceView;
@@ -83,7 +90,11 @@ export function vmBehavior(capacity: ComputeCapacity, evictions: () => Evictions
       const vmss = vmssId ? ctx.core.store.get(vmssId)?.doc : undefined;
       if (vmss?.sku) {
         // The VM is still stored here; a scale-in by the scale set itself already lowered capacity.
-        const remaining = ctx.core.store.all().filter((r) => r.type === VM_TYPE && r.doc.properties?.virtualMachineScaleSet?.id?.toLowerCase() === vmssId.toLowerCase()).length - 1;
+        const remaining =
+          ctx.core.store
+            .all()
+            .filter((r) => r.type === VM_TYPE && r.doc.properties?.virtualMachineScaleSet?.id?.toLowerCase() === vmssId.toLowerCase())
+            .length - 1;
         vmss.sku.capacity = Math.min(vmss.sku.capacity ?? 0, remaining);
         ctx.core.store.changed();
       }
@@ -92,7 +103,11 @@ export function vmBehavior(capacity: ComputeCapacity, evictions: () => Evictions
     actions: {
       simulateEviction(ctx, vm) {
         if (vm.properties?.priority !== 'Spot') {
-          throw new ArmError(409, 'OperationNotAllowed', `Operation 'simulateEviction' is not allowed on VM '${vm.name}' since the VM is not an Azure Spot VM.`);
+          throw new ArmError(
+            409,
+            'OperationNotAllowed',
+            `Operation 'simulateEviction' is not allowed on VM '${vm.name}' since the VM is not an Azure Spot VM.`,
+          );
         }
         // Azure answers 204 and evicts within about 30 s, announcing it with a Preempt event. The
         // fast profile skips the notice for API tests, unless running processes must drain
@@ -106,11 +121,15 @@ export function vmBehavior(capacity: ComputeCapacity, evictions: () => Evictions
 
 /** GET .../virtualMachines/{vm}/instanceView (a sub-path, not a child resource). */
 export function registerInstanceViewRoute(core: EmulatorCore): void {
-  core.route('GET', /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)\/instanceView$/i, async (c, _req, res, url, m) => {
-    const vm = c.store.get(url.pathname.replace(/\/instanceView$/i, ''))?.doc;
-    if (!vm) throw new ArmError(404, 'ResourceNotFound', `The Resource '${VM_TYPE}/${m[1]}' under resource group was not found.`);
-    send(res, 200, vm.properties.instanceView);
-  });
+  core.route(
+    'GET',
+    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)\/instanceView$/i,
+    async (c, _req, res, url, m) => {
+      const vm = c.store.get(url.pathname.replace(/\/instanceView$/i, ''))?.doc;
+      if (!vm) throw new ArmError(404, 'ResourceNotFound', `The Resource '${VM_TYPE}/${m[1]}' under resource group was not found.`);
+      send(res, 200, vm.properties.instanceView);
+    },
+  );
 }
 
 function platformNoticeSeconds(core: Core): number | undefined {

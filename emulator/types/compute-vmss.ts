@@ -9,10 +9,14 @@ import { scaleSetVm, VM_TYPE } from './compute-vms.js';
 
 export const VMSS_TYPE = 'Microsoft.Compute/virtualMachineScaleSets';
 
-const invalid = (message: string, target: string): ArmError => new ArmError(400, 'InvalidParameter', message, [{ code: 'InvalidParameter', message, target }]);
+const invalid = (message: string, target: string): ArmError =>
+  new ArmError(400, 'InvalidParameter', message, [{ code: 'InvalidParameter', message, target }]);
 
 export function scaleSetVms(core: Core, vmssId: string): Json[] {
-  return core.store.all().filter((r) => r.type === VM_TYPE && r.doc.properties?.virtualMachineScaleSet?.id?.toLowerCase() === vmssId.toLowerCase()).map((r) => r.doc);
+  return core.store
+    .all()
+    .filter((r) => r.type === VM_TYPE && r.doc.properties?.virtualMachineScaleSet?.id?.toLowerCase() === vmssId.toLowerCase())
+    .map((r) => r.doc);
 }
 
 /** Regular-priority instances among `n`, per Spot Priority Mix (all Regular unless Spot). */
@@ -27,21 +31,34 @@ export function regularCount(props: Json, n: number): number {
 function validate(capacity: ComputeCapacity, ctx: OpContext, body: Json, existing: Json | undefined): void {
   const p = body.properties ?? {};
   const mode = p.orchestrationMode ?? existing?.properties?.orchestrationMode ?? 'Uniform';
-  if (existing && existing.properties?.orchestrationMode && p.orchestrationMode && p.orchestrationMode !== existing.properties.orchestrationMode) {
-    throw new ArmError(409, 'PropertyChangeNotAllowed', "Changing property 'orchestrationMode' is not allowed.", [{ code: 'PropertyChangeNotAllowed', target: 'orchestrationMode', message: "Changing property 'orchestrationMode' is not allowed." }]);
+  if (existing?.properties?.orchestrationMode && p.orchestrationMode && p.orchestrationMode !== existing.properties.orchestrationMode) {
+    throw new ArmError(409, 'PropertyChangeNotAllowed', "Changing property 'orchestrationMode' is not allowed.", [
+      { code: 'PropertyChangeNotAllowed', target: 'orchestrationMode', message: "Changing property 'orchestrationMode' is not allowed." },
+    ]);
   }
   const vmp = p.virtualMachineProfile;
-  if (vmp?.priority === 'Spot' && !vmp.evictionPolicy) throw invalid("Required parameter 'evictionPolicy' is missing (null).", 'evictionPolicy');
+  if (vmp?.priority === 'Spot' && !vmp.evictionPolicy)
+    throw invalid("Required parameter 'evictionPolicy' is missing (null).", 'evictionPolicy');
   if (existing && vmp?.priority === 'Spot' && existing.properties?.virtualMachineProfile?.priority !== 'Spot') {
-    throw new ArmError(409, 'PropertyChangeNotAllowed', "Changing property 'priority' is not allowed.", [{ code: 'PropertyChangeNotAllowed', target: 'priority', message: "Changing property 'priority' is not allowed." }]);
+    throw new ArmError(409, 'PropertyChangeNotAllowed', "Changing property 'priority' is not allowed.", [
+      { code: 'PropertyChangeNotAllowed', target: 'priority', message: "Changing property 'priority' is not allowed." },
+    ]);
   }
   if (p.priorityMixPolicy) {
-    if (mode !== 'Flexible') throw invalid('Priority Mix Policy is only supported for Virtual Machine Scale Sets with Flexible Orchestration Mode.', 'priorityMixPolicy');
-    if (p.singlePlacementGroup !== false) throw invalid("Priority Mix Policy requires 'singlePlacementGroup' to be set to false.", 'singlePlacementGroup');
+    if (mode !== 'Flexible')
+      throw invalid(
+        'Priority Mix Policy is only supported for Virtual Machine Scale Sets with Flexible Orchestration Mode.',
+        'priorityMixPolicy',
+      );
+    if (p.singlePlacementGroup !== false)
+      throw invalid("Priority Mix Policy requires 'singlePlacementGroup' to be set to false.", 'singlePlacementGroup');
     if (vmp?.priority !== 'Spot') throw invalid("Priority Mix Policy requires 'priority' to be set to Spot.", 'priorityMixPolicy');
   }
   if (mode === 'Flexible' && vmp && !vmp.networkProfile?.networkApiVersion) {
-    throw invalid("Required parameter 'networkProfile.networkApiVersion' is missing (null). It is required for scale sets in Flexible orchestration mode with a virtual machine profile.", 'networkApiVersion');
+    throw invalid(
+      "Required parameter 'networkProfile.networkApiVersion' is missing (null). It is required for scale sets in Flexible orchestration mode with a virtual machine profile.",
+      'networkApiVersion',
+    );
   }
   if (!body.sku?.name) return;
   const sku = capacity.checkSku(body.sku.name, body.location, body.zones);
@@ -73,7 +90,9 @@ async function reconcile(core: Core, capacity: ComputeCapacity, vmss: Json): Pro
   while (vms.length < target) {
     const regular = vms.filter((v) => v.properties.priority !== 'Spot').length < regularCount(vmss.properties, vms.length + 1);
     const perZone = (z: string) => vms.filter((v) => (v.zones?.[0] ?? '') === z).length;
-    const candidates = zones.filter((z) => regular || capacity.spotRoom(vmss.location, vmss.sku.name, z) > 0).sort((a, b) => perZone(a) - perZone(b));
+    const candidates = zones
+      .filter((z) => regular || capacity.spotRoom(vmss.location, vmss.sku.name, z) > 0)
+      .sort((a, b) => perZone(a) - perZone(b));
     if (!candidates.length) {
       failed = true;
       break;
@@ -110,9 +129,22 @@ export function vmssBehavior(capacity: ComputeCapacity): ResourceBehavior {
       delete(ctx, vmss, body) {
         const ids: string[] = body.instanceIds ?? [];
         const vms = scaleSetVms(ctx.core, vmss.id);
-        const targets = vms.filter((v) => ids.some((i) => i.toLowerCase() === v.name.toLowerCase() || i.toLowerCase() === v.id.toLowerCase()));
-        if (targets.length !== ids.length) throw new ArmError(400, 'InvalidParameter', `One or more instance ids in ${JSON.stringify(ids)} are not instances of scale set '${vmss.name}'.`);
-        return { lro: true, work: async () => { for (const v of targets) await ctx.core.deleteInternal(v.id); return undefined; } };
+        const targets = vms.filter((v) =>
+          ids.some((i) => i.toLowerCase() === v.name.toLowerCase() || i.toLowerCase() === v.id.toLowerCase()),
+        );
+        if (targets.length !== ids.length)
+          throw new ArmError(
+            400,
+            'InvalidParameter',
+            `One or more instance ids in ${JSON.stringify(ids)} are not instances of scale set '${vmss.name}'.`,
+          );
+        return {
+          lro: true,
+          work: async () => {
+            for (const v of targets) await ctx.core.deleteInternal(v.id);
+            return undefined;
+          },
+        };
       },
     },
   };

@@ -93,29 +93,55 @@ describe('Flexible spot scale sets through the new-generation @azure/arm-compute
   it('rejects what Azure rejects', async () => {
     const noEviction = flexSpot(1);
     delete noEviction.virtualMachineProfile.evictionPolicy;
-    await expect(compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'bad1', noEviction, poll)).rejects.toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
-    await expect(compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'bad2', flexSpot(1, { singlePlacementGroup: true }), poll)).rejects.toMatchObject({ code: 'InvalidParameter' });
-    await expect(compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'bad3', flexSpot(1, { orchestrationMode: 'Uniform' }), poll)).rejects.toMatchObject({ code: 'InvalidParameter' });
-    await expect(compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'bad4', flexSpot(1, { sku: { name: 'Standard_Nope', capacity: 1 } }), poll)).rejects.toMatchObject({ code: 'InvalidParameter' });
+    await expect(compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'bad1', noEviction, poll)).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'InvalidParameter',
+    });
+    await expect(
+      compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'bad2', flexSpot(1, { singlePlacementGroup: true }), poll),
+    ).rejects.toMatchObject({ code: 'InvalidParameter' });
+    await expect(
+      compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'bad3', flexSpot(1, { orchestrationMode: 'Uniform' }), poll),
+    ).rejects.toMatchObject({ code: 'InvalidParameter' });
+    await expect(
+      compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'bad4', flexSpot(1, { sku: { name: 'Standard_Nope', capacity: 1 } }), poll),
+    ).rejects.toMatchObject({ code: 'InvalidParameter' });
     emu.control.setSkuAvailability('eastus', 'Standard_NC40ads_H100_v5', ['2']);
-    await expect(compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'bad5', flexSpot(1, { sku: { name: 'Standard_NC40ads_H100_v5', capacity: 1 } }), poll)).rejects.toMatchObject({ statusCode: 409, code: 'SkuNotAvailable' });
+    await expect(
+      compute.virtualMachineScaleSets.createOrUpdate(
+        'rg-c',
+        'bad5',
+        flexSpot(1, { sku: { name: 'Standard_NC40ads_H100_v5', capacity: 1 } }),
+        poll,
+      ),
+    ).rejects.toMatchObject({ statusCode: 409, code: 'SkuNotAvailable' });
     const regular = flexSpot(1, { priorityMixPolicy: undefined });
     regular.virtualMachineProfile.priority = 'Regular';
     delete regular.virtualMachineProfile.evictionPolicy;
     await compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'reg', regular, poll);
-    await expect(compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'reg', flexSpot(1, { priorityMixPolicy: undefined }), poll)).rejects.toMatchObject({ statusCode: 409, code: 'PropertyChangeNotAllowed' });
+    await expect(
+      compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'reg', flexSpot(1, { priorityMixPolicy: undefined }), poll),
+    ).rejects.toMatchObject({ statusCode: 409, code: 'PropertyChangeNotAllowed' });
   });
 
   it('enforces vCPU quota and per-zone spot capacity', async () => {
     emu.control.setQuota('eastus', 'lowPriorityCores', 8);
-    const used = (await vmsIn('pool-a')).filter((v) => v.priority === 'Spot').length + (await vmsIn('pool-e')).filter((v) => v.priority === 'Spot').length;
+    const used =
+      (await vmsIn('pool-a')).filter((v) => v.priority === 'Spot').length +
+      (await vmsIn('pool-e')).filter((v) => v.priority === 'Spot').length;
     expect(used).toBe(3); // 12 vCPUs of NC4as_T4 in use: over the new limit already
-    await expect(compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'pool-q', flexSpot(3), poll)).rejects.toMatchObject({ statusCode: 409, code: 'QuotaExceeded', message: expect.stringContaining('Low Priority Cores quota') });
+    await expect(compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'pool-q', flexSpot(3), poll)).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'QuotaExceeded',
+      message: expect.stringContaining('Low Priority Cores quota'),
+    });
     emu.control.setQuota('eastus', 'lowPriorityCores', 1000);
     emu.control.setSpotCapacity('eastus', 'Standard_NC8as_T4_v3', '1', 1);
     emu.control.setSpotCapacity('eastus', 'Standard_NC8as_T4_v3', '2', 0);
     const body = flexSpot(4, { zones: ['1', '2'], sku: { name: 'Standard_NC8as_T4_v3', capacity: 4 } });
-    await expect(compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'pool-z', body, poll)).rejects.toThrow(/long-running operation has failed. ZonalAllocationFailed/); // core-lro folds code into the message
+    await expect(compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'pool-z', body, poll)).rejects.toThrow(
+      /long-running operation has failed. ZonalAllocationFailed/,
+    ); // core-lro folds code into the message
     expect(await vmsIn('pool-z')).toHaveLength(2); // 1 regular + the 1 spot that fit
     expect((await compute.virtualMachineScaleSets.get('rg-c', 'pool-z')).provisioningState).toBe('Failed');
   });

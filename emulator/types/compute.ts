@@ -14,20 +14,28 @@ export function registerCompute(core: EmulatorCore): void {
   const evictions = new Evictions(core);
   core.behaviors.register(vmssBehavior(capacity));
   core.behaviors.register(vmBehavior(capacity, () => evictions));
-  core.behaviors.register({ type: 'Microsoft.Compute/virtualMachineScaleSets/extensions', lro: { put: 'async-op', delete: 'async-op' }, patch: true });
+  core.behaviors.register({
+    type: 'Microsoft.Compute/virtualMachineScaleSets/extensions',
+    lro: { put: 'async-op', delete: 'async-op' },
+    patch: true,
+  });
   registerInstanceViewRoute(core);
 
   // GET /subscriptions/{s}/providers/Microsoft.Compute/locations/{loc}/usages: quota per family.
-  core.route('GET', /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Compute\/locations\/([^/]+)\/usages$/i, async (c, _req, res, _url, m) => {
-    const families = [...new Set(VM_SKUS.map((s) => s.family)), SPOT_QUOTA_FAMILY];
-    const value = families.map((f) => ({
-      currentValue: capacity.usage(m[1], f),
-      limit: capacity.limit(m[1], f),
-      name: { value: f, localizedValue: f === SPOT_QUOTA_FAMILY ? 'Total Regional Low-priority vCPUs' : f },
-      unit: 'Count',
-    }));
-    send(res, 200, { value });
-  });
+  core.route(
+    'GET',
+    /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Compute\/locations\/([^/]+)\/usages$/i,
+    async (c, _req, res, _url, m) => {
+      const families = [...new Set(VM_SKUS.map((s) => s.family)), SPOT_QUOTA_FAMILY];
+      const value = families.map((f) => ({
+        currentValue: capacity.usage(m[1], f),
+        limit: capacity.limit(m[1], f),
+        name: { value: f, localizedValue: f === SPOT_QUOTA_FAMILY ? 'Total Regional Low-priority vCPUs' : f },
+        unit: 'Count',
+      }));
+      send(res, 200, { value });
+    },
+  );
 
   const control: ComputeControl = {
     setQuota: (l, f, n) => capacity.setQuota(l, f, n),

@@ -10,7 +10,16 @@ export function registerCosmos(core: EmulatorCore): void {
   const keys = core.store.sideTable('cosmosKeys');
   const keysFor = (id: string) => {
     let k = keys.get(id.toLowerCase());
-    if (!k) keys.set(id.toLowerCase(), (k = { primaryMasterKey: core.rng.key(), secondaryMasterKey: core.rng.key(), primaryReadonlyMasterKey: core.rng.key(), secondaryReadonlyMasterKey: core.rng.key() }));
+    if (!k)
+      keys.set(
+        id.toLowerCase(),
+        (k = {
+          primaryMasterKey: core.rng.key(),
+          secondaryMasterKey: core.rng.key(),
+          primaryReadonlyMasterKey: core.rng.key(),
+          secondaryReadonlyMasterKey: core.rng.key(),
+        }),
+      );
     return k;
   };
   core.behaviors.register({
@@ -20,18 +29,38 @@ export function registerCosmos(core: EmulatorCore): void {
     patch: true,
     validate(ctx, body) {
       const name = ctx.path.names[0];
-      if (!/^[a-z0-9][a-z0-9-]{1,42}[a-z0-9]$/.test(name)) throw new ArmError(400, 'BadRequest', `Invalid database account name '${name}': 3-44 lowercase letters, numbers and hyphens, not starting or ending with a hyphen.`);
-      requireGloballyUnique(core, ACCOUNT, name, ctx.id, 'BadRequest', `Dns record for ${name} under zone Document is already taken. Please use a different name for the account.`);
+      if (!/^[a-z0-9][a-z0-9-]{1,42}[a-z0-9]$/.test(name))
+        throw new ArmError(
+          400,
+          'BadRequest',
+          `Invalid database account name '${name}': 3-44 lowercase letters, numbers and hyphens, not starting or ending with a hyphen.`,
+        );
+      requireGloballyUnique(
+        core,
+        ACCOUNT,
+        name,
+        ctx.id,
+        'BadRequest',
+        `Dns record for ${name} under zone Document is already taken. Please use a different name for the account.`,
+      );
       const p = body.properties ?? {};
-      if (!Array.isArray(p.locations) || p.locations.length === 0) throw new ArmError(400, 'BadRequest', 'The locations property is required and must contain at least one location.');
+      if (!Array.isArray(p.locations) || p.locations.length === 0)
+        throw new ArmError(400, 'BadRequest', 'The locations property is required and must contain at least one location.');
       const serverless = (p.capabilities ?? []).some((c: { name?: string }) => c.name === 'EnableServerless');
-      if (serverless && p.locations.length > 1) throw new ArmError(400, 'BadRequest', 'Serverless accounts do not support multiple regions.');
+      if (serverless && p.locations.length > 1)
+        throw new ArmError(400, 'BadRequest', 'Serverless accounts do not support multiple regions.');
     },
     prepare(ctx, doc) {
       const p = doc.properties;
       p.documentEndpoint = `https://${doc.name}.documents.azure.com:443/`;
       p.databaseAccountOfferType ??= 'Standard';
-      p.writeLocations = p.readLocations = p.locations.map((l: { locationName: string }, i: number) => ({ id: `${doc.name}-${l.locationName.replace(/\s/g, '').toLowerCase()}`, locationName: l.locationName, documentEndpoint: p.documentEndpoint, provisioningState: 'Succeeded', failoverPriority: i }));
+      p.writeLocations = p.readLocations = p.locations.map((l: { locationName: string }, i: number) => ({
+        id: `${doc.name}-${l.locationName.replace(/\s/g, '').toLowerCase()}`,
+        locationName: l.locationName,
+        documentEndpoint: p.documentEndpoint,
+        provisioningState: 'Succeeded',
+        failoverPriority: i,
+      }));
       keysFor(doc.id);
     },
     async onDelete(_ctx, doc) {
@@ -39,12 +68,31 @@ export function registerCosmos(core: EmulatorCore): void {
     },
     actions: {
       listKeys: (_c, doc) => ({ body: keysFor(doc.id) }),
-      readonlykeys: (_c, doc) => ({ body: { primaryReadonlyMasterKey: keysFor(doc.id).primaryReadonlyMasterKey, secondaryReadonlyMasterKey: keysFor(doc.id).secondaryReadonlyMasterKey } }),
+      readonlykeys: (_c, doc) => ({
+        body: {
+          primaryReadonlyMasterKey: keysFor(doc.id).primaryReadonlyMasterKey,
+          secondaryReadonlyMasterKey: keysFor(doc.id).secondaryReadonlyMasterKey,
+        },
+      }),
       listConnectionStrings: (_c, doc) => {
         const k = keysFor(doc.id);
         const ep = doc.properties.documentEndpoint;
-        const cs = (key: string, desc: string, type: string) => ({ connectionString: `AccountEndpoint=${ep};AccountKey=${key};`, description: desc, keyKind: type.split(' ')[0], type: 'Sql' });
-        return { body: { connectionStrings: [cs(k.primaryMasterKey, 'Primary SQL Connection String', 'Primary'), cs(k.secondaryMasterKey, 'Secondary SQL Connection String', 'Secondary'), cs(k.primaryReadonlyMasterKey, 'Primary Read-Only SQL Connection String', 'PrimaryReadonly'), cs(k.secondaryReadonlyMasterKey, 'Secondary Read-Only SQL Connection String', 'SecondaryReadonly')] } };
+        const cs = (key: string, desc: string, type: string) => ({
+          connectionString: `AccountEndpoint=${ep};AccountKey=${key};`,
+          description: desc,
+          keyKind: type.split(' ')[0],
+          type: 'Sql',
+        });
+        return {
+          body: {
+            connectionStrings: [
+              cs(k.primaryMasterKey, 'Primary SQL Connection String', 'Primary'),
+              cs(k.secondaryMasterKey, 'Secondary SQL Connection String', 'Secondary'),
+              cs(k.primaryReadonlyMasterKey, 'Primary Read-Only SQL Connection String', 'PrimaryReadonly'),
+              cs(k.secondaryReadonlyMasterKey, 'Secondary Read-Only SQL Connection String', 'SecondaryReadonly'),
+            ],
+          },
+        };
       },
     },
   });
@@ -55,11 +103,18 @@ export function registerCosmos(core: EmulatorCore): void {
       noProvisioningState: true,
       validate(ctx, body) {
         const rid = body.properties?.resource?.id;
-        if (rid !== ctx.path.names[ctx.path.names.length - 1]) throw new ArmError(400, 'BadRequest', `Resource id '${rid}' in the body must match the name in the URL.`);
-        if (child.endsWith('containers') && !body.properties.resource.partitionKey?.paths?.length) throw new ArmError(400, 'BadRequest', 'A partition key path is required for a container.');
+        if (rid !== ctx.path.names[ctx.path.names.length - 1])
+          throw new ArmError(400, 'BadRequest', `Resource id '${rid}' in the body must match the name in the URL.`);
+        if (child.endsWith('containers') && !body.properties.resource.partitionKey?.paths?.length)
+          throw new ArmError(400, 'BadRequest', 'A partition key path is required for a container.');
       },
       prepare(ctx, doc) {
-        doc.properties.resource = { ...doc.properties.resource, _rid: ctx.core.rng.hex(4), _ts: Math.floor(Date.now() / 1000), _etag: `"${ctx.core.rng.hex(8)}"` };
+        doc.properties.resource = {
+          ...doc.properties.resource,
+          _rid: ctx.core.rng.hex(4),
+          _ts: Math.floor(Date.now() / 1000),
+          _etag: `"${ctx.core.rng.hex(8)}"`,
+        };
       },
     });
   }

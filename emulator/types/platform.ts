@@ -9,7 +9,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function registerPlatform(core: EmulatorCore): void {
   const net = { lro: { put: 'async-op', delete: 'async-op' }, patch: true } as const;
   core.behaviors.register({
-    type: 'Microsoft.Network/virtualNetworks', ...net,
+    type: 'Microsoft.Network/virtualNetworks',
+    ...net,
     prepare(ctx, doc) {
       doc.properties.resourceGuid ??= ctx.core.rng.uuid();
       for (const s of doc.properties.subnets ?? []) {
@@ -20,14 +21,22 @@ export function registerPlatform(core: EmulatorCore): void {
     },
   });
   core.behaviors.register({ type: 'Microsoft.Network/virtualNetworks/subnets', ...net });
-  core.behaviors.register({ type: 'Microsoft.Network/networkSecurityGroups', ...net, prepare: (ctx, doc) => void (doc.properties.resourceGuid ??= ctx.core.rng.uuid()) });
+  core.behaviors.register({
+    type: 'Microsoft.Network/networkSecurityGroups',
+    ...net,
+    prepare: (ctx, doc) => void (doc.properties.resourceGuid ??= ctx.core.rng.uuid()),
+  });
 
   core.behaviors.register({
     type: 'Microsoft.ManagedIdentity/userAssignedIdentities',
     patch: true,
     noProvisioningState: true,
     prepare(ctx, doc, existing) {
-      doc.properties = { tenantId: TENANT_ID, principalId: existing?.properties?.principalId ?? ctx.core.rng.uuid(), clientId: existing?.properties?.clientId ?? ctx.core.rng.uuid() };
+      doc.properties = {
+        tenantId: TENANT_ID,
+        principalId: existing?.properties?.principalId ?? ctx.core.rng.uuid(),
+        clientId: existing?.properties?.clientId ?? ctx.core.rng.uuid(),
+      };
     },
   });
 
@@ -36,14 +45,38 @@ export function registerPlatform(core: EmulatorCore): void {
     noProvisioningState: true,
     validate(ctx, body, existing) {
       const name = ctx.path.names[0];
-      if (!GUID.test(name)) throw new ArmError(400, 'InvalidRoleAssignmentId', `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`);
+      if (!GUID.test(name))
+        throw new ArmError(
+          400,
+          'InvalidRoleAssignmentId',
+          `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`,
+        );
       const p = body.properties ?? {};
-      if (!p.principalId || !p.roleDefinitionId) throw new ArmError(400, 'InvalidCreateRoleAssignmentRequest', 'The request to create role assignment is invalid: principalId and roleDefinitionId are required.');
-      if (!/\/providers\/Microsoft\.Authorization\/roleDefinitions\/[0-9a-f-]{36}$/i.test(p.roleDefinitionId)) throw new ArmError(400, 'InvalidRoleDefinitionId', `The role definition ID '${p.roleDefinitionId}' is not valid.`);
+      if (!p.principalId || !p.roleDefinitionId)
+        throw new ArmError(
+          400,
+          'InvalidCreateRoleAssignmentRequest',
+          'The request to create role assignment is invalid: principalId and roleDefinitionId are required.',
+        );
+      if (!/\/providers\/Microsoft\.Authorization\/roleDefinitions\/[0-9a-f-]{36}$/i.test(p.roleDefinitionId))
+        throw new ArmError(400, 'InvalidRoleDefinitionId', `The role definition ID '${p.roleDefinitionId}' is not valid.`);
       if (existing && (existing.properties.principalId !== p.principalId || existing.properties.roleDefinitionId !== p.roleDefinitionId)) {
-        throw new ArmError(400, 'RoleAssignmentUpdateNotPermitted', 'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.');
+        throw new ArmError(
+          400,
+          'RoleAssignmentUpdateNotPermitted',
+          'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.',
+        );
       }
-      const dup = ctx.core.store.all().find((r) => r.type.toLowerCase() === 'microsoft.authorization/roleassignments' && r.doc.id.toLowerCase() !== ctx.id.toLowerCase() && r.doc.properties.scope?.toLowerCase() === ctx.path.scope.toLowerCase() && r.doc.properties.principalId === p.principalId && r.doc.properties.roleDefinitionId.split('/').pop() === p.roleDefinitionId.split('/').pop());
+      const dup = ctx.core.store
+        .all()
+        .find(
+          (r) =>
+            r.type.toLowerCase() === 'microsoft.authorization/roleassignments' &&
+            r.doc.id.toLowerCase() !== ctx.id.toLowerCase() &&
+            r.doc.properties.scope?.toLowerCase() === ctx.path.scope.toLowerCase() &&
+            r.doc.properties.principalId === p.principalId &&
+            r.doc.properties.roleDefinitionId.split('/').pop() === p.roleDefinitionId.split('/').pop(),
+        );
       if (dup) throw new ArmError(409, 'RoleAssignmentExists', 'The role assignment already exists.');
     },
     prepare(ctx, doc) {
@@ -54,7 +87,9 @@ export function registerPlatform(core: EmulatorCore): void {
   });
 
   core.behaviors.register({
-    type: 'Microsoft.OperationalInsights/workspaces', lro: { put: 'sync', delete: 'async-op' }, patch: true,
+    type: 'Microsoft.OperationalInsights/workspaces',
+    lro: { put: 'sync', delete: 'async-op' },
+    patch: true,
     prepare(ctx, doc, existing) {
       doc.properties.customerId = existing?.properties?.customerId ?? ctx.core.rng.uuid();
       doc.properties.retentionInDays ??= 30;
@@ -62,7 +97,8 @@ export function registerPlatform(core: EmulatorCore): void {
     },
   });
   core.behaviors.register({
-    type: 'Microsoft.Insights/components', patch: true,
+    type: 'Microsoft.Insights/components',
+    patch: true,
     validate(_ctx, body) {
       if (!body.kind) throw new ArmError(400, 'BadRequest', "The 'kind' property is required.");
     },
@@ -74,24 +110,35 @@ export function registerPlatform(core: EmulatorCore): void {
   });
   core.behaviors.register({ type: 'Microsoft.Insights/actionGroups', patch: true, noProvisioningState: true });
   core.behaviors.register({
-    type: 'Microsoft.Insights/metricAlerts', patch: true, noProvisioningState: true,
+    type: 'Microsoft.Insights/metricAlerts',
+    patch: true,
+    noProvisioningState: true,
     validate(_ctx, body) {
       const p = body.properties ?? {};
-      if (!p.criteria || !Array.isArray(p.scopes) || p.scopes.length === 0) throw new ArmError(400, 'BadRequest', 'Metric alert requires scopes and criteria.');
-      if (!p.evaluationFrequency || !p.windowSize) throw new ArmError(400, 'BadRequest', 'Metric alert requires evaluationFrequency and windowSize.');
+      if (!p.criteria || !Array.isArray(p.scopes) || p.scopes.length === 0)
+        throw new ArmError(400, 'BadRequest', 'Metric alert requires scopes and criteria.');
+      if (!p.evaluationFrequency || !p.windowSize)
+        throw new ArmError(400, 'BadRequest', 'Metric alert requires evaluationFrequency and windowSize.');
     },
   });
   core.behaviors.register({ type: 'Microsoft.Insights/scheduledQueryRules', patch: true, noProvisioningState: true });
   core.behaviors.register({
-    type: 'Microsoft.Insights/autoscalesettings', patch: true, noProvisioningState: true,
+    type: 'Microsoft.Insights/autoscalesettings',
+    patch: true,
+    noProvisioningState: true,
     validate(ctx, body) {
       const p = body.properties ?? {};
       if (!p.targetResourceUri) throw new ArmError(400, 'BadRequest', "The 'targetResourceUri' property is required.");
-      if (!ctx.core.store.get(p.targetResourceUri)) throw new ArmError(400, 'TargetResourceNotFound', `The target resource id '${p.targetResourceUri}' was not found.`);
+      if (!ctx.core.store.get(p.targetResourceUri))
+        throw new ArmError(400, 'TargetResourceNotFound', `The target resource id '${p.targetResourceUri}' was not found.`);
       for (const prof of p.profiles ?? []) {
         const c = prof.capacity ?? {};
         if (!(Number(c.minimum) <= Number(c.default) && Number(c.default) <= Number(c.maximum))) {
-          throw new ArmError(400, 'UnsupportedRequestContent', `The capacity of profile '${prof.name}' must satisfy minimum <= default <= maximum.`);
+          throw new ArmError(
+            400,
+            'UnsupportedRequestContent',
+            `The capacity of profile '${prof.name}' must satisfy minimum <= default <= maximum.`,
+          );
         }
       }
     },

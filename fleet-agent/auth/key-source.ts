@@ -17,7 +17,9 @@ export interface KeySource {
 
 export class StaticKeySource implements KeySource {
   constructor(private readonly values: string[]) {}
-  keys(): readonly string[] { return this.values; }
+  keys(): readonly string[] {
+    return this.values;
+  }
   async start(): Promise<void> {}
   stop(): void {}
 }
@@ -29,7 +31,11 @@ export function parseKeyFile(text: string): string[] {
     const obj = JSON.parse(trimmed) as { current?: unknown; previous?: unknown };
     return [obj.current, obj.previous].filter((k): k is string => typeof k === 'string' && k.length > 0);
   }
-  return trimmed.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).slice(0, 2);
+  return trimmed
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 2);
 }
 
 /**
@@ -41,16 +47,27 @@ export class FileKeySource implements KeySource {
   private values: string[] = [];
   private watcher?: FSWatcher;
   private timer?: NodeJS.Timeout;
-  constructor(private readonly path: string, private readonly log: Logger, private readonly pollMs = 5_000) {}
-  keys(): readonly string[] { return this.values; }
+  constructor(
+    private readonly path: string,
+    private readonly log: Logger,
+    private readonly pollMs = 5_000,
+  ) {}
+  keys(): readonly string[] {
+    return this.values;
+  }
   async start(): Promise<void> {
     await this.reload(true);
-    this.watcher = watch(dirname(this.path), (_event, name) => { if (!name || name === basename(this.path)) void this.reload(false); });
+    this.watcher = watch(dirname(this.path), (_event, name) => {
+      if (!name || name === basename(this.path)) void this.reload(false);
+    });
     this.watcher.on('error', (e) => this.log.warn('key file watch failed; polling only', { err: e }));
     this.timer = setInterval(() => void this.reload(false), this.pollMs);
     this.timer.unref();
   }
-  stop(): void { this.watcher?.close(); clearInterval(this.timer); }
+  stop(): void {
+    this.watcher?.close();
+    clearInterval(this.timer);
+  }
   private async reload(first: boolean): Promise<void> {
     try {
       const next = parseKeyFile(await readFile(this.path, 'utf8'));
@@ -70,12 +87,22 @@ export class FileKeySource implements KeySource {
 export class KeyVaultKeySource implements KeySource {
   private values: string[] = [];
   private timer?: NodeJS.Timeout;
-  constructor(private readonly opts: { vaultUrl: string; secretName: string; clientId?: string; pollMs: number }, private readonly log: Logger) {}
-  keys(): readonly string[] { return this.values; }
+  constructor(
+    private readonly opts: { vaultUrl: string; secretName: string; clientId?: string; pollMs: number },
+    private readonly log: Logger,
+  ) {}
+  keys(): readonly string[] {
+    return this.values;
+  }
   async start(): Promise<void> {
     // Loaded lazily: the Azure SDKs cost hundreds of ms to import and only Azure VMs need them.
-    const [{ SecretClient }, { ManagedIdentityCredential }] = await Promise.all([import('@azure/keyvault-secrets'), import('@azure/identity')]);
-    const credential = this.opts.clientId ? new ManagedIdentityCredential({ clientId: this.opts.clientId }) : new ManagedIdentityCredential();
+    const [{ SecretClient }, { ManagedIdentityCredential }] = await Promise.all([
+      import('@azure/keyvault-secrets'),
+      import('@azure/identity'),
+    ]);
+    const credential = this.opts.clientId
+      ? new ManagedIdentityCredential({ clientId: this.opts.clientId })
+      : new ManagedIdentityCredential();
     const client = new SecretClient(this.opts.vaultUrl, credential);
     const refresh = async () => {
       const versions = [];
@@ -85,21 +112,27 @@ export class KeyVaultKeySource implements KeySource {
       for (const v of versions.slice(0, 2)) values.push((await client.getSecret(this.opts.secretName, { version: v.version })).value ?? '');
       const next = values.filter(Boolean);
       if (next.length === 0) throw new Error(`secret ${this.opts.secretName} has no enabled version`);
-      if (next.join('\n') !== this.values.join('\n') && this.values.length > 0) this.log.info('internal service keys reloaded', { source: 'keyvault', count: next.length });
+      if (next.join('\n') !== this.values.join('\n') && this.values.length > 0)
+        this.log.info('internal service keys reloaded', { source: 'keyvault', count: next.length });
       this.values = next;
     };
     await refresh();
-    this.timer = setInterval(() => refresh().catch((e) => this.log.warn('key vault poll failed; keeping the previous keys', { err: e })), this.opts.pollMs);
+    this.timer = setInterval(
+      () => refresh().catch((e) => this.log.warn('key vault poll failed; keeping the previous keys', { err: e })),
+      this.opts.pollMs,
+    );
     this.timer.unref();
   }
-  stop(): void { clearInterval(this.timer); }
+  stop(): void {
+    clearInterval(this.timer);
+  }
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** Checks `Authorization: Bearer <key>` against the source's keys in constant time per key. */
 export function isAuthorized(header: string | undefined, source: KeySource): boolean {
-  if (!header || !header.startsWith('Bearer ')) return false;
+  if (!header?.startsWith('Bearer ')) return false;
   const presented = digest(header.slice(7).trim());
   let ok = false;
   for (const key of source.keys()) if (timingSafeEqual(presented, digest(key))) ok = true;

@@ -2,7 +2,10 @@
 // OpenAI request into a stream of text pieces plus usage; the HTTP layer owns the OpenAI wire
 // format, so every engine answers in exactly the same shape.
 
-export interface ChatMessage { role: string; content: string; }
+export interface ChatMessage {
+  role: string;
+  content: string;
+}
 
 export interface GenerateRequest {
   kind: 'chat' | 'completion';
@@ -24,11 +27,12 @@ export interface GenerateRequest {
 
 export type FinishReason = 'stop' | 'length';
 
-export interface GenerateUsage { promptTokens: number; completionTokens: number; }
+export interface GenerateUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
 
-export type GenerateEvent =
-  | { type: 'text'; text: string }
-  | { type: 'done'; finishReason: FinishReason; usage: GenerateUsage };
+export type GenerateEvent = { type: 'text'; text: string } | { type: 'done'; finishReason: FinishReason; usage: GenerateUsage };
 
 /** Engine lifecycle as the health endpoints see it. */
 export type EngineStatus = 'stopped' | 'starting' | 'loading' | 'ready' | 'failed';
@@ -81,7 +85,9 @@ export interface Engine {
 export class StatusCell {
   private value: EngineStatus = 'stopped';
   private listeners = new Set<(s: EngineStatus) => void>();
-  get(): EngineStatus { return this.value; }
+  get(): EngineStatus {
+    return this.value;
+  }
   set(next: EngineStatus): void {
     if (next === this.value) return;
     this.value = next;
@@ -95,5 +101,5 @@ export class StatusCell {
 
 /** Renders chat messages as one prompt for engines without a chat template of their own. */
 export function flattenChat(messages: ChatMessage[]): string {
-  return messages.map((m) => `<|${m.role}|>\n${m.content}`).join('\n') + '\n<|assistant|>\n';
+  return `${messages.map((m) => `<|${m.role}|>\n${m.content}`).join('\n')}\n<|assistant|>\n`;
 }

@@ -14,16 +14,31 @@ import { waitFor } from '../testing/wait-for.js';
 import { drainBudgetMs } from './scheduled-events.js';
 
 const cleanups: (() => unknown)[] = [];
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 
 /** Starts a streamed request and resolves once its first chunk arrived; `done` has the full text. */
 async function startStream(url: string, headers: Record<string, string>, maxTokens: number) {
-  const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers, body: JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content: `in flight ${Math.random()}` }], max_tokens: maxTokens, stream: true }) });
+  const res = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      model: 'phi3-mini',
+      messages: [{ role: 'user', content: `in flight ${Math.random()}` }],
+      max_tokens: maxTokens,
+      stream: true,
+    }),
+  });
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let text = decoder.decode((await reader.read()).value);
   const done = (async () => {
-    for (;;) { const { value, done: end } = await reader.read(); if (end) return { text, finishedAt: Date.now() }; text += decoder.decode(value); }
+    for (;;) {
+      const { value, done: end } = await reader.read();
+      if (end) return { text, finishedAt: Date.now() };
+      text += decoder.decode(value);
+    }
   })();
   return { status: res.status, done };
 }
@@ -37,12 +52,22 @@ describe('eviction', () => {
     cleanups.push(() => imds.close());
     // 50 ms per token: 30 tokens take ~1.5 s, well inside the notice.
     const engine = new SimEngine({ model: 'phi3-mini', gpu: 'none', overrides: { tpotMs: 50 } });
-    const t = await startTestAgent({
-      registry: { endpoint: cosmos.endpoint, key: 'k', heartbeatMs: 60_000, createIfMissing: true },
-      scheduledEvents: { url: imds.url, marginMs: 1000 },
-    }, { engine, registryCa: cert.cert });
+    const t = await startTestAgent(
+      {
+        registry: { endpoint: cosmos.endpoint, key: 'k', heartbeatMs: 60_000, createIfMissing: true },
+        scheduledEvents: { url: imds.url, marginMs: 1000 },
+      },
+      { engine, registryCa: cert.cert },
+    );
     cleanups.push(() => t.stop());
-    const container = new CosmosClient({ endpoint: cosmos.endpoint, key: 'k', agent: new HttpsAgent({ ca: cert.cert }), connectionPolicy: { enableEndpointDiscovery: false } }).database('gpuarb').container('registry');
+    const container = new CosmosClient({
+      endpoint: cosmos.endpoint,
+      key: 'k',
+      agent: new HttpsAgent({ ca: cert.cert }),
+      connectionPolicy: { enableEndpointDiscovery: false },
+    })
+      .database('gpuarb')
+      .container('registry');
     const state = async () => (await container.item('test-vm-0', 'phi').read<RegistryDoc>()).resource?.state;
     await waitFor('registry ready', async () => (await state()) === 'ready');
 
@@ -55,7 +80,11 @@ describe('eviction', () => {
     expect(Date.now() - announced).toBeLessThan(1000);
     expect((await fetch(`${t.url}/health/ready`)).status).toBe(503);
 
-    const refused = await fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers: t.headers, body: JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content: 'new' }] }) });
+    const refused = await fetch(`${t.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: t.headers,
+      body: JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content: 'new' }] }),
+    });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
 

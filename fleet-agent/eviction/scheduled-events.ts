@@ -17,7 +17,10 @@ export interface ScheduledEvent {
   DurationInSeconds?: number;
 }
 
-export interface ScheduledEventsDocument { DocumentIncarnation: number; Events: ScheduledEvent[]; }
+export interface ScheduledEventsDocument {
+  DocumentIncarnation: number;
+  Events: ScheduledEvent[];
+}
 
 /** Event types after which this VM is gone: drain for them. */
 const DRAIN_EVENT_TYPES = new Set(['Preempt', 'Terminate']);
@@ -39,7 +42,10 @@ export class ScheduledEventsWatcher {
     this.schedule(0);
   }
 
-  stop(): void { this.stopped = true; clearTimeout(this.timer); }
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
 
   /** Tells Azure the VM is ready for the event (the eviction may go ahead now). */
   async acknowledge(eventId: string): Promise<void> {
@@ -55,14 +61,22 @@ export class ScheduledEventsWatcher {
 
   /** One poll; exported for tests and for a check at startup. */
   async pollOnce(): Promise<void> {
-    const res = await fetch(this.opts.url, { headers: { Metadata: 'true' }, signal: AbortSignal.timeout(Math.max(1000, this.opts.pollMs * 2)) });
+    const res = await fetch(this.opts.url, {
+      headers: { Metadata: 'true' },
+      signal: AbortSignal.timeout(Math.max(1000, this.opts.pollMs * 2)),
+    });
     if (!res.ok) throw new Error(`scheduled events returned HTTP ${res.status}`);
     const doc = (await res.json()) as ScheduledEventsDocument;
     for (const event of doc.Events ?? []) {
       if (!DRAIN_EVENT_TYPES.has(event.EventType) || this.handled.has(event.EventId)) continue;
       if (!(event.Resources ?? []).includes(this.opts.instanceName)) continue;
       this.handled.add(event.EventId);
-      this.log.warn('eviction notice', { eventId: event.EventId, eventType: event.EventType, notBefore: event.NotBefore, source: event.EventSource });
+      this.log.warn('eviction notice', {
+        eventId: event.EventId,
+        eventType: event.EventType,
+        notBefore: event.NotBefore,
+        source: event.EventSource,
+      });
       this.onEviction(event);
     }
   }
@@ -71,8 +85,14 @@ export class ScheduledEventsWatcher {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.pollOnce()
-        .then(() => { if (this.failing) this.log.info('scheduled events reachable again'); this.failing = false; })
-        .catch((e) => { if (!this.failing) this.log.warn('scheduled events poll failed; retrying', { url: this.opts.url, err: e }); this.failing = true; })
+        .then(() => {
+          if (this.failing) this.log.info('scheduled events reachable again');
+          this.failing = false;
+        })
+        .catch((e) => {
+          if (!this.failing) this.log.warn('scheduled events poll failed; retrying', { url: this.opts.url, err: e });
+          this.failing = true;
+        })
         .finally(() => this.schedule(this.opts.pollMs));
     }, delay);
     this.timer.unref();

@@ -55,32 +55,73 @@ export function createAgentServer(deps: AgentServerDeps): Server {
 
   async function route(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): Promise<GenerationOutcome | undefined> {
     switch (path) {
-      case '/health/live': sendJson(res, 200, { status: 'live' }); return;
-      case '/health/startup': health(res, lifecycle.started()); return;
-      case '/health/ready': health(res, lifecycle.ready()); return;
+      case '/health/live':
+        sendJson(res, 200, { status: 'live' });
+        return;
+      case '/health/startup':
+        health(res, lifecycle.started());
+        return;
+      case '/health/ready':
+        health(res, lifecycle.ready());
+        return;
       // Application Health extension (rich states): always 200, the state is in the body.
-      case '/health/app': sendJson(res, 200, { ApplicationHealthState: lifecycle.ready() ? 'Healthy' : 'Unhealthy' }); return;
+      case '/health/app':
+        sendJson(res, 200, { ApplicationHealthState: lifecycle.ready() ? 'Healthy' : 'Unhealthy' });
+        return;
     }
     const isMetrics = path === '/metrics';
     if (!(isMetrics && deps.publicMetrics) && !isAuthorized(req.headers.authorization, deps.keys)) {
-      throw new HttpError(401, 'Incorrect API key provided. This endpoint needs the internal service key as "Authorization: Bearer <key>".', 'authentication_error', null, 'invalid_api_key');
+      throw new HttpError(
+        401,
+        'Incorrect API key provided. This endpoint needs the internal service key as "Authorization: Bearer <key>".',
+        'authentication_error',
+        null,
+        'invalid_api_key',
+      );
     }
     if (isMetrics) {
       const load = engine.load();
-      sendText(res, 200, metrics.render({ state: lifecycle.state(), queue: load.waiting, running: load.running, cacheUsage: load.cacheUsage, registryUp: deps.registryUp() }), 'text/plain; version=0.0.4; charset=utf-8');
+      sendText(
+        res,
+        200,
+        metrics.render({
+          state: lifecycle.state(),
+          queue: load.waiting,
+          running: load.running,
+          cacheUsage: load.cacheUsage,
+          registryUp: deps.registryUp(),
+        }),
+        'text/plain; version=0.0.4; charset=utf-8',
+      );
       return;
     }
     if (path === '/v1/models') {
-      if (req.method !== 'GET') throw new HttpError(405, `Method ${req.method} not allowed on ${path}.`, 'invalid_request_error', null, 'method_not_allowed');
+      if (req.method !== 'GET')
+        throw new HttpError(405, `Method ${req.method} not allowed on ${path}.`, 'invalid_request_error', null, 'method_not_allowed');
       sendJson(res, 200, { object: 'list', data: [{ id: engine.model, object: 'model', created: 0, owned_by: 'gpuarb' }] });
       return;
     }
     const kind = GENERATE_ROUTES[path];
     if (!kind) throw new HttpError(404, `Unknown request URL: ${req.method} ${path}.`, 'not_found_error', null, 'unknown_url');
-    if (req.method !== 'POST') throw new HttpError(405, `Method ${req.method} not allowed on ${path}; use POST.`, 'invalid_request_error', null, 'method_not_allowed');
-    if (lifecycle.isDraining()) throw unavailable('replica_draining', 'This replica is draining (spot eviction or shutdown); retry on another replica.');
+    if (req.method !== 'POST')
+      throw new HttpError(
+        405,
+        `Method ${req.method} not allowed on ${path}; use POST.`,
+        'invalid_request_error',
+        null,
+        'method_not_allowed',
+      );
+    if (lifecycle.isDraining())
+      throw unavailable('replica_draining', 'This replica is draining (spot eviction or shutdown); retry on another replica.');
     if (!lifecycle.ready()) throw unavailable('replica_starting', 'This replica is still loading its model; retry on another replica.');
-    return handleGenerate(kind, req, res, requestId, { engine, maxBodyBytes: deps.maxBodyBytes, defaultMaxTokens: deps.defaultMaxTokens }, deps.logContent);
+    return handleGenerate(
+      kind,
+      req,
+      res,
+      requestId,
+      { engine, maxBodyBytes: deps.maxBodyBytes, defaultMaxTokens: deps.defaultMaxTokens },
+      deps.logContent,
+    );
   }
 
   return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
@@ -90,27 +131,43 @@ export function createAgentServer(deps: AgentServerDeps): Server {
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const isGeneration = path in GENERATE_ROUTES;
-    if (isGeneration) { lifecycle.requestStarted(); metrics.inFlight++; }
+    if (isGeneration) {
+      lifecycle.requestStarted();
+      metrics.inFlight++;
+    }
     res.setHeader(HEADER_REQUEST_ID, requestId);
     let outcome: GenerationOutcome | undefined;
     route(req, res, path, requestId)
-      .then((o) => { outcome = o; })
+      .then((o) => {
+        outcome = o;
+      })
       .catch((err: unknown) => {
         const httpErr = toHttpError(err);
-        if (res.destroyed || (res.writableEnded && !httpErr)) { // the client left mid-request
+        if (res.destroyed || (res.writableEnded && !httpErr)) {
+          // the client left mid-request
           if (isGeneration) metrics.cancelled.inc();
           return;
         }
-        if (httpErr) { sendError(res, httpErr); return; }
+        if (httpErr) {
+          sendError(res, httpErr);
+          return;
+        }
         log.error('request failed', { requestId, path, err });
-        sendError(res, new HttpError(500, 'The server had an error while processing your request.', 'server_error', null, 'internal_error'));
+        sendError(
+          res,
+          new HttpError(500, 'The server had an error while processing your request.', 'server_error', null, 'internal_error'),
+        );
       })
       .finally(() => {
         const finish = () => {
-          if (isGeneration) { lifecycle.requestFinished(); metrics.inFlight--; }
+          if (isGeneration) {
+            lifecycle.requestFinished();
+            metrics.inFlight--;
+          }
           record(path, req.method ?? 'GET', res.statusCode, performance.now() - started, requestId, outcome);
         };
-        if (res.writableFinished || res.destroyed) finish(); else res.once('close', finish);
+        if (res.writableFinished || res.destroyed) finish();
+        else res.once('close', finish);
       });
   });
 
@@ -128,8 +185,14 @@ export function createAgentServer(deps: AgentServerDeps): Server {
     }
     if (!deps.accessLog) return;
     log.info('request', {
-      requestId, method, path, status, ms: Math.round(ms * 100) / 100,
-      ...(o ? { model: o.model, stream: o.stream, promptTokens: o.promptTokens, completionTokens: o.completionTokens, finish: o.finishReason } : {}),
+      requestId,
+      method,
+      path,
+      status,
+      ms: Math.round(ms * 100) / 100,
+      ...(o
+        ? { model: o.model, stream: o.stream, promptTokens: o.promptTokens, completionTokens: o.completionTokens, finish: o.finishReason }
+        : {}),
       ...(o && deps.logContent ? { prompt: o.prompt, completion: o.completion } : {}),
     });
   }

@@ -10,7 +10,9 @@ import { startTestAgent, type TestAgent } from '../testing/agent-fixture.js';
 import { waitFor } from '../testing/wait-for.js';
 
 const cleanups: (() => unknown)[] = [];
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 async function agent(...args: Parameters<typeof startTestAgent>): Promise<TestAgent> {
   const t = await startTestAgent(...args);
   cleanups.push(() => t.stop());
@@ -18,7 +20,8 @@ async function agent(...args: Parameters<typeof startTestAgent>): Promise<TestAg
 }
 
 const status = async (url: string) => (await fetch(url)).status;
-const appHealth = async (url: string) => ((await (await fetch(`${url}/health/app`)).json()) as { ApplicationHealthState: string }).ApplicationHealthState;
+const appHealth = async (url: string) =>
+  ((await (await fetch(`${url}/health/app`)).json()) as { ApplicationHealthState: string }).ApplicationHealthState;
 const chatBody = JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 4 });
 
 describe('health', () => {
@@ -58,12 +61,23 @@ describe('health', () => {
     expect(text).toMatch(/gpuarb_agent_requests_total\{route="\/v1\/chat\/completions",status="200"\} 1/);
     expect(text).toMatch(/gpuarb_agent_tokens_total\{kind="completion"\} 4/);
     expect(text).toMatch(/gpuarb_agent_request_duration_seconds_bucket\{route="\/v1\/chat\/completions",le="\+Inf"\} 1/);
-    for (const name of ['gpuarb_agent_in_flight 0', 'gpuarb_agent_queue 0', 'gpuarb_agent_state{state="ready"} 1', 'gpuarb_agent_evictions_total', 'gpuarb_agent_time_to_first_token_seconds_count 1']) expect(text).toContain(name);
+    for (const name of [
+      'gpuarb_agent_in_flight 0',
+      'gpuarb_agent_queue 0',
+      'gpuarb_agent_state{state="ready"} 1',
+      'gpuarb_agent_evictions_total',
+      'gpuarb_agent_time_to_first_token_seconds_count 1',
+    ])
+      expect(text).toContain(name);
   });
 
   it('logs requests as JSON with the caller request id and no prompt text', async () => {
     const t = await agent();
-    const res = await fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers: { ...t.headers, 'x-request-id': 'req-abc.1' }, body: JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content: 'SECRET-PROMPT' }], max_tokens: 3 }) });
+    const res = await fetch(`${t.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...t.headers, 'x-request-id': 'req-abc.1' },
+      body: JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content: 'SECRET-PROMPT' }], max_tokens: 3 }),
+    });
     expect(res.headers.get('x-request-id')).toBe('req-abc.1');
     await res.text();
     const line = await waitFor('the access log line', () => t.lines.find((l) => l.msg === 'request' && l.requestId === 'req-abc.1'));
@@ -78,7 +92,10 @@ describe('key rotation', () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'internal-service-key.json');
     // Writes go through a rename, as a rotator should, so readers never see half a file.
-    const writeKeys = (keys: object) => { writeFileSync(`${file}.tmp`, JSON.stringify(keys)); renameSync(`${file}.tmp`, file); };
+    const writeKeys = (keys: object) => {
+      writeFileSync(`${file}.tmp`, JSON.stringify(keys));
+      renameSync(`${file}.tmp`, file);
+    };
     const [a, b, c] = ['key-a-0123456789abcdef', 'key-b-0123456789abcdef', 'key-c-0123456789abcdef'];
     writeKeys({ current: a });
     const t = await agent({ auth: { type: 'file', path: file, pollMs: 200 } });
@@ -110,7 +127,12 @@ describe('client disconnect', () => {
     const engine = new SimEngine({ model: 'phi3-mini', gpu: 'none', overrides: { tpotMs: 1000 } });
     const t = await agent({}, { engine });
     const controller = new AbortController();
-    const res = await fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers: t.headers, body: JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content: 'long' }], max_tokens: 1000, stream: true }), signal: controller.signal });
+    const res = await fetch(`${t.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: t.headers,
+      body: JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content: 'long' }], max_tokens: 1000, stream: true }),
+      signal: controller.signal,
+    });
     const reader = res.body!.getReader();
     await reader.read(); // the stream has started
     expect(engine.load().running).toBe(1);

@@ -14,7 +14,9 @@ afterAll(() => t.stop());
 
 describe('OpenAI contract (official client)', () => {
   it('answers a chat completion with usage, labelled as simulated', async () => {
-    const { data, response } = await client.chat.completions.create({ model: 'phi3-mini', messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 8 }).withResponse();
+    const { data, response } = await client.chat.completions
+      .create({ model: 'phi3-mini', messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 8 })
+      .withResponse();
     expect(response.headers.get('x-gpuarb-simulated')).toBe('true');
     expect(response.headers.get('x-request-id')).toBeTruthy();
     expect(data.object).toBe('chat.completion');
@@ -28,7 +30,13 @@ describe('OpenAI contract (official client)', () => {
   });
 
   it('streams a chat completion, with usage in a last chunk when asked', async () => {
-    const stream = await client.chat.completions.create({ model: 'phi3-mini', messages: [{ role: 'user', content: 'Stream please' }], max_tokens: 5, stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'phi3-mini',
+      messages: [{ role: 'user', content: 'Stream please' }],
+      max_tokens: 5,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks[0].choices[0].delta.role).toBe('assistant');
@@ -77,8 +85,13 @@ describe('OpenAI contract (official client)', () => {
   it('raises typed errors: 401 bad key, 404 unknown model, 400 bad request', async () => {
     const wrong = new OpenAI({ baseURL: `${t.url}/v1`, apiKey: 'not-the-key', maxRetries: 0 });
     await expect(wrong.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
-    await expect(client.chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
-    const err = await client.chat.completions.create({ model: 'phi3-mini', messages: [{ role: 'user', content: 'x' }], temperature: 5 }).catch((e: unknown) => e);
+    await expect(client.chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+      status: 404,
+      code: 'model_not_found',
+    });
+    const err = await client.chat.completions
+      .create({ model: 'phi3-mini', messages: [{ role: 'user', content: 'x' }], temperature: 5 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(err).toMatchObject({ status: 400, param: 'temperature', code: 'decimal_above_max_value', type: 'invalid_request_error' });
   });

@@ -28,23 +28,54 @@ export interface GenerationOutcome {
   completion?: string;
 }
 
-export async function handleGenerate(kind: 'chat' | 'completion', req: IncomingMessage, res: ServerResponse, requestId: string, opts: OpenAIRouteOptions, keepText = false): Promise<GenerationOutcome> {
+export async function handleGenerate(
+  kind: 'chat' | 'completion',
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  opts: OpenAIRouteOptions,
+  keepText = false,
+): Promise<GenerationOutcome> {
   const started = performance.now();
   const parsed = parseGenerateBody(kind, parseJsonObject(await readBody(req, opts.maxBodyBytes)));
   const { engine } = opts;
   if (parsed.model !== engine.model) {
-    throw new HttpError(404, `The model \`${parsed.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model', 'model_not_found');
+    throw new HttpError(
+      404,
+      `The model \`${parsed.model}\` does not exist or you do not have access to it.`,
+      'invalid_request_error',
+      'model',
+      'model_not_found',
+    );
   }
   const controller = new AbortController();
-  res.on('close', () => { if (!res.writableFinished) controller.abort(new Error('client disconnected')); });
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort(new Error('client disconnected'));
+  });
   const genReq: GenerateRequest = {
-    kind, messages: parsed.messages, prompt: parsed.prompt, maxTokens: 0, temperature: parsed.temperature,
-    topP: parsed.topP, stop: parsed.stop, seed: parsed.seed, requestId, signal: controller.signal, stream: parsed.stream,
+    kind,
+    messages: parsed.messages,
+    prompt: parsed.prompt,
+    maxTokens: 0,
+    temperature: parsed.temperature,
+    topP: parsed.topP,
+    stop: parsed.stop,
+    seed: parsed.seed,
+    requestId,
+    signal: controller.signal,
+    stream: parsed.stream,
   };
   genReq.maxTokens = resolveMaxTokens(parsed, engine, genReq, opts.defaultMaxTokens);
 
   const iterator = engine.generate(genReq)[Symbol.asyncIterator]();
-  const outcome: GenerationOutcome = { model: engine.model, stream: parsed.stream, promptTokens: 0, completionTokens: 0, finishReason: 'cancelled', ttftMs: null };
+  const outcome: GenerationOutcome = {
+    model: engine.model,
+    stream: parsed.stream,
+    promptTokens: 0,
+    completionTokens: 0,
+    finishReason: 'cancelled',
+    ttftMs: null,
+  };
   const texts: string[] = [];
   const headers: Record<string, string> = { [HEADER_REQUEST_ID]: requestId };
   if (engine.simulated) headers[HEADER_SIMULATED] = 'true';
@@ -58,7 +89,8 @@ export async function handleGenerate(kind: 'chat' | 'completion', req: IncomingM
       const event: GenerateEvent = next.value;
       if (event.type === 'text') {
         if (outcome.ttftMs === null) outcome.ttftMs = performance.now() - started;
-        if (writer) writer.text(event.text); else texts.push(event.text);
+        if (writer) writer.text(event.text);
+        else texts.push(event.text);
         if (keepText && writer) texts.push(event.text);
       } else {
         outcome.promptTokens = event.usage.promptTokens;
@@ -74,10 +106,21 @@ export async function handleGenerate(kind: 'chat' | 'completion', req: IncomingM
   }
   if (controller.signal.aborted) return outcome;
   const finish = outcome.finishReason as FinishReason;
-  const usage = { prompt_tokens: outcome.promptTokens, completion_tokens: outcome.completionTokens, total_tokens: outcome.promptTokens + outcome.completionTokens };
+  const usage = {
+    prompt_tokens: outcome.promptTokens,
+    completion_tokens: outcome.completionTokens,
+    total_tokens: outcome.promptTokens + outcome.completionTokens,
+  };
   if (writer) writer.finish(finish, usage);
-  else sendJson(res, 200, completionBody(kind, engine, ids, texts.join(''), finish, usage), { ...headers, [HEADER_USAGE]: formatUsageHeader(usage.prompt_tokens, usage.completion_tokens) });
-  if (keepText) { outcome.prompt = parsed.prompt ?? JSON.stringify(parsed.messages); outcome.completion = texts.join(''); }
+  else
+    sendJson(res, 200, completionBody(kind, engine, ids, texts.join(''), finish, usage), {
+      ...headers,
+      [HEADER_USAGE]: formatUsageHeader(usage.prompt_tokens, usage.completion_tokens),
+    });
+  if (keepText) {
+    outcome.prompt = parsed.prompt ?? JSON.stringify(parsed.messages);
+    outcome.completion = texts.join('');
+  }
   return outcome;
 }
 
@@ -85,13 +128,21 @@ function resolveMaxTokens(parsed: ParsedRequest, engine: Engine, genReq: Generat
   const ctx = engine.contextLength;
   const param = parsed.kind === 'chat' ? 'messages' : 'prompt';
   if (parsed.maxTokens !== undefined && parsed.maxTokens > ctx) {
-    throw badRequest(`max_tokens is too large: ${parsed.maxTokens}. This model supports at most ${ctx} completion tokens, whereas you provided ${parsed.maxTokens}.`, 'max_tokens', 'invalid_value');
+    throw badRequest(
+      `max_tokens is too large: ${parsed.maxTokens}. This model supports at most ${ctx} completion tokens, whereas you provided ${parsed.maxTokens}.`,
+      'max_tokens',
+      'invalid_value',
+    );
   }
   const promptTokens = engine.countPromptTokens(genReq);
   if (promptTokens === undefined) return parsed.maxTokens ?? fallback; // the engine checks the context itself
   const requested = parsed.maxTokens ?? 0;
   if (promptTokens + Math.max(requested, 1) > ctx) {
-    throw badRequest(`This model's maximum context length is ${ctx} tokens. However, you requested ${promptTokens + requested} tokens (${promptTokens} in the ${param}, ${requested} in the completion). Please reduce the length of the ${param} or completion.`, param, 'context_length_exceeded');
+    throw badRequest(
+      `This model's maximum context length is ${ctx} tokens. However, you requested ${promptTokens + requested} tokens (${promptTokens} in the ${param}, ${requested} in the completion). Please reduce the length of the ${param} or completion.`,
+      param,
+      'context_length_exceeded',
+    );
   }
   return parsed.maxTokens ?? Math.min(fallback, ctx - promptTokens);
 }
@@ -102,7 +153,12 @@ type Ids = { id: string; created: number };
 function completionBody(kind: 'chat' | 'completion', engine: Engine, ids: Ids, text: string, finish: FinishReason, usage: Usage) {
   const base = { id: ids.id, created: ids.created, model: engine.model, system_fingerprint: engine.fingerprint };
   if (kind === 'chat') {
-    return { ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: finish }], usage };
+    return {
+      ...base,
+      object: 'chat.completion',
+      choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: finish }],
+      usage,
+    };
   }
   return { ...base, object: 'text_completion', choices: [{ index: 0, text, logprobs: null, finish_reason: finish }], usage };
 }
@@ -111,12 +167,32 @@ function completionBody(kind: 'chat' | 'completion', engine: Engine, ids: Ids, t
 class SseWriter {
   private corked = false;
   private readonly base: Record<string, unknown>;
-  constructor(private readonly res: ServerResponse, private readonly kind: 'chat' | 'completion', engine: Engine, ids: Ids, private readonly includeUsage: boolean, headers: Record<string, string>) {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headers });
-    this.base = { id: ids.id, object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion', created: ids.created, model: engine.model, system_fingerprint: engine.fingerprint };
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly kind: 'chat' | 'completion',
+    engine: Engine,
+    ids: Ids,
+    private readonly includeUsage: boolean,
+    headers: Record<string, string>,
+  ) {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      ...headers,
+    });
+    this.base = {
+      id: ids.id,
+      object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion',
+      created: ids.created,
+      model: engine.model,
+      system_fingerprint: engine.fingerprint,
+    };
     if (kind === 'chat') this.send(this.chunk({ role: 'assistant', content: '' }, null));
   }
-  text(text: string): void { this.send(this.kind === 'chat' ? this.chunk({ content: text }, null) : this.chunk(text, null)); }
+  text(text: string): void {
+    this.send(this.kind === 'chat' ? this.chunk({ content: text }, null) : this.chunk(text, null));
+  }
   finish(reason: FinishReason, usage: Usage): void {
     this.send(this.kind === 'chat' ? this.chunk({}, reason) : this.chunk('', reason));
     if (this.includeUsage) this.send({ ...this.base, choices: [], usage });
@@ -124,21 +200,29 @@ class SseWriter {
   }
   error(err: unknown): void {
     const status = err instanceof EngineRequestError ? err.status : 500;
-    this.write(`data: ${JSON.stringify({ error: { message: err instanceof Error ? err.message : String(err), type: status >= 500 ? 'server_error' : 'invalid_request_error', param: null, code: null } })}\n\n`);
+    this.write(
+      `data: ${JSON.stringify({ error: { message: err instanceof Error ? err.message : String(err), type: status >= 500 ? 'server_error' : 'invalid_request_error', param: null, code: null } })}\n\n`,
+    );
     this.res.end();
   }
   private chunk(deltaOrText: Record<string, unknown> | string, finish: FinishReason | null): Record<string, unknown> {
-    const choice = typeof deltaOrText === 'string'
-      ? { index: 0, text: deltaOrText, logprobs: null, finish_reason: finish }
-      : { index: 0, delta: deltaOrText, logprobs: null, finish_reason: finish };
+    const choice =
+      typeof deltaOrText === 'string'
+        ? { index: 0, text: deltaOrText, logprobs: null, finish_reason: finish }
+        : { index: 0, delta: deltaOrText, logprobs: null, finish_reason: finish };
     return this.includeUsage ? { ...this.base, choices: [choice], usage: null } : { ...this.base, choices: [choice] };
   }
-  private send(obj: unknown): void { this.write(`data: ${JSON.stringify(obj)}\n\n`); }
+  private send(obj: unknown): void {
+    this.write(`data: ${JSON.stringify(obj)}\n\n`);
+  }
   private write(s: string): void {
     if (!this.corked) {
       this.corked = true;
       this.res.cork();
-      process.nextTick(() => { this.corked = false; this.res.uncork(); });
+      process.nextTick(() => {
+        this.corked = false;
+        this.res.uncork();
+      });
     }
     this.res.write(s);
   }

@@ -5,7 +5,9 @@ import type { IncomingMessage } from 'node:http';
 import { HttpError, badRequest } from './respond.js';
 
 export function tooLarge(limit: number): HttpError {
-  return new HttpError(413, `Request body too large: the limit is ${limit} bytes.`, 'invalid_request_error', null, 'request_too_large', { connection: 'close' });
+  return new HttpError(413, `Request body too large: the limit is ${limit} bytes.`, 'invalid_request_error', null, 'request_too_large', {
+    connection: 'close',
+  });
 }
 
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -21,11 +23,23 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('data', (chunk: Buffer) => {
       if (failed) return;
       size += chunk.length;
-      if (size > limit) { failed = true; chunks.length = 0; reject(tooLarge(limit)); return; }
+      if (size > limit) {
+        failed = true;
+        chunks.length = 0;
+        reject(tooLarge(limit));
+        return;
+      }
       chunks.push(chunk);
     });
-    req.on('end', () => { if (!failed) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)); });
-    req.on('error', (e) => { if (!failed) { failed = true; reject(e); } });
+    req.on('end', () => {
+      if (!failed) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    });
+    req.on('error', (e) => {
+      if (!failed) {
+        failed = true;
+        reject(e);
+      }
+    });
   });
 }
 

@@ -40,8 +40,18 @@ function optionalNumber(body: Record<string, unknown>, param: string, min: numbe
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v)) throw wrongType(param, integer ? 'an integer' : 'a number', v);
   if (integer && !Number.isInteger(v)) throw wrongType(param, 'an integer', v);
-  if (v < min) throw badRequest(`Invalid '${param}': ${integer ? 'integer' : 'decimal'} below minimum value. Expected a value >= ${min}, but got ${v} instead.`, param, integer ? 'integer_below_min_value' : 'decimal_below_min_value');
-  if (v > max) throw badRequest(`Invalid '${param}': ${integer ? 'integer' : 'decimal'} above maximum value. Expected a value <= ${max}, but got ${v} instead.`, param, integer ? 'integer_above_max_value' : 'decimal_above_max_value');
+  if (v < min)
+    throw badRequest(
+      `Invalid '${param}': ${integer ? 'integer' : 'decimal'} below minimum value. Expected a value >= ${min}, but got ${v} instead.`,
+      param,
+      integer ? 'integer_below_min_value' : 'decimal_below_min_value',
+    );
+  if (v > max)
+    throw badRequest(
+      `Invalid '${param}': ${integer ? 'integer' : 'decimal'} above maximum value. Expected a value <= ${max}, but got ${v} instead.`,
+      param,
+      integer ? 'integer_above_max_value' : 'decimal_above_max_value',
+    );
   return v;
 }
 
@@ -50,25 +60,40 @@ function messageContent(content: unknown, i: number): string {
   if (typeof content === 'string') return content;
   if (content === null || content === undefined) return '';
   if (!Array.isArray(content)) throw wrongType(param, 'a string or an array of content parts', content);
-  return content.map((part, j) => {
-    const p = part as { type?: unknown; text?: unknown };
-    if (typeof part !== 'object' || part === null || p.type !== 'text' || typeof p.text !== 'string') {
-      throw badRequest(`Invalid '${param}[${j}]': only text content parts ({"type":"text","text":…}) are supported.`, `${param}[${j}]`, 'invalid_value');
-    }
-    return p.text;
-  }).join('');
+  return content
+    .map((part, j) => {
+      const p = part as { type?: unknown; text?: unknown };
+      if (typeof part !== 'object' || part === null || p.type !== 'text' || typeof p.text !== 'string') {
+        throw badRequest(
+          `Invalid '${param}[${j}]': only text content parts ({"type":"text","text":…}) are supported.`,
+          `${param}[${j}]`,
+          'invalid_value',
+        );
+      }
+      return p.text;
+    })
+    .join('');
 }
 
 function parseMessages(value: unknown): ChatMessage[] {
   if (value === undefined) throw missing('messages');
   if (!Array.isArray(value)) throw wrongType('messages', 'an array', value);
-  if (value.length === 0) throw badRequest("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array');
+  if (value.length === 0)
+    throw badRequest(
+      "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      'messages',
+      'empty_array',
+    );
   return value.map((m, i) => {
     if (typeof m !== 'object' || m === null || Array.isArray(m)) throw wrongType(`messages[${i}]`, 'an object', m);
     const { role, content } = m as { role?: unknown; content?: unknown };
     if (role === undefined) throw missing(`messages[${i}].role`);
     if (typeof role !== 'string' || !ROLES.has(role)) {
-      throw badRequest(`Invalid value for 'messages[${i}].role': expected one of ${[...ROLES].join(', ')}.`, `messages[${i}].role`, 'invalid_value');
+      throw badRequest(
+        `Invalid value for 'messages[${i}].role': expected one of ${[...ROLES].join(', ')}.`,
+        `messages[${i}].role`,
+        'invalid_value',
+      );
     }
     return { role, content: messageContent(content, i) };
   });
@@ -78,7 +103,12 @@ function parsePrompt(value: unknown): string {
   if (value === undefined) throw missing('prompt');
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string') return value[0];
-  if (Array.isArray(value)) throw badRequest("Invalid 'prompt': this server accepts a single prompt (a string or an array of one string).", 'prompt', 'invalid_value');
+  if (Array.isArray(value))
+    throw badRequest(
+      "Invalid 'prompt': this server accepts a single prompt (a string or an array of one string).",
+      'prompt',
+      'invalid_value',
+    );
   throw wrongType('prompt', 'a string', value);
 }
 
@@ -86,7 +116,8 @@ function parseStop(value: unknown): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return [value];
   if (Array.isArray(value) && value.every((s) => typeof s === 'string')) {
-    if (value.length > 4) throw badRequest("Invalid 'stop': array too long. Expected an array with maximum length 4.", 'stop', 'array_above_max_length');
+    if (value.length > 4)
+      throw badRequest("Invalid 'stop': array too long. Expected an array with maximum length 4.", 'stop', 'array_above_max_length');
     return value.filter((s) => s.length > 0);
   }
   throw wrongType('stop', 'a string or an array of strings', value);
@@ -103,16 +134,21 @@ export function parseGenerateBody(kind: 'chat' | 'completion', body: Record<stri
   if (typeof stream !== 'boolean' && stream !== null) throw wrongType('stream', 'a boolean', stream);
   let includeUsage = false;
   if (body.stream_options !== undefined && body.stream_options !== null) {
-    if (stream !== true) throw badRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options', 'invalid_value');
+    if (stream !== true)
+      throw badRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options', 'invalid_value');
     const so = body.stream_options as { include_usage?: unknown };
     if (typeof so !== 'object' || Array.isArray(so)) throw wrongType('stream_options', 'an object', so);
-    if (so.include_usage !== undefined && typeof so.include_usage !== 'boolean') throw wrongType('stream_options.include_usage', 'a boolean', so.include_usage);
+    if (so.include_usage !== undefined && typeof so.include_usage !== 'boolean')
+      throw wrongType('stream_options.include_usage', 'a boolean', so.include_usage);
     includeUsage = so.include_usage === true;
   }
   const n = optionalNumber(body, 'n', 1, 1, true); // one choice per request: the gateway fans out if needed
   void n;
   // max_completion_tokens is the newer name in chat; either is accepted.
-  const tokenParam = kind === 'chat' && body.max_completion_tokens !== undefined && body.max_completion_tokens !== null ? 'max_completion_tokens' : 'max_tokens';
+  const tokenParam =
+    kind === 'chat' && body.max_completion_tokens !== undefined && body.max_completion_tokens !== null
+      ? 'max_completion_tokens'
+      : 'max_tokens';
   const maxTokens = optionalNumber(body, tokenParam, 1, Number.MAX_SAFE_INTEGER, true);
   optionalNumber(body, 'presence_penalty', -2, 2);
   optionalNumber(body, 'frequency_penalty', -2, 2);

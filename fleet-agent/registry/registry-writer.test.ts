@@ -12,11 +12,20 @@ import { waitFor } from '../testing/wait-for.js';
 
 let cert: TestCert;
 const cleanups: (() => unknown)[] = [];
-beforeAll(() => { cert = selfSignedCert(); });
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+beforeAll(() => {
+  cert = selfSignedCert();
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 
 function registryContainer(cosmos: LocalCosmos): Container {
-  const client = new CosmosClient({ endpoint: cosmos.endpoint, key: 'local', agent: new HttpsAgent({ ca: cert.cert }), connectionPolicy: { enableEndpointDiscovery: false } });
+  const client = new CosmosClient({
+    endpoint: cosmos.endpoint,
+    key: 'local',
+    agent: new HttpsAgent({ ca: cert.cert }),
+    connectionPolicy: { enableEndpointDiscovery: false },
+  });
   return client.database('gpuarb').container('registry');
 }
 
@@ -25,7 +34,13 @@ async function readDoc(container: Container, id: string, pool: string): Promise<
   return resource;
 }
 
-const registryConfig = (endpoint: string) => ({ endpoint, key: 'local-key', heartbeatMs: 150, createIfMissing: true, requestTimeoutMs: 1000 });
+const registryConfig = (endpoint: string) => ({
+  endpoint,
+  key: 'local-key',
+  heartbeatMs: 150,
+  createIfMissing: true,
+  requestTimeoutMs: 1000,
+});
 
 describe('registry', () => {
   it('upserts the replica document, refreshes lastSeen, removes it on a clean stop', async () => {
@@ -36,8 +51,18 @@ describe('registry', () => {
     const container = registryContainer(cosmos);
     const doc = await waitFor('the registry document', () => readDoc(container, 'test-vm-0', 'phi'));
     expect(doc).toMatchObject({
-      id: 'test-vm-0', pool: 'phi', model: 'phi3-mini', address: t.url, state: 'ready', inFlight: 0, queue: 0,
-      tokensPerSecond: 0, zone: '2', priority: 'Spot', engine: 'sim', simulated: true,
+      id: 'test-vm-0',
+      pool: 'phi',
+      model: 'phi3-mini',
+      address: t.url,
+      state: 'ready',
+      inFlight: 0,
+      queue: 0,
+      tokensPerSecond: 0,
+      zone: '2',
+      priority: 'Spot',
+      engine: 'sim',
+      simulated: true,
     });
     const firstSeen = doc.lastSeen;
     await waitFor('a heartbeat', async () => ((await readDoc(container, 'test-vm-0', 'phi'))?.lastSeen ?? 0) > firstSeen);
@@ -52,7 +77,11 @@ describe('registry', () => {
     const t = await startTestAgent({ registry: registryConfig(`https://127.0.0.1:${port}`) }, { registryCa: cert.cert });
     cleanups.push(() => t.stop());
     await waitFor('the outage logged', () => t.lines.some((l) => l.msg?.toString().startsWith('registry unreachable')));
-    const res = await fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers: t.headers, body: JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content: 'still there?' }], max_tokens: 3 }) });
+    const res = await fetch(`${t.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: t.headers,
+      body: JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content: 'still there?' }], max_tokens: 3 }),
+    });
     expect(res.status).toBe(200);
     expect(t.lines.filter((l) => l.msg?.toString().startsWith('registry unreachable'))).toHaveLength(1); // once, not per beat
     const back = await startLocalCosmos(cert, port);

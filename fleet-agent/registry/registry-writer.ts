@@ -35,11 +35,19 @@ export class RegistryWriter {
   private up: boolean | null = null;
   private writes = 0;
 
-  constructor(private readonly opts: RegistryWriterOptions, private readonly snapshot: () => Omit<RegistryDoc, 'lastSeen'>, private readonly log: Logger) {}
+  constructor(
+    private readonly opts: RegistryWriterOptions,
+    private readonly snapshot: () => Omit<RegistryDoc, 'lastSeen'>,
+    private readonly log: Logger,
+  ) {}
 
-  isUp(): boolean { return this.up === true; }
+  isUp(): boolean {
+    return this.up === true;
+  }
   /** Successful writes so far (tests wait on it). */
-  writeCount(): number { return this.writes; }
+  writeCount(): number {
+    return this.writes;
+  }
 
   async start(): Promise<void> {
     // @azure/cosmos is imported lazily: it is only needed once the server is already listening.
@@ -48,7 +56,11 @@ export class RegistryWriter {
     // In Azure the VM's managed identity signs requests (data-plane RBAC), so no key is on the VM.
     const auth = this.opts.key
       ? { key: this.opts.key }
-      : { aadCredentials: await import('@azure/identity').then(({ ManagedIdentityCredential }) => this.opts.clientId ? new ManagedIdentityCredential({ clientId: this.opts.clientId }) : new ManagedIdentityCredential()) };
+      : {
+          aadCredentials: await import('@azure/identity').then(({ ManagedIdentityCredential }) =>
+            this.opts.clientId ? new ManagedIdentityCredential({ clientId: this.opts.clientId }) : new ManagedIdentityCredential(),
+          ),
+        };
     const client = new CosmosClient({
       endpoint: this.opts.endpoint,
       ...auth,
@@ -70,12 +82,19 @@ export class RegistryWriter {
   /** Writes the current snapshot now (or right after the write in progress). */
   publish(): void {
     if (this.stopped || !this.container) return;
-    if (this.writing) { this.again = true; return; }
-    this.writing = this.writeLoop().finally(() => { this.writing = null; });
+    if (this.writing) {
+      this.again = true;
+      return;
+    }
+    this.writing = this.writeLoop().finally(() => {
+      this.writing = null;
+    });
   }
 
   /** Waits for the write in progress (and any queued one). */
-  async flush(): Promise<void> { while (this.writing) await this.writing; }
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
 
   /** Stops heartbeats; `remove` deletes the document (clean stop). */
   async stop(remove: boolean): Promise<void> {
@@ -114,7 +133,8 @@ export class RegistryWriter {
 
   private markDown(e: unknown): void {
     // Log the transition, not every heartbeat: an outage must not flood the log.
-    if (this.up !== false) this.log.warn('registry unreachable; serving continues, retrying every heartbeat', { endpoint: this.opts.endpoint, err: e });
+    if (this.up !== false)
+      this.log.warn('registry unreachable; serving continues, retrying every heartbeat', { endpoint: this.opts.endpoint, err: e });
     this.up = false;
   }
 

@@ -33,8 +33,12 @@ export async function runSimVllmCli(argv: string[]): Promise<void> {
   });
   const server = await startSimVllmServer({ engine, host: flags.get('host') ?? '127.0.0.1', port: Number(flags.get('port') ?? 8000) });
   await engine.start();
-  process.stdout.write(JSON.stringify({ level: 'info', msg: 'sim-vllm listening', url: server.url, model: served, simulated: true }) + '\n');
-  const stop = () => { void server.close().then(() => process.exit(0)); };
+  process.stdout.write(
+    `${JSON.stringify({ level: 'info', msg: 'sim-vllm listening', url: server.url, model: served, simulated: true })}\n`,
+  );
+  const stop = () => {
+    void server.close().then(() => process.exit(0));
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

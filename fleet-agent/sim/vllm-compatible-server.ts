@@ -4,7 +4,7 @@
 // the "engine called directly" baseline of the benchmark. No auth: vLLM binds to localhost.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SimEngine } from '../engines/sim/sim-engine.js';
+import type { SimEngine } from '../engines/sim/sim-engine.js';
 import { handleGenerate } from '../http/openai-routes.js';
 import { HttpError, sendError, sendJson, sendText } from '../http/respond.js';
 import { EngineRequestError } from '../engines/engine.js';
@@ -17,8 +17,17 @@ export interface SimVllmServerOptions {
 }
 
 /** vLLM reports errors as {object:"error", message, type, param, code}; we copy that shape. */
-function sendVllmError(res: import('node:http').ServerResponse, status: number, message: string, type: string, param: string | null = null): void {
-  if (res.headersSent) { res.destroy(); return; }
+function sendVllmError(
+  res: import('node:http').ServerResponse,
+  status: number,
+  message: string,
+  type: string,
+  param: string | null = null,
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
   sendJson(res, status, { object: 'error', message, type, param, code: status });
 }
 
@@ -27,10 +36,14 @@ export function renderVllmMetrics(engine: SimEngine, served: { prompt: number; g
   const labels = `{model_name="${engine.model}"}`;
   const gauge = (name: string, value: number) => `# TYPE ${name} gauge\n${name}${labels} ${value}\n`;
   const counter = (name: string, value: number) => `# TYPE ${name} counter\n${name}${labels} ${value}\n`;
-  return gauge('vllm:num_requests_running', load.running) + gauge('vllm:num_requests_waiting', load.waiting)
-    + gauge('vllm:gpu_cache_usage_perc', load.cacheUsage ?? 0)
-    + counter('vllm:prompt_tokens_total', served.prompt) + counter('vllm:generation_tokens_total', served.generation)
-    + counter('vllm:request_success_total', served.success);
+  return (
+    gauge('vllm:num_requests_running', load.running) +
+    gauge('vllm:num_requests_waiting', load.waiting) +
+    gauge('vllm:gpu_cache_usage_perc', load.cacheUsage ?? 0) +
+    counter('vllm:prompt_tokens_total', served.prompt) +
+    counter('vllm:generation_tokens_total', served.generation) +
+    counter('vllm:request_success_total', served.success)
+  );
 }
 
 export async function startSimVllmServer(opts: SimVllmServerOptions): Promise<{ server: Server; url: string; close(): Promise<void> }> {
@@ -38,25 +51,56 @@ export async function startSimVllmServer(opts: SimVllmServerOptions): Promise<{ 
   const served = { prompt: 0, generation: 0, success: 0 };
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/health') { res.writeHead(engine.status() === 'ready' ? 200 : 503).end(); return; }
-    if (path === '/metrics') { sendText(res, 200, renderVllmMetrics(engine, served)); return; }
-    if (path === '/v1/models') { sendJson(res, 200, { object: 'list', data: [{ id: engine.model, object: 'model', created: 0, owned_by: 'vllm', max_model_len: engine.contextLength }] }); return; }
+    if (path === '/health') {
+      res.writeHead(engine.status() === 'ready' ? 200 : 503).end();
+      return;
+    }
+    if (path === '/metrics') {
+      sendText(res, 200, renderVllmMetrics(engine, served));
+      return;
+    }
+    if (path === '/v1/models') {
+      sendJson(res, 200, {
+        object: 'list',
+        data: [{ id: engine.model, object: 'model', created: 0, owned_by: 'vllm', max_model_len: engine.contextLength }],
+      });
+      return;
+    }
     const kind = path === '/v1/chat/completions' ? 'chat' : path === '/v1/completions' ? 'completion' : null;
-    if (!kind || req.method !== 'POST') { sendVllmError(res, 404, 'Not Found', 'NotFoundError'); return; }
-    handleGenerate(kind, req, res, String(req.headers['x-request-id'] ?? ''), { engine, maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024 * 1024, defaultMaxTokens: 1 << 20 })
-      .then((o) => { served.prompt += o.promptTokens; served.generation += o.completionTokens; served.success++; })
+    if (!kind || req.method !== 'POST') {
+      sendVllmError(res, 404, 'Not Found', 'NotFoundError');
+      return;
+    }
+    handleGenerate(kind, req, res, String(req.headers['x-request-id'] ?? ''), {
+      engine,
+      maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024 * 1024,
+      defaultMaxTokens: 1 << 20,
+    })
+      .then((o) => {
+        served.prompt += o.promptTokens;
+        served.generation += o.completionTokens;
+        served.success++;
+      })
       .catch((err: unknown) => {
         if (res.destroyed) return;
-        if (err instanceof HttpError) sendVllmError(res, err.status, err.message, err.status === 404 ? 'NotFoundError' : 'BadRequestError', err.param);
+        if (err instanceof HttpError)
+          sendVllmError(res, err.status, err.message, err.status === 404 ? 'NotFoundError' : 'BadRequestError', err.param);
         else if (err instanceof EngineRequestError) sendVllmError(res, err.status, err.message, 'ServiceUnavailableError');
         else sendError(res, new HttpError(500, String(err), 'server_error'));
       });
   });
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
   const { port } = server.address() as AddressInfo;
   return {
     server,
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
-    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

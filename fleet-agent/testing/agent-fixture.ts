@@ -16,7 +16,10 @@ export interface TestAgent {
   stop(): Promise<void>;
 }
 
-export async function startTestAgent(overrides: Partial<AgentConfigInput> = {}, options: AgentOptions & { engine?: Engine } = {}): Promise<TestAgent> {
+export async function startTestAgent(
+  overrides: Partial<AgentConfigInput> = {},
+  options: AgentOptions & { engine?: Engine } = {},
+): Promise<TestAgent> {
   const config = parseAgentConfig({
     instanceName: 'test-vm-0',
     pool: 'phi',

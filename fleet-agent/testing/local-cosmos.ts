@@ -3,7 +3,11 @@
 import { startCosmosService } from '../../emulator/runtime/services/cosmos.js';
 import type { TestCert } from '../../test/support/self-signed-cert.js';
 
-export interface LocalCosmos { endpoint: string; port: number; close(): Promise<void>; }
+export interface LocalCosmos {
+  endpoint: string;
+  port: number;
+  close(): Promise<void>;
+}
 
 export async function startLocalCosmos(cert: TestCert, port = 0): Promise<LocalCosmos> {
   const service = await startCosmosService({ certPem: cert.cert, keyPem: cert.key }, port);

@@ -20,7 +20,11 @@ export interface SpawnedProcess {
 
 /** Spawns `node --import tsx <script> ...args` from the repo root, collecting JSON stdout lines. */
 export function spawnTsx(script: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnedProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, script), ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, script), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: Record<string, unknown>[] = [];
   let err = '';
   let partial = '';
@@ -28,14 +32,29 @@ export function spawnTsx(script: string, args: string[], env: NodeJS.ProcessEnv 
     partial += chunk.toString();
     const parts = partial.split('\n');
     partial = parts.pop()!;
-    for (const p of parts) { try { lines.push(JSON.parse(p) as Record<string, unknown>); } catch { /* not JSON */ } }
+    for (const p of parts) {
+      try {
+        lines.push(JSON.parse(p) as Record<string, unknown>);
+      } catch {
+        /* not JSON */
+      }
+    }
   };
   child.stdout!.on('data', onLine);
-  child.stderr!.on('data', (c: Buffer) => { err += c.toString(); onLine(c); });
+  child.stderr!.on('data', (c: Buffer) => {
+    err += c.toString();
+    onLine(c);
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
-    child, lines, exited, stderr: () => err,
-    async kill(signal = 'SIGTERM') { if (child.exitCode === null && child.signalCode === null) child.kill(signal); return exited; },
+    child,
+    lines,
+    exited,
+    stderr: () => err,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
   };
 }
 
@@ -45,8 +64,13 @@ export async function spawnAgent(config: object, env: NodeJS.ProcessEnv = {}): P
   const file = join(dir, 'agent.json');
   writeFileSync(file, JSON.stringify(config));
   const p = spawnTsx('fleet-agent/cli.ts', ['--config', file], env);
-  const exitedEarly = p.exited.then((code) => { throw new Error(`agent exited with ${code}: ${p.stderr()}`); });
-  const listening = await Promise.race([waitFor('the agent to listen', () => p.lines.find((l) => l.msg === 'listening'), 20_000, 20), exitedEarly]);
+  const exitedEarly = p.exited.then((code) => {
+    throw new Error(`agent exited with ${code}: ${p.stderr()}`);
+  });
+  const listening = await Promise.race([
+    waitFor('the agent to listen', () => p.lines.find((l) => l.msg === 'listening'), 20_000, 20),
+    exitedEarly,
+  ]);
   exitedEarly.catch(() => undefined); // a later exit is the test's business
   return Object.assign(p, { url: listening.url as string });
 }

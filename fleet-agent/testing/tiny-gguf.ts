@@ -6,10 +6,19 @@ import { writeFileSync } from 'node:fs';
 import { mulberry32 } from '../../src/core/mulberry32.js';
 
 const GGUF_ALIGNMENT = 32;
-const enum ValueType { UINT32 = 4, FLOAT32 = 6, STRING = 8, ARRAY = 9, INT32 = 5 }
+enum ValueType {
+  UINT32 = 4,
+  FLOAT32 = 6,
+  STRING = 8,
+  ARRAY = 9,
+  INT32 = 5,
+}
 const GGML_TYPE_F32 = 0;
 // llama.cpp token types (llama_token_type): NORMAL=1, UNKNOWN=2, CONTROL=3, BYTE=6.
-const TOKEN_NORMAL = 1, TOKEN_UNKNOWN = 2, TOKEN_CONTROL = 3, TOKEN_BYTE = 6;
+const TOKEN_NORMAL = 1,
+  TOKEN_UNKNOWN = 2,
+  TOKEN_CONTROL = 3,
+  TOKEN_BYTE = 6;
 
 export interface TinyModelShape {
   embedding: number;
@@ -35,14 +44,43 @@ class ByteWriter {
     this.buf.copy(next, 0, 0, this.length);
     this.buf = next;
   }
-  u32(v: number): void { this.reserve(4); this.buf.writeUInt32LE(v, this.length); this.length += 4; }
-  i32(v: number): void { this.reserve(4); this.buf.writeInt32LE(v, this.length); this.length += 4; }
-  u64(v: number): void { this.reserve(8); this.buf.writeBigUInt64LE(BigInt(v), this.length); this.length += 8; }
-  f32(v: number): void { this.reserve(4); this.buf.writeFloatLE(v, this.length); this.length += 4; }
-  str(s: string): void { const b = Buffer.from(s, 'utf8'); this.u64(b.length); this.bytes(b); }
-  bytes(b: Uint8Array): void { this.reserve(b.length); this.buf.set(b, this.length); this.length += b.length; }
-  pad(alignment: number): void { const n = (alignment - (this.length % alignment)) % alignment; this.bytes(new Uint8Array(n)); }
-  result(): Buffer { return this.buf.subarray(0, this.length); }
+  u32(v: number): void {
+    this.reserve(4);
+    this.buf.writeUInt32LE(v, this.length);
+    this.length += 4;
+  }
+  i32(v: number): void {
+    this.reserve(4);
+    this.buf.writeInt32LE(v, this.length);
+    this.length += 4;
+  }
+  u64(v: number): void {
+    this.reserve(8);
+    this.buf.writeBigUInt64LE(BigInt(v), this.length);
+    this.length += 8;
+  }
+  f32(v: number): void {
+    this.reserve(4);
+    this.buf.writeFloatLE(v, this.length);
+    this.length += 4;
+  }
+  str(s: string): void {
+    const b = Buffer.from(s, 'utf8');
+    this.u64(b.length);
+    this.bytes(b);
+  }
+  bytes(b: Uint8Array): void {
+    this.reserve(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+  pad(alignment: number): void {
+    const n = (alignment - (this.length % alignment)) % alignment;
+    this.bytes(new Uint8Array(n));
+  }
+  result(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
 }
 
 function writeScalar(w: ByteWriter, type: ValueType, value: string | number): void {
@@ -56,9 +94,19 @@ function writeScalar(w: ByteWriter, type: ValueType, value: string | number): vo
 function vocabulary(): { tokens: string[]; scores: number[]; types: number[] } {
   const tokens = ['<unk>', '<s>', '</s>'];
   const types = [TOKEN_UNKNOWN, TOKEN_CONTROL, TOKEN_CONTROL];
-  for (let b = 0; b < 256; b++) { tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`); types.push(TOKEN_BYTE); }
-  const words = ['▁', ...'abcdefghijklmnopqrstuvwxyz'.split(''), ...'the a of to and is in it you that hello world model token fleet agent spot gpu'.split(' ').map((x) => `▁${x}`)];
-  for (const word of words) { tokens.push(word); types.push(TOKEN_NORMAL); }
+  for (let b = 0; b < 256; b++) {
+    tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
+    types.push(TOKEN_BYTE);
+  }
+  const words = [
+    '▁',
+    ...'abcdefghijklmnopqrstuvwxyz'.split(''),
+    ...'the a of to and is in it you that hello world model token fleet agent spot gpu'.split(' ').map((x) => `▁${x}`),
+  ];
+  for (const word of words) {
+    tokens.push(word);
+    types.push(TOKEN_NORMAL);
+  }
   const scores = tokens.map((_, i) => (types[i] === TOKEN_NORMAL ? -i / 100 : 0));
   return { tokens, scores, types };
 }

@@ -21,9 +21,32 @@ export const INTERNAL_KEY = 'test-internal-key-0123456789';
 /** Three models: cheap phi (code-capable), mid mixtral (code, math, tools), big llama. */
 export function testModels(): GatewayConfigInput['models'] {
   return [
-    { name: 'phi3-mini', aliases: ['phi-3'], contextTokens: 4096, maxOutputTokens: 1024, skills: ['code'], cost: { inputPerMillion: 0.1, outputPerMillion: 0.2 }, fallback: ['mixtral-8x7b'] },
-    { name: 'mixtral-8x7b', aliases: ['mixtral'], contextTokens: 32768, maxOutputTokens: 4096, skills: ['code', 'math', 'tools'], cost: { inputPerMillion: 0.5, outputPerMillion: 1 }, fallback: ['llama3-70b'] },
-    { name: 'llama3-70b', aliases: ['llama'], contextTokens: 8192, maxOutputTokens: 4096, skills: ['code', 'math', 'tools'], cost: { inputPerMillion: 1, outputPerMillion: 2 } },
+    {
+      name: 'phi3-mini',
+      aliases: ['phi-3'],
+      contextTokens: 4096,
+      maxOutputTokens: 1024,
+      skills: ['code'],
+      cost: { inputPerMillion: 0.1, outputPerMillion: 0.2 },
+      fallback: ['mixtral-8x7b'],
+    },
+    {
+      name: 'mixtral-8x7b',
+      aliases: ['mixtral'],
+      contextTokens: 32768,
+      maxOutputTokens: 4096,
+      skills: ['code', 'math', 'tools'],
+      cost: { inputPerMillion: 0.5, outputPerMillion: 1 },
+      fallback: ['llama3-70b'],
+    },
+    {
+      name: 'llama3-70b',
+      aliases: ['llama'],
+      contextTokens: 8192,
+      maxOutputTokens: 4096,
+      skills: ['code', 'math', 'tools'],
+      cost: { inputPerMillion: 1, outputPerMillion: 2 },
+    },
   ];
 }
 
@@ -56,12 +79,17 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const cfg = parseGatewayConfig({
     listen: { host: '127.0.0.1', port: 0 },
     cosmos: { endpoint: cosmos.endpoint, key: cosmos.key, database: cosmos.database, caFile },
-    secrets: { backend: { kind: 'static', current: BACKEND_SECRET, previous: BACKEND_SECRET_PREVIOUS }, internalServiceKey: { kind: 'static', current: INTERNAL_KEY } },
+    secrets: {
+      backend: { kind: 'static', current: BACKEND_SECRET, previous: BACKEND_SECRET_PREVIOUS },
+      internalServiceKey: { kind: 'static', current: INTERNAL_KEY },
+    },
     models: testModels(),
     registry: { cacheMs: 0 },
     deadlines: { requestMs: 10_000, firstByteMs: 5_000, idleMs: 3_000, connectMs: 1_000 },
     jobs: { worker: false, concurrency: 2, maxAttempts: 3, visibilityTimeoutSeconds: 2, resultTtlSeconds: 3600, pollIntervalMs: 50 },
-    ...(opts.storageConnectionString ? { storage: { connectionString: opts.storageConnectionString, jobsQueue: `jobs${Date.now()}` } } : {}),
+    ...(opts.storageConnectionString
+      ? { storage: { connectionString: opts.storageConnectionString, jobsQueue: `jobs${Date.now()}` } }
+      : {}),
     ...opts.config,
   });
   const log = opts.log ?? createLogger('error', () => {});
@@ -79,14 +107,33 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     caFile,
     apim,
     async register(doc) {
-      const full: RegistryDoc = { pool: doc.model, state: 'ready', inFlight: 0, queue: 0, tokensPerSecond: 0, zone: null, priority: 'Spot', engine: 'sim', simulated: true, lastSeen: Date.now(), ...doc };
+      const full: RegistryDoc = {
+        pool: doc.model,
+        state: 'ready',
+        inFlight: 0,
+        queue: 0,
+        tokensPerSecond: 0,
+        zone: null,
+        priority: 'Spot',
+        engine: 'sim',
+        simulated: true,
+        lastSeen: Date.now(),
+        ...doc,
+      };
       await registry.items.upsert(full);
     },
     async unregister(doc) {
-      await registry.item(doc.id, doc.pool).delete().catch(() => {});
+      await registry
+        .item(doc.id, doc.pool)
+        .delete()
+        .catch(() => {});
     },
     post: (path, body, headers = {}) =>
-      fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...apim(), ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      fetch(url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...apim(), ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -59,7 +59,8 @@ export async function startScriptedAgent(name: string, key: string, behaviour: S
       const b = state.behaviour;
       if (req.headers.authorization !== `Bearer ${key}`) return json(401, { error: { message: 'bad key', type: 'authentication_error' } });
       seen.push({ body, raw, headers: req.headers });
-      if (b.draining) return json(503, { error: { message: 'draining', type: 'service_unavailable', code: 'replica_draining' } }, { 'retry-after': '1' });
+      if (b.draining)
+        return json(503, { error: { message: 'draining', type: 'service_unavailable', code: 'replica_draining' } }, { 'retry-after': '1' });
       if (b.throttle) return json(429, { error: { message: 'busy', type: 'rate_limit_error' } }, { 'retry-after': '1' });
       if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
       const words = Array.from({ length: b.words ?? 5 }, (_, i) => `${name}-w${i} `);
@@ -67,7 +68,18 @@ export async function startScriptedAgent(name: string, key: string, behaviour: S
       const model = body.model as string;
       const usage = { prompt_tokens: 7, completion_tokens: words.length, total_tokens: 7 + words.length };
       if (body.stream !== true) {
-        return json(200, { id, object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: words.join('') }, finish_reason: 'stop' }], usage }, b.usageHeader === undefined ? {} : { [HEADER_USAGE]: b.usageHeader });
+        return json(
+          200,
+          {
+            id,
+            object: 'chat.completion',
+            created: 1,
+            model,
+            choices: [{ index: 0, message: { role: 'assistant', content: words.join('') }, finish_reason: 'stop' }],
+            usage,
+          },
+          b.usageHeader === undefined ? {} : { [HEADER_USAGE]: b.usageHeader },
+        );
       }
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       if (b.breakBeforeFirstChunk) {

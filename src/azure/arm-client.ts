@@ -43,7 +43,7 @@ export class RequestCounter {
 /** A request that changes state: PUT/PATCH/DELETE and POST actions other than `/list…` reads. */
 export function isWrite(method: string, url: string): boolean {
   if (method === 'GET' || method === 'HEAD') return false;
-  if (method === 'POST' && /\/list[A-Za-z]*(\?|$)/.test(new URL(url).pathname + '?')) return false;
+  if (method === 'POST' && /\/list[A-Za-z]*(\?|$)/.test(`${new URL(url).pathname}?`)) return false;
   return true;
 }
 
@@ -91,11 +91,18 @@ export async function createArmClient(target: ArmTargetLike, opts: ArmClientOpti
   const sdk = new ResourceManagementClient(target.credential, target.subscriptionId, {
     endpoint: target.armEndpoint,
     ...(target.caCertPem ? { tlsOptions: { ca: target.caCertPem } } : {}),
-    retryOptions: { maxRetries: opts.maxRetries ?? 6, retryDelayInMs: opts.retryDelayInMs ?? 800, maxRetryDelayInMs: opts.maxRetryDelayInMs ?? 30_000 },
+    retryOptions: {
+      maxRetries: opts.maxRetries ?? 6,
+      retryDelayInMs: opts.retryDelayInMs ?? 800,
+      maxRetryDelayInMs: opts.maxRetryDelayInMs ?? 30_000,
+    },
   });
   if (opts.onRequest) {
     const onRequest = opts.onRequest;
-    sdk.pipeline.addPolicy({ name: 'gpuarbRequestCounter', sendRequest: (req, next) => (onRequest(req.method, req.url), next(req)) }, { phase: 'Retry' });
+    sdk.pipeline.addPolicy(
+      { name: 'gpuarbRequestCounter', sendRequest: (req, next) => (onRequest(req.method, req.url), next(req)) },
+      { phase: 'Retry' },
+    );
   }
   const base = target.armEndpoint.replace(/\/$/, '');
   const pollIntervalMs = opts.pollIntervalMs ?? 2000;
@@ -129,17 +136,27 @@ export async function createArmClient(target: ArmTargetLike, opts: ArmClientOpti
   const check = (res: RawResponse, id: string): RawResponse => {
     if (res.status < 400) return res;
     const err = res.body?.error ?? {};
-    throw toAzureError(new ArmHttpError(res.status, err.code, err.message ?? `HTTP ${res.status}`, { headers: res.headers, bodyAsText: res.bodyText }), id);
+    throw toAzureError(
+      new ArmHttpError(res.status, err.code, err.message ?? `HTTP ${res.status}`, { headers: res.headers, bodyAsText: res.bodyText }),
+      id,
+    );
   };
 
   const operation = async (method: string, id: string, url: string, body: unknown, apiVersion: string, signal?: AbortSignal) => {
-    const send = async (m: string, u: string, b?: unknown) => check(await sendRaw(m, withVersion(u, m === 'GET' && u !== url ? undefined : apiVersion), b, signal), id);
+    const send = async (m: string, u: string, b?: unknown) =>
+      check(await sendRaw(m, withVersion(u, m === 'GET' && u !== url ? undefined : apiVersion), b, signal), id);
     const initial = await send(method, url, body);
     try {
       return await pollToCompletion(send, method, url, initial, { intervalMs: pollIntervalMs, signal });
     } catch (e) {
       if (e instanceof LroFailedError) {
-        throw new AzureError(e.message, { armCode: e.armCode, requestId: e.requestId, resourceId: id, hint: hintForArmCode(e.armCode), cause: e });
+        throw new AzureError(e.message, {
+          armCode: e.armCode,
+          requestId: e.requestId,
+          resourceId: id,
+          hint: hintForArmCode(e.armCode),
+          cause: e,
+        });
       }
       throw e;
     }
@@ -160,9 +177,13 @@ export async function createArmClient(target: ArmTargetLike, opts: ArmClientOpti
       if (res.status === 404 || res.status === 204) return;
       check(res, id);
       try {
-        await pollToCompletion(async (m, u) => check(await sendRaw(m, withVersion(u), undefined, signal), id), 'DELETE', id, res, { intervalMs: pollIntervalMs, signal });
+        await pollToCompletion(async (m, u) => check(await sendRaw(m, withVersion(u), undefined, signal), id), 'DELETE', id, res, {
+          intervalMs: pollIntervalMs,
+          signal,
+        });
       } catch (e) {
-        if (e instanceof LroFailedError) throw new AzureError(e.message, { armCode: e.armCode, resourceId: id, hint: hintForArmCode(e.armCode), cause: e });
+        if (e instanceof LroFailedError)
+          throw new AzureError(e.message, { armCode: e.armCode, resourceId: id, hint: hintForArmCode(e.armCode), cause: e });
         throw e;
       }
     },

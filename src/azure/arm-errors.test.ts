@@ -7,22 +7,31 @@ const restError = (status: number, code: string, message: string) => ({
   message,
   statusCode: status,
   code,
-  response: { headers: { get: (h: string) => (h === 'x-ms-request-id' ? 'req-123' : undefined) }, bodyAsText: JSON.stringify({ error: { code, message } }) },
+  response: {
+    headers: { get: (h: string) => (h === 'x-ms-request-id' ? 'req-123' : undefined) },
+    bodyAsText: JSON.stringify({ error: { code, message } }),
+  },
 });
 
 describe('ARM error hints', () => {
-  it.each(['QuotaExceeded', 'SkuNotAvailable', 'AllocationFailed', 'ZonalAllocationFailed', 'OperationNotAllowed', 'AuthorizationFailed', 'InvalidAuthenticationToken', 'ResourceGroupNotFound'])(
-    '%s has its own hint',
-    (code) => {
-      const e = toAzureError(restError(409, code, 'boom'), '/subscriptions/x') as AzureError;
-      expect(e).toBeInstanceOf(AzureError);
-      expect(e.code).toBe(code);
-      expect(e.hint).toBe(ARM_ERROR_HINTS[code]);
-      expect(e.hint).not.toBe(GENERIC_ARM_HINT);
-      expect(e.requestId).toBe('req-123');
-      expect(e.status).toBe(409);
-    },
-  );
+  it.each([
+    'QuotaExceeded',
+    'SkuNotAvailable',
+    'AllocationFailed',
+    'ZonalAllocationFailed',
+    'OperationNotAllowed',
+    'AuthorizationFailed',
+    'InvalidAuthenticationToken',
+    'ResourceGroupNotFound',
+  ])('%s has its own hint', (code) => {
+    const e = toAzureError(restError(409, code, 'boom'), '/subscriptions/x') as AzureError;
+    expect(e).toBeInstanceOf(AzureError);
+    expect(e.code).toBe(code);
+    expect(e.hint).toBe(ARM_ERROR_HINTS[code]);
+    expect(e.hint).not.toBe(GENERIC_ARM_HINT);
+    expect(e.requestId).toBe('req-123');
+    expect(e.status).toBe(409);
+  });
 
   it('falls back to a generic hint for unknown codes', () => {
     expect((toAzureError(restError(400, 'SomethingNew', 'x')) as AzureError).hint).toBe(GENERIC_ARM_HINT);

@@ -11,20 +11,22 @@ export const ARM_ERROR_HINTS: Readonly<Record<string, string>> = {
     'This VM size is not offered in the chosen region or zone for your subscription. Pick another zone or region in the pool config, or another SKU; `gpuarb cost` lists where the SKU is offered.',
   AllocationFailed:
     'Azure has no capacity for this VM size right now. Retry later, allow more zones, set an on-demand floor (spot.regularBase), or use another region.',
-  ZonalAllocationFailed:
-    'No capacity in the requested zone. Add more zones to the pool (spot.zones) or retry later.',
+  ZonalAllocationFailed: 'No capacity in the requested zone. Add more zones to the pool (spot.zones) or retry later.',
   AuthorizationFailed:
     'The signed-in identity lacks a role on this scope. Ask for Contributor (and User Access Administrator for role assignments) on the subscription or resource group.',
   InvalidAuthenticationToken:
     'The access token was rejected. Sign in again with `az login` (or refresh the service principal secret); for the local cloud, run `gpuarb local start`.',
   AuthenticationFailed: 'Authentication failed. Sign in again with `az login`; for the local cloud, run `gpuarb local start`.',
-  ResourceGroupNotFound: 'The resource group does not exist (yet). Run `gpuarb up` to create the stack, or check the stack name and subscription.',
+  ResourceGroupNotFound:
+    'The resource group does not exist (yet). Run `gpuarb up` to create the stack, or check the stack name and subscription.',
   ResourceNotFound: 'The resource does not exist. Run `gpuarb plan` to see what is missing, then `gpuarb up`.',
   ParentResourceNotFound: 'A parent resource is missing. Run `gpuarb up` again: it creates parents before children.',
-  SubscriptionNotFound: 'The subscription id is wrong or not visible to this identity. Check `subscription` in gpuarb.yaml or AZURE_SUBSCRIPTION_ID.',
+  SubscriptionNotFound:
+    'The subscription id is wrong or not visible to this identity. Check `subscription` in gpuarb.yaml or AZURE_SUBSCRIPTION_ID.',
   MissingSubscriptionRegistration:
     'The subscription is not registered for this resource provider. Register it: `az provider register --namespace <Namespace>` (named in the message).',
-  InvalidTemplateDeployment: 'Azure rejected the resource body. Rerun with --verbose and check the message; report it if the body came from gpuarb.',
+  InvalidTemplateDeployment:
+    'Azure rejected the resource body. Rerun with --verbose and check the message; report it if the body came from gpuarb.',
   Conflict: 'Another operation is in progress on this resource. Wait a minute and rerun; gpuarb converges.',
   VaultAlreadyExists:
     'A Key Vault with this name exists (possibly soft-deleted). Recover it or purge it (`gpuarb down --purge`), or change the stack name.',

@@ -51,6 +51,13 @@ export async function ensureLocalCloud(ctx: Context, stateDirInput: string): Pro
 function localStorageToken(): string {
   const now = Math.floor(Date.now() / 1000);
   const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const claims = { aud: 'https://storage.azure.com', iss: 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/', iat: now, nbf: now - 60, exp: now + 3600, oid: 'gpuarb-local-operator' };
+  const claims = {
+    aud: 'https://storage.azure.com',
+    iss: 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/',
+    iat: now,
+    nbf: now - 60,
+    exp: now + 3600,
+    oid: 'gpuarb-local-operator',
+  };
   return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
 }

@@ -46,18 +46,29 @@ export const sleep = systemClock.sleep;
 
 function failure(body: any, res: RawResponse): LroFailedError {
   const err = body?.error ?? body?.properties?.error ?? {};
-  return new LroFailedError(err.code ?? 'OperationFailed', err.message ?? `operation ended ${body?.status ?? body?.properties?.provisioningState}`, res.headers.get('x-ms-request-id'));
+  return new LroFailedError(
+    err.code ?? 'OperationFailed',
+    err.message ?? `operation ended ${body?.status ?? body?.properties?.provisioningState}`,
+    res.headers.get('x-ms-request-id'),
+  );
 }
 
 /**
  * Polls the operation started by `initial` (the response of PUT/DELETE/POST on `resourceUrl`).
  * Returns the final resource body for PUT, undefined otherwise.
  */
-export async function pollToCompletion(send: Send, method: string, resourceUrl: string, initial: RawResponse, opts: PollOptions): Promise<any> {
+export async function pollToCompletion(
+  send: Send,
+  method: string,
+  resourceUrl: string,
+  initial: RawResponse,
+  opts: PollOptions,
+): Promise<any> {
   const asyncUrl = initial.headers.get('azure-asyncoperation');
   const locationUrl = initial.headers.get('location');
   const state = String(initial.body?.properties?.provisioningState ?? '').toLowerCase();
-  const needsPoll = initial.status === 202 || (initial.status === 201 && !!asyncUrl) || (method === 'PUT' && state !== '' && !TERMINAL_OK.has(state));
+  const needsPoll =
+    initial.status === 202 || (initial.status === 201 && !!asyncUrl) || (method === 'PUT' && state !== '' && !TERMINAL_OK.has(state));
   if (!needsPoll) {
     if (TERMINAL_BAD.has(state)) throw failure(initial.body, initial);
     return initial.body;

@@ -36,7 +36,10 @@ export async function resolveTarget(ctx: Context, opts: { local: boolean }): Pro
   try {
     await credential.getToken(`${AZURE_ARM_ENDPOINT}/.default`, { abortSignal: ctx.signal });
   } catch (e) {
-    throw new NotAuthenticatedError('No Azure credential was found (DefaultAzureCredential tried environment, workload identity, managed identity, Azure CLI and others).', { cause: e });
+    throw new NotAuthenticatedError(
+      'No Azure credential was found (DefaultAzureCredential tried environment, workload identity, managed identity, Azure CLI and others).',
+      { cause: e },
+    );
   }
   return { kind: 'azure', subscriptionId, armEndpoint: AZURE_ARM_ENDPOINT, credential };
 }

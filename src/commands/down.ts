@@ -25,17 +25,37 @@ export const downCommand = defineCommand({
     const { loadProvisionStack } = await import('../provision/stack.js');
     const { destroyStack, listStackResources } = await import('../provision/down.js');
     const s = await loadProvisionStack(ctx, { local: opts.local, build: false });
-    const target = { stack: s.config.stack, subscriptionId: s.target.subscriptionId, resourceGroupId: s.graph.resourceGroupId, location: s.config.location };
+    const target = {
+      stack: s.config.stack,
+      subscriptionId: s.target.subscriptionId,
+      resourceGroupId: s.graph.resourceGroupId,
+      location: s.config.location,
+    };
     const found = await listStackResources(s.arm, target, ctx.signal);
     ctx.io.info(`Stack "${s.config.stack}" has ${found.length} resources in ${s.names.resourceGroup}:`);
     for (const r of found) ctx.io.info(`  - ${r.type}  ${r.id.split('/').pop()}`);
     ctx.io.info(SOFT_DELETE_NOTE);
     // The local cloud is disposable (`up --local` rebuilds it in seconds): --local does not ask.
-    if (!opts.local && !(await ctx.prompt.confirm(`Delete stack "${s.config.stack}" (${found.length} resources and, if it is left empty, resource group ${s.names.resourceGroup})?`, { flag: '--yes' }))) {
+    if (
+      !opts.local &&
+      !(await ctx.prompt.confirm(
+        `Delete stack "${s.config.stack}" (${found.length} resources and, if it is left empty, resource group ${s.names.resourceGroup})?`,
+        { flag: '--yes' },
+      ))
+    ) {
       throw new CancelledError('Nothing was deleted.');
     }
-    const purge = opts.purge ? await ctx.prompt.confirm(`Also purge the soft-deleted Key Vault and API Management of "${s.config.stack}"? This cannot be undone.`, { flag: '--yes' }) : false;
-    const result = await destroyStack(s.arm, target, { purge, signal: ctx.signal, onDeleted: (id) => ctx.io.info(`deleted ${id.split('/').slice(-2).join('/')}`) });
+    const purge = opts.purge
+      ? await ctx.prompt.confirm(
+          `Also purge the soft-deleted Key Vault and API Management of "${s.config.stack}"? This cannot be undone.`,
+          { flag: '--yes' },
+        )
+      : false;
+    const result = await destroyStack(s.arm, target, {
+      purge,
+      signal: ctx.signal,
+      onDeleted: (id) => ctx.io.info(`deleted ${id.split('/').slice(-2).join('/')}`),
+    });
     if (ctx.signal.aborted) throw new CancelledError('Stopped: run `gpuarb down` again to finish.');
     // --local: nothing of the stack may keep running, so the local cloud stops too (its state,
     // including soft-deleted names, is kept for the next `up --local`).
@@ -47,7 +67,9 @@ export const downCommand = defineCommand({
     return { ...result, stack: s.config.stack, found: found.length, ...(localCloudStopped !== undefined ? { localCloudStopped } : {}) };
   },
   render(ctx, r) {
-    ctx.io.out(`Deleted ${r.deleted.length} of ${r.found} resources of stack ${r.stack}${r.resourceGroupDeleted ? ' and its resource group' : ''}.`);
+    ctx.io.out(
+      `Deleted ${r.deleted.length} of ${r.found} resources of stack ${r.stack}${r.resourceGroupDeleted ? ' and its resource group' : ''}.`,
+    );
     for (const f of r.failed) ctx.io.out(`  ✗ ${f.id.split('/').pop()}: ${f.code}: ${f.message}${f.hint ? `\n      hint: ${f.hint}` : ''}`);
     if (r.leftInGroup.length) ctx.io.out(`Kept the resource group: it holds ${r.leftInGroup.length} resources that are not the stack's.`);
     if (r.softDeleted.length) ctx.io.out(`Soft-deleted (name reserved until retention ends): ${r.softDeleted.join(', ')}`);

@@ -19,4 +19,24 @@ import { upCommand } from './up.js';
 import { downCommand } from './down.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDefinition<any, any>[] = [initCommand, planCommand, upCommand, downCommand, configShowCommand, configValidateCommand, exitCodesCommand, loadtestCommand, secretsListCommand, secretsRotateCommand, statusCommand, scaleCommand, logsCommand, keysCreateCommand, keysListCommand, keysRevokeCommand, keysRotateCommand, usageCommand, ...LOCAL_COMMANDS];
+export const COMMANDS: CommandDefinition<any, any>[] = [
+  initCommand,
+  planCommand,
+  upCommand,
+  downCommand,
+  configShowCommand,
+  configValidateCommand,
+  exitCodesCommand,
+  loadtestCommand,
+  secretsListCommand,
+  secretsRotateCommand,
+  statusCommand,
+  scaleCommand,
+  logsCommand,
+  keysCreateCommand,
+  keysListCommand,
+  keysRevokeCommand,
+  keysRotateCommand,
+  usageCommand,
+  ...LOCAL_COMMANDS,
+];

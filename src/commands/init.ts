@@ -23,15 +23,26 @@ export const initCommand = defineCommand({
   async run(ctx, opts) {
     const file = resolve(ctx.cwd, ctx.globals.config ?? 'gpuarb.yaml');
     if (existsSync(file) && !opts.force) {
-      throw new UserError(`${file} already exists.`, { code: 'ConfigExists', hint: 'Pass --force to overwrite it, or --config <file> to write elsewhere.' });
+      throw new UserError(`${file} already exists.`, {
+        code: 'ConfigExists',
+        hint: 'Pass --force to overwrite it, or --config <file> to write elsewhere.',
+      });
     }
     // A stack name is a decision (every resource name derives from it): without a terminal it
     // must come from --stack, or --yes accepts the default.
     const ask = (q: string, flag: string, def: string) =>
-      ctx.prompt.interactive || !ctx.globals.yes ? ctx.prompt.text(q, { flag, default: ctx.prompt.interactive ? def : undefined }) : Promise.resolve(def);
+      ctx.prompt.interactive || !ctx.globals.yes
+        ? ctx.prompt.text(q, { flag, default: ctx.prompt.interactive ? def : undefined })
+        : Promise.resolve(def);
     const stack = opts.stack ?? (await ask('Stack name?', '--stack', 'gpuarb-prod'));
-    const location = opts.location ?? (ctx.prompt.interactive ? await ctx.prompt.text('Azure region?', { flag: '--location', default: 'eastus' }) : 'eastus');
-    const subscription = opts.subscription ?? (ctx.prompt.interactive ? (await ctx.prompt.text('Subscription id (empty: set later)?', { flag: '--subscription', default: '' })) || undefined : undefined);
+    const location =
+      opts.location ??
+      (ctx.prompt.interactive ? await ctx.prompt.text('Azure region?', { flag: '--location', default: 'eastus' }) : 'eastus');
+    const subscription =
+      opts.subscription ??
+      (ctx.prompt.interactive
+        ? (await ctx.prompt.text('Subscription id (empty: set later)?', { flag: '--subscription', default: '' })) || undefined
+        : undefined);
     const { defaultConfigYaml } = await import('../config/default-config.js');
     const { parseConfigText } = await import('../config/load.js');
     const text = defaultConfigYaml({ stack, location, subscription });

@@ -10,7 +10,9 @@ const customerArg = { name: 'customer', description: 'customer id, e.g. acme-cor
 
 function showKey(ctx: Parameters<NonNullable<typeof keysCreateCommand.render>>[0], r: KeyResult, verb: string) {
   ctx.io.out(r.key);
-  ctx.io.info(`${verb} the key of ${r.customer} (tier ${r.tier}). It is shown only now: hand it over securely.${r.previousKeyValid ? ' The previous key stays valid until the next rotation.' : ''}`);
+  ctx.io.info(
+    `${verb} the key of ${r.customer} (tier ${r.tier}). It is shown only now: hand it over securely.${r.previousKeyValid ? ' The previous key stays valid until the next rotation.' : ''}`,
+  );
 }
 
 export const keysCreateCommand = defineCommand({
@@ -37,13 +39,18 @@ export const keysListCommand = defineCommand({
   },
   render(ctx, r) {
     if (!r.keys.length) return ctx.io.out('no customer keys');
-    ctx.io.out(table([['CUSTOMER', 'TIER', 'STATE', 'CREATED'], ...r.keys.map((k) => [k.customer, k.tier ?? '-', k.state, k.createdAt ?? '-'])]).join('\n'));
+    ctx.io.out(
+      table([
+        ['CUSTOMER', 'TIER', 'STATE', 'CREATED'],
+        ...r.keys.map((k) => [k.customer, k.tier ?? '-', k.state, k.createdAt ?? '-']),
+      ]).join('\n'),
+    );
   },
 });
 
 export const keysRevokeCommand = defineCommand({
   name: 'keys revoke',
-  summary: 'Revoke a customer\'s API key (its calls get 401 at once)',
+  summary: "Revoke a customer's API key (its calls get 401 at once)",
   examples: ['gpuarb keys revoke acme-corp'],
   args: [customerArg],
   options: [local],

@@ -48,7 +48,6 @@ describe('gpuarb loadtest: reports', () => {
     expect(r.stdout).toMatch(/^all\s+\d+/m);
   });
 
-
   it('prints JSON with --json and writes a self-contained HTML report with --out', async () => {
     const r = await runGpuarb([...target(), '--rate', '30', '--duration', '1s', '--stream', '--json', '--out', 'report.html'], { cwd });
     expect(r.code).toBe(0);
@@ -117,18 +116,31 @@ describe('gpuarb loadtest: bad input fails before any load', () => {
 
   it('names malformed JSONL lines before any request', async () => {
     writeFileSync(join(cwd, 'bad.jsonl'), '{"messages":[{"role":"user","content":"ok"}]}\n{"messages":"nope"}\n\n{oops\n');
-    await refused([...target(), '--rate', '5', '--duration', '1s', '--workload', 'bad.jsonl'], /bad\.jsonl: 2 malformed line\(s\):\s+line 2: "messages" must be a non-empty array\s+line 4: not JSON/);
+    await refused(
+      [...target(), '--rate', '5', '--duration', '1s', '--workload', 'bad.jsonl'],
+      /bad\.jsonl: 2 malformed line\(s\):\s+line 2: "messages" must be a non-empty array\s+line 4: not JSON/,
+    );
   });
 
   it('refuses an unknown model, a wrong key and an unreachable URL after GET /models only', async () => {
-    await refused([...target(), '--rate', '5', '--duration', '1s', '--model', 'gpt-9'], /Unknown model\(s\) at .*: gpt-9/, { preflight: true });
-    await refused(['loadtest', '--url', peer.baseUrl, '--key', 'wrong', '--rate', '5', '--duration', '1s'], /rejected the key \(HTTP 401/, { preflight: true });
-    await refused(['loadtest', '--url', 'http://127.0.0.1:1/v1', '--key', 'k', '--rate', '5', '--duration', '1s'], /Cannot reach http:\/\/127\.0\.0\.1:1\/v1: ECONNREFUSED/);
+    await refused([...target(), '--rate', '5', '--duration', '1s', '--model', 'gpt-9'], /Unknown model\(s\) at .*: gpt-9/, {
+      preflight: true,
+    });
+    await refused(['loadtest', '--url', peer.baseUrl, '--key', 'wrong', '--rate', '5', '--duration', '1s'], /rejected the key \(HTTP 401/, {
+      preflight: true,
+    });
+    await refused(
+      ['loadtest', '--url', 'http://127.0.0.1:1/v1', '--key', 'k', '--rate', '5', '--duration', '1s'],
+      /Cannot reach http:\/\/127\.0\.0\.1:1\/v1: ECONNREFUSED/,
+    );
   });
 
   it('refuses chaos without a stack, before any load', async () => {
     await refused([...target(), '--rate', '5', '--duration', '2s', '--rotate-secret-at', '1s'], /No config file at/, { preflight: true });
     await refused([...target(), '--rate', '5', '--duration', '2s', '--evict-every', '1s'], /No config file at/, { preflight: true });
-    await refused([...target(), '--rate', '5', '--duration', '2s', '--rotate-secret-at', '5s'], /--rotate-secret-at must fall within --duration/);
+    await refused(
+      [...target(), '--rate', '5', '--duration', '2s', '--rotate-secret-at', '5s'],
+      /--rotate-secret-at must fall within --duration/,
+    );
   });
 });

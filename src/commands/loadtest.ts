@@ -33,7 +33,10 @@ export const loadtestCommand = defineCommand({
     { flags: '--workload <w>', description: '"builtin" (default) or a JSONL file of OpenAI chat requests' },
     { flags: '--repeat <p>', description: 'share of exact repeats in the built-in workload (default 50%)' },
     { flags: '--stream', description: 'stream answers (adds time to first token and per output token)' },
-    { flags: '--slo <objectives>', description: `e.g. "p95<5s,errors<1%,cache>40%,rpm>100,availability>99.9%"; exit ${ExitCode.sloMissed} if missed` },
+    {
+      flags: '--slo <objectives>',
+      description: `e.g. "p95<5s,errors<1%,cache>40%,rpm>100,availability>99.9%"; exit ${ExitCode.sloMissed} if missed`,
+    },
     { flags: '--timeout <t>', description: 'per-request timeout (default 60s)' },
     { flags: '--out <file>', description: 'also write the report to FILE.html (self-contained) or FILE.json' },
     { flags: '--evict-every <t>', description: 'chaos: evict a random Spot VM of the stack every T (simulateEviction)' },
@@ -71,7 +74,12 @@ export const loadtestCommand = defineCommand({
     if (result.slo && !result.slo.passed) {
       // On stderr in every mode (--json too), so a CI log names what failed the gate.
       const { describeResult } = await import('../loadtest/slo.js');
-      ctx.io.warn(`SLO missed (exit ${ExitCode.sloMissed}): ${result.slo.objectives.filter((o) => !o.met).map(describeResult).join(', ')}`);
+      ctx.io.warn(
+        `SLO missed (exit ${ExitCode.sloMissed}): ${result.slo.objectives
+          .filter((o) => !o.met)
+          .map(describeResult)
+          .join(', ')}`,
+      );
     }
     return result;
   },

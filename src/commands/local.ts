@@ -8,27 +8,42 @@ import { localStateDir } from '../azure/target.js';
 import { defineCommand } from '../core/command.js';
 import { UserError } from '../core/errors.js';
 
-const stateDirOption = { flags: '--state-dir <dir>', description: 'State directory of the local cloud (default .gpuarb/local, or GPUARB_LOCAL_STATE_DIR)' };
+const stateDirOption = {
+  flags: '--state-dir <dir>',
+  description: 'State directory of the local cloud (default .gpuarb/local, or GPUARB_LOCAL_STATE_DIR)',
+};
 const common = z.object({ stateDir: z.string().optional() });
 /** The same directory `--local` on every other command uses, relative to the working directory. */
 const dirOf = (ctx: Context, opts: { stateDir?: string }) => resolve(ctx.cwd, opts.stateDir ?? localStateDir(ctx));
 const daemon = () => import('../../emulator/daemon-control.js');
 
 function asUserError(err: unknown): never {
-  throw new UserError((err as Error).message, { code: 'LocalCloudError', hint: 'Run `gpuarb local status` to see what runs on that state directory.' });
+  throw new UserError((err as Error).message, {
+    code: 'LocalCloudError',
+    hint: 'Run `gpuarb local status` to see what runs on that state directory.',
+  });
 }
 
 export const localStartCommand = defineCommand({
   name: 'local start',
   summary: 'Start the local cloud (Azure stand-in) as a background daemon',
   examples: ['gpuarb local start', 'gpuarb local start --port 8443 --json'],
-  options: [stateDirOption, { flags: '--port <port>', description: 'Port on 127.0.0.1 (0 picks a free one)', default: '0' }, { flags: '--profile <profile>', description: 'fast | realistic provisioning times', default: 'fast' }],
-  schema: common.extend({ port: z.coerce.number().int().min(0).max(65535).default(0), profile: z.enum(['fast', 'realistic']).default('fast') }),
+  options: [
+    stateDirOption,
+    { flags: '--port <port>', description: 'Port on 127.0.0.1 (0 picks a free one)', default: '0' },
+    { flags: '--profile <profile>', description: 'fast | realistic provisioning times', default: 'fast' },
+  ],
+  schema: common.extend({
+    port: z.coerce.number().int().min(0).max(65535).default(0),
+    profile: z.enum(['fast', 'realistic']).default('fast'),
+  }),
   async run(ctx, opts) {
     return (await daemon()).startDaemon({ stateDir: dirOf(ctx, opts), port: opts.port, profile: opts.profile }).catch(asUserError);
   },
   render(ctx, r) {
-    ctx.io.out(`local cloud running at ${r.endpoint} (pid ${r.pid})\n  CA certificate: ${r.caCertPath}\n  subscription:   ${r.subscriptionId}\n  state:          ${r.stateDir}`);
+    ctx.io.out(
+      `local cloud running at ${r.endpoint} (pid ${r.pid})\n  CA certificate: ${r.caCertPath}\n  subscription:   ${r.subscriptionId}\n  state:          ${r.stateDir}`,
+    );
   },
 });
 
@@ -57,7 +72,9 @@ export const localStatusCommand = defineCommand({
     return info ? { running: true, ...info } : { running: false, stateDir: dirOf(ctx, opts) };
   },
   render(ctx, r) {
-    ctx.io.out('endpoint' in r ? `local cloud running at ${r.endpoint} (pid ${r.pid}), state ${r.stateDir}` : `no local cloud runs on ${r.stateDir}`);
+    ctx.io.out(
+      'endpoint' in r ? `local cloud running at ${r.endpoint} (pid ${r.pid}), state ${r.stateDir}` : `no local cloud runs on ${r.stateDir}`,
+    );
   },
 });
 

@@ -10,8 +10,13 @@ import { formatLogRow } from '../ops/log-format.js';
 
 export const logsCommand = defineCommand({
   name: 'logs',
-  summary: 'Query or tail the agents\' and the gateway\'s logs (Log Analytics)',
-  examples: ['gpuarb logs --since 1h --level warn', 'gpuarb logs --follow --pool phi', 'gpuarb logs --instance phi_3f2a1b --grep evict --json', 'gpuarb logs --local --follow'],
+  summary: "Query or tail the agents' and the gateway's logs (Log Analytics)",
+  examples: [
+    'gpuarb logs --since 1h --level warn',
+    'gpuarb logs --follow --pool phi',
+    'gpuarb logs --instance phi_3f2a1b --grep evict --json',
+    'gpuarb logs --local --follow',
+  ],
   options: [
     { flags: '--follow', description: 'keep polling for new rows until Ctrl-C' },
     { flags: '--since <duration>', description: 'how far back to start (e.g. 90s, 15m, 2h, 1d)', default: '15m' },
@@ -37,7 +42,8 @@ export const logsCommand = defineCommand({
   async run(ctx, opts): Promise<LogsResult> {
     const duration = (flag: string, v: string) => {
       const s = parseDurationSeconds(v);
-      if (s === undefined || s <= 0) throw new UserError(`${flag} "${v}" is not a duration.`, { code: 'UsageError', hint: 'Write e.g. 90s, 15m, 2h or 7d.' });
+      if (s === undefined || s <= 0)
+        throw new UserError(`${flag} "${v}" is not a duration.`, { code: 'UsageError', hint: 'Write e.g. 90s, 15m, 2h or 7d.' });
       return s;
     };
     const { runLogs } = await import('../ops/logs.js');

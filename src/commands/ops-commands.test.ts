@@ -13,7 +13,18 @@ writeFileSync(join(cwd, 'gpuarb.yaml'), TEST_CONFIG);
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 describe('operator commands: help', () => {
-  it.each([['status'], ['scale'], ['logs'], ['secrets', 'list'], ['secrets', 'rotate'], ['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['keys', 'rotate'], ['usage']])('%s %s --help shows examples and --local', async (...words) => {
+  it.each([
+    ['status'],
+    ['scale'],
+    ['logs'],
+    ['secrets', 'list'],
+    ['secrets', 'rotate'],
+    ['keys', 'create'],
+    ['keys', 'list'],
+    ['keys', 'revoke'],
+    ['keys', 'rotate'],
+    ['usage'],
+  ])('%s %s --help shows examples and --local', async (...words) => {
     const r = await runGpuarb([...words.filter(Boolean), '--help'], { cwd });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Examples:\n {2}\$ gpuarb /);

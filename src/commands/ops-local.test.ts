@@ -32,7 +32,7 @@ describe('operator commands with --local on an empty stack', () => {
   it('secrets list, keys list and usage fail with an Azure error and a hint to run up', async () => {
     for (const args of [['secrets', 'list'], ['keys', 'list'], ['usage']]) {
       const r = await runGpuarb([...args, '--local', '--json'], { cwd, env });
-      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.code, args.join(' ')).toBe(1);
       const err = JSON.parse(r.stdout).error;
       expect(err.code).toMatch(/NotFound/);
       expect(err.hint).toMatch(/gpuarb up/);

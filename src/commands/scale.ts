@@ -20,7 +20,7 @@ export const scaleCommand = defineCommand({
   ],
   args: [{ name: 'pool', description: 'pool name from gpuarb.yaml', required: true }],
   options: [
-    { flags: '--to <n>', description: 'set the capacity (within the pool\'s min/max)' },
+    { flags: '--to <n>', description: "set the capacity (within the pool's min/max)" },
     { flags: '--min <n>', description: 'autoscale minimum (with --max)' },
     { flags: '--max <n>', description: 'autoscale maximum (with --min)' },
     { flags: '--regular-base <n>', description: 'on-demand VMs before any Spot (Spot Priority Mix)' },
@@ -48,18 +48,31 @@ export const scaleCommand = defineCommand({
     return scalePool(ctx, opts.pool, req, { local: opts.local, wait: opts.wait, timeoutSeconds: opts.timeout });
   },
   render(ctx, r) {
-    ctx.io.out(r.waited ? `${r.pool}: ${r.ready} of ${r.capacity} instances ready` : `${r.pool}: change applied${r.applied.capacity !== undefined ? ` (capacity ${r.capacity}, not waiting)` : ''}`);
+    ctx.io.out(
+      r.waited
+        ? `${r.pool}: ${r.ready} of ${r.capacity} instances ready`
+        : `${r.pool}: change applied${r.applied.capacity !== undefined ? ` (capacity ${r.capacity}, not waiting)` : ''}`,
+    );
   },
 });
 
-export function requestFrom(o: { to?: number; min?: number; max?: number; regularBase?: number; regularPercent?: number; autoscale?: 'on' | 'off' }): ScaleRequest {
+export function requestFrom(o: {
+  to?: number;
+  min?: number;
+  max?: number;
+  regularBase?: number;
+  regularPercent?: number;
+  autoscale?: 'on' | 'off';
+}): ScaleRequest {
   const kinds: ScaleRequest[] = [];
   if (o.to !== undefined) kinds.push({ kind: 'capacity', to: o.to });
   if (o.min !== undefined || o.max !== undefined) {
-    if (o.min === undefined || o.max === undefined) throw new UserError('--min and --max go together.', { code: 'UsageError', hint: 'e.g. gpuarb scale phi --min 1 --max 4' });
+    if (o.min === undefined || o.max === undefined)
+      throw new UserError('--min and --max go together.', { code: 'UsageError', hint: 'e.g. gpuarb scale phi --min 1 --max 4' });
     kinds.push({ kind: 'bounds', min: o.min, max: o.max });
   }
-  if (o.regularBase !== undefined || o.regularPercent !== undefined) kinds.push({ kind: 'mix', regularBase: o.regularBase, regularPercent: o.regularPercent });
+  if (o.regularBase !== undefined || o.regularPercent !== undefined)
+    kinds.push({ kind: 'mix', regularBase: o.regularBase, regularPercent: o.regularPercent });
   if (o.autoscale) kinds.push({ kind: 'autoscale', enabled: o.autoscale === 'on' });
   if (kinds.length !== 1) {
     throw new UserError(kinds.length ? 'Give one kind of change per run.' : 'Nothing to change.', {

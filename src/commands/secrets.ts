@@ -11,7 +11,7 @@ const local = { flags: '--local', description: 'target the local cloud instead o
 
 export const secretsListCommand = defineCommand({
   name: 'secrets list',
-  summary: 'List the stack\'s Key Vault secrets: versions, age, rotation state (never values)',
+  summary: "List the stack's Key Vault secrets: versions, age, rotation state (never values)",
   examples: ['gpuarb secrets list', 'gpuarb secrets list --local --json'],
   options: [local],
   schema: z.object({ local: z.boolean().optional() }),
@@ -23,7 +23,13 @@ export const secretsListCommand = defineCommand({
     ctx.io.out(
       table([
         ['NAME', 'VERSIONS', 'ENABLED', 'AGE', 'ROTATION'],
-        ...r.secrets.map((s) => [s.name, String(s.versions), String(s.enabledVersions), formatAge(s.current?.ageSeconds ?? null), s.rotationInProgress ? `previous accepted until ${s.rotationInProgress.retireAt}` : '-']),
+        ...r.secrets.map((s) => [
+          s.name,
+          String(s.versions),
+          String(s.enabledVersions),
+          formatAge(s.current?.ageSeconds ?? null),
+          s.rotationInProgress ? `previous accepted until ${s.rotationInProgress.retireAt}` : '-',
+        ]),
       ]).join('\n'),
     );
   },
@@ -34,7 +40,11 @@ export const secretsRotateCommand = defineCommand({
   summary: 'Rotate a secret (or --all) with no failed request: new version, overlap, then retire the old',
   description:
     'Adds a new Key Vault version. Consumers accept the current and the previous version until the overlap (config secrets.overlap) ends; then the previous version expires and is disabled (now with --wait, otherwise by the next `gpuarb secrets` run).',
-  examples: ['gpuarb secrets rotate internal-service-key', 'gpuarb secrets rotate --all --wait', 'gpuarb secrets rotate inference-api-key --overlap 30m --json'],
+  examples: [
+    'gpuarb secrets rotate internal-service-key',
+    'gpuarb secrets rotate --all --wait',
+    'gpuarb secrets rotate inference-api-key --overlap 30m --json',
+  ],
   args: [{ name: 'name', description: 'secret name (inference-api-key, internal-service-key)' }],
   options: [
     { flags: '--all', description: 'rotate every secret gpuarb can rotate' },
@@ -43,24 +53,46 @@ export const secretsRotateCommand = defineCommand({
     { flags: '--force', description: 'rotate even if the last rotation is still in its overlap' },
     local,
   ],
-  schema: z.object({ name: z.string().optional(), all: z.boolean().optional(), overlap: z.string().optional(), wait: z.boolean().optional(), force: z.boolean().optional(), local: z.boolean().optional() }),
+  schema: z.object({
+    name: z.string().optional(),
+    all: z.boolean().optional(),
+    overlap: z.string().optional(),
+    wait: z.boolean().optional(),
+    force: z.boolean().optional(),
+    local: z.boolean().optional(),
+  }),
   async run(ctx, opts): Promise<{ rotated: RotateResult[] }> {
     if (Boolean(opts.name) === Boolean(opts.all)) {
-      throw new UserError('Name one secret, or pass --all.', { code: 'UsageError', hint: 'e.g. gpuarb secrets rotate internal-service-key' });
+      throw new UserError('Name one secret, or pass --all.', {
+        code: 'UsageError',
+        hint: 'e.g. gpuarb secrets rotate internal-service-key',
+      });
     }
     const { parseDurationSeconds } = await import('../config/duration.js');
     const overlapSeconds = opts.overlap === undefined ? undefined : parseDurationSeconds(opts.overlap);
-    if (overlapSeconds === undefined && opts.overlap !== undefined) throw new UserError(`--overlap "${opts.overlap}" is not a duration.`, { code: 'UsageError', hint: 'Write e.g. 90s, 15m or 1h.' });
+    if (overlapSeconds === undefined && opts.overlap !== undefined)
+      throw new UserError(`--overlap "${opts.overlap}" is not a duration.`, { code: 'UsageError', hint: 'Write e.g. 90s, 15m or 1h.' });
     const { rotateSecret, ROTATABLE } = await import('../ops/secrets.js');
     const names = opts.all ? [...ROTATABLE] : [opts.name!];
     const rotated: RotateResult[] = [];
     // One after another: a failure leaves the rest untouched, and the output says how far it got.
-    for (const name of names) rotated.push(await rotateSecret(ctx, name, { local: opts.local, overlapSeconds, wait: opts.wait, force: opts.force, onProgress: (m) => ctx.io.info(m) }));
+    for (const name of names)
+      rotated.push(
+        await rotateSecret(ctx, name, {
+          local: opts.local,
+          overlapSeconds,
+          wait: opts.wait,
+          force: opts.force,
+          onProgress: (m) => ctx.io.info(m),
+        }),
+      );
     return { rotated };
   },
   render(ctx, r) {
     for (const x of r.rotated) {
-      ctx.io.out(`${x.name}: version ${x.version}${x.previousVersion ? `; previous ${x.previousVersion} accepted until ${x.retireAt}` : ' (first version)'}${x.retired.length ? `; retired ${x.retired.join(', ')}` : ''}`);
+      ctx.io.out(
+        `${x.name}: version ${x.version}${x.previousVersion ? `; previous ${x.previousVersion} accepted until ${x.retireAt}` : ' (first version)'}${x.retired.length ? `; retired ${x.retired.join(', ')}` : ''}`,
+      );
     }
   },
 });

@@ -10,13 +10,22 @@ import { renderStatus } from '../ops/status-render.js';
 export const statusCommand = defineCommand({
   name: 'status',
   summary: 'Pools, instances, gateway health, traffic rates and cost per hour; exit 8 when degraded',
-  examples: ['gpuarb status', 'gpuarb status --local --watch', 'gpuarb status --json | jq .problems', 'gpuarb status --json >/dev/null || echo "degraded or failed: $?"'],
+  examples: [
+    'gpuarb status',
+    'gpuarb status --local --watch',
+    'gpuarb status --json | jq .problems',
+    'gpuarb status --json >/dev/null || echo "degraded or failed: $?"',
+  ],
   options: [
     { flags: '--watch', description: 'refresh until Ctrl-C' },
     { flags: '--interval <seconds>', description: 'refresh interval with --watch', default: '5' },
     { flags: '--local', description: 'target the local cloud instead of Azure' },
   ],
-  schema: z.object({ watch: z.boolean().optional(), interval: z.coerce.number().min(1).max(3600).default(5), local: z.boolean().optional() }),
+  schema: z.object({
+    watch: z.boolean().optional(),
+    interval: z.coerce.number().min(1).max(3600).default(5),
+    local: z.boolean().optional(),
+  }),
   async run(ctx, opts): Promise<StatusReport> {
     const [{ collectStatus }, { buildStatus }] = await Promise.all([import('../ops/status-collect.js'), import('../ops/status-model.js')]);
     let report = buildStatus(await collectStatus(ctx, opts));
@@ -24,7 +33,7 @@ export const statusCommand = defineCommand({
     // Watch: redraw on stderr (stdout keeps the final result, so `--watch --json` still pipes).
     for (;;) {
       const clear = ctx.io.stderr.isTTY ? '\u001b[2J\u001b[H' : '';
-      ctx.io.stderr.write(clear + renderStatus(report).join('\n') + '\n\n');
+      ctx.io.stderr.write(`${clear + renderStatus(report).join('\n')}\n\n`);
       try {
         await ctx.clock.sleep(opts.interval * 1000, ctx.signal);
       } catch {

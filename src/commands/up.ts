@@ -57,16 +57,30 @@ export const upCommand = defineCommand({
     // --local ends with a platform a client can call: ready pools, a key, working examples.
     const localAccess = async (ok: boolean, apiUrl: string | undefined) =>
       // Only the daemon (with a state directory) runs the platform; an API-only local cloud has no processes to wait for.
-      opts.local && ok && apiUrl && s.target.stateDir ? { local: await (await import('../local/access.js')).prepareLocalAccess(ctx, s, apiUrl) } : {};
+      opts.local && ok && apiUrl && s.target.stateDir
+        ? { local: await (await import('../local/access.js')).prepareLocalAccess(ctx, s, apiUrl) }
+        : {};
     if (plan.changes.length === 0) {
       const out = await outputs();
-      return { ...base, applied: false, ok: true, elapsedMs: 0, requests: { reads: s.counter.reads, writes: s.counter.writes }, apiUrl: out.apiUrl, outputs: out, ...(await localAccess(true, out.apiUrl)) };
+      return {
+        ...base,
+        applied: false,
+        ok: true,
+        elapsedMs: 0,
+        requests: { reads: s.counter.reads, writes: s.counter.writes },
+        apiUrl: out.apiUrl,
+        outputs: out,
+        ...(await localAccess(true, out.apiUrl)),
+      };
     }
     // The local cloud costs nothing and converges again in seconds: --local applies without asking,
     // so the quick start is one command. Against Azure, a change is always confirmed (or --yes).
-    const yes = opts.local || (await ctx.prompt.confirm(`Apply these ${plan.changes.length} changes to stack "${s.config.stack}"?`, { flag: '--yes' }));
+    const yes =
+      opts.local ||
+      (await ctx.prompt.confirm(`Apply these ${plan.changes.length} changes to stack "${s.config.stack}"?`, { flag: '--yes' }));
     if (!yes) throw new CancelledError('Nothing was changed.');
-    const mode = opts.progress === 'auto' ? chooseProgressMode(ctx, { json: ctx.globals.json }) : opts.progress === 'plain' ? 'plain' : opts.progress;
+    const mode =
+      opts.progress === 'auto' ? chooseProgressMode(ctx, { json: ctx.globals.json }) : opts.progress === 'plain' ? 'plain' : opts.progress;
     const sink = await createProgressSink(ctx, mode);
     const result = await applyPlan(s.graph, plan, s.arm, {
       parallel: opts.parallel,
@@ -92,10 +106,16 @@ export const upCommand = defineCommand({
   render(ctx, r) {
     const s = r.summary;
     if (!r.applied) ctx.io.out(`Stack ${r.stack} is up to date.`);
-    else if (r.ok) ctx.io.out(`Applied: ${s.create} created, ${s.update} updated, ${s.deploy} deployed, ${s.delete} deleted in ${(r.elapsedMs / 1000).toFixed(1)} s.`);
+    else if (r.ok)
+      ctx.io.out(
+        `Applied: ${s.create} created, ${s.update} updated, ${s.deploy} deployed, ${s.delete} deleted in ${(r.elapsedMs / 1000).toFixed(1)} s.`,
+      );
     else {
-      ctx.io.out(`Incomplete: ${r.failed.length} failed, ${r.skipped.length} skipped (they depend on a failure). Fix the cause and rerun \`gpuarb up\`: it converges.`);
-      for (const f of r.failed) ctx.io.out(`  ✗ ${f.label}: ${f.error?.code}: ${f.error?.message}${f.error?.hint ? `\n      hint: ${f.error.hint}` : ''}`);
+      ctx.io.out(
+        `Incomplete: ${r.failed.length} failed, ${r.skipped.length} skipped (they depend on a failure). Fix the cause and rerun \`gpuarb up\`: it converges.`,
+      );
+      for (const f of r.failed)
+        ctx.io.out(`  ✗ ${f.label}: ${f.error?.code}: ${f.error?.message}${f.error?.hint ? `\n      hint: ${f.error.hint}` : ''}`);
     }
     const o = r.outputs;
     ctx.io.out(`API URL:         ${o.apiUrl ?? '(not yet available)'}`);
@@ -104,8 +124,16 @@ export const upCommand = defineCommand({
     if (o.portal) ctx.io.out(`Portal:          ${o.portal}`);
     if (r.local) {
       const l = r.local;
-      ctx.io.out(`Ready replicas:  ${Object.entries(l.readyReplicas).map(([p, n]) => `${p} ${n}`).join(', ')}`);
-      ctx.io.out(l.key ? `Customer key:    ${l.key}  (customer ${l.customer}; shown once, kept in ${l.keyFile})` : `Customer key:    in ${l.keyFile} (customer ${l.customer})`);
+      ctx.io.out(
+        `Ready replicas:  ${Object.entries(l.readyReplicas)
+          .map(([p, n]) => `${p} ${n}`)
+          .join(', ')}`,
+      );
+      ctx.io.out(
+        l.key
+          ? `Customer key:    ${l.key}  (customer ${l.customer}; shown once, kept in ${l.keyFile})`
+          : `Customer key:    in ${l.keyFile} (customer ${l.customer})`,
+      );
       ctx.io.out(`\nTry it:\n  ${l.examples.curl}\n\n  ${l.examples.openai}`);
       ctx.io.out(`\nStop everything with \`gpuarb down --local\`.`);
     }

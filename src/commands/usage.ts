@@ -19,7 +19,8 @@ export const usageCommand = defineCommand({
   schema: z.object({ customer: z.string().optional(), since: z.string().default('30d'), local: z.boolean().optional() }),
   async run(ctx, o): Promise<UsageReport> {
     const sinceSeconds = parseDurationSeconds(o.since);
-    if (sinceSeconds === undefined || sinceSeconds <= 0) throw new UserError(`--since "${o.since}" is not a duration.`, { code: 'UsageError', hint: 'Write e.g. 1d, 7d or 30d.' });
+    if (sinceSeconds === undefined || sinceSeconds <= 0)
+      throw new UserError(`--since "${o.since}" is not a duration.`, { code: 'UsageError', hint: 'Write e.g. 1d, 7d or 30d.' });
     return (await import('../ops/usage.js')).usageReport(ctx, { local: o.local, customer: o.customer, sinceSeconds });
   },
   render(ctx, r) {
@@ -29,10 +30,29 @@ export const usageCommand = defineCommand({
     ctx.io.out(
       table([
         ['CUSTOMER', 'MODEL', 'REQUESTS', 'PROMPT TOKENS', 'COMPLETION TOKENS', 'CACHE HITS', 'ERRORS', 'REVENUE'],
-        ...r.lines.map((l) => [l.customer, l.model, String(l.requests), String(l.promptTokens), String(l.completionTokens), String(l.cacheHits), String(l.errors), usd(l.revenue)]),
-        ['total', '', String(r.totals.requests), String(r.totals.promptTokens), String(r.totals.completionTokens), '', '', usd(r.totals.revenue)],
+        ...r.lines.map((l) => [
+          l.customer,
+          l.model,
+          String(l.requests),
+          String(l.promptTokens),
+          String(l.completionTokens),
+          String(l.cacheHits),
+          String(l.errors),
+          usd(l.revenue),
+        ]),
+        [
+          'total',
+          '',
+          String(r.totals.requests),
+          String(r.totals.promptTokens),
+          String(r.totals.completionTokens),
+          '',
+          '',
+          usd(r.totals.revenue),
+        ],
       ]).join('\n'),
     );
-    if (r.totals.unpricedModels.length) ctx.io.warn(`no pool serves ${r.totals.unpricedModels.join(', ')} any more: their revenue is not counted`);
+    if (r.totals.unpricedModels.length)
+      ctx.io.warn(`no pool serves ${r.totals.unpricedModels.join(', ')} any more: their revenue is not counted`);
   },
 });

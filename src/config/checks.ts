@@ -35,7 +35,8 @@ export function crossFieldProblems(c: GpuarbConfig): ConfigProblem[] {
       add(['pools', i, 'capacity', 'initial'], `initial (${initial}) must lie between min (${p.capacity.min}) and max (${p.capacity.max})`);
     if (p.spot.regularBase > p.capacity.max)
       add(['pools', i, 'spot', 'regularBase'], `regularBase (${p.spot.regularBase}) is above the pool's max capacity (${p.capacity.max})`);
-    if (p.engine === 'llamacpp' && !p.modelFile) add(['pools', i, 'modelFile'], 'engine llamacpp needs modelFile (a GGUF path or https URL)');
+    if (p.engine === 'llamacpp' && !p.modelFile)
+      add(['pools', i, 'modelFile'], 'engine llamacpp needs modelFile (a GGUF path or https URL)');
     if (p.engine === 'vllm' && !p.hfModel) add(['pools', i, 'hfModel'], 'engine vllm needs hfModel (the Hugging Face repo to serve)');
     if (p.autoscale.scaleInQueueBelow >= p.autoscale.scaleOutQueueAbove)
       add(['pools', i, 'autoscale', 'scaleInQueueBelow'], 'scaleInQueueBelow must be below scaleOutQueueAbove, or the pool flaps');
@@ -44,13 +45,18 @@ export function crossFieldProblems(c: GpuarbConfig): ConfigProblem[] {
   const models = new Set(c.pools.map((p) => p.model));
   const known = (m: string) => models.has(m) || m in c.routing.aliases;
   for (const [alias, target] of Object.entries(c.routing.aliases)) {
-    if (!models.has(target)) add(['routing', 'aliases', alias], `alias "${alias}" points at "${target}", which no pool serves (pools serve: ${[...models].join(', ')})`);
+    if (!models.has(target))
+      add(
+        ['routing', 'aliases', alias],
+        `alias "${alias}" points at "${target}", which no pool serves (pools serve: ${[...models].join(', ')})`,
+      );
     if (models.has(alias)) add(['routing', 'aliases', alias], `alias "${alias}" shadows a pool's model of the same name`);
   }
   c.routing.auto.rules.forEach((r, i) => {
     if (!known(r.model)) add(['routing', 'auto', 'rules', i, 'model'], `"${r.model}" is not a model any pool serves`);
   });
-  if (c.routing.auto.default && !known(c.routing.auto.default)) add(['routing', 'auto', 'default'], `"${c.routing.auto.default}" is not a model any pool serves`);
+  if (c.routing.auto.default && !known(c.routing.auto.default))
+    add(['routing', 'auto', 'default'], `"${c.routing.auto.default}" is not a model any pool serves`);
   for (const [from, chain] of Object.entries(c.routing.fallback)) {
     if (!known(from)) add(['routing', 'fallback', from], `"${from}" is not a model any pool serves`);
     chain.forEach((m, i) => {
@@ -59,16 +65,21 @@ export function crossFieldProblems(c: GpuarbConfig): ConfigProblem[] {
     });
   }
   if (!(c.gateway.defaultTier in c.gateway.tiers))
-    add(['gateway', 'defaultTier'], `defaultTier "${c.gateway.defaultTier}" is not one of the tiers (${Object.keys(c.gateway.tiers).join(', ')})`);
+    add(
+      ['gateway', 'defaultTier'],
+      `defaultTier "${c.gateway.defaultTier}" is not one of the tiers (${Object.keys(c.gateway.tiers).join(', ')})`,
+    );
 
   const space = parseCidr(c.network.addressSpace);
   const subnets = (['vmssSubnet', 'functionsSubnet'] as const).map((k) => ({ k, r: parseCidr(c.network[k]) }));
   if (!space) add(['network', 'addressSpace'], `"${c.network.addressSpace}" is not a valid CIDR block`);
   for (const { k, r } of subnets) {
     if (!r) add(['network', k], `"${c.network[k]}" is not a valid CIDR block`);
-    else if (space && (r.start < space.start || r.end > space.end)) add(['network', k], `${c.network[k]} lies outside the address space ${c.network.addressSpace}`);
+    else if (space && (r.start < space.start || r.end > space.end))
+      add(['network', k], `${c.network[k]} lies outside the address space ${c.network.addressSpace}`);
   }
   const [a, b] = subnets.map((s) => s.r);
-  if (a && b && a.start <= b.end && b.start <= a.end) add(['network', 'functionsSubnet'], `${c.network.functionsSubnet} overlaps vmssSubnet ${c.network.vmssSubnet}`);
+  if (a && b && a.start <= b.end && b.start <= a.end)
+    add(['network', 'functionsSubnet'], `${c.network.functionsSubnet} overlaps vmssSubnet ${c.network.vmssSubnet}`);
   return problems;
 }

@@ -27,7 +27,13 @@ describe('the function app setting GPUARB_GATEWAY_CONFIG', () => {
   it('is a valid gateway config (the contract between provisioning and the gateway)', async () => {
     const { GatewayConfigSchema } = await import('../../gateway/config-schema.js');
     const { config } = parseConfigText(defaultConfigYaml({ stack: 'demo', location: 'eastus' }), 'gpuarb.yaml');
-    const input = gatewayConfigForStack(config, { cosmosEndpoint: 'https://cosmos-demo.documents.azure.com:443/', cosmosDatabase: 'gpuarb', vaultUrl: 'https://kv-demo.vault.azure.net/', queueEndpoint: 'https://stdemo.queue.core.windows.net/', jobsQueue: 'jobs' });
+    const input = gatewayConfigForStack(config, {
+      cosmosEndpoint: 'https://cosmos-demo.documents.azure.com:443/',
+      cosmosDatabase: 'gpuarb',
+      vaultUrl: 'https://kv-demo.vault.azure.net/',
+      queueEndpoint: 'https://stdemo.queue.core.windows.net/',
+      jobsQueue: 'jobs',
+    });
     const parsed = GatewayConfigSchema.parse(JSON.parse(JSON.stringify(input)));
     expect(parsed.cosmos.key).toBeUndefined();
     expect(parsed.storage).toEqual({ queueEndpoint: 'https://stdemo.queue.core.windows.net/', jobsQueue: 'jobs' });

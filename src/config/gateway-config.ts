@@ -4,10 +4,18 @@
 
 export interface StackConfigForGateway {
   stack: string;
-  gateway: { cache: { enabled: boolean; ttl: number; scope: 'global' | 'per-customer' }; requestTimeout: number; maxBodyBytes: number; jobs: { maxAttempts: number; resultTtl: number } };
+  gateway: {
+    cache: { enabled: boolean; ttl: number; scope: 'global' | 'per-customer' };
+    requestTimeout: number;
+    maxBodyBytes: number;
+    jobs: { maxAttempts: number; resultTtl: number };
+  };
   routing: {
     aliases: Record<string, string>;
-    auto: { rules: { model: string; when: { hasTools?: boolean; looksLikeCode?: boolean; looksLikeMath?: boolean; promptTokensOver?: number } }[]; default?: string };
+    auto: {
+      rules: { model: string; when: { hasTools?: boolean; looksLikeCode?: boolean; looksLikeMath?: boolean; promptTokensOver?: number } }[];
+      default?: string;
+    };
     fallback: Record<string, string[]>;
   };
   pools: { name: string; model: string; prices: { inputPerMillion: number; outputPerMillion: number } }[];
@@ -40,7 +48,9 @@ export function gatewayModels(stack: StackConfigForGateway): GatewayModel[] {
     const contextTokens = KNOWN_CONTEXT[name] ?? 4096;
     return {
       name,
-      aliases: Object.entries(stack.routing.aliases).filter(([, target]) => target === name).map(([alias]) => alias),
+      aliases: Object.entries(stack.routing.aliases)
+        .filter(([, target]) => target === name)
+        .map(([alias]) => alias),
       contextTokens,
       maxOutputTokens: Math.min(4096, contextTokens),
       skills: [...skills],
@@ -63,7 +73,10 @@ export function autoDefault(stack: StackConfigForGateway, models: GatewayModel[]
  * identity (no key), both secrets from Key Vault (current and previous version accepted). The
  * local cloud takes the same setting and swaps in its local endpoints and key files.
  */
-export function gatewayConfigForStack(stack: StackConfigForGateway, azure: { cosmosEndpoint: string; cosmosDatabase: string; vaultUrl: string; queueEndpoint: string; jobsQueue: string }) {
+export function gatewayConfigForStack(
+  stack: StackConfigForGateway,
+  azure: { cosmosEndpoint: string; cosmosDatabase: string; vaultUrl: string; queueEndpoint: string; jobsQueue: string },
+) {
   const models = gatewayModels(stack);
   return {
     cosmos: { endpoint: azure.cosmosEndpoint, database: azure.cosmosDatabase },
@@ -77,6 +90,13 @@ export function gatewayConfigForStack(stack: StackConfigForGateway, azure: { cos
     cache: { enabled: stack.gateway.cache.enabled, ttlSeconds: stack.gateway.cache.ttl, scope: stack.gateway.cache.scope },
     limits: { maxBodyBytes: stack.gateway.maxBodyBytes },
     deadlines: { requestMs: stack.gateway.requestTimeout * 1000, firstByteMs: 60_000, idleMs: 30_000, connectMs: 2_000 },
-    jobs: { worker: true, concurrency: 2, maxAttempts: stack.gateway.jobs.maxAttempts, visibilityTimeoutSeconds: 60, resultTtlSeconds: stack.gateway.jobs.resultTtl, pollIntervalMs: 1_000 },
+    jobs: {
+      worker: true,
+      concurrency: 2,
+      maxAttempts: stack.gateway.jobs.maxAttempts,
+      visibilityTimeoutSeconds: 60,
+      resultTtlSeconds: stack.gateway.jobs.resultTtl,
+      pollIntervalMs: 1_000,
+    },
   };
 }

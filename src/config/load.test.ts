@@ -13,7 +13,8 @@ const issuesOf = (text: string, env: Record<string, string> = {}) => {
   }
   return [];
 };
-const minimal = (extra = '') => `stack: demo\npools:\n  - name: p1\n    model: m1\n    engine: sim\n    sku: Standard_NC4as_T4_v3\n${extra}`;
+const minimal = (extra = '') =>
+  `stack: demo\npools:\n  - name: p1\n    model: m1\n    engine: sim\n    sku: Standard_NC4as_T4_v3\n${extra}`;
 
 describe('config loader', () => {
   it('accepts the default platform and fills defaults', () => {
@@ -30,9 +31,17 @@ describe('config loader', () => {
   });
 
   it('reports wrong types and out-of-range values, every one at once', () => {
-    const issues = issuesOf(`stack: demo\nlocation: East US\npools:\n  - name: p1\n    model: m1\n    sku: Standard_X\n    tensorParallel: "two"\n    capacity: { min: -1, max: 2000 }\n    spot: { maxPrice: 0 }\n`);
+    const issues = issuesOf(
+      `stack: demo\nlocation: East US\npools:\n  - name: p1\n    model: m1\n    sku: Standard_X\n    tensorParallel: "two"\n    capacity: { min: -1, max: 2000 }\n    spot: { maxPrice: 0 }\n`,
+    );
     const paths = issues.map((i) => i.path).sort();
-    expect(paths).toEqual(['location', 'pools[0].capacity.max', 'pools[0].capacity.min', 'pools[0].spot.maxPrice', 'pools[0].tensorParallel']);
+    expect(paths).toEqual([
+      'location',
+      'pools[0].capacity.max',
+      'pools[0].capacity.min',
+      'pools[0].spot.maxPrice',
+      'pools[0].tensorParallel',
+    ]);
     expect(issues.find((i) => i.path === 'location')).toMatchObject({ line: 2, column: 11 });
   });
 
@@ -55,7 +64,10 @@ describe('config loader', () => {
   });
 
   it('applies environment overrides before validating', () => {
-    const { config } = parseConfigText(minimal(), 'gpuarb.yaml', { GPUARB_STACK: 'other-stack', AZURE_SUBSCRIPTION_ID: '11111111-2222-3333-4444-555555555555' });
+    const { config } = parseConfigText(minimal(), 'gpuarb.yaml', {
+      GPUARB_STACK: 'other-stack',
+      AZURE_SUBSCRIPTION_ID: '11111111-2222-3333-4444-555555555555',
+    });
     expect(config.stack).toBe('other-stack');
     expect(config.subscription).toBe('11111111-2222-3333-4444-555555555555');
     expect(issuesOf(minimal(), { AZURE_SUBSCRIPTION_ID: 'not-a-guid' })[0].path).toBe('subscription');
@@ -73,12 +85,17 @@ describe('derived names', () => {
     expect(checkNames(names)).toEqual([]);
     expect(names.storage).toMatch(/^[a-z0-9]{3,24}$/);
     expect(names.keyVault.length).toBeLessThanOrEqual(24);
-    expect(deriveNames('a-very-long-stack-nm', '11111111-2222-3333-4444-555555555555', [])).toMatchObject({ storage: names.storage, keyVault: names.keyVault });
+    expect(deriveNames('a-very-long-stack-nm', '11111111-2222-3333-4444-555555555555', [])).toMatchObject({
+      storage: names.storage,
+      keyVault: names.keyVault,
+    });
     expect(deriveNames('a-very-long-stack-nm', '99999999-2222-3333-4444-555555555555', []).storage).not.toBe(names.storage);
   });
 
   it('catches a name that breaks its rule', () => {
     const names = deriveNames('demo', '11111111-2222-3333-4444-555555555555', []);
-    expect(checkNames({ ...names, storage: 'Has-Upper' })).toEqual(['storage name "Has-Upper" may contain only lowercase letters and digits only']);
+    expect(checkNames({ ...names, storage: 'Has-Upper' })).toEqual([
+      'storage name "Has-Upper" may contain only lowercase letters and digits only',
+    ]);
   });
 });

@@ -35,7 +35,10 @@ export class ConfigError extends UserError {
     readonly file: string,
     readonly issues: ConfigIssue[],
   ) {
-    const lines = issues.map((i) => `  ${file}${i.line ? `:${i.line}:${i.column}` : ''}  ${i.path || '(root)'}: ${i.message}${i.suggestion ? ` (did you mean "${i.suggestion}"?)` : ''}`);
+    const lines = issues.map(
+      (i) =>
+        `  ${file}${i.line ? `:${i.line}:${i.column}` : ''}  ${i.path || '(root)'}: ${i.message}${i.suggestion ? ` (did you mean "${i.suggestion}"?)` : ''}`,
+    );
     super(`${issues.length} problem${issues.length === 1 ? '' : 's'} in ${file}:\n${lines.join('\n')}`, {
       code: 'InvalidConfig',
       hint: 'Fix the lines above and run `gpuarb config validate`; `gpuarb init` writes a commented example.',
@@ -52,7 +55,10 @@ export function findConfigFile(cwd: string, env: Record<string, string | undefin
   if (!existsSync(file)) {
     throw new UserError(`No config file at ${file}.`, {
       code: 'ConfigNotFound',
-      hint: explicit || env.GPUARB_CONFIG ? 'Check the path given with --config or GPUARB_CONFIG.' : 'Run `gpuarb init` to write one, or pass --config <file>.',
+      hint:
+        explicit || env.GPUARB_CONFIG
+          ? 'Check the path given with --config or GPUARB_CONFIG.'
+          : 'Run `gpuarb init` to write one, or pass --config <file>.',
     });
   }
   return file;
@@ -67,7 +73,12 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: Record<stri
   return out;
 }
 
-export function loadConfig(opts: { cwd: string; env: Record<string, string | undefined>; path?: string; localDefault?: boolean }): LoadedConfig {
+export function loadConfig(opts: {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  path?: string;
+  localDefault?: boolean;
+}): LoadedConfig {
   const explicit = opts.path ?? opts.env.GPUARB_CONFIG;
   // The local quick start needs no file: the embedded default platform (stack gpuarb-local).
   if (opts.localDefault && !explicit && !existsSync(resolve(opts.cwd, 'gpuarb.yaml'))) {
@@ -84,11 +95,16 @@ export function parseConfigText(text: string, file: string, env: Record<string, 
   if (doc.errors.length) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => ({ path: '', message: e.message.split('\n')[0], ...(e.pos ? { line: at(e.pos[0]).line, column: at(e.pos[0]).col } : {}) })),
+      doc.errors.map((e) => ({
+        path: '',
+        message: e.message.split('\n')[0],
+        ...(e.pos ? { line: at(e.pos[0]).line, column: at(e.pos[0]).col } : {}),
+      })),
     );
   }
   const raw = doc.toJS() ?? {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(file, [{ path: '', message: 'the file must be a YAML mapping (key: value lines)' }]);
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError(file, [{ path: '', message: 'the file must be a YAML mapping (key: value lines)' }]);
 
   const locate = (path: (string | number)[]) => {
     for (let n = path.length; n >= 0; n--) {
@@ -111,11 +127,20 @@ export function parseConfigText(text: string, file: string, env: Record<string, 
         const known = knownKeysAt(configSchema, issue.path as (string | number)[]);
         for (const key of issue.keys) {
           const pos = keyLocation(issue.path as (string | number)[], key);
-          issues.push({ path: formatPath([...(issue.path as (string | number)[]), key]), message: 'unknown key', suggestion: nearest(key, known), ...(pos ? { line: pos.line, column: pos.col } : {}) });
+          issues.push({
+            path: formatPath([...(issue.path as (string | number)[]), key]),
+            message: 'unknown key',
+            suggestion: nearest(key, known),
+            ...(pos ? { line: pos.line, column: pos.col } : {}),
+          });
         }
       } else {
         const pos = locate(issue.path as (string | number)[]);
-        issues.push({ path: formatPath(issue.path as (string | number)[]), message: issue.message, ...(pos ? { line: pos.line, column: pos.col } : {}) });
+        issues.push({
+          path: formatPath(issue.path as (string | number)[]),
+          message: issue.message,
+          ...(pos ? { line: pos.line, column: pos.col } : {}),
+        });
       }
     }
     throw new ConfigError(file, issues);
@@ -125,8 +150,17 @@ export function parseConfigText(text: string, file: string, env: Record<string, 
     const pos = locate(p.path);
     issues.push({ path: formatPath(p.path), message: p.message, ...(pos ? { line: pos.line, column: pos.col } : {}) });
   }
-  const names = deriveNames(config.stack, config.subscription ?? LOCAL_SUBSCRIPTION_ID, config.pools.map((p) => p.name));
-  for (const problem of checkNames(names)) issues.push({ path: 'stack', message: problem, ...(locate(['stack']) ? { line: locate(['stack'])!.line, column: locate(['stack'])!.col } : {}) });
+  const names = deriveNames(
+    config.stack,
+    config.subscription ?? LOCAL_SUBSCRIPTION_ID,
+    config.pools.map((p) => p.name),
+  );
+  for (const problem of checkNames(names))
+    issues.push({
+      path: 'stack',
+      message: problem,
+      ...(locate(['stack']) ? { line: locate(['stack'])!.line, column: locate(['stack'])!.col } : {}),
+    });
   if (issues.length) throw new ConfigError(file, issues);
   return { file, config, names };
 }

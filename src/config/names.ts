@@ -17,10 +17,22 @@ export const NAME_RULES = {
   vnet: { min: 2, max: 64, pattern: /^[a-zA-Z0-9][-\w.]*\w$/, what: 'letters, digits, - _ .', global: false },
   nsg: { min: 1, max: 80, pattern: /^[a-zA-Z0-9][-\w.]*\w$/, what: 'letters, digits, - _ .', global: false },
   identity: { min: 3, max: 128, pattern: /^[a-zA-Z0-9][-\w]*$/, what: 'letters, digits, - _', global: false },
-  keyVault: { min: 3, max: 24, pattern: /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$/, what: 'letters, digits, single hyphens, starting with a letter', global: true },
+  keyVault: {
+    min: 3,
+    max: 24,
+    pattern: /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$/,
+    what: 'letters, digits, single hyphens, starting with a letter',
+    global: true,
+  },
   storage: { min: 3, max: 24, pattern: /^[a-z0-9]+$/, what: 'lowercase letters and digits only', global: true },
   cosmos: { min: 3, max: 44, pattern: /^[a-z0-9][a-z0-9-]*[a-z0-9]$/, what: 'lowercase letters, digits, hyphens', global: true },
-  apim: { min: 1, max: 50, pattern: /^[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/, what: 'letters, digits, hyphens, starting with a letter', global: true },
+  apim: {
+    min: 1,
+    max: 50,
+    pattern: /^[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/,
+    what: 'letters, digits, hyphens, starting with a letter',
+    global: true,
+  },
   functionApp: { min: 2, max: 60, pattern: /^[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]$/, what: 'letters, digits, hyphens', global: true },
   plan: { min: 1, max: 60, pattern: /^[-\w]+$/, what: 'letters, digits, - _', global: false },
   workspace: { min: 4, max: 63, pattern: /^[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]$/, what: 'letters, digits, hyphens', global: false },
@@ -79,7 +91,8 @@ export function checkNames(names: StackNames): string[] {
   const problems: string[] = [];
   const check = (kind: NameKind, name: string) => {
     const r: NameRule = NAME_RULES[kind];
-    if (name.length < r.min || name.length > r.max) problems.push(`${kind} name "${name}" must be ${r.min}–${r.max} characters (it is ${name.length})`);
+    if (name.length < r.min || name.length > r.max)
+      problems.push(`${kind} name "${name}" must be ${r.min}–${r.max} characters (it is ${name.length})`);
     else if (!r.pattern.test(name)) problems.push(`${kind} name "${name}" may contain only ${r.what}`);
   };
   for (const [kind, value] of Object.entries(names)) {

@@ -24,7 +24,14 @@ export const tierSchema = strict({ rateLimit: rateLimitSchema, quota: quotaSchem
 export const gatewaySchema = strict({
   cache: strict({
     enabled: z.boolean().default(true),
-    ttl: durationSeconds.pipe(z.number().min(1).max(30 * 86400)).default(3600),
+    ttl: durationSeconds
+      .pipe(
+        z
+          .number()
+          .min(1)
+          .max(30 * 86400),
+      )
+      .default(3600),
     scope: z.enum(['global', 'per-customer']).default('global'),
   }).prefault({}),
   tiers: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'tier names are lowercase words'), tierSchema).default({
@@ -38,18 +45,29 @@ export const gatewaySchema = strict({
     resultTtl: durationSeconds.pipe(z.number().min(60)).default(86400),
   }).prefault({}),
   requestTimeout: durationSeconds.pipe(z.number().min(1).max(600)).default(120),
-  maxBodyBytes: z.number().int().min(1024).max(32 * 1024 * 1024).default(1_048_576),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(32 * 1024 * 1024)
+    .default(1_048_576),
 }).prefault({});
 
 export const spotSchema = strict({
   enabled: z.boolean().default(true),
   evictionPolicy: z.enum(['Delete', 'Deallocate']).default('Delete'),
-  maxPrice: z.number().refine((v) => v === -1 || v > 0, 'maxPrice is -1 (never evicted for price) or a positive USD/hour cap').default(-1),
+  maxPrice: z
+    .number()
+    .refine((v) => v === -1 || v > 0, 'maxPrice is -1 (never evicted for price) or a positive USD/hour cap')
+    .default(-1),
   /** On-demand floor: this many Regular VMs before any Spot. */
   regularBase: z.number().int().min(0).max(1000).default(0),
   /** Share of Regular VMs above the base, 0–100. */
   regularPercentAboveBase: z.number().int().min(0).max(100).default(0),
-  zones: z.array(z.enum(['1', '2', '3'])).min(1).default(['1', '2', '3']),
+  zones: z
+    .array(z.enum(['1', '2', '3']))
+    .min(1)
+    .default(['1', '2', '3']),
 }).prefault({});
 
 export const autoscaleSchema = strict({
@@ -61,7 +79,9 @@ export const autoscaleSchema = strict({
 }).prefault({});
 
 export const poolSchema = strict({
-  name: z.string().regex(/^[a-z][a-z0-9]{0,8}$/, 'pool names are 1–9 lowercase letters and digits, starting with a letter (they prefix VM names)'),
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9]{0,8}$/, 'pool names are 1–9 lowercase letters and digits, starting with a letter (they prefix VM names)'),
   model: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, 'model ids are lowercase, e.g. phi3-mini'),
   engine: z.enum(['vllm', 'llamacpp', 'sim']).default('vllm'),
   /** Hugging Face repo vLLM serves (engine vllm). */
@@ -121,7 +141,9 @@ export const secretsSchema = strict({
 }).prefault({});
 
 export const configSchema = strict({
-  stack: z.string().regex(STACK_NAME_RULE, 'stack names are 3–20 characters: lowercase letters, digits and hyphens, starting with a letter'),
+  stack: z
+    .string()
+    .regex(STACK_NAME_RULE, 'stack names are 3–20 characters: lowercase letters, digits and hyphens, starting with a letter'),
   subscription: uuid.optional(),
   location: location.default('eastus'),
   tags: z.record(z.string().regex(/^[^<>%&\\?/]{1,512}$/, 'tag names cannot contain < > % & \\ ? /'), z.string().max(256)).default({}),

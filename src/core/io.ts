@@ -36,9 +36,9 @@ export function createIO(
     stdin: streams.stdin,
     color,
     stdoutIsTTY: Boolean(streams.stdout.isTTY),
-    out: (text) => void streams.stdout.write(redactor.redact(text) + '\n'),
-    info: (text) => void streams.stderr.write(redactor.redact(text) + '\n'),
-    warn: (text) => void streams.stderr.write(paint('33', 'warning: ') + redactor.redact(text) + '\n'),
+    out: (text) => void streams.stdout.write(`${redactor.redact(text)}\n`),
+    info: (text) => void streams.stderr.write(`${redactor.redact(text)}\n`),
+    warn: (text) => void streams.stderr.write(`${paint('33', 'warning: ') + redactor.redact(text)}\n`),
   };
 }
 

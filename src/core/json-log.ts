@@ -20,7 +20,7 @@ export function createJsonLogger(level: LogLevel, base: Record<string, unknown>,
   const min = LOG_LEVEL_ORDER[level];
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (LOG_LEVEL_ORDER[lvl] < min) return;
-    write(JSON.stringify({ ts: new Date().toISOString(), level: lvl, msg, ...base, ...fields }, errorReplacer) + '\n', lvl);
+    write(`${JSON.stringify({ ts: new Date().toISOString(), level: lvl, msg, ...base, ...fields }, errorReplacer)}\n`, lvl);
   };
   return {
     debug: (m, f) => emit('debug', m, f),

@@ -14,7 +14,7 @@ export function packageRoot(): string {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'gpuarb') return (cached = dir);
     const up = dirname(dir);
-    if (up === dir) throw new Error('gpuarb package root not found above ' + fileURLToPath(import.meta.url));
+    if (up === dir) throw new Error(`gpuarb package root not found above ${fileURLToPath(import.meta.url)}`);
     dir = up;
   }
 }

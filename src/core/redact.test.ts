@@ -30,6 +30,8 @@ describe('secrets never in output', () => {
   });
 
   it('redacts secret-named fields when showing objects', () => {
-    expect(redactObject({ a: { apiKey: 'x', connectionString: 'y', name: 'n' } })).toEqual({ a: { apiKey: '[redacted]', connectionString: '[redacted]', name: 'n' } });
+    expect(redactObject({ a: { apiKey: 'x', connectionString: 'y', name: 'n' } })).toEqual({
+      a: { apiKey: '[redacted]', connectionString: '[redacted]', name: 'n' },
+    });
   });
 });

@@ -20,13 +20,34 @@ interface ModelProfile {
   contextLines: number;
 }
 
-const CHAT_TASKS = ['Summarise in three bullet points:', 'Answer briefly:', 'Rewrite politely:', 'Translate to French:', 'Give a one-line title for:'];
-const CODE_TASKS = ['Explain what this code does:', 'Write a TypeScript function that', 'Find the bug in:', 'Write a SQL query that', 'Solve step by step:'];
+const CHAT_TASKS = [
+  'Summarise in three bullet points:',
+  'Answer briefly:',
+  'Rewrite politely:',
+  'Translate to French:',
+  'Give a one-line title for:',
+];
+const CODE_TASKS = [
+  'Explain what this code does:',
+  'Write a TypeScript function that',
+  'Find the bug in:',
+  'Write a SQL query that',
+  'Solve step by step:',
+];
 const LONG_TASKS = ['Write a detailed report on', 'Draft a design document for', 'Compare in depth', 'Write a customer email about'];
 const TOPICS = [
-  'resetting a forgotten password', 'a delayed parcel to Lisbon', 'the refund policy for annual plans', 'merging two sorted arrays',
-  'monthly revenue by region', 'a memory leak in a Node.js service', 'migrating a database to a new region', 'onboarding a new engineer',
-  'the quarterly sales meeting', 'a flaky integration test', 'GPU spot instance pricing', 'rate limiting an HTTP API',
+  'resetting a forgotten password',
+  'a delayed parcel to Lisbon',
+  'the refund policy for annual plans',
+  'merging two sorted arrays',
+  'monthly revenue by region',
+  'a memory leak in a Node.js service',
+  'migrating a database to a new region',
+  'onboarding a new engineer',
+  'the quarterly sales meeting',
+  'a flaky integration test',
+  'GPU spot instance pricing',
+  'rate limiting an HTTP API',
 ];
 
 export const MODEL_PROFILES: Record<string, ModelProfile> = {
@@ -56,7 +77,10 @@ export function builtinWorkload(opts: BuiltinOptions): WorkloadSource {
   for (const [model] of opts.mix) {
     // A separate seeded stream, so the popular set does not depend on the order of requests.
     const prng = createRng(opts.seed ^ hash(model));
-    popular.set(model, Array.from({ length: POPULAR_PROMPTS_PER_MODEL }, (_, i) => chatRequest(prng, model, `FAQ ${i + 1}`)));
+    popular.set(
+      model,
+      Array.from({ length: POPULAR_PROMPTS_PER_MODEL }, (_, i) => chatRequest(prng, model, `FAQ ${i + 1}`)),
+    );
   }
   let sequence = 0;
   // Popular prompts are the same in every run (a warm cache serves them, as in production); the
@@ -79,7 +103,10 @@ export function builtinWorkload(opts: BuiltinOptions): WorkloadSource {
 
 function chatRequest(rng: Rng, model: string, tag: string): ChatRequest {
   const p = MODEL_PROFILES[model] ?? DEFAULT_PROFILE;
-  const context = Array.from({ length: p.contextLines }, () => `Note: ${rng.pick(TOPICS)} was discussed with the ${rng.pick(['sales', 'support', 'platform', 'finance'])} team.`);
+  const context = Array.from(
+    { length: p.contextLines },
+    () => `Note: ${rng.pick(TOPICS)} was discussed with the ${rng.pick(['sales', 'support', 'platform', 'finance'])} team.`,
+  );
   const user = [...context, `${rng.pick(p.tasks)} ${rng.pick(TOPICS)} (${tag}).`].join('\n');
   const maxTokens = Math.max(16, Math.min(p.outputMax, Math.round(rng.logNormal(p.outputMedian, 0.6))));
   return {

@@ -36,7 +36,8 @@ export function startChaos(input: ChaosInput): { stop(): Promise<void> } {
   const { evictEverySec, rotateSecretAtSec } = input.plan;
   if (evictEverySec && input.evictor) {
     const evictor = input.evictor;
-    for (let t = evictEverySec * 1000; t < input.durationMs; t += evictEverySec * 1000) at(t, 'evict', async () => `evicted ${await evictor.evictOne()}`);
+    for (let t = evictEverySec * 1000; t < input.durationMs; t += evictEverySec * 1000)
+      at(t, 'evict', async () => `evicted ${await evictor.evictOne()}`);
   }
   if (rotateSecretAtSec !== undefined && input.rotator) {
     const rotator = input.rotator;

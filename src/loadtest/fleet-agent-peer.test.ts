@@ -22,8 +22,9 @@ beforeAll(async () => {
     scheduledEvents: { enabled: false },
   });
   cwd = mkdtempSync(join(tmpdir(), 'gpuarb-loadtest-agent-'));
-  const line = (i: number) => JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content: `question ${i % 4}` }], max_tokens: 4, temperature: 0 });
-  writeFileSync(join(cwd, 'short.jsonl'), Array.from({ length: 8 }, (_, i) => line(i)).join('\n') + '\n');
+  const line = (i: number) =>
+    JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content: `question ${i % 4}` }], max_tokens: 4, temperature: 0 });
+  writeFileSync(join(cwd, 'short.jsonl'), `${Array.from({ length: 8 }, (_, i) => line(i)).join('\n')}\n`);
 });
 afterAll(async () => {
   await agent?.kill('SIGKILL');
@@ -31,7 +32,26 @@ afterAll(async () => {
 
 describe('gpuarb loadtest against the fleet agent (sim engine)', () => {
   it('streams from the agent: TTFT and per-token figures, an easy SLO met', async () => {
-    const r = await runGpuarb(['loadtest', '--url', `${agent.url}/v1`, '--key', KEY, '--rate', '8', '--duration', '2s', '--workload', 'short.jsonl', '--stream', '--json', '--slo', 'errors<1%,p99<10s'], { cwd });
+    const r = await runGpuarb(
+      [
+        'loadtest',
+        '--url',
+        `${agent.url}/v1`,
+        '--key',
+        KEY,
+        '--rate',
+        '8',
+        '--duration',
+        '2s',
+        '--workload',
+        'short.jsonl',
+        '--stream',
+        '--json',
+        '--slo',
+        'errors<1%,p99<10s',
+      ],
+      { cwd },
+    );
     expect(r.stderr).not.toMatch(/error:/);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -45,7 +65,10 @@ describe('gpuarb loadtest against the fleet agent (sim engine)', () => {
   });
 
   it("is refused at preflight with the agent's 401 for a wrong key", async () => {
-    const r = await runGpuarb(['loadtest', '--url', `${agent.url}/v1`, '--key', 'not-the-internal-key', '--rate', '5', '--duration', '1s', '--model', 'phi3-mini'], { cwd });
+    const r = await runGpuarb(
+      ['loadtest', '--url', `${agent.url}/v1`, '--key', 'not-the-internal-key', '--rate', '5', '--duration', '1s', '--model', 'phi3-mini'],
+      { cwd },
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/rejected the key \(HTTP 401/);
   });

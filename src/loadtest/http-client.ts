@@ -24,25 +24,28 @@ export interface Sender {
 }
 
 export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
-  const url = new URL(endpoint.baseUrl.replace(/\/+$/, '') + '/');
+  const url = new URL(`${endpoint.baseUrl.replace(/\/+$/, '')}/`);
   const isHttps = url.protocol === 'https:';
   const mod = isHttps ? https : http;
   const agent = isHttps
     ? new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets, ca: opts.ca })
     : new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
   const base = { agent, hostname: url.hostname, port: url.port || (isHttps ? 443 : 80) };
-  const chatPath = url.pathname + 'chat/completions';
+  const chatPath = `${url.pathname}chat/completions`;
   const auth = `Bearer ${endpoint.key}`;
   const now = opts.now;
   // One sweep for all request timeouts instead of a timer per request (thousands a second).
   // Every request has the same timeout, so deadlines arrive in send order: a FIFO suffices.
   const deadlines: Array<{ at: number; expire: () => void }> = [];
   let head = 0;
-  const sweep = setInterval(() => {
-    const t = now();
-    while (head < deadlines.length && deadlines[head].at <= t) deadlines[head++].expire();
-    if (head > 4096 && head * 2 > deadlines.length) deadlines.splice(0, head), (head = 0);
-  }, Math.min(100, opts.timeoutMs / 4));
+  const sweep = setInterval(
+    () => {
+      const t = now();
+      while (head < deadlines.length && deadlines[head].at <= t) deadlines[head++].expire();
+      if (head > 4096 && head * 2 > deadlines.length) deadlines.splice(0, head), (head = 0);
+    },
+    Math.min(100, opts.timeoutMs / 4),
+  );
   sweep.unref();
 
   function send(body: ChatRequest, scheduledAt: number): Promise<Outcome> {
@@ -58,18 +61,34 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
         // Drop the closure over req/res now, not when the sweep reaches this deadline.
         deadline.expire = NOOP;
         const end = now();
-        resolve({ model: body.model, scheduledAt, sentAt, latencyMs: end - scheduledAt, ok: !fields.error, completionTokens: 0, ...fields });
+        resolve({
+          model: body.model,
+          scheduledAt,
+          sentAt,
+          latencyMs: end - scheduledAt,
+          ok: !fields.error,
+          completionTokens: 0,
+          ...fields,
+        });
       };
-      const fail = (cls: ErrorClass, key: string, message: string, status?: number) => finish({ error: { class: cls, key, message }, status });
+      const fail = (cls: ErrorClass, key: string, message: string, status?: number) =>
+        finish({ error: { class: cls, key, message }, status });
       const req = mod.request(
-        { ...base, method: 'POST', path: chatPath, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: auth } },
+        {
+          ...base,
+          method: 'POST',
+          path: chatPath,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: auth },
+        },
         (res) => {
           const status = res.statusCode ?? 0;
           const cacheHeader = res.headers[HEADER_CACHE];
-          const cache = cacheHeader === 'hit' || cacheHeader === 'miss' || cacheHeader === 'bypass' ? (cacheHeader as CacheOutcome) : undefined;
+          const cache =
+            cacheHeader === 'hit' || cacheHeader === 'miss' || cacheHeader === 'bypass' ? (cacheHeader as CacheOutcome) : undefined;
           // Cut mid-answer: a broken stream, or a lost connection for a plain answer. (A timeout
           // has already settled the outcome before it destroys the request.)
-          const cut = (key: string, message: string) => (stream ? fail('streamBroken', 'stream_broken', message, status) : fail('connection', key, message, status));
+          const cut = (key: string, message: string) =>
+            stream ? fail('streamBroken', 'stream_broken', message, status) : fail('connection', key, message, status);
           res.on('error', (e) => cut(connKey(e), e.message));
           res.on('aborted', () => cut('ECONNRESET', 'connection closed mid-answer'));
           if (status >= 400) {
@@ -100,7 +119,14 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
     });
   }
 
-  function readStream(res: http.IncomingMessage, scheduledAt: number, status: number, cache: CacheOutcome | undefined, finish: (f: Partial<Outcome>) => void, fail: (c: ErrorClass, k: string, m: string, s?: number) => void) {
+  function readStream(
+    res: http.IncomingMessage,
+    scheduledAt: number,
+    status: number,
+    cache: CacheOutcome | undefined,
+    finish: (f: Partial<Outcome>) => void,
+    fail: (c: ErrorClass, k: string, m: string, s?: number) => void,
+  ) {
     let buffer = '';
     let tokens = 0;
     let usageTokens: number | undefined;
@@ -146,21 +172,24 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
 
   async function getJson(path: string): Promise<{ status: number; body: unknown }> {
     return new Promise((resolve, reject) => {
-      const req = mod.request({ ...base, method: 'GET', path: url.pathname + path.replace(/^\//, ''), headers: { authorization: auth } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            /* leave as text: the caller reports what it got */
-          }
-          resolve({ status: res.statusCode ?? 0, body });
-        });
-        res.on('error', reject);
-      });
+      const req = mod.request(
+        { ...base, method: 'GET', path: url.pathname + path.replace(/^\//, ''), headers: { authorization: auth } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => {
+            let body: unknown = text;
+            try {
+              body = JSON.parse(text);
+            } catch {
+              /* leave as text: the caller reports what it got */
+            }
+            resolve({ status: res.statusCode ?? 0, body });
+          });
+          res.on('error', reject);
+        },
+      );
       req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
       req.on('error', reject);
       req.end();

@@ -42,11 +42,14 @@ function checkRequest(v: unknown): string | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
   const r = v as Record<string, unknown>;
   if (!Array.isArray(r.messages) || r.messages.length === 0) return '"messages" must be a non-empty array';
-  const bad = r.messages.findIndex((m) => typeof m !== 'object' || m === null || typeof (m as { role?: unknown }).role !== 'string' || !('content' in m));
+  const bad = r.messages.findIndex(
+    (m) => typeof m !== 'object' || m === null || typeof (m as { role?: unknown }).role !== 'string' || !('content' in m),
+  );
   if (bad >= 0) return `messages[${bad}] needs a string "role" and a "content"`;
   if (r.model !== undefined && (typeof r.model !== 'string' || r.model === '')) return '"model" must be a non-empty string';
   if (r.stream !== undefined && typeof r.stream !== 'boolean') return '"stream" must be true or false';
-  if (r.max_tokens !== undefined && !(Number.isInteger(r.max_tokens) && (r.max_tokens as number) > 0)) return '"max_tokens" must be a positive integer';
+  if (r.max_tokens !== undefined && !(Number.isInteger(r.max_tokens) && (r.max_tokens as number) > 0))
+    return '"max_tokens" must be a positive integer';
   return undefined;
 }
 
@@ -62,7 +65,9 @@ export async function loadJsonlWorkload(path: string, opts: JsonlOptions): Promi
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new UserError(`Cannot read workload file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { code: 'InvalidWorkload' });
+    throw new UserError(`Cannot read workload file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      code: 'InvalidWorkload',
+    });
   }
   const lines = parseJsonlWorkload(text, path);
   const pickModel = weightedPicker(createRng(opts.seed), opts.mix);

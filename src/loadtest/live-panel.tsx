@@ -8,7 +8,6 @@ import { ms, pct } from './format.js';
 import type { LiveSnapshot } from './live-snapshot.js';
 import type { LiveView } from './live-view.js';
 
-
 function Panel({ s }: { s: LiveSnapshot }) {
   const width = 30;
   const filled = Math.round((s.elapsedSec / s.durationSec) * width);
@@ -25,7 +24,11 @@ function Panel({ s }: { s: LiveSnapshot }) {
         latency p50 {ms(s.p50Ms)} · p95 <Text color="yellow">{ms(s.p95Ms)}</Text> · p99 {ms(s.p99Ms)}
       </Text>
       <Text>
-        errors <Text color={s.failed ? 'red' : 'green'}>{s.failed} ({pct(s.errorRate, 2)})</Text> · cache hits {pct(s.cacheHitRate)}
+        errors{' '}
+        <Text color={s.failed ? 'red' : 'green'}>
+          {s.failed} ({pct(s.errorRate, 2)})
+        </Text>{' '}
+        · cache hits {pct(s.cacheHitRate)}
       </Text>
     </Box>
   );

@@ -45,7 +45,6 @@ export function snapshotter(recorder: Recorder, progress: LoadProgress, duration
   };
 }
 
-
 /** One plain progress line (stderr when not a terminal). */
 export function progressLine(s: LiveSnapshot): string {
   return (

@@ -41,7 +41,9 @@ export async function resolveLocalEndpoint(ctx: Context): Promise<LocalEndpoint>
   } catch (e) {
     if (!isNotFound(e)) throw e;
     // The most generous tier: a load test measures the platform, not one tier's rate limit.
-    const tier = Object.entries(config.gateway.tiers).sort(([, a], [, b]) => b.rateLimit.calls / b.rateLimit.period - a.rateLimit.calls / a.rateLimit.period)[0]?.[0];
+    const tier = Object.entries(config.gateway.tiers).sort(
+      ([, a], [, b]) => b.rateLimit.calls / b.rateLimit.period - a.rateLimit.calls / a.rateLimit.period,
+    )[0]?.[0];
     key = (await keys.createKey(ctx, LOADTEST_CUSTOMER, { local: true, tier })).key;
     ctx.logger.debug(`created customer ${LOADTEST_CUSTOMER} for load tests`);
   }

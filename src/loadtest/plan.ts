@@ -9,7 +9,11 @@ import type { Arrival, ChaosPlan } from './types.js';
 export const MAX_RATE = 20_000;
 export const MAX_CONCURRENCY = 5_000;
 export const MAX_DURATION_SEC = 24 * 3600;
-export const DEFAULT_MIX: Array<[string, number]> = [['phi3-mini', 70], ['mixtral-8x7b', 20], ['llama3-70b', 10]];
+export const DEFAULT_MIX: Array<[string, number]> = [
+  ['phi3-mini', 70],
+  ['mixtral-8x7b', 20],
+  ['llama3-70b', 10],
+];
 /** Default share of exact repeats in the built-in workload (justified in docs/loadtest.md). */
 export const DEFAULT_REPEAT = 0.5;
 
@@ -57,8 +61,10 @@ export function resolvePlan(f: LoadtestFlags): LoadPlan {
   };
   const number = (flag: string, raw: string, min: number, max: number, integer = false): number | undefined => {
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) return need(undefined, `${flag} "${raw}" is not ${integer ? 'a whole number' : 'a number'}`);
-    if (n < min || n > max) return need(undefined, `${flag} ${raw} is outside ${min === 0 ? '(0' : `[${min}`}, ${max}]${flag === '--rate' ? ' requests/s' : ''}`);
+    if (raw.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)))
+      return need(undefined, `${flag} "${raw}" is not ${integer ? 'a whole number' : 'a number'}`);
+    if (n < min || n > max)
+      return need(undefined, `${flag} ${raw} is outside ${min === 0 ? '(0' : `[${min}`}, ${max}]${flag === '--rate' ? ' requests/s' : ''}`);
     if (min === 0 && n === 0) return need(undefined, `${flag} must be more than 0`);
     return n;
   };
@@ -74,10 +80,12 @@ export function resolvePlan(f: LoadtestFlags): LoadPlan {
   else if (f.url && f.key) {
     if (!/^https?:\/\/[^/]+/.test(f.url)) problems.push(`--url "${f.url}" is not an http(s) URL`);
     else target = { kind: 'url', url: f.url.replace(/\/+$/, ''), key: f.key };
-  } else problems.push(f.url ? '--key is required with --url' : f.key ? '--url is required with --key' : 'give --local, or --url and --key');
+  } else
+    problems.push(f.url ? '--key is required with --url' : f.key ? '--url is required with --key' : 'give --local, or --url and --key');
 
   let arrival: Arrival | undefined;
-  if (f.rate !== undefined && f.concurrency !== undefined) problems.push('--rate (open loop) and --concurrency (closed loop) are alternatives: give one');
+  if (f.rate !== undefined && f.concurrency !== undefined)
+    problems.push('--rate (open loop) and --concurrency (closed loop) are alternatives: give one');
   else if (f.rate !== undefined) {
     const rate = number('--rate', f.rate, 0, MAX_RATE);
     if (rate !== undefined) arrival = { kind: 'open', rate };
@@ -87,7 +95,8 @@ export function resolvePlan(f: LoadtestFlags): LoadPlan {
   } else problems.push('give --rate R (requests/s, open loop) or --concurrency C (closed loop)');
 
   const durationSec = seconds('--duration', need(f.duration, '--duration is required (e.g. 60s)'));
-  if (durationSec !== undefined && (durationSec <= 0 || durationSec > MAX_DURATION_SEC)) problems.push(`--duration must be more than 0 and at most 24h`);
+  if (durationSec !== undefined && (durationSec <= 0 || durationSec > MAX_DURATION_SEC))
+    problems.push(`--duration must be more than 0 and at most 24h`);
 
   let mix: Array<[string, number]> = DEFAULT_MIX;
   if (f.model && f.mix) problems.push('--model and --mix are alternatives: give one');
@@ -101,7 +110,8 @@ export function resolvePlan(f: LoadtestFlags): LoadPlan {
   } else if (f.repeat !== undefined) {
     const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(f.repeat.trim());
     const share = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
-    if (!m || !(share >= 0 && share <= 1) || (!m[2] && Number(m[1]) > 1)) problems.push(`--repeat "${f.repeat}" must be a percentage (e.g. 30%) or a fraction from 0 to 1`);
+    if (!m || !(share >= 0 && share <= 1) || (!m[2] && Number(m[1]) > 1))
+      problems.push(`--repeat "${f.repeat}" must be a percentage (e.g. 30%) or a fraction from 0 to 1`);
     else workload = { kind: 'builtin', repeatShare: share };
   }
 
@@ -127,15 +137,40 @@ export function resolvePlan(f: LoadtestFlags): LoadPlan {
   const evictEverySec = seconds('--evict-every', f.evictEvery);
   if (evictEverySec !== undefined && evictEverySec < 1) problems.push('--evict-every must be at least 1s');
   const rotateSecretAtSec = seconds('--rotate-secret-at', f.rotateSecretAt);
-  if (rotateSecretAtSec !== undefined && durationSec !== undefined && rotateSecretAtSec >= durationSec) problems.push('--rotate-secret-at must fall within --duration');
+  if (rotateSecretAtSec !== undefined && durationSec !== undefined && rotateSecretAtSec >= durationSec)
+    problems.push('--rotate-secret-at must fall within --duration');
 
   const seed = f.seed === undefined ? 1 : number('--seed', f.seed, 0, 2 ** 32 - 1, true);
   const connections = f.connections === undefined ? 512 : number('--connections', f.connections, 1, 10_000, true);
 
-  if (problems.length || !target || !arrival || durationSec === undefined || timeoutSec === undefined || seed === undefined || connections === undefined) {
-    throw new UserError(`Invalid options for \`gpuarb loadtest\`:\n  ${problems.join('\n  ')}`, { code: 'UsageError', hint: 'See `gpuarb loadtest --help` and docs/loadtest.md.' });
+  if (
+    problems.length ||
+    !target ||
+    !arrival ||
+    durationSec === undefined ||
+    timeoutSec === undefined ||
+    seed === undefined ||
+    connections === undefined
+  ) {
+    throw new UserError(`Invalid options for \`gpuarb loadtest\`:\n  ${problems.join('\n  ')}`, {
+      code: 'UsageError',
+      hint: 'See `gpuarb loadtest --help` and docs/loadtest.md.',
+    });
   }
-  return { target, arrival, durationSec, mix, workload, stream: Boolean(f.stream), objectives, timeoutMs: timeoutSec * 1000, out, chaos: { evictEverySec, rotateSecretAtSec }, seed, connections };
+  return {
+    target,
+    arrival,
+    durationSec,
+    mix,
+    workload,
+    stream: Boolean(f.stream),
+    objectives,
+    timeoutMs: timeoutSec * 1000,
+    out,
+    chaos: { evictEverySec, rotateSecretAtSec },
+    seed,
+    connections,
+  };
 }
 
 function parseMix(raw: string, problems: string[]): Array<[string, number]> {

@@ -16,7 +16,19 @@ td:first-child,th:first-child{text-align:left}.ok{color:#1a7f37}.bad{color:#cf22
 .chart .marker-label{font-size:11px;fill:#cf222e}`;
 
 function figuresRow(name: string, f: Figures): string {
-  const cells = [f.requests, `${f.failed} (${pct(f.errorRate, 2)})`, f.rpm.toFixed(1), f.tokensPerSec.toFixed(1), ms(f.latencyMs?.p50), ms(f.latencyMs?.p90), ms(f.latencyMs?.p95), ms(f.latencyMs?.p99), ms(f.latencyMs?.max), ms(f.ttftMs?.p95), pct(f.cache.hitRate)];
+  const cells = [
+    f.requests,
+    `${f.failed} (${pct(f.errorRate, 2)})`,
+    f.rpm.toFixed(1),
+    f.tokensPerSec.toFixed(1),
+    ms(f.latencyMs?.p50),
+    ms(f.latencyMs?.p90),
+    ms(f.latencyMs?.p95),
+    ms(f.latencyMs?.p99),
+    ms(f.latencyMs?.max),
+    ms(f.ttftMs?.p95),
+    pct(f.cache.hitRate),
+  ];
   return `<tr><td>${h(name)}</td>${cells.map((c) => `<td>${h(String(c))}</td>`).join('')}</tr>`;
 }
 
@@ -61,7 +73,10 @@ export function renderReportHtml(r: LoadReport): string {
     : '';
   const events = r.events.length
     ? `<h2>Chaos events</h2><table><tr><th>at</th><th>event</th><th>result</th><th>before: failed / p95</th><th>after: failed / p95</th></tr>${r.events
-        .map((e) => `<tr><td>${e.atSec.toFixed(1)}s</td><td>${h(e.kind)}</td><td class="${e.ok ? 'ok' : 'bad'}">${h(e.detail)}</td><td>${e.before.failed}/${e.before.requests} · ${ms(e.before.latencyMs?.p95)}</td><td>${e.after.failed}/${e.after.requests} · ${ms(e.after.latencyMs?.p95)}</td></tr>`)
+        .map(
+          (e) =>
+            `<tr><td>${e.atSec.toFixed(1)}s</td><td>${h(e.kind)}</td><td class="${e.ok ? 'ok' : 'bad'}">${h(e.detail)}</td><td>${e.before.failed}/${e.before.requests} · ${ms(e.before.latencyMs?.p95)}</td><td>${e.after.failed}/${e.after.requests} · ${ms(e.after.latencyMs?.p95)}</td></tr>`,
+        )
         .join('')}</table>`
     : '';
   const errs = o.errors.byKey.length
@@ -73,7 +88,9 @@ export function renderReportHtml(r: LoadReport): string {
 <div class="cards">${card('p95', ms(o.latencyMs?.p95))}${card('p99', ms(o.latencyMs?.p99))}${card('requests/min', o.rpm.toFixed(1))}${card('errors', pct(o.errorRate, 2))}${card('cache hits', pct(o.cache.hitRate))}${card('availability', pct(o.availability, 2))}${card('tokens/s', o.tokensPerSec.toFixed(1))}</div>
 ${slo}
 <h2>Per model</h2><table><tr><th>model</th><th>requests</th><th>errors</th><th>rpm</th><th>tok/s</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>max</th><th>TTFT p95</th><th>cache hit</th></tr>
-${Object.entries(r.perModel).map(([m, f]) => figuresRow(m, f)).join('')}${figuresRow('all', o)}</table>
+${Object.entries(r.perModel)
+  .map(([m, f]) => figuresRow(m, f))
+  .join('')}${figuresRow('all', o)}</table>
 <h2>Latency</h2>${overTime}${distribution}
 <h2>Errors</h2>${errorsOverTime}${errs}
 ${events}

@@ -84,7 +84,9 @@ export function buildReport(i: ReportInput): LoadReport {
   const r = i.recorder;
   const overall = figures(r.overall, i.durationSec);
   const byClass: Record<ErrorClass, number> = { timeout: 0, connection: 0, http4xx: 0, http5xx: 0, streamBroken: 0, badResponse: 0 };
-  const byKey = [...r.overall.errors].map(([key, e]) => ({ key, class: e.class, count: e.count, example: e.example })).sort((a, b) => b.count - a.count);
+  const byKey = [...r.overall.errors]
+    .map(([key, e]) => ({ key, class: e.class, count: e.count, example: e.example }))
+    .sort((a, b) => b.count - a.count);
   for (const e of byKey) byClass[e.class] += e.count;
   const availability = r.availability();
   const sloFigures: SloFigures = {
@@ -107,7 +109,10 @@ export function buildReport(i: ReportInput): LoadReport {
     overall: {
       ...overall,
       availability,
-      distribution: r.overall.latency.totalCount === 0 ? [] : DISTRIBUTION_PERCENTILES.map((p) => ({ percentile: p, latencyMs: r.overall.latency.getValueAtPercentile(p) / 1000 })),
+      distribution:
+        r.overall.latency.totalCount === 0
+          ? []
+          : DISTRIBUTION_PERCENTILES.map((p) => ({ percentile: p, latencyMs: r.overall.latency.getValueAtPercentile(p) / 1000 })),
       errors: { byClass, byKey },
     },
     perModel: Object.fromEntries([...r.perModel].sort(([a], [b]) => a.localeCompare(b)).map(([m, s]) => [m, figures(s, i.durationSec)])),

@@ -45,7 +45,8 @@ function warmConnections(plan: LoadPlan): number {
 }
 
 export async function runLoadtest(ctx: Context, plan: LoadPlan): Promise<LoadtestResult> {
-  const endpoint: LocalEndpoint = plan.target.kind === 'local' ? await resolveLocalEndpoint(ctx) : { baseUrl: plan.target.url, key: plan.target.key };
+  const endpoint: LocalEndpoint =
+    plan.target.kind === 'local' ? await resolveLocalEndpoint(ctx) : { baseUrl: plan.target.url, key: plan.target.key };
   ctx.secrets.register(endpoint.key);
   // The workload file is checked before the network is touched: a typo costs nothing.
   const workload = await workloadFor(ctx, plan);
@@ -74,7 +75,17 @@ export async function runLoadtest(ctx: Context, plan: LoadPlan): Promise<Loadtes
     const progress = { sent: 0, inFlight: 0 };
     const live = await startLiveView(ctx, snapshotter(recorder, progress, plan.durationSec, now), plan.durationSec);
     t0 = performance.now();
-    const load = startLoad({ arrival: plan.arrival, durationMs, workload: workload.source, sender, recorder, rng: createRng(plan.seed), now, signal: ctx.signal, progress });
+    const load = startLoad({
+      arrival: plan.arrival,
+      durationMs,
+      workload: workload.source,
+      sender,
+      recorder,
+      rng: createRng(plan.seed),
+      now,
+      signal: ctx.signal,
+      progress,
+    });
     const chaos = startChaos({ plan: plan.chaos, durationMs, now, evictor, rotator, onEvent: (e) => events.push(e) });
     try {
       await load.done;
@@ -98,7 +109,7 @@ export async function runLoadtest(ctx: Context, plan: LoadPlan): Promise<Loadtes
     if (plan.out) {
       reportFile = resolve(ctx.cwd, plan.out.path);
       const { renderReportHtml } = await import('./render-html.js');
-      await writeFile(reportFile, plan.out.format === 'html' ? renderReportHtml(report) : JSON.stringify(report, null, 2) + '\n');
+      await writeFile(reportFile, plan.out.format === 'html' ? renderReportHtml(report) : `${JSON.stringify(report, null, 2)}\n`);
     }
     return { ...report, reportFile };
   } finally {

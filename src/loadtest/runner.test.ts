@@ -18,7 +18,12 @@ afterEach(async () => {
   peer = undefined;
 });
 
-async function run(p: OpenAiPeer, arrival: Arrival, durationMs: number, opts: { workload?: WorkloadSource; timeoutMs?: number; key?: string } = {}) {
+async function run(
+  p: OpenAiPeer,
+  arrival: Arrival,
+  durationMs: number,
+  opts: { workload?: WorkloadSource; timeoutMs?: number; key?: string } = {},
+) {
   const t0 = performance.now();
   const now = () => performance.now() - t0;
   const sender = createSender({ baseUrl: p.baseUrl, key: opts.key ?? 'k' }, { timeoutMs: opts.timeoutMs ?? 10_000, maxSockets: 64, now });
@@ -27,7 +32,17 @@ async function run(p: OpenAiPeer, arrival: Arrival, durationMs: number, opts: { 
   const load = startLoad({ arrival, durationMs, workload, sender, recorder, rng: createRng(3), now, signal: new AbortController().signal });
   await load.done;
   sender.close();
-  return buildReport({ target: p.baseUrl, arrival, durationSec: durationMs / 1000, workload: 'test', stream: false, seed: 3, recorder, events: [], objectives: null });
+  return buildReport({
+    target: p.baseUrl,
+    arrival,
+    durationSec: durationMs / 1000,
+    workload: 'test',
+    stream: false,
+    seed: 3,
+    recorder,
+    events: [],
+    objectives: null,
+  });
 }
 
 /** Calls `hook` when the n-th request is generated: a trigger tied to the load, not to a timer. */

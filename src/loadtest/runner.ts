@@ -35,7 +35,8 @@ export interface LoadRun {
 
 export function startLoad(input: LoadInput): LoadRun {
   const progress: LoadProgress = input.progress ?? { sent: 0, inFlight: 0 };
-  const done = input.arrival.kind === 'open' ? openLoop(input, input.arrival.rate, progress) : closedLoop(input, input.arrival.concurrency, progress);
+  const done =
+    input.arrival.kind === 'open' ? openLoop(input, input.arrival.rate, progress) : closedLoop(input, input.arrival.concurrency, progress);
   return { progress, done };
 }
 

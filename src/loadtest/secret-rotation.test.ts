@@ -45,12 +45,31 @@ describe('--rotate-secret-at', () => {
       const recorder = new Recorder();
       const events: ChaosEvent[] = [];
       const arrival = { kind: 'open', rate: 20 } as const;
-      const load = startLoad({ arrival, durationMs: 1500, workload: builtinWorkload({ mix: [['phi3-mini', 1]], repeatShare: 0, seed: 1, stream: false }), sender, recorder, rng: createRng(1), now, signal: new AbortController().signal });
+      const load = startLoad({
+        arrival,
+        durationMs: 1500,
+        workload: builtinWorkload({ mix: [['phi3-mini', 1]], repeatShare: 0, seed: 1, stream: false }),
+        sender,
+        recorder,
+        rng: createRng(1),
+        now,
+        signal: new AbortController().signal,
+      });
       const chaos = startChaos({ plan: { rotateSecretAtSec: 0.5 }, durationMs: 1500, now, rotator, onEvent: (e) => events.push(e) });
       await load.done;
       await chaos.stop();
       sender.close();
-      const r = buildReport({ target: peer.baseUrl, arrival, durationSec: 1.5, workload: 'test', stream: false, seed: 1, recorder, events, objectives: null });
+      const r = buildReport({
+        target: peer.baseUrl,
+        arrival,
+        durationSec: 1.5,
+        workload: 'test',
+        stream: false,
+        seed: 1,
+        recorder,
+        events,
+        objectives: null,
+      });
       expect(r.events).toHaveLength(1);
       expect(r.events[0]).toMatchObject({ kind: 'rotate-secret', ok: true });
       expect(r.events[0].detail).toMatch(/^inference-api-key: new version \S+, previous accepted until \d{4}-/);

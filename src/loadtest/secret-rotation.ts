@@ -24,10 +24,13 @@ export async function secretRotator(ctx: Context, opts: { local: boolean }): Pro
     });
   }
   if (listing.rotationInProgress) {
-    throw new UserError(`--rotate-secret-at: ${ROTATED_SECRET} is still in the overlap of its last rotation (until ${listing.rotationInProgress.retireAt}).`, {
-      code: 'RotationInProgress',
-      hint: 'Rotating again would drop a version consumers may still send; run the load test after the overlap ends.',
-    });
+    throw new UserError(
+      `--rotate-secret-at: ${ROTATED_SECRET} is still in the overlap of its last rotation (until ${listing.rotationInProgress.retireAt}).`,
+      {
+        code: 'RotationInProgress',
+        hint: 'Rotating again would drop a version consumers may still send; run the load test after the overlap ends.',
+      },
+    );
   }
   return {
     async rotate() {

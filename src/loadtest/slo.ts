@@ -121,7 +121,13 @@ export function evaluateSlo(objectives: Objective[], figures: SloFigures): Objec
     // No data (no successful request, no stream for ttft) can never meet an objective.
     const met =
       actual !== null &&
-      (o.op === '<' ? actual < o.threshold : o.op === '<=' ? actual <= o.threshold : o.op === '>' ? actual > o.threshold : actual >= o.threshold);
+      (o.op === '<'
+        ? actual < o.threshold
+        : o.op === '<='
+          ? actual <= o.threshold
+          : o.op === '>'
+            ? actual > o.threshold
+            : actual >= o.threshold);
     return { ...o, actual, met };
   });
 }
@@ -130,7 +136,6 @@ export function evaluateSlo(objectives: Objective[], figures: SloFigures): Objec
 export function describeResult(r: ObjectiveResult): string {
   if (r.actual === null) return `${r.text} (no data)`;
   const kind = METRICS[r.metric].kind;
-  const actual =
-    kind === 'percent' ? `${(r.actual * 100).toFixed(2)}%` : kind === 'count' ? r.actual.toFixed(1) : formatMs(r.actual);
+  const actual = kind === 'percent' ? `${(r.actual * 100).toFixed(2)}%` : kind === 'count' ? r.actual.toFixed(1) : formatMs(r.actual);
   return `${r.text} (was ${actual})`;
 }

@@ -69,7 +69,9 @@ describe('spot evictions through simulateEviction', () => {
   it('refuses a resource group without Spot VMs before any load', async () => {
     const rm = new ResourceManagementClient(emu.credential, emu.subscriptionId, emu.clientOptions());
     await rm.resourceGroups.createOrUpdate('rg-empty', { location: 'eastus' });
-    await expect(spotEvictorFor({ compute, resourceGroup: 'rg-empty', stack: 'empty', rng: createRng(1) })).rejects.toThrow(/rg-empty has no running Spot VM/);
+    await expect(spotEvictorFor({ compute, resourceGroup: 'rg-empty', stack: 'empty', rng: createRng(1) })).rejects.toThrow(
+      /rg-empty has no running Spot VM/,
+    );
   });
 
   it('records evictions during a load run with the errors and latency around them', async () => {
@@ -82,12 +84,31 @@ describe('spot evictions through simulateEviction', () => {
       const events: ChaosEvent[] = [];
       const evictor = await spotEvictorFor({ compute, resourceGroup: RG, stack: 'ltstack', rng: createRng(2) });
       const arrival = { kind: 'open', rate: 30 } as const;
-      const load = startLoad({ arrival, durationMs: 2500, workload: builtinWorkload({ mix: [['phi3-mini', 1]], repeatShare: 0.5, seed: 1, stream: false }), sender, recorder, rng: createRng(1), now, signal: new AbortController().signal });
+      const load = startLoad({
+        arrival,
+        durationMs: 2500,
+        workload: builtinWorkload({ mix: [['phi3-mini', 1]], repeatShare: 0.5, seed: 1, stream: false }),
+        sender,
+        recorder,
+        rng: createRng(1),
+        now,
+        signal: new AbortController().signal,
+      });
       const chaos = startChaos({ plan: { evictEverySec: 1 }, durationMs: 2500, now, evictor, onEvent: (e) => events.push(e) });
       await load.done;
       await chaos.stop();
       sender.close();
-      const r = buildReport({ target: peer.baseUrl, arrival, durationSec: 2.5, workload: 'test', stream: false, seed: 1, recorder, events, objectives: null });
+      const r = buildReport({
+        target: peer.baseUrl,
+        arrival,
+        durationSec: 2.5,
+        workload: 'test',
+        stream: false,
+        seed: 1,
+        recorder,
+        events,
+        objectives: null,
+      });
       expect(r.events.map((e) => [e.kind, e.ok, Math.floor(e.atSec)])).toEqual([
         ['evict', true, 1],
         ['evict', true, 2],

@@ -27,9 +27,18 @@ export interface EvictorTarget {
 export async function spotEvictor(ctx: Context, opts: { local: boolean; rng: Rng }): Promise<Evictor> {
   const loaded = await ctx.config();
   const target = await ctx.azure({ local: opts.local });
-  const [{ ComputeManagementClient }, { armClientOptions }] = await Promise.all([import('@azure/arm-compute'), import('../azure/target.js')]);
+  const [{ ComputeManagementClient }, { armClientOptions }] = await Promise.all([
+    import('@azure/arm-compute'),
+    import('../azure/target.js'),
+  ]);
   const compute = new ComputeManagementClient(target.credential, target.subscriptionId, armClientOptions(target));
-  return spotEvictorFor({ compute, resourceGroup: loaded.names.resourceGroup, stack: loaded.config.stack, rng: opts.rng, signal: ctx.signal });
+  return spotEvictorFor({
+    compute,
+    resourceGroup: loaded.names.resourceGroup,
+    stack: loaded.config.stack,
+    rng: opts.rng,
+    signal: ctx.signal,
+  });
 }
 
 /** Checks there is something to evict (before any load is sent), then evicts on demand. */
@@ -46,7 +55,10 @@ export async function spotEvictorFor(t: EvictorTarget): Promise<Evictor> {
   };
 
   const initial = await spotVms().catch((e: unknown) => {
-    throw new UserError(`Cannot list the VMs of ${t.resourceGroup} for --evict-every: ${(e as Error).message}`, { code: 'EvictTargetUnavailable', cause: e });
+    throw new UserError(`Cannot list the VMs of ${t.resourceGroup} for --evict-every: ${(e as Error).message}`, {
+      code: 'EvictTargetUnavailable',
+      cause: e,
+    });
   });
   if (initial.length === 0) {
     throw new UserError(`--evict-every: ${t.resourceGroup} has no running Spot VM to evict.`, {

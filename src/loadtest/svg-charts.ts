@@ -42,7 +42,9 @@ export function lineChart(spec: ChartSpec): string {
   const sy = (y: number) => PAD.top + plotH - (y / yMax) * plotH;
   const f = (n: number) => n.toFixed(1);
   const parts: string[] = [];
-  parts.push(`<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(spec.title)}">`);
+  parts.push(
+    `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(spec.title)}">`,
+  );
   parts.push(`<text x="${PAD.left}" y="18" class="title">${escapeHtml(spec.title)}</text>`);
   for (let i = 0; i <= 4; i++) {
     const y = (yMax * i) / 4;
@@ -50,10 +52,15 @@ export function lineChart(spec: ChartSpec): string {
     parts.push(`<text x="${PAD.left - 6}" y="${f(sy(y) + 4)}" text-anchor="end" class="tick">${escapeHtml(formatTick(y))}</text>`);
   }
   const step = niceCeil((xMax - xMin) / 6);
-  const ticks = spec.xTicks ?? Array.from({ length: Math.floor((xMax - xMin) / step) + 1 }, (_, i) => ({ x: xMin + i * step, label: formatTick(xMin + i * step) }));
-  for (const t of ticks) parts.push(`<text x="${f(sx(t.x))}" y="${height - PAD.bottom + 16}" text-anchor="middle" class="tick">${escapeHtml(t.label)}</text>`);
+  const ticks =
+    spec.xTicks ??
+    Array.from({ length: Math.floor((xMax - xMin) / step) + 1 }, (_, i) => ({ x: xMin + i * step, label: formatTick(xMin + i * step) }));
+  for (const t of ticks)
+    parts.push(`<text x="${f(sx(t.x))}" y="${height - PAD.bottom + 16}" text-anchor="middle" class="tick">${escapeHtml(t.label)}</text>`);
   parts.push(`<text x="${PAD.left + plotW / 2}" y="${height - 6}" text-anchor="middle" class="axis">${escapeHtml(spec.xLabel)}</text>`);
-  parts.push(`<text x="14" y="${PAD.top + plotH / 2}" transform="rotate(-90 14 ${PAD.top + plotH / 2})" text-anchor="middle" class="axis">${escapeHtml(spec.yLabel)}</text>`);
+  parts.push(
+    `<text x="14" y="${PAD.top + plotH / 2}" transform="rotate(-90 14 ${PAD.top + plotH / 2})" text-anchor="middle" class="axis">${escapeHtml(spec.yLabel)}</text>`,
+  );
   for (const m of spec.markers ?? []) {
     parts.push(`<line x1="${f(sx(m.x))}" x2="${f(sx(m.x))}" y1="${PAD.top}" y2="${PAD.top + plotH}" class="marker"/>`);
     parts.push(`<text x="${f(sx(m.x) + 3)}" y="${PAD.top + 10}" class="marker-label">${escapeHtml(m.label)}</text>`);

@@ -82,7 +82,10 @@ describe('JSONL workload', () => {
   it('replays the lines in order, filling a missing model from the mix', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gpuarb-lt-'));
     const file = join(dir, 'w.jsonl');
-    writeFileSync(file, '{"model":"llama3-70b","messages":[{"role":"user","content":"a"}]}\n{"messages":[{"role":"user","content":"b"}]}\n');
+    writeFileSync(
+      file,
+      '{"model":"llama3-70b","messages":[{"role":"user","content":"a"}]}\n{"messages":[{"role":"user","content":"b"}]}\n',
+    );
     const w = await loadJsonlWorkload(file, { mix: [['phi3-mini', 1]], seed: 1, stream: false });
     expect(w.models().sort()).toEqual(['llama3-70b', 'phi3-mini']);
     expect([w.next(), w.next(), w.next()].map((r) => [r.model, r.messages[0].content])).toEqual([

@@ -21,7 +21,12 @@ export interface LocalAccess {
   examples: { curl: string; openai: string };
 }
 
-export async function prepareLocalAccess(ctx: Context, s: ProvisionStack, apiUrl: string, opts: { timeoutMs?: number } = {}): Promise<LocalAccess> {
+export async function prepareLocalAccess(
+  ctx: Context,
+  s: ProvisionStack,
+  apiUrl: string,
+  opts: { timeoutMs?: number } = {},
+): Promise<LocalAccess> {
   const stateDir = s.target.stateDir!;
   const readyReplicas = await waitForReadyPools(ctx, s, opts.timeoutMs ?? 180_000);
   const keyFile = join(stateDir, 'customer-key');
@@ -30,7 +35,7 @@ export async function prepareLocalAccess(ctx: Context, s: ProvisionStack, apiUrl
     const { createKey, revokeKey } = await import('../ops/keys.js');
     if (await customerExists(ctx, LOCAL_DEMO_CUSTOMER)) await revokeKey(ctx, LOCAL_DEMO_CUSTOMER, { local: true });
     key = (await createKey(ctx, LOCAL_DEMO_CUSTOMER, { local: true })).key;
-    writeFileSync(keyFile, key + '\n', { mode: 0o600 });
+    writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   }
   const caCertPath = join(stateDir, 'ca-cert.pem');
   const rel = (p: string) => (p.startsWith(ctx.cwd) ? relative(ctx.cwd, p) : p);

@@ -66,7 +66,8 @@ export async function vaultUrl(t: AzureTarget, resourceGroup: string, vaultName:
   const client = new KeyVaultManagementClient(t.credential, t.subscriptionId, armClientOptions(t));
   const vault = await arm(client.vaults.get(resourceGroup, vaultName), vaultName);
   const uri = (vault as { properties?: { vaultUri?: string } }).properties?.vaultUri;
-  if (!uri) throw toAzureError(Object.assign(new Error(`Key Vault ${vaultName} reports no vaultUri`), { name: 'RestError', statusCode: 500 }));
+  if (!uri)
+    throw toAzureError(Object.assign(new Error(`Key Vault ${vaultName} reports no vaultUri`), { name: 'RestError', statusCode: 500 }));
   return uri;
 }
 
@@ -96,20 +97,37 @@ export function logsEndpoint(t: AzureTarget): string | undefined {
 export async function logsClient(t: AzureTarget) {
   const { LogsQueryClient } = await import('@azure/monitor-query-logs');
   const endpoint = logsEndpoint(t);
-  return new LogsQueryClient(t.credential, { ...(endpoint ? { endpoint } : {}), ...(t.caCertPem ? { tlsOptions: { ca: t.caCertPem } } : {}) });
+  return new LogsQueryClient(t.credential, {
+    ...(endpoint ? { endpoint } : {}),
+    ...(t.caCertPem ? { tlsOptions: { ca: t.caCertPem } } : {}),
+  });
 }
 
 /** Cosmos data plane: endpoint and key from ARM (listKeys), never from config. */
-export async function cosmosDatabase(t: AzureTarget, resourceGroup: string, account: string, database: string, register: (secret: string) => void) {
+export async function cosmosDatabase(
+  t: AzureTarget,
+  resourceGroup: string,
+  account: string,
+  database: string,
+  register: (secret: string) => void,
+) {
   const { CosmosDBManagementClient } = await import('@azure/arm-cosmosdb');
   const mgmt = new CosmosDBManagementClient(t.credential, t.subscriptionId, armClientOptions(t));
-  const [acct, keys] = await Promise.all([arm(mgmt.databaseAccounts.get(resourceGroup, account), account), arm(mgmt.databaseAccounts.listKeys(resourceGroup, account), account)]);
+  const [acct, keys] = await Promise.all([
+    arm(mgmt.databaseAccounts.get(resourceGroup, account), account),
+    arm(mgmt.databaseAccounts.listKeys(resourceGroup, account), account),
+  ]);
   const key = keys.primaryReadonlyMasterKey ?? keys.primaryMasterKey;
   if (!acct.documentEndpoint || !key) throw new Error(`Cosmos DB account ${account} reports no endpoint or key`);
   register(key);
   const { CosmosClient } = await import('@azure/cosmos');
   const agent = dataPlaneAgent(t);
-  const client = new CosmosClient({ endpoint: acct.documentEndpoint, key, ...(agent ? { agent } : {}), connectionPolicy: { enableEndpointDiscovery: t.kind !== 'local' } });
+  const client = new CosmosClient({
+    endpoint: acct.documentEndpoint,
+    key,
+    ...(agent ? { agent } : {}),
+    connectionPolicy: { enableEndpointDiscovery: t.kind !== 'local' },
+  });
   return { client, database: client.database(database) };
 }
 

@@ -29,15 +29,39 @@ beforeAll(async () => {
   const opts = cloud.emu.clientOptions();
   const { credential, subscriptionId } = cloud.emu;
   apim = new ApiManagementClient(credential, subscriptionId, opts);
-  await apim.apiManagementService.beginCreateOrUpdateAndWait(cloud.rgName, names.apim, { location: 'eastus', sku: { name: 'Consumption', capacity: 0 }, publisherEmail: 'ops@example.com', publisherName: 'ops' }, poll);
-  for (const tier of ['standard', 'pro']) await apim.product.createOrUpdate(cloud.rgName, names.apim, tier, { displayName: tier, subscriptionRequired: true, state: 'published' });
+  await apim.apiManagementService.beginCreateOrUpdateAndWait(
+    cloud.rgName,
+    names.apim,
+    { location: 'eastus', sku: { name: 'Consumption', capacity: 0 }, publisherEmail: 'ops@example.com', publisherName: 'ops' },
+    poll,
+  );
+  for (const tier of ['standard', 'pro'])
+    await apim.product.createOrUpdate(cloud.rgName, names.apim, tier, {
+      displayName: tier,
+      subscriptionRequired: true,
+      state: 'published',
+    });
 
-  const tls = { certPem: readFileSync(join(cloud.emu.stateDir, 'server-cert.pem'), 'utf8'), keyPem: readFileSync(join(cloud.emu.stateDir, 'server-key.pem'), 'utf8') };
+  const tls = {
+    certPem: readFileSync(join(cloud.emu.stateDir, 'server-cert.pem'), 'utf8'),
+    keyPem: readFileSync(join(cloud.emu.stateDir, 'server-key.pem'), 'utf8'),
+  };
   cosmos = await startCosmosService(tls);
-  cloud.emu.behaviors.addHook('Microsoft.DocumentDB/databaseAccounts', { provisioned: async (doc) => void (doc.properties.documentEndpoint = cosmos.endpoint) });
-  await new CosmosDBManagementClient(credential, subscriptionId, opts).databaseAccounts.beginCreateOrUpdateAndWait(cloud.rgName, names.cosmos, {
-    location: 'eastus', kind: 'GlobalDocumentDB', databaseAccountOfferType: 'Standard', locations: [{ locationName: 'eastus', failoverPriority: 0 }], capabilities: [{ name: 'EnableServerless' }],
-  } as never, poll);
+  cloud.emu.behaviors.addHook('Microsoft.DocumentDB/databaseAccounts', {
+    provisioned: async (doc) => void (doc.properties.documentEndpoint = cosmos.endpoint),
+  });
+  await new CosmosDBManagementClient(credential, subscriptionId, opts).databaseAccounts.beginCreateOrUpdateAndWait(
+    cloud.rgName,
+    names.cosmos,
+    {
+      location: 'eastus',
+      kind: 'GlobalDocumentDB',
+      databaseAccountOfferType: 'Standard',
+      locations: [{ locationName: 'eastus', failoverPriority: 0 }],
+      capabilities: [{ name: 'EnableServerless' }],
+    } as never,
+    poll,
+  );
   const { client } = await cosmosDatabase(cloud.target, cloud.rgName, names.cosmos, 'gpuarb', () => undefined);
   const { database } = await client.databases.createIfNotExists({ id: 'gpuarb' });
   await database.containers.createIfNotExists({ id: 'usage', partitionKey: { paths: ['/customer'] } });
@@ -56,7 +80,9 @@ describe('keys on the local cloud', () => {
     expect(r.key).toMatch(/^sk-gpuarb-[0-9a-f]{64}$/);
     const sub = await apim.subscription.get(cloud.rgName, cloud.loaded.names.apim, 'cust-acme-corp');
     expect(sub).toMatchObject({ displayName: 'acme-corp', scope: '/products/pro', state: 'active' });
-    expect((await apim.subscription.listSecrets(cloud.rgName, cloud.loaded.names.apim, 'cust-acme-corp')).primaryKey).toBe(`Bearer ${r.key}`);
+    expect((await apim.subscription.listSecrets(cloud.rgName, cloud.loaded.names.apim, 'cust-acme-corp')).primaryKey).toBe(
+      `Bearer ${r.key}`,
+    );
     // Rendering prints the key on stdout once (not redacted) and the explanation on stderr.
     const out = cloud.context();
     keysCreateCommand.render!(out.ctx, r);
@@ -67,7 +93,10 @@ describe('keys on the local cloud', () => {
   it('refuses a second key, an unknown tier and a bad customer id, with hints', async () => {
     const { ctx } = cloud.context();
     await expect(createKey(ctx, 'acme-corp', { local: true })).rejects.toMatchObject({ code: 'KeyExists' });
-    await expect(createKey(ctx, 'beta', { tier: 'gold', local: true })).rejects.toMatchObject({ code: 'UnknownTier', hint: expect.stringContaining('standard, pro') });
+    await expect(createKey(ctx, 'beta', { tier: 'gold', local: true })).rejects.toMatchObject({
+      code: 'UnknownTier',
+      hint: expect.stringContaining('standard, pro'),
+    });
     await expect(createKey(ctx, 'Bad Name', { local: true })).rejects.toMatchObject({ code: 'UsageError' });
   });
 
@@ -75,7 +104,10 @@ describe('keys on the local cloud', () => {
     const { ctx } = cloud.context();
     await createKey(ctx, 'beta', { local: true });
     const list = await listKeys(ctx, { local: true });
-    expect(list.map((k) => [k.customer, k.tier, k.state])).toEqual([['acme-corp', 'pro', 'active'], ['beta', 'standard', 'active']]);
+    expect(list.map((k) => [k.customer, k.tier, k.state])).toEqual([
+      ['acme-corp', 'pro', 'active'],
+      ['beta', 'standard', 'active'],
+    ]);
     expect(JSON.stringify(list)).not.toMatch(/[0-9a-f]{32}/);
   });
 
@@ -105,11 +137,26 @@ describe('usage on the local cloud', () => {
     const { database } = await cosmosDatabase(cloud.target, cloud.rgName, cloud.loaded.names.cosmos, 'gpuarb', () => undefined);
     const today = new Date().toISOString().slice(0, 10);
     const old = new Date(Date.now() - 40 * 86400_000).toISOString().slice(0, 10);
-    const doc = (customer: string, day: string, requests: number, promptTokens: number, completionTokens: number) => ({ id: usageDocId(customer, 'phi3-mini', day), customer, model: 'phi3-mini', day, requests, promptTokens, completionTokens, cacheHits: 1, errors: 0, updatedAt: Date.now() });
-    for (const d of [doc('acme-corp', today, 10, 1_000_000, 1_000_000), doc('acme-corp', old, 99, 1, 1), doc('beta', today, 2, 100, 100)]) await database.container('usage').items.upsert(d);
+    const doc = (customer: string, day: string, requests: number, promptTokens: number, completionTokens: number) => ({
+      id: usageDocId(customer, 'phi3-mini', day),
+      customer,
+      model: 'phi3-mini',
+      day,
+      requests,
+      promptTokens,
+      completionTokens,
+      cacheHits: 1,
+      errors: 0,
+      updatedAt: Date.now(),
+    });
+    for (const d of [doc('acme-corp', today, 10, 1_000_000, 1_000_000), doc('acme-corp', old, 99, 1, 1), doc('beta', today, 2, 100, 100)])
+      await database.container('usage').items.upsert(d);
     const { ctx } = cloud.context();
     const all = await usageReport(ctx, { local: true, sinceSeconds: 30 * 86400 });
-    expect(all.lines.map((l) => [l.customer, l.requests, l.revenue])).toEqual([['acme-corp', 10, 0.8], ['beta', 2, 0.00008]]);
+    expect(all.lines.map((l) => [l.customer, l.requests, l.revenue])).toEqual([
+      ['acme-corp', 10, 0.8],
+      ['beta', 2, 0.00008],
+    ]);
     const one = await usageReport(ctx, { local: true, sinceSeconds: 30 * 86400, customer: 'beta' });
     expect(one.totals.requests).toBe(2);
   });
@@ -118,18 +165,54 @@ describe('usage on the local cloud', () => {
 describe('status with a live registry', () => {
   it('counts registry-ready instances, shows their load, and is not degraded', async () => {
     const compute = new ComputeManagementClient(cloud.emu.credential, cloud.emu.subscriptionId, cloud.emu.clientOptions());
-    await compute.virtualMachineScaleSets.createOrUpdate(cloud.rgName, cloud.loaded.names.vmss.phi, {
-      location: 'eastus', zones: ['1'], sku: { name: 'Standard_NC4as_T4_v3', capacity: 1, tier: 'Standard' }, orchestrationMode: 'Flexible', singlePlacementGroup: false, platformFaultDomainCount: 1,
-      virtualMachineProfile: { priority: 'Spot', evictionPolicy: 'Delete', billingProfile: { maxPrice: -1 }, osProfile: { computerNamePrefix: 'phi', adminUsername: 'gpuarb' }, networkProfile: { networkApiVersion: '2022-11-01' }, storageProfile: { imageReference: { publisher: 'Canonical', offer: 'x', sku: 'y', version: 'latest' } } },
-    } as never, poll);
+    await compute.virtualMachineScaleSets.createOrUpdate(
+      cloud.rgName,
+      cloud.loaded.names.vmss.phi,
+      {
+        location: 'eastus',
+        zones: ['1'],
+        sku: { name: 'Standard_NC4as_T4_v3', capacity: 1, tier: 'Standard' },
+        orchestrationMode: 'Flexible',
+        singlePlacementGroup: false,
+        platformFaultDomainCount: 1,
+        virtualMachineProfile: {
+          priority: 'Spot',
+          evictionPolicy: 'Delete',
+          billingProfile: { maxPrice: -1 },
+          osProfile: { computerNamePrefix: 'phi', adminUsername: 'gpuarb' },
+          networkProfile: { networkApiVersion: '2022-11-01' },
+          storageProfile: { imageReference: { publisher: 'Canonical', offer: 'x', sku: 'y', version: 'latest' } },
+        },
+      } as never,
+      poll,
+    );
     const vms = [];
     for await (const v of compute.virtualMachines.list(cloud.rgName)) vms.push(v);
     const vm = vms[0];
     const { database } = await cosmosDatabase(cloud.target, cloud.rgName, cloud.loaded.names.cosmos, 'gpuarb', () => undefined);
-    const reg: RegistryDoc & { evictionNotBefore: number } = { id: vm.name!, pool: 'phi', model: 'phi3-mini', address: 'http://127.0.0.1:1', state: 'ready', inFlight: 3, queue: 2, tokensPerSecond: 250, zone: '1', priority: 'Spot', engine: 'sim', simulated: true, lastSeen: Date.now(), evictionNotBefore: Date.now() + 20_000 };
+    const reg: RegistryDoc & { evictionNotBefore: number } = {
+      id: vm.name!,
+      pool: 'phi',
+      model: 'phi3-mini',
+      address: 'http://127.0.0.1:1',
+      state: 'ready',
+      inFlight: 3,
+      queue: 2,
+      tokensPerSecond: 250,
+      zone: '1',
+      priority: 'Spot',
+      engine: 'sim',
+      simulated: true,
+      lastSeen: Date.now(),
+      evictionNotBefore: Date.now() + 20_000,
+    };
     await database.container('registry').items.upsert(reg);
     // A function app (no plan: the validation only applies Flex rules when a plan is named).
-    await cloud.put(`/subscriptions/${cloud.emu.subscriptionId}/resourceGroups/${cloud.rgName}/providers/Microsoft.Web/sites/${cloud.loaded.names.functionApp}`, { location: 'eastus', kind: 'functionapp,linux', properties: {} }, '2024-11-01');
+    await cloud.put(
+      `/subscriptions/${cloud.emu.subscriptionId}/resourceGroups/${cloud.rgName}/providers/Microsoft.Web/sites/${cloud.loaded.names.functionApp}`,
+      { location: 'eastus', kind: 'functionapp,linux', properties: {} },
+      '2024-11-01',
+    );
     const { ctx } = cloud.context();
     let report = buildStatus(await collectStatus(ctx, { local: true }));
     expect(report.pools[0].instances[0]).toMatchObject({ state: 'evicting', load: { inFlight: 3, queue: 2, tokensPerSecond: 250 } });

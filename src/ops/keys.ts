@@ -34,7 +34,11 @@ export function subscriptionName(customer: string): string {
 }
 
 export function checkCustomer(customer: string): string {
-  if (!CUSTOMER.test(customer)) throw new UserError(`"${customer}" is not a valid customer id.`, { code: 'UsageError', hint: 'Customer ids are 1–63 lowercase letters, digits, dots, dashes or underscores, e.g. acme-corp.' });
+  if (!CUSTOMER.test(customer))
+    throw new UserError(`"${customer}" is not a valid customer id.`, {
+      code: 'UsageError',
+      hint: 'Customer ids are 1–63 lowercase letters, digits, dots, dashes or underscores, e.g. acme-corp.',
+    });
   return customer;
 }
 
@@ -69,7 +73,11 @@ async function apim(ctx: Context, local?: boolean) {
 
 function checkTier(stack: OpsStack, tier: string | undefined): string {
   const t = tier ?? stack.config.gateway.defaultTier;
-  if (!(t in stack.config.gateway.tiers)) throw new UserError(`No tier "${t}".`, { code: 'UnknownTier', hint: `Tiers in gpuarb.yaml: ${Object.keys(stack.config.gateway.tiers).join(', ')}.` });
+  if (!(t in stack.config.gateway.tiers))
+    throw new UserError(`No tier "${t}".`, {
+      code: 'UnknownTier',
+      hint: `Tiers in gpuarb.yaml: ${Object.keys(stack.config.gateway.tiers).join(', ')}.`,
+    });
   return t;
 }
 
@@ -80,13 +88,25 @@ export async function createKey(ctx: Context, customer: string, opts: { tier?: s
   const sid = subscriptionName(customer);
   try {
     await client.subscription.get(rg, svc, sid);
-    throw new UserError(`Customer ${customer} already has a key.`, { code: 'KeyExists', hint: `Rotate it with \`gpuarb keys rotate ${customer}\`, or revoke it first.` });
+    throw new UserError(`Customer ${customer} already has a key.`, {
+      code: 'KeyExists',
+      hint: `Rotate it with \`gpuarb keys rotate ${customer}\`, or revoke it first.`,
+    });
   } catch (e) {
     if (!isNotFound(e)) throw e instanceof UserError ? e : (await import('../azure/arm-errors.js')).toAzureError(e, sid);
   }
   const key = newKey(ctx, true);
   const secondary = newKey(ctx, false);
-  await arm(client.subscription.createOrUpdate(rg, svc, sid, { displayName: customer, scope: `/products/${tier}`, state: 'active', primaryKey: apimKeyFor(key), secondaryKey: apimKeyFor(secondary) }), sid);
+  await arm(
+    client.subscription.createOrUpdate(rg, svc, sid, {
+      displayName: customer,
+      scope: `/products/${tier}`,
+      state: 'active',
+      primaryKey: apimKeyFor(key),
+      secondaryKey: apimKeyFor(secondary),
+    }),
+    sid,
+  );
   return { customer, tier, key, subscriptionId: sid };
 }
 
@@ -97,7 +117,12 @@ export async function listKeys(ctx: Context, opts: { local?: boolean }): Promise
     (async () => {
       for await (const s of client.subscription.list(rg, svc)) {
         if (!s.name?.startsWith(PREFIX)) continue; // the built-in and other subscriptions are not customers
-        out.push({ customer: s.displayName ?? s.name.slice(PREFIX.length), tier: tierOf(s.scope), state: s.state ?? 'unknown', createdAt: s.createdDate ? new Date(s.createdDate).toISOString() : null });
+        out.push({
+          customer: s.displayName ?? s.name.slice(PREFIX.length),
+          tier: tierOf(s.scope),
+          state: s.state ?? 'unknown',
+          createdAt: s.createdDate ? new Date(s.createdDate).toISOString() : null,
+        });
       }
     })(),
     svc,
@@ -105,13 +130,18 @@ export async function listKeys(ctx: Context, opts: { local?: boolean }): Promise
   return out.sort((a, b) => a.customer.localeCompare(b.customer));
 }
 
-export async function revokeKey(ctx: Context, customer: string, opts: { local?: boolean }): Promise<{ customer: string; revoked: boolean }> {
+export async function revokeKey(
+  ctx: Context,
+  customer: string,
+  opts: { local?: boolean },
+): Promise<{ customer: string; revoked: boolean }> {
   checkCustomer(customer);
   const { client, svc, rg } = await apim(ctx, opts.local);
   try {
     await client.subscription.get(rg, svc, subscriptionName(customer));
   } catch (e) {
-    if (isNotFound(e)) throw new UserError(`Customer ${customer} has no key.`, { code: 'KeyNotFound', hint: '`gpuarb keys list` shows the customers.' });
+    if (isNotFound(e))
+      throw new UserError(`Customer ${customer} has no key.`, { code: 'KeyNotFound', hint: '`gpuarb keys list` shows the customers.' });
     throw (await import('../azure/arm-errors.js')).toAzureError(e);
   }
   await arm(client.subscription.delete(rg, svc, subscriptionName(customer), '*'));
@@ -130,7 +160,11 @@ export async function rotateKey(ctx: Context, customer: string, opts: { local?: 
   try {
     sub = await client.subscription.get(rg, svc, sid);
   } catch (e) {
-    if (isNotFound(e)) throw new UserError(`Customer ${customer} has no key.`, { code: 'KeyNotFound', hint: `Create one with \`gpuarb keys create ${customer}\`.` });
+    if (isNotFound(e))
+      throw new UserError(`Customer ${customer} has no key.`, {
+        code: 'KeyNotFound',
+        hint: `Create one with \`gpuarb keys create ${customer}\`.`,
+      });
     throw (await import('../azure/arm-errors.js')).toAzureError(e, sid);
   }
   const old = await arm(client.subscription.listSecrets(rg, svc, sid), sid);

@@ -4,13 +4,24 @@ import { followLoop, LogFollower } from './log-follow.js';
 import type { LogRow } from './log-schema.js';
 
 const T0 = Date.parse('2025-03-01T10:00:00Z');
-const row = (time: number, message: string, instance = 'phi_1'): LogRow => ({ time, level: 'info', message, component: 'agent', pool: 'phi', instance, properties: null });
+const row = (time: number, message: string, instance = 'phi_1'): LogRow => ({
+  time,
+  level: 'info',
+  message,
+  component: 'agent',
+  pool: 'phi',
+  instance,
+  properties: null,
+});
 
 /** A Log Analytics stand-in: each row becomes visible `lag` ms after its timestamp. */
 class LaggingSource {
   rows: { row: LogRow; visibleAt: number }[] = [];
   queries: number[] = [];
-  constructor(private readonly clock: FakeClock, private readonly pageSize: number) {}
+  constructor(
+    private readonly clock: FakeClock,
+    private readonly pageSize: number,
+  ) {}
   add(r: LogRow, lag: number) {
     this.rows.push({ row: r, visibleAt: r.time + lag });
   }
@@ -26,7 +37,10 @@ class LaggingSource {
 
 /** Sleep advances time at once; `onSleep` lets a test add rows as time passes, or stop. */
 class FakeClock implements Clock {
-  constructor(public t: number, private readonly onSleep: (now: number) => void = () => undefined) {}
+  constructor(
+    public t: number,
+    private readonly onSleep: (now: number) => void = () => undefined,
+  ) {}
   now = () => this.t;
   sleep = async (ms: number, signal?: AbortSignal) => {
     if (signal?.aborted) throw signal.reason;
@@ -96,7 +110,13 @@ describe('followLoop with a fake clock and lagging ingestion', () => {
     const source = new LaggingSource(clock, 50);
     const shown: LogRow[] = [];
     const follower = new LogFollower({ start: T0 - 15 * 60_000, overlapMs: 180_000, pageSize: 50 });
-    await followLoop(follower, { clock, signal: controller.signal, query: source.query, onRows: (r) => shown.push(...r), intervalMs: 5_000 });
+    await followLoop(follower, {
+      clock,
+      signal: controller.signal,
+      query: source.query,
+      onRows: (r) => shown.push(...r),
+      intervalMs: 5_000,
+    });
     expect(source.rows.length).toBeGreaterThan(300);
     const messages = shown.map((r) => r.message);
     expect(new Set(messages).size).toBe(messages.length); // nothing twice
@@ -111,7 +131,13 @@ describe('followLoop with a fake clock and lagging ingestion', () => {
     });
     const source = new LaggingSource(clock, 50);
     const shown: LogRow[] = [];
-    await followLoop(new LogFollower({ start: T0, overlapMs: 60_000, pageSize: 50 }), { clock, signal: controller.signal, query: source.query, onRows: (r) => shown.push(...r), intervalMs: 5_000 });
+    await followLoop(new LogFollower({ start: T0, overlapMs: 60_000, pageSize: 50 }), {
+      clock,
+      signal: controller.signal,
+      query: source.query,
+      onRows: (r) => shown.push(...r),
+      intervalMs: 5_000,
+    });
     expect(shown).toEqual([]);
   });
 
@@ -119,7 +145,15 @@ describe('followLoop with a fake clock and lagging ingestion', () => {
     const controller = new AbortController();
     const clock = new FakeClock(T0, () => controller.abort());
     const source = new LaggingSource(clock, 50);
-    await expect(followLoop(new LogFollower({ start: T0, overlapMs: 1000, pageSize: 5 }), { clock, signal: controller.signal, query: source.query, onRows: () => undefined, intervalMs: 1000 })).resolves.toBeUndefined();
+    await expect(
+      followLoop(new LogFollower({ start: T0, overlapMs: 1000, pageSize: 5 }), {
+        clock,
+        signal: controller.signal,
+        query: source.query,
+        onRows: () => undefined,
+        intervalMs: 1000,
+      }),
+    ).resolves.toBeUndefined();
     expect(source.queries).toHaveLength(1);
   });
 
@@ -134,9 +168,26 @@ describe('followLoop with a fake clock and lagging ingestion', () => {
       return [row(T0 + calls, `ok${calls}`)];
     };
     const shown: LogRow[] = [];
-    await followLoop(new LogFollower({ start: T0, overlapMs: 1000, pageSize: 5 }), { clock, signal: controller.signal, query, onRows: (r) => shown.push(...r), onError: (e) => (errors.push(e), true), intervalMs: 1000 });
+    await followLoop(new LogFollower({ start: T0, overlapMs: 1000, pageSize: 5 }), {
+      clock,
+      signal: controller.signal,
+      query,
+      onRows: (r) => shown.push(...r),
+      onError: (e) => (errors.push(e), true),
+      intervalMs: 1000,
+    });
     expect(errors).toHaveLength(1);
     expect(shown.map((r) => r.message)).toEqual(['ok2', 'ok3']);
-    await expect(followLoop(new LogFollower({ start: T0, overlapMs: 1000, pageSize: 5 }), { clock: new FakeClock(T0), signal: new AbortController().signal, query: async () => { throw new Error('bad query'); }, onRows: () => undefined, intervalMs: 1 })).rejects.toThrow('bad query');
+    await expect(
+      followLoop(new LogFollower({ start: T0, overlapMs: 1000, pageSize: 5 }), {
+        clock: new FakeClock(T0),
+        signal: new AbortController().signal,
+        query: async () => {
+          throw new Error('bad query');
+        },
+        onRows: () => undefined,
+        intervalMs: 1,
+      }),
+    ).rejects.toThrow('bad query');
   });
 });

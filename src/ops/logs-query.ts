@@ -19,11 +19,19 @@ export function workspaceOf(stack: OpsStack): Promise<Workspace> {
   let w = workspaces.get(stack);
   if (!w) {
     w = (async () => {
-      const [client, id] = await Promise.all([logsClient(stack.target), workspaceCustomerId(stack.target, stack.resourceGroup, stack.names.workspace)]);
+      const [client, id] = await Promise.all([
+        logsClient(stack.target),
+        workspaceCustomerId(stack.target, stack.resourceGroup, stack.names.workspace),
+      ]);
       return {
         async query(kql: string, from: number) {
           // The timespan only bounds the scan; the query's own TimeGenerated filter decides.
-          const result = await client.queryWorkspace(id, kql, { startTime: new Date(from - 60_000), endTime: new Date(Date.now() + 3_600_000) }, { serverTimeoutInSeconds: 60 });
+          const result = await client.queryWorkspace(
+            id,
+            kql,
+            { startTime: new Date(from - 60_000), endTime: new Date(Date.now() + 3_600_000) },
+            { serverTimeoutInSeconds: 60 },
+          );
           if (result.status !== 'Success') {
             const err = (result as { partialError?: { message?: string } }).partialError;
             throw new Error(`Log Analytics returned a partial result: ${err?.message ?? 'unknown error'}`);
@@ -53,7 +61,15 @@ export function toLogRow(r: Record<string, Cell>): LogRow {
       properties = { raw: properties };
     }
   }
-  return { time, level: str(r[C.level]) ?? 'info', message: str(r[C.message]) ?? '', component: str(r[C.component]), pool: str(r[C.pool]), instance: str(r[C.instance]), properties: (properties as LogRow['properties']) ?? null };
+  return {
+    time,
+    level: str(r[C.level]) ?? 'info',
+    message: str(r[C.message]) ?? '',
+    component: str(r[C.component]),
+    pool: str(r[C.pool]),
+    instance: str(r[C.instance]),
+    properties: (properties as LogRow['properties']) ?? null,
+  };
 }
 
 export async function queryLogs(stack: OpsStack, filter: LogFilter): Promise<LogRow[]> {

@@ -23,22 +23,46 @@ beforeAll(async () => {
   const { names } = cloud.loaded;
   const opts = cloud.emu.clientOptions();
   compute = new ComputeManagementClient(cloud.emu.credential, cloud.emu.subscriptionId, opts);
-  await compute.virtualMachineScaleSets.createOrUpdate(cloud.rgName, names.vmss.phi, {
-    location: 'eastus', zones: ['1', '2'], sku: { name: 'Standard_NC4as_T4_v3', capacity: 2, tier: 'Standard' },
-    orchestrationMode: 'Flexible', singlePlacementGroup: false, platformFaultDomainCount: 1,
-    priorityMixPolicy: { baseRegularPriorityCount: 1, regularPriorityPercentageAboveBase: 0 },
-    virtualMachineProfile: {
-      priority: 'Spot', evictionPolicy: 'Delete', billingProfile: { maxPrice: -1 },
-      osProfile: { computerNamePrefix: 'phi', adminUsername: 'gpuarb' }, networkProfile: { networkApiVersion: '2022-11-01' },
-      storageProfile: { imageReference: { publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' } },
-    },
-  } as never, poll);
+  await compute.virtualMachineScaleSets.createOrUpdate(
+    cloud.rgName,
+    names.vmss.phi,
+    {
+      location: 'eastus',
+      zones: ['1', '2'],
+      sku: { name: 'Standard_NC4as_T4_v3', capacity: 2, tier: 'Standard' },
+      orchestrationMode: 'Flexible',
+      singlePlacementGroup: false,
+      platformFaultDomainCount: 1,
+      priorityMixPolicy: { baseRegularPriorityCount: 1, regularPriorityPercentageAboveBase: 0 },
+      virtualMachineProfile: {
+        priority: 'Spot',
+        evictionPolicy: 'Delete',
+        billingProfile: { maxPrice: -1 },
+        osProfile: { computerNamePrefix: 'phi', adminUsername: 'gpuarb' },
+        networkProfile: { networkApiVersion: '2022-11-01' },
+        storageProfile: {
+          imageReference: { publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' },
+        },
+      },
+    } as never,
+    poll,
+  );
   const vmssId = `/subscriptions/${cloud.emu.subscriptionId}/resourceGroups/${cloud.rgName}/providers/Microsoft.Compute/virtualMachineScaleSets/${names.vmss.phi}`;
-  await new MonitorClient(cloud.emu.credential, cloud.emu.subscriptionId, opts).autoscaleSettings.createOrUpdate(cloud.rgName, 'autoscale-phi', {
-    location: 'eastus', enabled: false, targetResourceUri: vmssId,
-    profiles: [{ name: 'queue-depth', capacity: { minimum: '1', maximum: '4', default: '1' }, rules: [] }],
-  });
-  const ws = await new OperationalInsightsManagementClient(cloud.emu.credential, cloud.emu.subscriptionId, opts).workspaces.beginCreateOrUpdateAndWait(cloud.rgName, names.workspace, { location: 'eastus', sku: { name: 'PerGB2018' } }, poll);
+  await new MonitorClient(cloud.emu.credential, cloud.emu.subscriptionId, opts).autoscaleSettings.createOrUpdate(
+    cloud.rgName,
+    'autoscale-phi',
+    {
+      location: 'eastus',
+      enabled: false,
+      targetResourceUri: vmssId,
+      profiles: [{ name: 'queue-depth', capacity: { minimum: '1', maximum: '4', default: '1' }, rules: [] }],
+    },
+  );
+  const ws = await new OperationalInsightsManagementClient(
+    cloud.emu.credential,
+    cloud.emu.subscriptionId,
+    opts,
+  ).workspaces.beginCreateOrUpdateAndWait(cloud.rgName, names.workspace, { location: 'eastus', sku: { name: 'PerGB2018' } }, poll);
   customerId = ws.customerId!;
 });
 afterAll(async () => cloud?.stop());
@@ -46,8 +70,20 @@ afterAll(async () => cloud?.stop());
 describe('status on the local cloud', () => {
   it('reports pools, Spot/Regular, zones, prices and traffic; degraded while nothing is ready', async () => {
     const now = Date.now();
-    const req = (ago: number, status: number, cache: string) => ({ TimeGenerated: new Date(now - ago).toISOString(), Level: 'info', Message: 'request', Component: 'gateway', Status: status, Cache: cache });
-    cloud.planes.logAnalytics.ingest(customerId, LOG_TABLE, [req(60_000, 200, 'hit'), req(120_000, 200, 'miss'), req(180_000, 503, 'miss'), req(30 * 60_000, 200, 'hit')]);
+    const req = (ago: number, status: number, cache: string) => ({
+      TimeGenerated: new Date(now - ago).toISOString(),
+      Level: 'info',
+      Message: 'request',
+      Component: 'gateway',
+      Status: status,
+      Cache: cache,
+    });
+    cloud.planes.logAnalytics.ingest(customerId, LOG_TABLE, [
+      req(60_000, 200, 'hit'),
+      req(120_000, 200, 'miss'),
+      req(180_000, 503, 'miss'),
+      req(30 * 60_000, 200, 'hit'),
+    ]);
     const { ctx } = cloud.context();
     const report = buildStatus(await collectStatus(ctx, { local: true }));
     const pool = report.pools[0];
@@ -85,7 +121,9 @@ describe('status --watch', () => {
 describe('scale on the local cloud', () => {
   it('refuses outside the autoscale bounds before touching anything', async () => {
     const { ctx } = cloud.context();
-    await expect(scalePool(ctx, 'phi', { kind: 'capacity', to: 9 }, { local: true, wait: false })).rejects.toMatchObject({ code: 'OutsideBounds' });
+    await expect(scalePool(ctx, 'phi', { kind: 'capacity', to: 9 }, { local: true, wait: false })).rejects.toMatchObject({
+      code: 'OutsideBounds',
+    });
     expect((await compute.virtualMachineScaleSets.get(cloud.rgName, cloud.loaded.names.vmss.phi)).sku?.capacity).toBe(2);
   });
 
@@ -93,7 +131,9 @@ describe('scale on the local cloud', () => {
     cloud.emu.control.setQuota('eastus', 'lowPriorityCores', 4);
     try {
       const { ctx } = cloud.context();
-      await expect(scalePool(ctx, 'phi', { kind: 'capacity', to: 4 }, { local: true, wait: false })).rejects.toMatchObject({ code: 'QuotaExceeded' });
+      await expect(scalePool(ctx, 'phi', { kind: 'capacity', to: 4 }, { local: true, wait: false })).rejects.toMatchObject({
+        code: 'QuotaExceeded',
+      });
     } finally {
       cloud.emu.control.setQuota('eastus', 'lowPriorityCores', 1000);
     }
@@ -108,7 +148,9 @@ describe('scale on the local cloud', () => {
 
   it('the wait reports each instance on stderr and is bounded', async () => {
     const { ctx, stderr } = cloud.context();
-    await expect(scalePool(ctx, 'phi', { kind: 'capacity', to: 2 }, { local: true, timeoutSeconds: 1 })).rejects.toMatchObject({ code: 'ScaleTimeout' });
+    await expect(scalePool(ctx, 'phi', { kind: 'capacity', to: 2 }, { local: true, timeoutSeconds: 1 })).rejects.toMatchObject({
+      code: 'ScaleTimeout',
+    });
     expect(stderr.text).toMatch(/capacity phi: 3 → 2/);
     expect(stderr.text.match(/^ {2}\S+_\w+: starting$/gm)?.length).toBe(2);
   });
@@ -116,10 +158,17 @@ describe('scale on the local cloud', () => {
   it('changes the priority mix and the autoscale bounds', async () => {
     const { ctx } = cloud.context();
     await scalePool(ctx, 'phi', { kind: 'mix', regularBase: 0, regularPercent: 50 }, { local: true });
-    expect((await compute.virtualMachineScaleSets.get(cloud.rgName, cloud.loaded.names.vmss.phi)).priorityMixPolicy).toMatchObject({ baseRegularPriorityCount: 0, regularPriorityPercentageAboveBase: 50 });
+    expect((await compute.virtualMachineScaleSets.get(cloud.rgName, cloud.loaded.names.vmss.phi)).priorityMixPolicy).toMatchObject({
+      baseRegularPriorityCount: 0,
+      regularPriorityPercentageAboveBase: 50,
+    });
     const r = await scalePool(ctx, 'phi', { kind: 'bounds', min: 0, max: 6 }, { local: true });
     expect(r.applied.autoscale).toEqual({ min: 0, max: 6 });
-    const setting = await new MonitorClient(cloud.emu.credential, cloud.emu.subscriptionId, cloud.emu.clientOptions()).autoscaleSettings.get(cloud.rgName, 'autoscale-phi');
+    const setting = await new MonitorClient(
+      cloud.emu.credential,
+      cloud.emu.subscriptionId,
+      cloud.emu.clientOptions(),
+    ).autoscaleSettings.get(cloud.rgName, 'autoscale-phi');
     expect(setting.profiles[0].capacity).toEqual({ minimum: '0', maximum: '6', default: '1' });
   });
 });
@@ -127,8 +176,21 @@ describe('scale on the local cloud', () => {
 describe('logs on the local cloud', () => {
   it('filters by pool, level and text (escaped), oldest first', async () => {
     const t = Date.now() - 60_000;
-    const row = (dt: number, Level: string, Message: string, Pool: string) => ({ TimeGenerated: new Date(t + dt).toISOString(), Level, Message, Component: 'agent', Pool, Instance: `${Pool}_1`, Properties: { n: dt } });
-    cloud.planes.logAnalytics.ingest(customerId, LOG_TABLE, [row(1, 'info', 'ready', 'phi'), row(2, 'warn', "eviction notice: it's coming", 'phi'), row(3, 'error', 'drain failed', 'phi'), row(4, 'error', 'other pool', 'mix')]);
+    const row = (dt: number, Level: string, Message: string, Pool: string) => ({
+      TimeGenerated: new Date(t + dt).toISOString(),
+      Level,
+      Message,
+      Component: 'agent',
+      Pool,
+      Instance: `${Pool}_1`,
+      Properties: { n: dt },
+    });
+    cloud.planes.logAnalytics.ingest(customerId, LOG_TABLE, [
+      row(1, 'info', 'ready', 'phi'),
+      row(2, 'warn', "eviction notice: it's coming", 'phi'),
+      row(3, 'error', 'drain failed', 'phi'),
+      row(4, 'error', 'other pool', 'mix'),
+    ]);
     const { ctx } = cloud.context();
     const r = await runLogs(ctx, { local: true, sinceSeconds: 600, pool: 'phi', level: 'warn', limit: 100 });
     expect(r.rows.map((x) => x.message)).toEqual(["eviction notice: it's coming", 'drain failed']);
@@ -143,13 +205,22 @@ describe('logs on the local cloud', () => {
     const seen: string[] = [];
     let polls = 0;
     const done = runLogs(ctx, {
-      local: true, sinceSeconds: 5, pool: 'tail', limit: 100, follow: true, intervalMs: 50, overlapMs: 60_000,
+      local: true,
+      sinceSeconds: 5,
+      pool: 'tail',
+      limit: 100,
+      follow: true,
+      intervalMs: 50,
+      overlapMs: 60_000,
       onRows: (rows) => {
         seen.push(...rows.map((x) => x.message));
         if (seen.length >= 3) controller.abort();
       },
     });
-    const ingest = (m: string) => cloud.planes.logAnalytics.ingest(customerId, LOG_TABLE, [{ TimeGenerated: new Date().toISOString(), Level: 'info', Message: m, Component: 'agent', Pool: 'tail' }]);
+    const ingest = (m: string) =>
+      cloud.planes.logAnalytics.ingest(customerId, LOG_TABLE, [
+        { TimeGenerated: new Date().toISOString(), Level: 'info', Message: m, Component: 'agent', Pool: 'tail' },
+      ]);
     ingest('one');
     // Rows arrive while the tail polls; each poll re-reads the overlap window.
     const timer = setInterval(() => (polls++ === 2 ? ingest('two') : polls === 4 ? ingest('three') : undefined), 60);

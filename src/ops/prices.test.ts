@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { pickPrices, priceFilter, type RetailPriceItem } from './prices.js';
 
 const item = (meterName: string, retailPrice: number, over: Partial<RetailPriceItem> = {}): RetailPriceItem => ({
-  armSkuName: 'Standard_NC4as_T4_v3', armRegionName: 'eastus', meterName, productName: 'NCasT4_v3 Series', retailPrice, unitOfMeasure: '1 Hour', type: 'Consumption', ...over,
+  armSkuName: 'Standard_NC4as_T4_v3',
+  armRegionName: 'eastus',
+  meterName,
+  productName: 'NCasT4_v3 Series',
+  retailPrice,
+  unitOfMeasure: '1 Hour',
+  type: 'Consumption',
+  ...over,
 });
 
 describe('Retail Prices', () => {
@@ -22,6 +29,8 @@ describe('Retail Prices', () => {
     expect(pickPrices([], 'Standard_NC4as_T4_v3')).toEqual({ spot: null, regular: null });
   });
   it('filter is the case-sensitive OData the API wants', () => {
-    expect(priceFilter('eastus', 'Standard_NC4as_T4_v3')).toBe("serviceName eq 'Virtual Machines' and armRegionName eq 'eastus' and armSkuName eq 'Standard_NC4as_T4_v3'");
+    expect(priceFilter('eastus', 'Standard_NC4as_T4_v3')).toBe(
+      "serviceName eq 'Virtual Machines' and armRegionName eq 'eastus' and armSkuName eq 'Standard_NC4as_T4_v3'",
+    );
   });
 });

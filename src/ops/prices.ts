@@ -27,7 +27,14 @@ export function priceFilter(region: string, sku: string): string {
 }
 
 export function pickPrices(items: RetailPriceItem[], sku: string): VmPrice {
-  const linux = items.filter((i) => i.armSkuName === sku && i.type === 'Consumption' && i.unitOfMeasure === '1 Hour' && !/windows/i.test(i.productName) && !/low priority/i.test(`${i.meterName} ${i.skuName ?? ''}`));
+  const linux = items.filter(
+    (i) =>
+      i.armSkuName === sku &&
+      i.type === 'Consumption' &&
+      i.unitOfMeasure === '1 Hour' &&
+      !/windows/i.test(i.productName) &&
+      !/low priority/i.test(`${i.meterName} ${i.skuName ?? ''}`),
+  );
   const spot = linux.filter((i) => /spot/i.test(`${i.meterName} ${i.skuName ?? ''}`));
   const regular = linux.filter((i) => !/spot/i.test(`${i.meterName} ${i.skuName ?? ''}`));
   // Several meters can match (e.g. a reservation-era duplicate): the lowest is what is billed.

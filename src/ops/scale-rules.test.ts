@@ -3,8 +3,17 @@ import { UserError } from '../core/errors.js';
 import { checkQuota, planScale, regularCount, vcpusOf, type ScaleSetFacts } from './scale-rules.js';
 
 const facts = (over: Partial<ScaleSetFacts> = {}): ScaleSetFacts => ({
-  pool: 'phi', sku: 'Standard_NC4as_T4_v3', capacity: 2, priority: 'Spot', orchestrationMode: 'Flexible', mix: { regularBase: 0, regularPercent: 0 },
-  min: 1, max: 4, autoscale: { exists: true, enabled: false }, quota: { spot: { limit: 100, used: 8 }, regular: { limit: 100, used: 0 } }, ...over,
+  pool: 'phi',
+  sku: 'Standard_NC4as_T4_v3',
+  capacity: 2,
+  priority: 'Spot',
+  orchestrationMode: 'Flexible',
+  mix: { regularBase: 0, regularPercent: 0 },
+  min: 1,
+  max: 4,
+  autoscale: { exists: true, enabled: false },
+  quota: { spot: { limit: 100, used: 8 }, regular: { limit: 100, used: 0 } },
+  ...over,
 });
 const refusal = (fn: () => unknown): UserError => {
   try {
@@ -17,7 +26,14 @@ const refusal = (fn: () => unknown): UserError => {
 };
 
 describe('vcpusOf and regularCount', () => {
-  it.each([['Standard_NC4as_T4_v3', 4], ['Standard_NC24ads_A100_v4', 24], ['Standard_NC96ads_A100_v4', 96], ['Standard_NC40ads_H100_v5', 40], ['Standard_D2s_v5', 2], ['weird', undefined]])('%s has %s vCPUs', (sku, n) => {
+  it.each([
+    ['Standard_NC4as_T4_v3', 4],
+    ['Standard_NC24ads_A100_v4', 24],
+    ['Standard_NC96ads_A100_v4', 96],
+    ['Standard_NC40ads_H100_v5', 40],
+    ['Standard_D2s_v5', 2],
+    ['weird', undefined],
+  ])('%s has %s vCPUs', (sku, n) => {
     expect(vcpusOf(sku)).toBe(n);
   });
   it('base first, then the percentage of the rest, rounded up', () => {
@@ -43,11 +59,17 @@ describe('planScale --to', () => {
   it('refuses over the Spot quota with the numbers', () => {
     const e = refusal(() => planScale({ kind: 'capacity', to: 4 }, facts({ quota: { spot: { limit: 12, used: 8 }, regular: null } })));
     expect(e.code).toBe('QuotaExceeded');
-    expect(e.message).toBe('Scaling phi needs 8 more Spot vCPUs of Standard_NC4as_T4_v3, but the regional quota has 4 left (8 of 12 used).');
+    expect(e.message).toBe(
+      'Scaling phi needs 8 more Spot vCPUs of Standard_NC4as_T4_v3, but the regional quota has 4 left (8 of 12 used).',
+    );
     expect(e.hint).toMatch(/Total Regional Spot vCPUs/);
   });
   it('counts the Regular part of a mix against the Regular quota', () => {
-    const f = facts({ mix: { regularBase: 2, regularPercent: 0 }, capacity: 1, quota: { spot: { limit: 100, used: 0 }, regular: { limit: 4, used: 4 } } });
+    const f = facts({
+      mix: { regularBase: 2, regularPercent: 0 },
+      capacity: 1,
+      quota: { spot: { limit: 100, used: 0 }, regular: { limit: 4, used: 4 } },
+    });
     expect(refusal(() => checkQuota(f, 2)).message).toMatch(/Regular vCPUs/);
     expect(() => checkQuota({ ...f, capacity: 2 }, 3)).not.toThrow(); // above the base: Spot
   });
@@ -56,7 +78,9 @@ describe('planScale --to', () => {
     expect(() => checkQuota(facts({ quota: { spot: null, regular: null } }), 4)).not.toThrow();
   });
   it('warns that autoscale will move a pinned capacity again', () => {
-    expect(planScale({ kind: 'capacity', to: 3 }, facts({ autoscale: { exists: true, enabled: true } })).warnings[0]).toMatch(/--autoscale off/);
+    expect(planScale({ kind: 'capacity', to: 3 }, facts({ autoscale: { exists: true, enabled: true } })).warnings[0]).toMatch(
+      /--autoscale off/,
+    );
   });
   it('rejects negative or fractional values', () => {
     expect(refusal(() => planScale({ kind: 'capacity', to: -1 }, facts())).code).toBe('UsageError');
@@ -66,19 +90,32 @@ describe('planScale --to', () => {
 
 describe('planScale --min/--max', () => {
   it('sets the bounds and clamps the capacity into them', () => {
-    expect(planScale({ kind: 'bounds', min: 3, max: 6 }, facts())).toEqual({ autoscale: { min: 3, max: 6 }, capacity: 3, warnings: ['capacity 2 is outside the new bounds: set to 3'] });
-    expect(planScale({ kind: 'bounds', min: 0, max: 8 }, facts())).toEqual({ autoscale: { min: 0, max: 8 }, capacity: undefined, warnings: [] });
+    expect(planScale({ kind: 'bounds', min: 3, max: 6 }, facts())).toEqual({
+      autoscale: { min: 3, max: 6 },
+      capacity: 3,
+      warnings: ['capacity 2 is outside the new bounds: set to 3'],
+    });
+    expect(planScale({ kind: 'bounds', min: 0, max: 8 }, facts())).toEqual({
+      autoscale: { min: 0, max: 8 },
+      capacity: undefined,
+      warnings: [],
+    });
   });
   it('refuses min > max, max 0, and a pool without an autoscale setting', () => {
     expect(refusal(() => planScale({ kind: 'bounds', min: 5, max: 2 }, facts())).code).toBe('UsageError');
     expect(refusal(() => planScale({ kind: 'bounds', min: 0, max: 0 }, facts())).code).toBe('UsageError');
-    expect(refusal(() => planScale({ kind: 'bounds', min: 1, max: 2 }, facts({ autoscale: { exists: false, enabled: false } }))).code).toBe('AutoscaleMissing');
+    expect(refusal(() => planScale({ kind: 'bounds', min: 1, max: 2 }, facts({ autoscale: { exists: false, enabled: false } }))).code).toBe(
+      'AutoscaleMissing',
+    );
   });
 });
 
 describe('planScale priority mix', () => {
   it('keeps the part not given', () => {
-    expect(planScale({ kind: 'mix', regularPercent: 20 }, facts({ mix: { regularBase: 1, regularPercent: 0 } })).mix).toEqual({ regularBase: 1, regularPercent: 20 });
+    expect(planScale({ kind: 'mix', regularPercent: 20 }, facts({ mix: { regularBase: 1, regularPercent: 0 } })).mix).toEqual({
+      regularBase: 1,
+      regularPercent: 20,
+    });
   });
   it('refuses a mix on a Regular scale set: Spot cannot be turned on in place', () => {
     const e = refusal(() => planScale({ kind: 'mix', regularBase: 1 }, facts({ priority: 'Regular' })));
@@ -86,7 +123,9 @@ describe('planScale priority mix', () => {
     expect(e.hint).toMatch(/recreate/);
   });
   it('refuses Uniform orchestration and out-of-range values', () => {
-    expect(refusal(() => planScale({ kind: 'mix', regularBase: 1 }, facts({ orchestrationMode: 'Uniform' }))).code).toBe('SpotChangeNotAllowed');
+    expect(refusal(() => planScale({ kind: 'mix', regularBase: 1 }, facts({ orchestrationMode: 'Uniform' }))).code).toBe(
+      'SpotChangeNotAllowed',
+    );
     expect(refusal(() => planScale({ kind: 'mix', regularPercent: 101 }, facts())).code).toBe('UsageError');
     expect(refusal(() => planScale({ kind: 'mix', regularBase: -1 }, facts())).code).toBe('UsageError');
   });
@@ -99,6 +138,8 @@ describe('planScale priority mix', () => {
 describe('planScale --autoscale', () => {
   it('turns it on or off, if there is one', () => {
     expect(planScale({ kind: 'autoscale', enabled: false }, facts())).toEqual({ autoscale: { enabled: false }, warnings: [] });
-    expect(refusal(() => planScale({ kind: 'autoscale', enabled: true }, facts({ autoscale: { exists: false, enabled: false } }))).code).toBe('AutoscaleMissing');
+    expect(
+      refusal(() => planScale({ kind: 'autoscale', enabled: true }, facts({ autoscale: { exists: false, enabled: false } }))).code,
+    ).toBe('AutoscaleMissing');
   });
 });

@@ -53,20 +53,35 @@ export function planScale(req: ScaleRequest, f: ScaleSetFacts): ScalePlan {
   const warnings: string[] = [];
   switch (req.kind) {
     case 'capacity': {
-      if (!Number.isInteger(req.to) || req.to < 0) throw refuse(`--to must be a whole number ≥ 0 (got ${req.to}).`, `e.g. gpuarb scale ${f.pool} --to 3`, 'UsageError');
+      if (!Number.isInteger(req.to) || req.to < 0)
+        throw refuse(`--to must be a whole number ≥ 0 (got ${req.to}).`, `e.g. gpuarb scale ${f.pool} --to 3`, 'UsageError');
       if (req.to < f.min || req.to > f.max) {
-        throw refuse(`Pool ${f.pool} cannot be scaled to ${req.to}: its bounds are min ${f.min}, max ${f.max}.`, `Widen the bounds first: gpuarb scale ${f.pool} --min ${Math.min(f.min, req.to)} --max ${Math.max(f.max, req.to)}`, 'OutsideBounds');
+        throw refuse(
+          `Pool ${f.pool} cannot be scaled to ${req.to}: its bounds are min ${f.min}, max ${f.max}.`,
+          `Widen the bounds first: gpuarb scale ${f.pool} --min ${Math.min(f.min, req.to)} --max ${Math.max(f.max, req.to)}`,
+          'OutsideBounds',
+        );
       }
       checkQuota(f, req.to);
-      if (f.autoscale.exists && f.autoscale.enabled) warnings.push(`autoscale is on for ${f.pool}: it will move capacity within ${f.min}–${f.max} again; pin it with --autoscale off`);
+      if (f.autoscale.exists && f.autoscale.enabled)
+        warnings.push(`autoscale is on for ${f.pool}: it will move capacity within ${f.min}–${f.max} again; pin it with --autoscale off`);
       return { capacity: req.to, warnings };
     }
     case 'bounds': {
       const { min, max } = req;
       if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < 1 || min > max) {
-        throw refuse(`Invalid bounds min ${min}, max ${max}: need 0 ≤ min ≤ max and max ≥ 1.`, `e.g. gpuarb scale ${f.pool} --min 1 --max 4`, 'UsageError');
+        throw refuse(
+          `Invalid bounds min ${min}, max ${max}: need 0 ≤ min ≤ max and max ≥ 1.`,
+          `e.g. gpuarb scale ${f.pool} --min 1 --max 4`,
+          'UsageError',
+        );
       }
-      if (!f.autoscale.exists) throw refuse(`Pool ${f.pool} has no autoscale setting to hold bounds.`, 'Run `gpuarb up` to create it, or use --to to set the capacity directly.', 'AutoscaleMissing');
+      if (!f.autoscale.exists)
+        throw refuse(
+          `Pool ${f.pool} has no autoscale setting to hold bounds.`,
+          'Run `gpuarb up` to create it, or use --to to set the capacity directly.',
+          'AutoscaleMissing',
+        );
       const clamped = Math.min(max, Math.max(min, f.capacity));
       if (clamped !== f.capacity) {
         checkQuota(f, clamped);
@@ -76,13 +91,24 @@ export function planScale(req: ScaleRequest, f: ScaleSetFacts): ScalePlan {
     }
     case 'mix': {
       if (f.priority !== 'Spot') {
-        throw refuse(`Pool ${f.pool} runs Regular VMs: a Spot priority mix cannot be added to an existing scale set (Azure fixes priority at creation).`, `Enable spot for the pool in gpuarb.yaml, then recreate it: gpuarb down --pool ${f.pool} && gpuarb up`, 'SpotChangeNotAllowed');
+        throw refuse(
+          `Pool ${f.pool} runs Regular VMs: a Spot priority mix cannot be added to an existing scale set (Azure fixes priority at creation).`,
+          `Enable spot for the pool in gpuarb.yaml, then recreate it: gpuarb down --pool ${f.pool} && gpuarb up`,
+          'SpotChangeNotAllowed',
+        );
       }
-      if (f.orchestrationMode !== 'Flexible') throw refuse(`Spot Priority Mix needs Flexible orchestration; ${f.pool} is ${f.orchestrationMode}.`, 'Recreate the pool with `gpuarb up` (gpuarb creates Flexible scale sets).', 'SpotChangeNotAllowed');
+      if (f.orchestrationMode !== 'Flexible')
+        throw refuse(
+          `Spot Priority Mix needs Flexible orchestration; ${f.pool} is ${f.orchestrationMode}.`,
+          'Recreate the pool with `gpuarb up` (gpuarb creates Flexible scale sets).',
+          'SpotChangeNotAllowed',
+        );
       const base = req.regularBase ?? f.mix?.regularBase ?? 0;
       const percent = req.regularPercent ?? f.mix?.regularPercent ?? 0;
-      if (!Number.isInteger(base) || base < 0 || base > 1000) throw refuse(`--regular-base must be 0–1000 (got ${base}).`, 'The number of on-demand VMs before any Spot.', 'UsageError');
-      if (!Number.isInteger(percent) || percent < 0 || percent > 100) throw refuse(`--regular-percent must be 0–100 (got ${percent}).`, 'The share of on-demand VMs above the base.', 'UsageError');
+      if (!Number.isInteger(base) || base < 0 || base > 1000)
+        throw refuse(`--regular-base must be 0–1000 (got ${base}).`, 'The number of on-demand VMs before any Spot.', 'UsageError');
+      if (!Number.isInteger(percent) || percent < 0 || percent > 100)
+        throw refuse(`--regular-percent must be 0–100 (got ${percent}).`, 'The share of on-demand VMs above the base.', 'UsageError');
       const nowRegular = regularCount(f.capacity, f.mix?.regularBase ?? 0, f.mix?.regularPercent ?? 0);
       const thenRegular = regularCount(f.capacity, base, percent);
       if (thenRegular > nowRegular) {
@@ -95,7 +121,8 @@ export function planScale(req: ScaleRequest, f: ScaleSetFacts): ScalePlan {
       return { mix: { regularBase: base, regularPercent: percent }, warnings };
     }
     case 'autoscale': {
-      if (!f.autoscale.exists) throw refuse(`Pool ${f.pool} has no autoscale setting.`, 'Run `gpuarb up` to create it.', 'AutoscaleMissing');
+      if (!f.autoscale.exists)
+        throw refuse(`Pool ${f.pool} has no autoscale setting.`, 'Run `gpuarb up` to create it.', 'AutoscaleMissing');
       return { autoscale: { enabled: req.enabled }, warnings };
     }
   }
@@ -121,6 +148,8 @@ export function checkQuota(f: ScaleSetFacts, to: number): void {
   const isSpot = f.priority === 'Spot';
   const addRegular = isSpot ? regularCount(to, base, percent) - regularCount(f.capacity, base, percent) : to - f.capacity;
   const addSpot = to - f.capacity - addRegular;
-  if (addSpot > 0 && f.quota.spot && f.quota.spot.used + addSpot * per > f.quota.spot.limit) throw overQuota(f, 'Spot', addSpot * per, f.quota.spot);
-  if (addRegular > 0 && f.quota.regular && f.quota.regular.used + addRegular * per > f.quota.regular.limit) throw overQuota(f, 'Regular', addRegular * per, f.quota.regular);
+  if (addSpot > 0 && f.quota.spot && f.quota.spot.used + addSpot * per > f.quota.spot.limit)
+    throw overQuota(f, 'Spot', addSpot * per, f.quota.spot);
+  if (addRegular > 0 && f.quota.regular && f.quota.regular.used + addRegular * per > f.quota.regular.limit)
+    throw overQuota(f, 'Regular', addRegular * per, f.quota.regular);
 }

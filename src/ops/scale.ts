@@ -29,7 +29,11 @@ export interface ScaleResult {
 
 async function facts(stack: OpsStack, poolName: string) {
   const pool = stack.config.pools.find((p) => p.name === poolName);
-  if (!pool) throw new UserError(`No pool named "${poolName}" in ${stack.config.stack}.`, { code: 'UnknownPool', hint: `Pools: ${stack.config.pools.map((p) => p.name).join(', ')}.` });
+  if (!pool)
+    throw new UserError(`No pool named "${poolName}" in ${stack.config.stack}.`, {
+      code: 'UnknownPool',
+      hint: `Pools: ${stack.config.pools.map((p) => p.name).join(', ')}.`,
+    });
   const compute = await computeClient(stack.target);
   const vmssName = stack.names.vmss[pool.name];
   const vmss = await arm(compute.virtualMachineScaleSets.get(stack.resourceGroup, vmssName), vmssName);
@@ -80,13 +84,34 @@ export async function scalePool(ctx: Context, poolName: string, req: ScaleReques
       const def = Math.min(max, Math.max(min, Number(p.capacity.default)));
       return { ...p, capacity: { minimum: String(min), maximum: String(max), default: String(def) } };
     });
-    await arm(monitor.autoscaleSettings.createOrUpdate(stack.resourceGroup, setting.name ?? autoscaleSettingName(poolName), { ...setting, profiles, enabled: plan.autoscale.enabled ?? setting.enabled }));
-    ctx.io.info(`autoscale ${poolName}: ${plan.autoscale.enabled === undefined ? `bounds ${plan.autoscale.min}–${plan.autoscale.max}` : plan.autoscale.enabled ? 'on' : 'off'}`);
+    await arm(
+      monitor.autoscaleSettings.createOrUpdate(stack.resourceGroup, setting.name ?? autoscaleSettingName(poolName), {
+        ...setting,
+        profiles,
+        enabled: plan.autoscale.enabled ?? setting.enabled,
+      }),
+    );
+    ctx.io.info(
+      `autoscale ${poolName}: ${plan.autoscale.enabled === undefined ? `bounds ${plan.autoscale.min}–${plan.autoscale.max}` : plan.autoscale.enabled ? 'on' : 'off'}`,
+    );
   }
   // arm-compute 24 is the new generation: FLATTENED update bodies (a nested `properties` would be
   // dropped without an error).
   if (plan.mix) {
-    await arm(compute.virtualMachineScaleSets.update(stack.resourceGroup, vmssName, { priorityMixPolicy: { baseRegularPriorityCount: plan.mix.regularBase, regularPriorityPercentageAboveBase: plan.mix.regularPercent } }, lro), vmssId);
+    await arm(
+      compute.virtualMachineScaleSets.update(
+        stack.resourceGroup,
+        vmssName,
+        {
+          priorityMixPolicy: {
+            baseRegularPriorityCount: plan.mix.regularBase,
+            regularPriorityPercentageAboveBase: plan.mix.regularPercent,
+          },
+        },
+        lro,
+      ),
+      vmssId,
+    );
     ctx.io.info(`priority mix ${poolName}: ${plan.mix.regularBase} regular base, ${plan.mix.regularPercent}% regular above it`);
   }
   if (plan.capacity !== undefined) {
@@ -95,13 +120,20 @@ export async function scalePool(ctx: Context, poolName: string, req: ScaleReques
   }
   const target = plan.capacity ?? f.capacity;
   const applied = { capacity: plan.capacity, mix: plan.mix, autoscale: plan.autoscale };
-  if (opts.wait === false || plan.capacity === undefined) return { pool: poolName, request: req, applied, warnings: plan.warnings, capacity: target, ready: null, waited: false };
+  if (opts.wait === false || plan.capacity === undefined)
+    return { pool: poolName, request: req, applied, warnings: plan.warnings, capacity: target, ready: null, waited: false };
   const ready = await waitForInstances(ctx, stack, vmssId, target, opts.timeoutSeconds ?? 1800);
   return { pool: poolName, request: req, applied, warnings: plan.warnings, capacity: target, ready, waited: true };
 }
 
 /** Polls the scale set's VMs until exactly `target` exist and all are ready; prints changes. */
-export async function waitForInstances(ctx: Context, stack: OpsStack, vmssId: string, target: number, timeoutSeconds: number): Promise<number> {
+export async function waitForInstances(
+  ctx: Context,
+  stack: OpsStack,
+  vmssId: string,
+  target: number,
+  timeoutSeconds: number,
+): Promise<number> {
   const compute = await computeClient(stack.target);
   const deadline = ctx.clock.now() + timeoutSeconds * 1000;
   const interval = stack.target.kind === 'local' ? 200 : 5_000;
@@ -112,11 +144,22 @@ export async function waitForInstances(ctx: Context, stack: OpsStack, vmssId: st
     const states = new Map<string, InstanceState>();
     await arm(
       (async () => {
-        for await (const vm of compute.virtualMachines.list(stack.resourceGroup, { filter: `'virtualMachineScaleSet/id' eq '${vmssId}'`, expand: 'instanceView' })) {
+        for await (const vm of compute.virtualMachines.list(stack.resourceGroup, {
+          filter: `'virtualMachineScaleSet/id' eq '${vmssId}'`,
+          expand: 'instanceView',
+        })) {
           if (vm.virtualMachineScaleSet?.id?.toLowerCase() !== vmssId.toLowerCase()) continue;
           const i = toInstance(vm);
           if (i.provisioningState.toLowerCase() === 'deleting') continue;
-          states.set(i.name, instanceState(i, registry?.find((d) => d.id === i.name), registry !== null, now));
+          states.set(
+            i.name,
+            instanceState(
+              i,
+              registry?.find((d) => d.id === i.name),
+              registry !== null,
+              now,
+            ),
+          );
         }
       })(),
       vmssId,

@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { acceptedVersions, newestFirst, rotationInProgress, TAG_RETIRE_AFTER, versionsToRetire, type VersionInfo } from './secret-policy.js';
+import {
+  acceptedVersions,
+  newestFirst,
+  rotationInProgress,
+  TAG_RETIRE_AFTER,
+  versionsToRetire,
+  type VersionInfo,
+} from './secret-policy.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
-const v = (version: string, createdAgoS: number, over: Partial<VersionInfo> = {}): VersionInfo => ({ version, enabled: true, createdOn: NOW - createdAgoS * 1000, expiresOn: null, tags: {}, ...over });
+const v = (version: string, createdAgoS: number, over: Partial<VersionInfo> = {}): VersionInfo => ({
+  version,
+  enabled: true,
+  createdOn: NOW - createdAgoS * 1000,
+  expiresOn: null,
+  tags: {},
+  ...over,
+});
 
 describe('secret rotation policy', () => {
   it('orders versions newest first', () => {
@@ -19,7 +33,10 @@ describe('secret rotation policy', () => {
   });
 
   it('during the overlap both versions are accepted and nothing is retired', () => {
-    const versions = [v('old', 600, { expiresOn: NOW + 300_000, tags: { [TAG_RETIRE_AFTER]: new Date(NOW + 300_000).toISOString() } }), v('new', 10)];
+    const versions = [
+      v('old', 600, { expiresOn: NOW + 300_000, tags: { [TAG_RETIRE_AFTER]: new Date(NOW + 300_000).toISOString() } }),
+      v('new', 10),
+    ];
     expect(acceptedVersions(versions, NOW).map((x) => x.version)).toEqual(['new', 'old']);
     expect(versionsToRetire(versions, NOW)).toEqual([]);
     expect(rotationInProgress(versions, NOW)).toEqual({ previous: 'old', retireAt: NOW + 300_000 });

@@ -46,7 +46,9 @@ function retireAfter(v: VersionInfo): number | null {
 
 /** What consumers accept now: the two newest enabled versions that have not expired. */
 export function acceptedVersions(versions: VersionInfo[], now: number): VersionInfo[] {
-  return newestFirst(versions).filter((v) => v.enabled && (v.expiresOn === null || v.expiresOn > now)).slice(0, 2);
+  return newestFirst(versions)
+    .filter((v) => v.enabled && (v.expiresOn === null || v.expiresOn > now))
+    .slice(0, 2);
 }
 
 /**

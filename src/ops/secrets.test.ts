@@ -29,7 +29,14 @@ afterAll(async () => cloud?.stop());
 
 async function versions(name: string): Promise<VersionInfo[]> {
   const out: VersionInfo[] = [];
-  for await (const p of kv.listPropertiesOfSecretVersions(name)) out.push({ version: p.version!, enabled: p.enabled !== false, createdOn: p.createdOn?.getTime() ?? null, expiresOn: p.expiresOn?.getTime() ?? null, tags: p.tags ?? {} });
+  for await (const p of kv.listPropertiesOfSecretVersions(name))
+    out.push({
+      version: p.version!,
+      enabled: p.enabled !== false,
+      createdOn: p.createdOn?.getTime() ?? null,
+      expiresOn: p.expiresOn?.getTime() ?? null,
+      tags: p.tags ?? {},
+    });
   return out;
 }
 

@@ -6,7 +6,15 @@ import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import { apimClient, arm, isNotFound, lroOptions, secretClient, vaultUrl } from './azure-clients.js';
 import { loadStack, type OpsStack } from './stack.js';
-import { newestFirst, rotationInProgress, TAG_PREVIOUS_VERSION, TAG_RETIRE_AFTER, TAG_ROTATED_AT, versionsToRetire, type VersionInfo } from './secret-policy.js';
+import {
+  newestFirst,
+  rotationInProgress,
+  TAG_PREVIOUS_VERSION,
+  TAG_RETIRE_AFTER,
+  TAG_ROTATED_AT,
+  versionsToRetire,
+  type VersionInfo,
+} from './secret-policy.js';
 
 /** Secrets gpuarb can rotate by itself (random keys); the SSH key needs a scale set rollout. */
 export const ROTATABLE = ['inference-api-key', 'internal-service-key'] as const;
@@ -45,8 +53,20 @@ export interface SecretListing {
   contentType: string | null;
 }
 
-function toInfo(p: { version?: string; enabled?: boolean; createdOn?: Date; expiresOn?: Date; tags?: Record<string, string> }): VersionInfo {
-  return { version: p.version ?? '', enabled: p.enabled !== false, createdOn: p.createdOn?.getTime() ?? null, expiresOn: p.expiresOn?.getTime() ?? null, tags: p.tags ?? {} };
+function toInfo(p: {
+  version?: string;
+  enabled?: boolean;
+  createdOn?: Date;
+  expiresOn?: Date;
+  tags?: Record<string, string>;
+}): VersionInfo {
+  return {
+    version: p.version ?? '',
+    enabled: p.enabled !== false,
+    createdOn: p.createdOn?.getTime() ?? null,
+    expiresOn: p.expiresOn?.getTime() ?? null,
+    tags: p.tags ?? {},
+  };
 }
 
 async function client(stack: OpsStack) {
@@ -77,7 +97,10 @@ export async function rotateSecret(ctx: Context, name: string, opts: RotateOptio
   if (!(ROTATABLE as readonly string[]).includes(name)) {
     throw new UserError(`Secret "${name}" cannot be rotated by \`gpuarb secrets rotate\`.`, {
       code: 'NotRotatable',
-      hint: name === 'vmss-ssh-private-key' ? 'The SSH key is baked into the scale sets: rotate it with a new stack rollout (`gpuarb up` after deleting the secret).' : `Rotatable secrets: ${ROTATABLE.join(', ')}.`,
+      hint:
+        name === 'vmss-ssh-private-key'
+          ? 'The SSH key is baked into the scale sets: rotate it with a new stack rollout (`gpuarb up` after deleting the secret).'
+          : `Rotatable secrets: ${ROTATABLE.join(', ')}.`,
     });
   }
   const stack = await loadStack(ctx, opts);
@@ -88,10 +111,13 @@ export async function rotateSecret(ctx: Context, name: string, opts: RotateOptio
   const versions = newestFirst(await arm(versionsOf(c, name)));
   const pending = rotationInProgress(versions, ctx.clock.now());
   if (pending && !opts.force) {
-    throw new UserError(`Secret ${name} is still in the overlap of its last rotation (version ${pending.previous} is accepted until ${new Date(pending.retireAt).toISOString()}).`, {
-      code: 'RotationInProgress',
-      hint: 'Rotating again now would drop a version some consumers may still send. Wait until then, or pass --force if that version is known to be unused.',
-    });
+    throw new UserError(
+      `Secret ${name} is still in the overlap of its last rotation (version ${pending.previous} is accepted until ${new Date(pending.retireAt).toISOString()}).`,
+      {
+        code: 'RotationInProgress',
+        hint: 'Rotating again now would drop a version some consumers may still send. Wait until then, or pass --force if that version is known to be unused.',
+      },
+    );
   }
   const current = versions.find((v) => v.enabled);
   const previousProps = current ? await arm(c.getSecret(name, { version: current.version })).then((s) => s.properties) : undefined;
@@ -100,7 +126,9 @@ export async function rotateSecret(ctx: Context, name: string, opts: RotateOptio
   const value = randomBytes(32).toString('base64url');
   ctx.secrets.register(value);
   const now = ctx.clock.now();
-  const baseTags = Object.fromEntries(Object.entries(previousProps?.tags ?? {}).filter(([k]) => ![TAG_RETIRE_AFTER, TAG_PREVIOUS_VERSION, TAG_ROTATED_AT].includes(k)));
+  const baseTags = Object.fromEntries(
+    Object.entries(previousProps?.tags ?? {}).filter(([k]) => ![TAG_RETIRE_AFTER, TAG_PREVIOUS_VERSION, TAG_ROTATED_AT].includes(k)),
+  );
   const created = await arm(
     c.setSecret(name, value, {
       contentType: previousProps?.contentType,
@@ -113,7 +141,12 @@ export async function rotateSecret(ctx: Context, name: string, opts: RotateOptio
     // The old version stays enabled and accepted until retireAt; expiresOn makes every consumer
     // drop it at the same moment, the tag lets gpuarb disable it later.
     retireAt = new Date(now + overlap * 1000).toISOString();
-    await arm(c.updateSecretProperties(name, current.version, { expiresOn: new Date(retireAt), tags: { ...(previousProps?.tags ?? {}), [TAG_RETIRE_AFTER]: retireAt } }));
+    await arm(
+      c.updateSecretProperties(name, current.version, {
+        expiresOn: new Date(retireAt),
+        tags: { ...(previousProps?.tags ?? {}), [TAG_RETIRE_AFTER]: retireAt },
+      }),
+    );
     progress(`${name}: previous version ${current.version} accepted until ${retireAt}`);
   }
   const apimRefreshed = name === BACKEND_KEY_SECRET ? await refreshApimBackendKey(stack, progress) : null;
@@ -133,11 +166,18 @@ async function refreshApimBackendKey(stack: OpsStack, progress: (m: string) => v
   const { BACKEND_KEY_NAMED_VALUE } = await import('../templates/apim-policy.js');
   const apim = await apimClient(stack.target);
   try {
-    await apim.namedValue.beginRefreshSecretAndWait(stack.resourceGroup, stack.names.apim, BACKEND_KEY_NAMED_VALUE, lroOptions(stack.target));
+    await apim.namedValue.beginRefreshSecretAndWait(
+      stack.resourceGroup,
+      stack.names.apim,
+      BACKEND_KEY_NAMED_VALUE,
+      lroOptions(stack.target),
+    );
     progress('api management: backend key named value refreshed');
     return true;
   } catch (e) {
-    progress(`api management: backend key not refreshed (${(e as Error).message.split('\n')[0]}); it picks the new version up within its refresh interval`);
+    progress(
+      `api management: backend key not refreshed (${(e as Error).message.split('\n')[0]}); it picks the new version up within its refresh interval`,
+    );
     return false;
   }
 }
@@ -159,7 +199,11 @@ export async function listSecrets(ctx: Context, opts: { local?: boolean }): Prom
           name,
           versions: versions.length,
           enabledVersions: versions.filter((v) => v.enabled).length,
-          current: cur && { version: cur.version, createdOn: cur.createdOn === null ? null : new Date(cur.createdOn).toISOString(), ageSeconds: cur.createdOn === null ? null : Math.round((now - cur.createdOn) / 1000) },
+          current: cur && {
+            version: cur.version,
+            createdOn: cur.createdOn === null ? null : new Date(cur.createdOn).toISOString(),
+            ageSeconds: cur.createdOn === null ? null : Math.round((now - cur.createdOn) / 1000),
+          },
           rotationInProgress: pending && { previous: pending.previous, retireAt: new Date(pending.retireAt).toISOString() },
           contentType: p.contentType ?? null,
         });

@@ -9,7 +9,12 @@ import { fetchVmPrice, type VmPrice } from './prices.js';
 import type { GatewayObservation, HealthState, InstanceObservation, PoolObservation, StatusInput, TrafficWindow } from './status-model.js';
 import { loadStack, type OpsStack } from './stack.js';
 
-const HEALTH: Record<string, HealthState> = { healthy: 'Healthy', unhealthy: 'Unhealthy', initializing: 'Initializing', unknown: 'Unknown' };
+const HEALTH: Record<string, HealthState> = {
+  healthy: 'Healthy',
+  unhealthy: 'Unhealthy',
+  initializing: 'Initializing',
+  unknown: 'Unknown',
+};
 
 export function autoscaleSettingName(pool: string): string {
   return `autoscale-${pool}`; // src/provision/desired/vmss.ts names it so
@@ -42,7 +47,12 @@ export function toInstance(vm: VmLike): InstanceObservation {
   };
 }
 
-async function observePool(stack: OpsStack, pool: OpsStack['config']['pools'][number], prices: Map<string, Promise<VmPrice | null>>, notes: string[]): Promise<PoolObservation> {
+async function observePool(
+  stack: OpsStack,
+  pool: OpsStack['config']['pools'][number],
+  prices: Map<string, Promise<VmPrice | null>>,
+  notes: string[],
+): Promise<PoolObservation> {
   const compute = await computeClient(stack.target);
   const vmssName = stack.names.vmss[pool.name];
   const vmssId = `/subscriptions/${stack.target.subscriptionId}/resourceGroups/${stack.resourceGroup}/providers/Microsoft.Compute/virtualMachineScaleSets/${vmssName}`;
@@ -72,9 +82,23 @@ async function observePool(stack: OpsStack, pool: OpsStack['config']['pools'][nu
     if (!isNotFound(e)) notes.push(`autoscale setting of ${pool.name} unreadable: ${short(e)}`);
   }
   const key = `${stack.config.location}/${pool.sku}`;
-  if (!prices.has(key)) prices.set(key, fetchVmPrice(stack.target, stack.config.location, pool.sku).catch((e) => (notes.push(`prices for ${pool.sku}: ${short(e)}`), null)));
+  if (!prices.has(key))
+    prices.set(
+      key,
+      fetchVmPrice(stack.target, stack.config.location, pool.sku).catch((e) => (notes.push(`prices for ${pool.sku}: ${short(e)}`), null)),
+    );
   const price = await prices.get(key)!;
-  return { name: pool.name, model: pool.model, sku: pool.sku, desired, min, max, autoscaleEnabled, instances, pricePerHour: price ?? { spot: null, regular: null } };
+  return {
+    name: pool.name,
+    model: pool.model,
+    sku: pool.sku,
+    desired,
+    min,
+    max,
+    autoscaleEnabled,
+    instances,
+    pricePerHour: price ?? { spot: null, regular: null },
+  };
 }
 
 export async function readRegistry(stack: OpsStack, register: (s: string) => void): Promise<RegistryDoc[]> {
@@ -149,10 +173,11 @@ export async function collectStatus(ctx: Context, opts: { local?: boolean }): Pr
     queryTraffic(stack, now).catch((e) => (notes.push(`log analytics: ${short(e)}`), null)),
   ]);
   // Eviction notices reach the VM only (IMDS); the agent republishes them in its registry doc.
-  for (const p of pools) for (const i of p.instances) {
-    const doc = registry?.find((d) => d.id === i.name) as (RegistryDoc & { evictionNotBefore?: number }) | undefined;
-    if (typeof doc?.evictionNotBefore === 'number') i.evictionNotBefore = doc.evictionNotBefore;
-  }
+  for (const p of pools)
+    for (const i of p.instances) {
+      const doc = registry?.find((d) => d.id === i.name) as (RegistryDoc & { evictionNotBefore?: number }) | undefined;
+      if (typeof doc?.evictionNotBefore === 'number') i.evictionNotBefore = doc.evictionNotBefore;
+    }
   return { now: ctx.clock.now(), pools, registry, gateway, traffic, notes };
 }
 
@@ -161,26 +186,34 @@ async function probeLocalGateway(stack: OpsStack, signal: AbortSignal): Promise<
   const https = await import('node:https');
   const token = (await stack.target.credential.getToken(`${stack.target.armEndpoint}/.default`))?.token;
   const info = await new Promise<{ platform?: boolean; localGatewayUrl?: string }>((resolve) => {
-    const req = https.get(`${stack.target.armEndpoint}/_emulator/info`, { ca: stack.target.caCertPem, headers: { authorization: `Bearer ${token}` }, signal, timeout: 5_000 }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(text) as { platform?: boolean; localGatewayUrl?: string });
-        } catch {
-          resolve({});
-        }
-      });
-    });
+    const req = https.get(
+      `${stack.target.armEndpoint}/_emulator/info`,
+      { ca: stack.target.caCertPem, headers: { authorization: `Bearer ${token}` }, signal, timeout: 5_000 },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(text) as { platform?: boolean; localGatewayUrl?: string });
+          } catch {
+            resolve({});
+          }
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', () => resolve({}));
   });
   if (!info.platform) return { ready: null, detail: 'API-only local cloud: no processes run (not probed)' };
-  if (!info.localGatewayUrl) return { ready: false, detail: 'local cloud: no gateway process runs (deploy the code with `gpuarb up --local`)' };
+  if (!info.localGatewayUrl)
+    return { ready: false, detail: 'local cloud: no gateway process runs (deploy the code with `gpuarb up --local`)' };
   try {
     const r = await fetch(`${info.localGatewayUrl}/health/ready`, { signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]) });
     const body = (await r.json().catch(() => ({}))) as { status?: string };
-    return { ready: r.status === 200, detail: `${r.status}${body.status ? ` ${body.status}` : ''} (local gateway ${info.localGatewayUrl})` };
+    return {
+      ready: r.status === 200,
+      detail: `${r.status}${body.status ? ` ${body.status}` : ''} (local gateway ${info.localGatewayUrl})`,
+    };
   } catch (e) {
     return { ready: false, detail: `unreachable: ${short(e)}` };
   }

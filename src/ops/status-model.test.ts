@@ -1,20 +1,64 @@
 import { describe, expect, it } from 'vitest';
 import type { RegistryDoc } from '../contracts/registry.js';
-import { buildStatus, instanceState, poolCost, trafficReport, type InstanceObservation, type PoolObservation, type StatusInput } from './status-model.js';
+import {
+  buildStatus,
+  instanceState,
+  poolCost,
+  trafficReport,
+  type InstanceObservation,
+  type PoolObservation,
+  type StatusInput,
+} from './status-model.js';
 import { formatAge, renderStatus, table } from './status-render.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const vm = (name: string, over: Partial<InstanceObservation> = {}): InstanceObservation => ({
-  name, priority: 'Spot', zone: '1', provisioningState: 'Succeeded', powerState: 'running', health: 'Healthy', createdAt: NOW - 600_000, evictionNotBefore: null, ...over,
+  name,
+  priority: 'Spot',
+  zone: '1',
+  provisioningState: 'Succeeded',
+  powerState: 'running',
+  health: 'Healthy',
+  createdAt: NOW - 600_000,
+  evictionNotBefore: null,
+  ...over,
 });
 const doc = (id: string, over: Partial<RegistryDoc> = {}): RegistryDoc => ({
-  id, pool: 'phi', model: 'phi3-mini', address: 'http://10.0.0.4:8080', state: 'ready', inFlight: 2, queue: 1, tokensPerSecond: 120.4, zone: '1', priority: 'Spot', engine: 'sim', simulated: true, lastSeen: NOW - 1000, ...over,
+  id,
+  pool: 'phi',
+  model: 'phi3-mini',
+  address: 'http://10.0.0.4:8080',
+  state: 'ready',
+  inFlight: 2,
+  queue: 1,
+  tokensPerSecond: 120.4,
+  zone: '1',
+  priority: 'Spot',
+  engine: 'sim',
+  simulated: true,
+  lastSeen: NOW - 1000,
+  ...over,
 });
 const pool = (over: Partial<PoolObservation> = {}): PoolObservation => ({
-  name: 'phi', model: 'phi3-mini', sku: 'Standard_NC4as_T4_v3', desired: 2, min: 1, max: 4, autoscaleEnabled: true, instances: [vm('phi_a'), vm('phi_b', { zone: '2', priority: 'Regular' })], pricePerHour: { spot: 0.1, regular: 0.5 }, ...over,
+  name: 'phi',
+  model: 'phi3-mini',
+  sku: 'Standard_NC4as_T4_v3',
+  desired: 2,
+  min: 1,
+  max: 4,
+  autoscaleEnabled: true,
+  instances: [vm('phi_a'), vm('phi_b', { zone: '2', priority: 'Regular' })],
+  pricePerHour: { spot: 0.1, regular: 0.5 },
+  ...over,
 });
 const input = (over: Partial<StatusInput> = {}): StatusInput => ({
-  now: NOW, pools: [pool()], registry: [doc('phi_a'), doc('phi_b', { priority: 'Regular', zone: '2' })], gateway: { ready: true, detail: '2 ready replicas' }, traffic: [{ minutes: 5, requests: 100, errors: 1, cacheHits: 45 }], notes: [], ...over,
+  now: NOW,
+  pools: [pool()],
+  registry: [doc('phi_a'), doc('phi_b', { priority: 'Regular', zone: '2' })],
+  gateway: { ready: true, detail: '2 ready replicas' },
+  traffic: [{ minutes: 5, requests: 100, errors: 1, cacheHits: 45 }],
+  notes: [],
+  ...over,
 });
 
 describe('instanceState', () => {
@@ -60,7 +104,9 @@ describe('buildStatus', () => {
   });
 
   it('degraded when the gateway is not ready, or the scale set is missing', () => {
-    expect(buildStatus(input({ gateway: { ready: false, detail: 'no ready replica' } })).problems).toEqual(['gateway not ready: no ready replica']);
+    expect(buildStatus(input({ gateway: { ready: false, detail: 'no ready replica' } })).problems).toEqual([
+      'gateway not ready: no ready replica',
+    ]);
     expect(buildStatus(input({ pools: [pool({ desired: null, instances: [] })] })).problems[0]).toMatch(/scale set does not exist/);
   });
 
@@ -73,7 +119,12 @@ describe('buildStatus', () => {
   });
 
   it('warns about missing instances, evictions and unhealthy VMs without being degraded', () => {
-    const r = buildStatus(input({ pools: [pool({ desired: 3, instances: [vm('phi_a', { evictionNotBefore: NOW + 25_000 }), vm('phi_b', { health: 'Unhealthy' })] })], registry: [doc('phi_a'), doc('phi_b')] }));
+    const r = buildStatus(
+      input({
+        pools: [pool({ desired: 3, instances: [vm('phi_a', { evictionNotBefore: NOW + 25_000 }), vm('phi_b', { health: 'Unhealthy' })] })],
+        registry: [doc('phi_a'), doc('phi_b')],
+      }),
+    );
     expect(r.warnings).toEqual([
       'pool phi: 2 of 3 instances exist (Azure is still allocating, or Spot capacity is short)',
       'instance phi_a: Spot eviction notice, 25 s left',
@@ -100,7 +151,12 @@ describe('buildStatus', () => {
   });
 
   it('rates with no requests are unknown, not zero', () => {
-    expect(trafficReport({ minutes: 60, requests: 0, errors: 0, cacheHits: 0 })).toEqual({ minutes: 60, requestsPerMinute: 0, errorRate: null, cacheHitRate: null });
+    expect(trafficReport({ minutes: 60, requests: 0, errors: 0, cacheHits: 0 })).toEqual({
+      minutes: 60,
+      requestsPerMinute: 0,
+      errorRate: null,
+      cacheHitRate: null,
+    });
   });
 });
 
@@ -122,7 +178,11 @@ describe('renderStatus', () => {
     `);
   });
   it('says DEGRADED with the problems first, and unknowns plainly', () => {
-    const lines = renderStatus(buildStatus(input({ gateway: { ready: false, detail: 'cosmos unreachable' }, traffic: null, pools: [pool({ instances: [], desired: 0 })] })));
+    const lines = renderStatus(
+      buildStatus(
+        input({ gateway: { ready: false, detail: 'cosmos unreachable' }, traffic: null, pools: [pool({ instances: [], desired: 0 })] }),
+      ),
+    );
     expect(lines[0]).toMatch(/^DEGRADED/);
     expect(lines[1]).toBe('  problem: pool phi: 0 ready instances, below its minimum of 1');
     expect(lines).toContain('  (no instances)');
@@ -131,6 +191,11 @@ describe('renderStatus', () => {
   });
   it('formats ages and aligns tables', () => {
     expect([formatAge(null), formatAge(59), formatAge(600), formatAge(7200), formatAge(200_000)]).toEqual(['-', '59s', '10m', '2h', '2d']);
-    expect(table([['a', 'bb', 'c'], ['ccc', 'd', '']])).toEqual(['a    bb  c', 'ccc  d']);
+    expect(
+      table([
+        ['a', 'bb', 'c'],
+        ['ccc', 'd', ''],
+      ]),
+    ).toEqual(['a    bb  c', 'ccc  d']);
   });
 });

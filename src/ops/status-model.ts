@@ -160,16 +160,36 @@ export function buildStatus(input: StatusInput): StatusReport {
     else if (totalCost !== null) totalCost += cost;
 
     if (p.desired === null) problems.push(`pool ${p.name}: its scale set does not exist (run \`gpuarb up\`)`);
-    else if (ready < p.min) problems.push(`pool ${p.name}: ${ready} ready instance${ready === 1 ? '' : 's'}, below its minimum of ${p.min}`);
-    if (p.desired !== null && live.length < p.desired) warnings.push(`pool ${p.name}: ${live.length} of ${p.desired} instances exist (Azure is still allocating, or Spot capacity is short)`);
+    else if (ready < p.min)
+      problems.push(`pool ${p.name}: ${ready} ready instance${ready === 1 ? '' : 's'}, below its minimum of ${p.min}`);
+    if (p.desired !== null && live.length < p.desired)
+      warnings.push(
+        `pool ${p.name}: ${live.length} of ${p.desired} instances exist (Azure is still allocating, or Spot capacity is short)`,
+      );
     for (const i of instances) {
       if (i.evictionInSeconds !== null) warnings.push(`instance ${i.name}: Spot eviction notice, ${i.evictionInSeconds} s left`);
       if (i.state === 'unhealthy' || i.state === 'failed') warnings.push(`instance ${i.name}: ${i.state}`);
     }
-    return { name: p.name, model: p.model, sku: p.sku, desired: p.desired, actual: live.length, ready, min: p.min, max: p.max, autoscale: p.autoscaleEnabled, spot, regular, zones, costPerHour: cost, instances };
+    return {
+      name: p.name,
+      model: p.model,
+      sku: p.sku,
+      desired: p.desired,
+      actual: live.length,
+      ready,
+      min: p.min,
+      max: p.max,
+      autoscale: p.autoscaleEnabled,
+      spot,
+      regular,
+      zones,
+      costPerHour: cost,
+      instances,
+    };
   });
   if (input.gateway.ready === false) problems.push(`gateway not ready: ${input.gateway.detail}`);
-  if (input.registry === null) warnings.push('the replica registry could not be read: load is unknown and readiness comes from the health extension');
+  if (input.registry === null)
+    warnings.push('the replica registry could not be read: load is unknown and readiness comes from the health extension');
   return {
     at: new Date(now).toISOString(),
     degraded: problems.length > 0,

@@ -16,7 +16,12 @@ const usd = (n: number | null) => (n === null ? 'unknown' : `$${n.toFixed(2)}/h`
 /** Columns padded to the widest cell, so the table lines up without a library. */
 export function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function instanceRow(i: InstanceReport): string[] {
@@ -33,13 +38,22 @@ function instanceRow(i: InstanceReport): string[] {
 }
 
 function poolLines(p: PoolReport): string[] {
-  const zones = Object.entries(p.zones).sort().map(([z, n]) => `${z}:${n}`).join(' ') || '-';
+  const zones =
+    Object.entries(p.zones)
+      .sort()
+      .map(([z, n]) => `${z}:${n}`)
+      .join(' ') || '-';
   const lines = [
     `pool ${p.name} (${p.model} on ${p.sku}): ${p.ready} ready / ${p.actual} actual / ${p.desired ?? '-'} desired  [min ${p.min}, max ${p.max}, autoscale ${p.autoscale === null ? '-' : p.autoscale ? 'on' : 'off'}]`,
     `  spot ${p.spot}, regular ${p.regular}, zones ${zones}, cost ${usd(p.costPerHour)}`,
   ];
   if (p.instances.length) {
-    lines.push(...table([['INSTANCE', 'STATE', 'PRIORITY', 'ZONE', 'HEALTH', 'LOAD(inflight/queue/tok/s)', 'AGE', 'NOTICE'], ...p.instances.map(instanceRow)]).map((l) => `  ${l}`));
+    lines.push(
+      ...table([
+        ['INSTANCE', 'STATE', 'PRIORITY', 'ZONE', 'HEALTH', 'LOAD(inflight/queue/tok/s)', 'AGE', 'NOTICE'],
+        ...p.instances.map(instanceRow),
+      ]).map((l) => `  ${l}`),
+    );
   } else lines.push('  (no instances)');
   return lines;
 }
@@ -52,7 +66,8 @@ export function renderStatus(r: StatusReport): string[] {
   for (const p of r.pools) lines.push(...poolLines(p), '');
   lines.push(`gateway: ${r.gateway.ready === null ? 'not probed' : r.gateway.ready ? 'ready' : 'NOT READY'} (${r.gateway.detail})`);
   if (r.traffic) {
-    for (const t of r.traffic) lines.push(`traffic ${t.minutes}m: ${t.requestsPerMinute} req/min, errors ${pct(t.errorRate)}, cache hits ${pct(t.cacheHitRate)}`);
+    for (const t of r.traffic)
+      lines.push(`traffic ${t.minutes}m: ${t.requestsPerMinute} req/min, errors ${pct(t.errorRate)}, cache hits ${pct(t.cacheHitRate)}`);
   } else lines.push('traffic: unknown (Log Analytics not reachable)');
   lines.push(`cost: ${usd(r.costPerHour)}`);
   for (const n of r.notes) lines.push(`note: ${n}`);

@@ -68,7 +68,10 @@ export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCl
           tenantId: '72f988bf-0000-4000-a000-00000000cafe',
           authorize: (r) => (r.token === deps.token ? 'allowed' : 'unauthenticated'),
           lookupVault: (name) => lookupVault(core!, name),
-          workspaceExists: (id) => core!.store.all().some((r) => r.type.toLowerCase() === 'microsoft.operationalinsights/workspaces' && r.doc.properties?.customerId === id),
+          workspaceExists: (id) =>
+            core!.store
+              .all()
+              .some((r) => r.type.toLowerCase() === 'microsoft.operationalinsights/workspaces' && r.doc.properties?.customerId === id),
         });
         const handlers = planes.handlers;
         return async (req, res, url) => {
@@ -79,7 +82,14 @@ export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCl
     ],
   });
   core = emu.core;
-  const target: AzureTarget = { kind: 'local', subscriptionId: emu.subscriptionId, armEndpoint: emu.endpoint, credential: emu.credential, caCertPem: emu.caCertPem, stateDir: emu.stateDir };
+  const target: AzureTarget = {
+    kind: 'local',
+    subscriptionId: emu.subscriptionId,
+    armEndpoint: emu.endpoint,
+    credential: emu.credential,
+    caCertPem: emu.caCertPem,
+    stateDir: emu.stateDir,
+  };
   const dir = mkdtempSync(join(tmpdir(), 'gpuarb-ops-'));
   writeFileSync(join(dir, 'gpuarb.yaml'), configText);
   const loaded = parseConfigText(configText, join(dir, 'gpuarb.yaml'), {});
@@ -115,10 +125,18 @@ export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCl
     },
     async createVault() {
       const name = loaded.names.keyVault;
-      await put(`/subscriptions/${emu.subscriptionId}/resourceGroups/${rgName}/providers/Microsoft.KeyVault/vaults/${name}`, {
-        location: 'eastus',
-        properties: { tenantId: '72f988bf-0000-4000-a000-00000000cafe', sku: { family: 'A', name: 'standard' }, enableRbacAuthorization: true },
-      }, '2024-11-01');
+      await put(
+        `/subscriptions/${emu.subscriptionId}/resourceGroups/${rgName}/providers/Microsoft.KeyVault/vaults/${name}`,
+        {
+          location: 'eastus',
+          properties: {
+            tenantId: '72f988bf-0000-4000-a000-00000000cafe',
+            sku: { family: 'A', name: 'standard' },
+            enableRbacAuthorization: true,
+          },
+        },
+        '2024-11-01',
+      );
       return name;
     },
     planes: planes!,
@@ -130,15 +148,25 @@ export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCl
 }
 
 /** One HTTPS request trusting the emulator's CA (test setup only). */
-async function fetchInsecure(url: string, method: string, token: string, body: unknown, ca: string): Promise<{ status: number; text: string }> {
+async function fetchInsecure(
+  url: string,
+  method: string,
+  token: string,
+  body: unknown,
+  ca: string,
+): Promise<{ status: number; text: string }> {
   const https = await import('node:https');
   return new Promise((resolve, reject) => {
-    const req = https.request(url, { method, ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = https.request(
+      url,
+      { method, ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });

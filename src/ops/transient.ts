@@ -4,5 +4,8 @@ export function isTransient(e: unknown): boolean {
   const x = e as { statusCode?: number; status?: number; code?: string | number; name?: string };
   const status = x?.statusCode ?? x?.status;
   if (typeof status === 'number') return status === 408 || status === 429 || status >= 500;
-  return ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET'].includes(String(x?.code)) || x?.name === 'TimeoutError';
+  return (
+    ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET'].includes(String(x?.code)) ||
+    x?.name === 'TimeoutError'
+  );
 }

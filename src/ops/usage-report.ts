@@ -49,13 +49,26 @@ export function revenueOf(promptTokens: number, completionTokens: number, price:
 
 const cents = (n: number) => Math.round(n * 1e6) / 1e6;
 
-export function buildUsageReport(docs: UsageCounter[], prices: Record<string, ModelPrice>, window: { from: string; to: string; customer?: string }): UsageReport {
+export function buildUsageReport(
+  docs: UsageCounter[],
+  prices: Record<string, ModelPrice>,
+  window: { from: string; to: string; customer?: string },
+): UsageReport {
   const byKey = new Map<string, UsageLine>();
   for (const d of docs) {
     if (d.day < window.from || d.day > window.to) continue;
     if (window.customer && d.customer !== window.customer) continue;
     const key = JSON.stringify([d.customer, d.model]);
-    const line = byKey.get(key) ?? { customer: d.customer, model: d.model, requests: 0, promptTokens: 0, completionTokens: 0, cacheHits: 0, errors: 0, revenue: 0 };
+    const line = byKey.get(key) ?? {
+      customer: d.customer,
+      model: d.model,
+      requests: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      cacheHits: 0,
+      errors: 0,
+      revenue: 0,
+    };
     line.requests += d.requests ?? 0;
     line.promptTokens += d.promptTokens ?? 0;
     line.completionTokens += d.completionTokens ?? 0;
@@ -76,6 +89,12 @@ export function buildUsageReport(docs: UsageCounter[], prices: Record<string, Mo
     from: window.from,
     to: window.to,
     lines,
-    totals: { requests: sum((l) => l.requests), promptTokens: sum((l) => l.promptTokens), completionTokens: sum((l) => l.completionTokens), revenue: cents(sum((l) => l.revenue ?? 0)), unpricedModels: [...unpriced].sort() },
+    totals: {
+      requests: sum((l) => l.requests),
+      promptTokens: sum((l) => l.promptTokens),
+      completionTokens: sum((l) => l.completionTokens),
+      revenue: cents(sum((l) => l.revenue ?? 0)),
+      unpricedModels: [...unpriced].sort(),
+    },
   };
 }

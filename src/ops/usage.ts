@@ -9,7 +9,9 @@ export async function usageReport(ctx: Context, opts: { local?: boolean; custome
   const stack = await loadStack(ctx, opts);
   const { COSMOS_DATABASE } = await import('../provision/desired/data.js');
   const { CONTAINERS } = await import('../../gateway/cosmos-containers.js');
-  const { database } = await cosmosDatabase(stack.target, stack.resourceGroup, stack.names.cosmos, COSMOS_DATABASE, (s) => ctx.secrets.register(s));
+  const { database } = await cosmosDatabase(stack.target, stack.resourceGroup, stack.names.cosmos, COSMOS_DATABASE, (s) =>
+    ctx.secrets.register(s),
+  );
   const now = ctx.clock.now();
   const from = firstDay(now, opts.sinceSeconds);
   const to = new Date(now).toISOString().slice(0, 10);
@@ -19,7 +21,12 @@ export async function usageReport(ctx: Context, opts: { local?: boolean; custome
     query += ' AND c.customer = @customer';
     parameters.push({ name: '@customer', value: opts.customer });
   }
-  const { resources } = await arm(database.container(CONTAINERS.usage.id).items.query<UsageCounter>({ query, parameters }, opts.customer ? { partitionKey: opts.customer } : {}).fetchAll());
+  const { resources } = await arm(
+    database
+      .container(CONTAINERS.usage.id)
+      .items.query<UsageCounter>({ query, parameters }, opts.customer ? { partitionKey: opts.customer } : {})
+      .fetchAll(),
+  );
   // Price per model from the pool that serves it (config `pools[].prices`).
   const prices: Record<string, ModelPrice> = {};
   for (const p of stack.config.pools) prices[p.model] ??= p.prices;

@@ -43,7 +43,12 @@ describe('apply engine on the local cloud', () => {
   });
 
   it('honours Retry-After on throttled writes', async () => {
-    cloud.emulator.control.throttle({ type: 'Microsoft.ManagedIdentity/userAssignedIdentities', method: 'PUT', count: 1, retryAfterSeconds: 1 });
+    cloud.emulator.control.throttle({
+      type: 'Microsoft.ManagedIdentity/userAssignedIdentities',
+      method: 'PUT',
+      count: 1,
+      retryAfterSeconds: 1,
+    });
     const started = Date.now();
     const { result } = await converge(graphFor('retryafter'), cloud.arm, { retry: FAST_RETRY });
     expect(result.ok).toBe(true);
@@ -57,7 +62,11 @@ describe('apply engine on the local cloud', () => {
     const plan = await computePlan(graph, cloud.arm);
     const ac = new AbortController();
     let done = 0;
-    const result = await applyPlan(graph, plan, cloud.arm, { signal: ac.signal, retry: FAST_RETRY, onEvent: (e) => e.state === 'done' && ++done === 5 && ac.abort() });
+    const result = await applyPlan(graph, plan, cloud.arm, {
+      signal: ac.signal,
+      retry: FAST_RETRY,
+      onEvent: (e) => e.state === 'done' && ++done === 5 && ac.abort(),
+    });
     expect(result.cancelled).toBe(true);
     expect(result.ok).toBe(false);
     expect(result.steps.filter((s) => s.state === 'skipped').length).toBeGreaterThan(10);

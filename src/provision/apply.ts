@@ -94,7 +94,15 @@ export async function applyPlan(graph: DesiredGraph, plan: Plan, arm: ArmClient,
   const steps = buildSteps(graph, plan);
   const current = new Map(plan.current);
   const emit = (s: Step, extra: Partial<ProgressEvent> = {}) =>
-    opts.onEvent?.({ resourceId: s.change.id, label: s.change.label, action: s.change.action, state: s.outcome.state, elapsedMs: s.outcome.elapsedMs, ...(s.outcome.error ? { error: s.outcome.error } : {}), ...extra });
+    opts.onEvent?.({
+      resourceId: s.change.id,
+      label: s.change.label,
+      action: s.change.action,
+      state: s.outcome.state,
+      elapsedMs: s.outcome.elapsedMs,
+      ...(s.outcome.error ? { error: s.outcome.error } : {}),
+      ...extra,
+    });
   for (const s of steps) emit(s);
 
   let running = 0;
@@ -105,12 +113,17 @@ export async function applyPlan(graph: DesiredGraph, plan: Plan, arm: ArmClient,
       if (finished) return;
       finished = true;
       const cancelled = !!opts.signal?.aborted;
-      resolve({ ok: !cancelled && steps.every((s) => s.outcome.state === 'done'), cancelled, elapsedMs: Math.round(now() - t0), steps: steps.map((s) => s.outcome) });
+      resolve({
+        ok: !cancelled && steps.every((s) => s.outcome.state === 'done'),
+        cancelled,
+        elapsedMs: Math.round(now() - t0),
+        steps: steps.map((s) => s.outcome),
+      });
     };
     const pump = () => {
       if (opts.signal?.aborted) {
         // Stop scheduling: what has not started is skipped; wait for in-flight steps to unwind.
-        for (const s of steps) if (s.outcome.state === 'pending') ((s.outcome.state = 'skipped'), emit(s));
+        for (const s of steps) if (s.outcome.state === 'pending') (s.outcome.state = 'skipped'), emit(s);
         if (running === 0) finish();
         return;
       }
@@ -118,7 +131,13 @@ export async function applyPlan(graph: DesiredGraph, plan: Plan, arm: ArmClient,
         if (s.outcome.state !== 'pending') continue;
         if (s.deps.some((d) => d.outcome.state === 'failed' || d.outcome.state === 'skipped')) {
           s.outcome.state = 'skipped';
-          s.outcome.error = { code: 'DependencyFailed', message: `skipped: ${s.deps.filter((d) => d.outcome.state !== 'done').map((d) => d.change.label).join(', ')} did not complete` };
+          s.outcome.error = {
+            code: 'DependencyFailed',
+            message: `skipped: ${s.deps
+              .filter((d) => d.outcome.state !== 'done')
+              .map((d) => d.change.label)
+              .join(', ')} did not complete`,
+          };
           emit(s);
           continue;
         }
@@ -142,18 +161,20 @@ export async function applyPlan(graph: DesiredGraph, plan: Plan, arm: ArmClient,
         },
         opts.retry ?? DEFAULT_RETRY,
         opts.signal,
-      ).then(
-        () => (s.outcome.state = 'done'),
-        (e) => {
-          s.outcome.state = opts.signal?.aborted ? 'skipped' : 'failed';
-          s.outcome.error = opts.signal?.aborted ? { code: 'Cancelled', message: 'cancelled' } : errorInfo(e);
-        },
-      ).finally(() => {
-        running--;
-        s.outcome.elapsedMs = Math.round(now() - s.started!);
-        emit(s);
-        pump();
-      });
+      )
+        .then(
+          () => (s.outcome.state = 'done'),
+          (e) => {
+            s.outcome.state = opts.signal?.aborted ? 'skipped' : 'failed';
+            s.outcome.error = opts.signal?.aborted ? { code: 'Cancelled', message: 'cancelled' } : errorInfo(e);
+          },
+        )
+        .finally(() => {
+          running--;
+          s.outcome.elapsedMs = Math.round(now() - s.started!);
+          emit(s);
+          pump();
+        });
     };
     opts.signal?.addEventListener('abort', pump, { once: true });
     pump();

@@ -29,13 +29,21 @@ const short = (sha256: string) => sha256.slice(0, 16);
 
 /** Fallback cloud-init until fleet-agent's renderCloudInit lands: names the bundle it would fetch. */
 function minimalCloudInit(pool: PoolConfig, bundleBlob: string | undefined): string {
-  return ['#cloud-config', `# gpuarb pool ${pool.name} (${pool.engine} ${pool.model})`, `# agent bundle: ${bundleBlob ?? 'not built'}`, ''].join('\n');
+  return [
+    '#cloud-config',
+    `# gpuarb pool ${pool.name} (${pool.engine} ${pool.model})`,
+    `# agent bundle: ${bundleBlob ?? 'not built'}`,
+    '',
+  ].join('\n');
 }
 
-
 /** `{{NAME}}` placeholders filled at apply time from ARM (desired/vmss.ts names the refs). */
-export const CLOUD_INIT_VARS = { clientId: '{{CLIENT_ID}}', blobEndpoint: '{{BLOB_ENDPOINT}}', vaultUri: '{{VAULT_URI}}', cosmosEndpoint: '{{COSMOS_ENDPOINT}}' };
-
+export const CLOUD_INIT_VARS = {
+  clientId: '{{CLIENT_ID}}',
+  blobEndpoint: '{{BLOB_ENDPOINT}}',
+  vaultUri: '{{VAULT_URI}}',
+  cosmosEndpoint: '{{COSMOS_ENDPOINT}}',
+};
 
 export async function prepareArtifacts(config: GpuarbConfig, opts: { outDir: string; build: boolean }): Promise<PreparedArtifacts> {
   const notes: string[] = [];
@@ -72,7 +80,10 @@ export async function prepareArtifacts(config: GpuarbConfig, opts: { outDir: str
         agentPort: AGENT_PORT,
       });
     } catch (e) {
-      throw new UserError(`pool ${p.name}: ${(e as Error).message}`, { code: 'ConfigInvalid', hint: 'Set the pool\'s hfModel (engine vllm) or modelFile (engine llamacpp) in gpuarb.yaml.' });
+      throw new UserError(`pool ${p.name}: ${(e as Error).message}`, {
+        code: 'ConfigInvalid',
+        hint: "Set the pool's hfModel (engine vllm) or modelFile (engine llamacpp) in gpuarb.yaml.",
+      });
     }
   };
   const cloudInit = Object.fromEntries(config.pools.map((p) => [p.name, render(p)]));
@@ -101,7 +112,11 @@ export function blobDeployer(arm: ArmClient, target: AzureTarget, files: Record<
         });
       }
       const { BlockBlobClient } = await import('@azure/storage-blob');
-      const client = new BlockBlobClient(`${endpoint.replace(/\/$/, '')}/${DEPLOYMENT_CONTAINER}/${blobName}`, target.credential, target.caCertPem ? { tlsOptions: { ca: target.caCertPem } } as object : {});
+      const client = new BlockBlobClient(
+        `${endpoint.replace(/\/$/, '')}/${DEPLOYMENT_CONTAINER}/${blobName}`,
+        target.credential,
+        target.caCertPem ? ({ tlsOptions: { ca: target.caCertPem } } as object) : {},
+      );
       if (await client.exists({ abortSignal: signal })) return;
       const data = readFileSync(path);
       const sha = createHash('sha256').update(data).digest('hex');

@@ -15,7 +15,8 @@ describe('plan, up and down on the local cloud', () => {
   });
   afterAll(async () => cloud?.stop());
 
-  const graphFor = (overrides: Parameters<typeof defaultTestInput>[0]) => buildDesiredGraph(defaultTestInput(overrides, cloud.emulator.subscriptionId));
+  const graphFor = (overrides: Parameters<typeof defaultTestInput>[0]) =>
+    buildDesiredGraph(defaultTestInput(overrides, cloud.emulator.subscriptionId));
 
   it('a config change gives a plan of exactly that change, then converges', async () => {
     const base = graphFor({ stack: 'chg' });
@@ -23,14 +24,21 @@ describe('plan, up and down on the local cloud', () => {
     const pools = testConfigInput().pools.map((p) => (p.name === 'phi3' ? { ...p, capacity: { min: 1, max: 6 } } : p));
     const changed = graphFor({ stack: 'chg', pools });
     const plan = await computePlan(changed, cloud.arm);
-    expect(plan.changes.map((c) => [c.action, c.label, c.fields?.map((f) => f.path)])).toEqual([['update', 'autoscale/phi3', ['properties.profiles']]]);
+    expect(plan.changes.map((c) => [c.action, c.label, c.fields?.map((f) => f.path)])).toEqual([
+      ['update', 'autoscale/phi3', ['properties.profiles']],
+    ]);
     expect(renderPlanText(plan)).toContain('~ update autoscale/phi3');
     expect((await converge(changed, cloud.arm, { retry: FAST_RETRY })).result.ok).toBe(true);
     expect((await computePlan(changed, cloud.arm)).changes).toEqual([]);
   });
 
   it('code is desired state: a new package is a deploy step, a new cloud-init a scale-set change', async () => {
-    const input = { ...defaultTestInput({ stack: 'chg', pools: testConfigInput().pools.map((p) => (p.name === 'phi3' ? { ...p, capacity: { min: 1, max: 6 } } : p)) }, cloud.emulator.subscriptionId) };
+    const input = {
+      ...defaultTestInput(
+        { stack: 'chg', pools: testConfigInput().pools.map((p) => (p.name === 'phi3' ? { ...p, capacity: { min: 1, max: 6 } } : p)) },
+        cloud.emulator.subscriptionId,
+      ),
+    };
     const withCode = buildDesiredGraph({ ...input, artifacts: { functionPackageHash: 'abc123', agentBundleHash: 'def456' } });
     const plan = await computePlan(withCode, cloud.arm);
     expect(plan.changes.map((c) => `${c.action} ${c.label}`)).toEqual(['deploy deploy gateway']);
@@ -40,9 +48,21 @@ describe('plan, up and down on the local cloud', () => {
     expect(p2.changes.map((c) => [c.label, c.fields?.map((f) => f.path)])).toEqual([['vmss/phi3', ['tags.gpuarb-code']]]);
     // An API-only local cloud (no platform) has no local blob endpoint: the deploy fails with its
     // hint rather than send the local token to a *.blob.core.windows.net host, and stays pending.
-    const target = { kind: 'local' as const, subscriptionId: cloud.emulator.subscriptionId, armEndpoint: cloud.emulator.endpoint, credential: cloud.emulator.credential, caCertPem: cloud.emulator.caCertPem };
-    const { result } = await converge(withCode, cloud.arm, { retry: FAST_RETRY, deployer: blobDeployer(cloud.arm, target, { 'gateway-abc123.zip': '/nonexistent' }) });
-    expect(result.steps[0]).toMatchObject({ state: 'failed', error: { code: 'LocalBlobUnavailable', hint: expect.stringContaining('--skip-code') } });
+    const target = {
+      kind: 'local' as const,
+      subscriptionId: cloud.emulator.subscriptionId,
+      armEndpoint: cloud.emulator.endpoint,
+      credential: cloud.emulator.credential,
+      caCertPem: cloud.emulator.caCertPem,
+    };
+    const { result } = await converge(withCode, cloud.arm, {
+      retry: FAST_RETRY,
+      deployer: blobDeployer(cloud.arm, target, { 'gateway-abc123.zip': '/nonexistent' }),
+    });
+    expect(result.steps[0]).toMatchObject({
+      state: 'failed',
+      error: { code: 'LocalBlobUnavailable', hint: expect.stringContaining('--skip-code') },
+    });
     expect((await computePlan(withCode, cloud.arm)).changes.map((c) => c.action)).toEqual(['deploy']);
   });
 
@@ -53,7 +73,12 @@ describe('plan, up and down on the local cloud', () => {
     const smaller = graphFor({ stack: 'chg', pools });
     const plan = await computePlan(smaller, cloud.arm);
     const summary = plan.changes.map((c) => `${c.action} ${c.label}`).sort();
-    expect(summary).toEqual(['delete autoscaleSettings/autoscale-llama70b', 'delete virtualMachineScaleSets/vmss-chg-llama70b', 'update alert/vm-cpu', 'update function app settings']);
+    expect(summary).toEqual([
+      'delete autoscaleSettings/autoscale-llama70b',
+      'delete virtualMachineScaleSets/vmss-chg-llama70b',
+      'update alert/vm-cpu',
+      'update function app settings',
+    ]);
     expect((await converge(smaller, cloud.arm, { retry: FAST_RETRY })).result.ok).toBe(true);
     expect((await computePlan(smaller, cloud.arm)).changes).toEqual([]);
   });

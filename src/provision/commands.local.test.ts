@@ -48,7 +48,13 @@ describe('plan / up / down commands', () => {
       globals: { json: false, yes, noPrompt: true, verbose: false },
       signal: new AbortController().signal,
     });
-    const target = { kind: 'local' as const, subscriptionId: emulator.subscriptionId, armEndpoint: emulator.endpoint, credential: emulator.credential, caCertPem: emulator.caCertPem };
+    const target = {
+      kind: 'local' as const,
+      subscriptionId: emulator.subscriptionId,
+      armEndpoint: emulator.endpoint,
+      credential: emulator.credential,
+      caCertPem: emulator.caCertPem,
+    };
     return { ctx: { ...base, config: base.config, azure: async () => target }, out, err };
   }
 
@@ -59,7 +65,9 @@ describe('plan / up / down commands', () => {
     expect(plan.text).toContain('+ create resource group');
     expect(planCommand.exitCode!(plan, { detailedExitcode: true })).toBe(ExitCode.changesPending);
     // Against Azure (this context's target is the emulator whatever is asked), a change needs --yes.
-    await expect(upCommand.run(ctx, { parallel: 8, progress: 'plain', local: false, skipCode: true })).rejects.toMatchObject({ code: 'PromptRequired' });
+    await expect(upCommand.run(ctx, { parallel: 8, progress: 'plain', local: false, skipCode: true })).rejects.toMatchObject({
+      code: 'PromptRequired',
+    });
   });
 
   it('up --yes applies with plain progress and prints the outputs; a second up and plan are no-ops', async () => {

@@ -9,8 +9,17 @@ import type { DesiredResource } from './types.js';
 
 describe('owned-field diff', () => {
   it('ignores server-set fields and compares ids, locations and SKU names case-insensitively', () => {
-    const desired = { location: 'eastus', sku: { name: 'Standard_NC4as_T4_v3' }, properties: { subnet: { id: '/subscriptions/A/resourceGroups/RG/x' } } };
-    const actual = { location: 'East US', sku: { name: 'standard_nc4as_t4_v3', tier: 'Standard' }, etag: 'x', properties: { provisioningState: 'Succeeded', subnet: { id: '/subscriptions/a/resourcegroups/rg/x' } } };
+    const desired = {
+      location: 'eastus',
+      sku: { name: 'Standard_NC4as_T4_v3' },
+      properties: { subnet: { id: '/subscriptions/A/resourceGroups/RG/x' } },
+    };
+    const actual = {
+      location: 'East US',
+      sku: { name: 'standard_nc4as_t4_v3', tier: 'Standard' },
+      etag: 'x',
+      properties: { provisioningState: 'Succeeded', subnet: { id: '/subscriptions/a/resourcegroups/rg/x' } },
+    };
     expect(diffOwned(desired, actual, ['location', 'sku.name', 'properties.subnet'])).toEqual([]);
   });
 
@@ -21,8 +30,14 @@ describe('owned-field diff', () => {
   });
 
   it('matches arrays of named items by name, whatever the order ARM returns', () => {
-    const d = [{ name: 'a', properties: { x: 1 } }, { name: 'b', properties: { x: 2 } }];
-    const a = [{ name: 'B', id: '/x/b', properties: { x: 2, y: 0 } }, { name: 'a', id: '/x/a', properties: { x: 1 } }];
+    const d = [
+      { name: 'a', properties: { x: 1 } },
+      { name: 'b', properties: { x: 2 } },
+    ];
+    const a = [
+      { name: 'B', id: '/x/b', properties: { x: 2, y: 0 } },
+      { name: 'a', id: '/x/a', properties: { x: 1 } },
+    ];
     expect(sameValue(d, a)).toBe(true);
     expect(sameValue(d, a.slice(0, 1))).toBe(false);
   });
@@ -34,7 +49,12 @@ describe('owned-field diff', () => {
   });
 
   it('flags changes Azure cannot make in place', () => {
-    const c = diffOwned({ properties: { priority: 'Spot' } }, { properties: { priority: 'Regular' } }, ['properties.priority'], ['properties.priority']);
+    const c = diffOwned(
+      { properties: { priority: 'Spot' } },
+      { properties: { priority: 'Regular' } },
+      ['properties.priority'],
+      ['properties.priority'],
+    );
     expect(c[0].createOnly).toBe(true);
   });
 });
@@ -45,13 +65,23 @@ describe('refs', () => {
     const lookup = (id: string) => states.get(id.toLowerCase());
     expect(resolveRefs({ a: { $ref: { id: '/X/id', path: 'properties.clientId', prefix: 'c=' } } }, lookup)).toEqual({ a: 'c=abc' });
     expect(resolveRefs({ $ref: { id: '/y', path: 'p' } }, lookup)).toBe(UNKNOWN);
-    const tpl = { $template: { text: 'id {{C}}', vars: { C: { $ref: { id: '/x/id', path: 'properties.clientId' } } }, encoding: 'base64' as const } };
+    const tpl = {
+      $template: { text: 'id {{C}}', vars: { C: { $ref: { id: '/x/id', path: 'properties.clientId' } } }, encoding: 'base64' as const },
+    };
     expect(Buffer.from(resolveRefs(tpl, lookup) as string, 'base64').toString()).toBe('id abc');
   });
 });
 
 describe('graph helpers', () => {
-  const r = (id: string, dependsOn: string[] = []): DesiredResource => ({ id, type: 't', apiVersion: 'v', body: {}, dependsOn, owned: [], label: id });
+  const r = (id: string, dependsOn: string[] = []): DesiredResource => ({
+    id,
+    type: 't',
+    apiVersion: 'v',
+    body: {},
+    dependsOn,
+    owned: [],
+    label: id,
+  });
   it('sorts topologically and rejects cycles and missing dependencies', () => {
     expect(topoSort([r('b', ['a']), r('a')]).map((x) => x.id)).toEqual(['a', 'b']);
     expect(() => topoSort([r('a', ['b']), r('b', ['a'])])).toThrow(/cycle/);
@@ -75,9 +105,14 @@ describe('retry', () => {
   });
   it('backs off until success, and gives up after the attempts', async () => {
     let n = 0;
-    const v = await withRetry(async () => (++n < 3 ? Promise.reject(new AzureError('x', { armCode: 'ServiceUnavailable', status: 503 })) : 'ok'), { attempts: 4, baseMs: 1, capMs: 2 });
+    const v = await withRetry(
+      async () => (++n < 3 ? Promise.reject(new AzureError('x', { armCode: 'ServiceUnavailable', status: 503 })) : 'ok'),
+      { attempts: 4, baseMs: 1, capMs: 2 },
+    );
     expect([v, n]).toEqual(['ok', 3]);
-    await expect(withRetry(async () => Promise.reject(new AzureError('x', { armCode: 'E', status: 500 })), { attempts: 2, baseMs: 1, capMs: 1 })).rejects.toThrow('x');
+    await expect(
+      withRetry(async () => Promise.reject(new AzureError('x', { armCode: 'E', status: 500 })), { attempts: 2, baseMs: 1, capMs: 1 }),
+    ).rejects.toThrow('x');
   });
 });
 

@@ -18,7 +18,8 @@ const CASE_INSENSITIVE_KEYS = new Set(['location', 'locationname', 'id', 'name',
 
 function normString(s: string, key: string): string {
   const k = key.toLowerCase();
-  if (k === 'location' || k === 'locationname' || k === 'targetresourcelocation' || k === 'targetresourceregion') return s.replace(/\s+/g, '').toLowerCase();
+  if (k === 'location' || k === 'locationname' || k === 'targetresourcelocation' || k === 'targetresourceregion')
+    return s.replace(/\s+/g, '').toLowerCase();
   if (s.startsWith('/subscriptions/') || CASE_INSENSITIVE_KEYS.has(k) || k.endsWith('id') || k.endsWith('uri')) return s.toLowerCase();
   if (s.trimStart().startsWith('<policies')) return s.replace(/>\s+</g, '><').replace(/\s+/g, ' ').trim();
   return s;
@@ -32,7 +33,9 @@ export function sameValue(desired: unknown, actual: unknown, key = ''): boolean 
     if (!Array.isArray(actual) || actual.length !== desired.length) return false;
     const named = desired.every((d) => d && typeof d === 'object' && typeof (d as any).name === 'string');
     return desired.every((d, i) => {
-      const a = named ? actual.find((x) => typeof x?.name === 'string' && x.name.toLowerCase() === (d as any).name.toLowerCase()) : actual[i];
+      const a = named
+        ? actual.find((x) => typeof x?.name === 'string' && x.name.toLowerCase() === (d as any).name.toLowerCase())
+        : actual[i];
       return sameValue(d, a, key);
     });
   }
@@ -57,7 +60,12 @@ export function diffOwned(desired: unknown, actual: unknown, owned: string[], cr
     const a = getPath(actual, path);
     const lastKey = path.split('.').pop() ?? '';
     if (!sameValue(d, a, lastKey)) {
-      changes.push({ path, from: a, to: d, ...(createOnly.some((c) => path === c || path.startsWith(`${c}.`) || c.startsWith(`${path}.`)) ? { createOnly: true } : {}) });
+      changes.push({
+        path,
+        from: a,
+        to: d,
+        ...(createOnly.some((c) => path === c || path.startsWith(`${c}.`) || c.startsWith(`${path}.`)) ? { createOnly: true } : {}),
+      });
     }
   }
   return changes;

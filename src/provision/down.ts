@@ -51,8 +51,20 @@ export async function listStackResources(arm: ArmClient, t: DownTarget, signal?:
   return (await arm.listByTag(t.resourceGroupId, TAG_STACK, t.stack, signal)).filter((r) => isManagedType(r.type ?? typeOfId(r.id)));
 }
 
-export async function destroyStack(arm: ArmClient, t: DownTarget, opts: { purge?: boolean; signal?: AbortSignal; parallel?: number; onDeleted?: (id: string) => void } = {}): Promise<DownResult> {
-  const result: DownResult = { deleted: [], failed: [], leftInGroup: [], resourceGroupDeleted: false, purged: [], purgeFailed: [], softDeleted: [] };
+export async function destroyStack(
+  arm: ArmClient,
+  t: DownTarget,
+  opts: { purge?: boolean; signal?: AbortSignal; parallel?: number; onDeleted?: (id: string) => void } = {},
+): Promise<DownResult> {
+  const result: DownResult = {
+    deleted: [],
+    failed: [],
+    leftInGroup: [],
+    resourceGroupDeleted: false,
+    purged: [],
+    purgeFailed: [],
+    softDeleted: [],
+  };
   const ours = await listStackResources(arm, t, opts.signal);
   const rank = (r: ListedResource) => DELETE_ORDER.indexOf(r.type.toLowerCase());
   // Waves of equal rank run in parallel; a wave starts when the previous one is done.
@@ -60,15 +72,17 @@ export async function destroyStack(arm: ArmClient, t: DownTarget, opts: { purge?
   for (const k of ranks) {
     if (opts.signal?.aborted) break;
     await Promise.all(
-      ours.filter((r) => rank(r) === k).map(async (r) => {
-        try {
-          await arm.delete(r.id, apiVersionFor(r.type), opts.signal);
-          result.deleted.push(r.id);
-          opts.onDeleted?.(r.id);
-        } catch (e) {
-          result.failed.push({ id: r.id, ...errorInfo(e) });
-        }
-      }),
+      ours
+        .filter((r) => rank(r) === k)
+        .map(async (r) => {
+          try {
+            await arm.delete(r.id, apiVersionFor(r.type), opts.signal);
+            result.deleted.push(r.id);
+            opts.onDeleted?.(r.id);
+          } catch (e) {
+            result.failed.push({ id: r.id, ...errorInfo(e) });
+          }
+        }),
     );
   }
   const vaults = ours.filter((r) => r.type.toLowerCase() === 'microsoft.keyvault/vaults' && result.deleted.includes(r.id));
@@ -104,7 +118,11 @@ export async function destroyStack(arm: ArmClient, t: DownTarget, opts: { purge?
     for (const a of apims) {
       const name = a.id.split('/').pop()!;
       try {
-        await arm.delete(`${loc}/Microsoft.ApiManagement/locations/${t.location}/deletedservices/${name}`, apiVersionFor('Microsoft.ApiManagement/service'), opts.signal);
+        await arm.delete(
+          `${loc}/Microsoft.ApiManagement/locations/${t.location}/deletedservices/${name}`,
+          apiVersionFor('Microsoft.ApiManagement/service'),
+          opts.signal,
+        );
         result.purged.push(name);
       } catch (e) {
         result.purgeFailed.push({ id: name, message: errorInfo(e).message });

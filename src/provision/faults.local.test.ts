@@ -30,7 +30,12 @@ const TYPES = [
 
 /** Owned state per resource type, counted: equal between a clean and a faulted stack. */
 async function shape(cloud: LocalCloud, graph: DesiredGraph) {
-  const listed = await listStackResources(cloud.arm, { stack: graph.stack, subscriptionId: graph.subscriptionId, resourceGroupId: graph.resourceGroupId, location: graph.location });
+  const listed = await listStackResources(cloud.arm, {
+    stack: graph.stack,
+    subscriptionId: graph.subscriptionId,
+    resourceGroupId: graph.resourceGroupId,
+    location: graph.location,
+  });
   const desired = new Set(graph.resources.map((r) => idKey(r.id)));
   const orphans = listed.filter((r) => !desired.has(idKey(r.id))).map((r) => r.id);
   const ids = listed.map((r) => idKey(r.id));
@@ -56,16 +61,22 @@ describe('fault schedules on the local cloud', () => {
     const disturbed: number[] = [];
     for (let seed = 1; seed <= SCHEDULES; seed++) {
       const rand = rng(seed);
-      const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+      const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
       const c = cloud.emulator.control;
       c.resetFaults();
       const faults: string[] = [];
       for (let i = 0; i < 1 + Math.floor(rand() * 4); i++) {
         const type = pick(TYPES);
         const kind = pick(['throttle', 'server', 'lro']);
-        if (kind === 'throttle') c.throttle({ type, method: 'PUT', count: 1 + Math.floor(rand() * 3), retryAfterSeconds: rand() < 0.2 ? 1 : 0 });
+        if (kind === 'throttle')
+          c.throttle({ type, method: 'PUT', count: 1 + Math.floor(rand() * 3), retryAfterSeconds: rand() < 0.2 ? 1 : 0 });
         else if (kind === 'server') c.serverError({ type, count: 1 + Math.floor(rand() * 3), status: pick([500, 502, 503]) });
-        else c.failOperations({ type, count: 1 + Math.floor(rand() * 2), code: pick(['InternalServerError', 'OperationPreempted', 'RetryableError']) });
+        else
+          c.failOperations({
+            type,
+            count: 1 + Math.floor(rand() * 2),
+            code: pick(['InternalServerError', 'OperationPreempted', 'RetryableError']),
+          });
         faults.push(`${kind}:${type.split('/').pop()}`);
       }
       if (rand() < 0.5) c.setFaultRates({ throttle: 0.03, serverError: 0.03 });
@@ -89,7 +100,10 @@ describe('fault schedules on the local cloud', () => {
       let lastErrors = '';
       for (let runs = 0; runs < 3; runs++) {
         const { plan, result } = await converge(graph, cloud.arm, { retry: FAST_RETRY });
-        lastErrors = result.steps.filter((x) => x.error).map((x) => `${x.label}: ${x.error!.code}`).join('; ');
+        lastErrors = result.steps
+          .filter((x) => x.error)
+          .map((x) => `${x.label}: ${x.error!.code}`)
+          .join('; ');
         if (plan.changes.length === 0 || result.ok) break;
       }
       const final = await computePlan(graph, cloud.arm);
@@ -100,7 +114,12 @@ describe('fault schedules on the local cloud', () => {
       expect(s.duplicates, label).toEqual([]);
       expect(s.byType, label).toEqual(clean.byType);
       // Tear the stack down again (keeps quota free for the next schedule; down under churn).
-      const down = await destroyStack(cloud.arm, { stack, subscriptionId: graph.subscriptionId, resourceGroupId: graph.resourceGroupId, location: graph.location });
+      const down = await destroyStack(cloud.arm, {
+        stack,
+        subscriptionId: graph.subscriptionId,
+        resourceGroupId: graph.resourceGroupId,
+        location: graph.location,
+      });
       expect(down.failed, label).toEqual([]);
       expect(await cloud.arm.listByTag(graph.resourceGroupId, 'gpuarb-stack', stack), label).toEqual([]);
     }

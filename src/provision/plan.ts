@@ -33,7 +33,11 @@ export interface Plan {
 export const hasChanges = (p: Plan): boolean => p.changes.length > 0;
 
 /** Reads ARM and computes the plan. `signal` aborts the reads. */
-export async function computePlan(graph: DesiredGraph, arm: ArmClient, opts: { signal?: AbortSignal; concurrency?: number } = {}): Promise<Plan> {
+export async function computePlan(
+  graph: DesiredGraph,
+  arm: ArmClient,
+  opts: { signal?: AbortSignal; concurrency?: number } = {},
+): Promise<Plan> {
   const current = new Map<string, unknown>();
   const rg = graph.resources.find((r) => idKey(r.id) === idKey(graph.resourceGroupId));
   const rgState = await arm.get(graph.resourceGroupId, apiVersionFor('Microsoft.Resources/resourceGroups'), opts.signal);
@@ -89,17 +93,30 @@ function planDeploy(r: DesiredResource, current: Map<string, unknown>): PlannedC
   const d = r.deploy!;
   const deployed = getPath(current.get(idKey(d.targetId)), `tags.${TAG_CODE_HASH}`);
   if (deployed === d.hash) return undefined;
-  return { id: r.id, type: r.type, label: r.label, action: 'deploy', fields: [{ path: `tags.${TAG_CODE_HASH}`, from: deployed, to: d.hash }] };
+  return {
+    id: r.id,
+    type: r.type,
+    label: r.label,
+    action: 'deploy',
+    fields: [{ path: `tags.${TAG_CODE_HASH}`, from: deployed, to: d.hash }],
+  };
 }
 
 async function planDeletes(graph: DesiredGraph, arm: ArmClient, signal?: AbortSignal): Promise<PlannedChange[]> {
   const desired = new Set(graph.resources.map((r) => idKey(r.id)));
   const tagged = await arm.listByTag(graph.resourceGroupId, TAG_STACK, graph.stack, signal);
-  return tagged
-    // Only types gpuarb creates: VMs, NICs and disks a scale set makes carry no stack tag of
-    // ours in Azure, and if a cloud copies tags down they go with their scale set anyway.
-    .filter((t) => !desired.has(idKey(t.id)) && isManagedType(t.type ?? typeOfId(t.id)))
-    .map((t) => ({ id: t.id, type: t.type ?? typeOfId(t.id), label: `${t.type?.split('/').pop() ?? 'resource'}/${t.id.split('/').pop()}`, action: 'delete' as const }));
+  return (
+    tagged
+      // Only types gpuarb creates: VMs, NICs and disks a scale set makes carry no stack tag of
+      // ours in Azure, and if a cloud copies tags down they go with their scale set anyway.
+      .filter((t) => !desired.has(idKey(t.id)) && isManagedType(t.type ?? typeOfId(t.id)))
+      .map((t) => ({
+        id: t.id,
+        type: t.type ?? typeOfId(t.id),
+        label: `${t.type?.split('/').pop() ?? 'resource'}/${t.id.split('/').pop()}`,
+        action: 'delete' as const,
+      }))
+  );
 }
 
 const MANAGED_TYPES = new Set(Object.keys(API_VERSIONS).map((t) => t.toLowerCase()));

@@ -1,5 +1,3 @@
-// Ink renderer: one live line per resource (state, elapsed time), on stderr.
-import React from 'react';
 import { render, Box, Text } from 'ink';
 import type { ProgressEvent } from './apply.js';
 import type { ProgressSink } from './progress.js';
@@ -13,7 +11,11 @@ function Lines({ events, now }: { events: ProgressEvent[]; now: number }) {
       {events.map((e) => (
         <Text key={e.resourceId} color={COLOR[e.state]}>
           {ICON[e.state]} {e.action.padEnd(6)} {e.label.padEnd(34)} {e.state.padEnd(8)}
-          {e.state === 'running' ? `${((now - (e as ProgressEvent & { startedAt: number }).startedAt) / 1000).toFixed(1)}s` : e.elapsedMs ? `${(e.elapsedMs / 1000).toFixed(1)}s` : ''}
+          {e.state === 'running'
+            ? `${((now - (e as ProgressEvent & { startedAt: number }).startedAt) / 1000).toFixed(1)}s`
+            : e.elapsedMs
+              ? `${(e.elapsedMs / 1000).toFixed(1)}s`
+              : ''}
           {e.error ? `  ${e.error.code}${e.error.hint ? ` — ${e.error.hint}` : ''}` : ''}
         </Text>
       ))}
@@ -30,7 +32,10 @@ export function inkSink(stream: NodeJS.WriteStream): ProgressSink {
   return {
     event(e) {
       const prev = byId.get(e.resourceId);
-      byId.set(e.resourceId, { ...e, startedAt: e.state === 'running' && prev?.state !== 'running' ? Date.now() : (prev?.startedAt ?? Date.now()) });
+      byId.set(e.resourceId, {
+        ...e,
+        startedAt: e.state === 'running' && prev?.state !== 'running' ? Date.now() : (prev?.startedAt ?? Date.now()),
+      });
       draw();
     },
     async close() {

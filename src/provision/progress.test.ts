@@ -16,7 +16,14 @@ class FakeTty extends EventEmitter {
   }
 }
 
-const ev = (label: string, state: ProgressEvent['state'], extra: Partial<ProgressEvent> = {}): ProgressEvent => ({ resourceId: `/x/${label}`, label, action: 'create', state, elapsedMs: 1200, ...extra });
+const ev = (label: string, state: ProgressEvent['state'], extra: Partial<ProgressEvent> = {}): ProgressEvent => ({
+  resourceId: `/x/${label}`,
+  label,
+  action: 'create',
+  state,
+  elapsedMs: 1200,
+  ...extra,
+});
 
 describe('progress renderers', () => {
   it('Ink draws one live line per resource with its state', async () => {

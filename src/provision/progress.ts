@@ -25,7 +25,11 @@ export function plainSink(write: (line: string) => void): ProgressSink {
   return {
     event(e) {
       if (e.state === 'pending') return;
-      const extra = e.error ? `  ${e.error.code}: ${e.error.message}${e.error.hint ? ` (hint: ${e.error.hint})` : ''}` : e.attempt && e.attempt > 1 ? `  attempt ${e.attempt}` : '';
+      const extra = e.error
+        ? `  ${e.error.code}: ${e.error.message}${e.error.hint ? ` (hint: ${e.error.hint})` : ''}`
+        : e.attempt && e.attempt > 1
+          ? `  attempt ${e.attempt}`
+          : '';
       write(`[${secs(e.elapsedMs)}] ${e.state.padEnd(7)} ${e.action.padEnd(6)} ${e.label}${extra}`);
     },
     close: async () => {},

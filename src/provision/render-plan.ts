@@ -29,19 +29,24 @@ export function renderPlanText(plan: Plan): string {
   const lines: string[] = [];
   if (plan.changes.length === 0) {
     lines.push(`No changes. Stack "${plan.stack}" matches the configuration (${plan.unchanged} resources unchanged).`);
-    return lines.join('\n') + '\n';
+    return `${lines.join('\n')}\n`;
   }
   lines.push(`Stack "${plan.stack}" (${plan.resourceGroupId.split('/').pop()}):`, '');
   const width = Math.max(...plan.changes.map((c) => c.label.length));
   for (const c of plan.changes) {
     lines.push(`  ${SYMBOL[c.action]} ${c.action.padEnd(6)} ${c.label.padEnd(width)}  ${c.type}`);
     for (const f of c.fields ?? []) {
-      lines.push(`        ${f.path}: ${show(f.from)} → ${show(f.to)}${f.createOnly ? '  (cannot change in place: delete and recreate)' : ''}`);
+      lines.push(
+        `        ${f.path}: ${show(f.from)} → ${show(f.to)}${f.createOnly ? '  (cannot change in place: delete and recreate)' : ''}`,
+      );
     }
   }
   const s = summarize(plan);
-  lines.push('', `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.deploy} to deploy; ${s.unchanged} unchanged.`);
-  return lines.join('\n') + '\n';
+  lines.push(
+    '',
+    `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.deploy} to deploy; ${s.unchanged} unchanged.`,
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 /** JSON form (never contains secret values: the graph has none). */
@@ -52,7 +57,11 @@ export function planToJson(plan: Plan): Record<string, unknown> {
     summary: summarize(plan),
     changes: plan.changes.map((c) => ({
       ...c,
-      fields: c.fields?.map((f) => ({ ...f, from: f.from === UNKNOWN ? '(known after apply)' : f.from, to: f.to === UNKNOWN ? '(known after apply)' : f.to })),
+      fields: c.fields?.map((f) => ({
+        ...f,
+        from: f.from === UNKNOWN ? '(known after apply)' : f.from,
+        to: f.to === UNKNOWN ? '(known after apply)' : f.to,
+      })),
     })),
   };
 }

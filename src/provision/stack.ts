@@ -27,7 +27,13 @@ export async function loadProvisionStack(ctx: Context, opts: { local?: boolean; 
   const arm = await createArmClient(target, { onRequest: counter.record, pollIntervalMs: target.kind === 'local' ? 200 : 5000 });
   const artifacts = await prepareArtifacts(config, { outDir: join(ctx.cwd, '.gpuarb', 'build'), build: opts.build ?? false });
   for (const n of artifacts.notes) ctx.logger.debug(n);
-  const graph = buildDesiredGraph({ config, subscriptionId: target.subscriptionId, names, artifacts: artifacts.refs, cloudInit: artifacts.cloudInit });
+  const graph = buildDesiredGraph({
+    config,
+    subscriptionId: target.subscriptionId,
+    names,
+    artifacts: artifacts.refs,
+    cloudInit: artifacts.cloudInit,
+  });
   return { config, names, target, arm, counter, graph, artifacts };
 }
 

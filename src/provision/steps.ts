@@ -43,7 +43,11 @@ async function resolveBody(r: DesiredResource, deps: StepDeps): Promise<Record<s
     }
     body = resolveRefs(r.body, lookupFrom(deps.current)) as Record<string, unknown>;
     if (hasUnknown(body)) {
-      throw new AzureError(`a value ${r.label} needs from another resource is not available yet`, { armCode: 'ReferenceNotReady', resourceId: r.id, hint: 'Rerun `gpuarb up`: the referenced resource may still be provisioning.' });
+      throw new AzureError(`a value ${r.label} needs from another resource is not available yet`, {
+        armCode: 'ReferenceNotReady',
+        resourceId: r.id,
+        hint: 'Rerun `gpuarb up`: the referenced resource may still be provisioning.',
+      });
     }
   }
   return body;
@@ -87,16 +91,22 @@ export async function writeResource(r: DesiredResource, change: PlannedChange, d
 async function deploy(r: DesiredResource, deps: StepDeps): Promise<void> {
   const d = r.deploy!;
   if (!deps.deployer) {
-    throw new AzureError(`${r.label}: no package builder is available`, { armCode: 'DeployerMissing', resourceId: r.id, hint: 'Build the gateway package first (npm run build), then rerun `gpuarb up`.' });
+    throw new AzureError(`${r.label}: no package builder is available`, {
+      armCode: 'DeployerMissing',
+      resourceId: r.id,
+      hint: 'Build the gateway package first (npm run build), then rerun `gpuarb up`.',
+    });
   }
   const packageUri = resolveRefs(d.packageUri, lookupFrom(deps.current));
-  if (typeof packageUri !== 'string') throw new AzureError(`${r.label}: the deployment container URL is unknown`, { armCode: 'ReferenceNotReady', resourceId: r.id });
+  if (typeof packageUri !== 'string')
+    throw new AzureError(`${r.label}: the deployment container URL is unknown`, { armCode: 'ReferenceNotReady', resourceId: r.id });
   await deps.deployer.ensureUploaded(d.blobName, d.packageUri.$ref.id, deps.signal);
   // One-deploy from the blob (Flex Consumption's only deployment path besides /api/publish).
   await deps.arm.put(`${d.targetId}/extensions/onedeploy`, r.apiVersion, { properties: { packageUri, remoteBuild: false } }, deps.signal);
   // Only after a successful deploy does the target carry the new hash: an interrupted deploy
   // is still pending on the next plan.
-  const target = (deps.current.get(idKey(d.targetId)) ?? (await deps.arm.get(d.targetId, apiVersionFor('Microsoft.Web/sites'), deps.signal))) as { tags?: Record<string, string> } | undefined;
+  const target = (deps.current.get(idKey(d.targetId)) ??
+    (await deps.arm.get(d.targetId, apiVersionFor('Microsoft.Web/sites'), deps.signal))) as { tags?: Record<string, string> } | undefined;
   const tags = { ...(target?.tags ?? {}), [TAG_CODE_HASH]: d.hash };
   const patched = await deps.arm.patch(d.targetId, apiVersionFor('Microsoft.Web/sites'), { tags }, deps.signal);
   deps.current.set(idKey(d.targetId), patched ?? { ...target, tags });
@@ -118,7 +128,9 @@ async function recoverOwnSoftDeletedVault(r: DesiredResource, body: Record<strin
   const name = r.id.split('/').pop()!;
   const location = String(body.location ?? '');
   const deletedId = `/subscriptions/${sub}/providers/Microsoft.KeyVault/locations/${location}/deletedVaults/${name}`;
-  const deleted = (await deps.arm.get(deletedId, r.apiVersion, deps.signal)) as { properties?: { tags?: Record<string, string> } } | undefined;
+  const deleted = (await deps.arm.get(deletedId, r.apiVersion, deps.signal)) as
+    | { properties?: { tags?: Record<string, string> } }
+    | undefined;
   const stack = (body.tags as Record<string, string> | undefined)?.['gpuarb-stack'];
   if (deleted && stack && deleted.properties?.tags?.['gpuarb-stack'] === stack) {
     body.properties = { ...(body.properties as Record<string, unknown>), createMode: 'recover' };

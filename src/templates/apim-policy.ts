@@ -12,7 +12,14 @@ const xmlAttr = (v: string | number) => String(v).replace(/&/g, '&amp;').replace
 /** A whole policy document: each section starts with `<base />` (the enclosing scope's policy). */
 function policies(sections: { inbound?: string[]; backend?: string[] }): string {
   const section = (name: string, lines: string[] = []) => [`  <${name}>`, '    <base />', ...lines.map((l) => `    ${l}`), `  </${name}>`];
-  return ['<policies>', ...section('inbound', sections.inbound), ...(sections.backend ? [`  <backend>`, ...sections.backend.map((l) => `    ${l}`), '  </backend>'] : section('backend')), ...section('outbound'), ...section('on-error'), '</policies>'].join('\n');
+  return [
+    '<policies>',
+    ...section('inbound', sections.inbound),
+    ...(sections.backend ? [`  <backend>`, ...sections.backend.map((l) => `    ${l}`), '  </backend>'] : section('backend')),
+    ...section('outbound'),
+    ...section('on-error'),
+    '</policies>',
+  ].join('\n');
 }
 
 /** The API-level policy: authenticate to the gateway and say who the customer is. */

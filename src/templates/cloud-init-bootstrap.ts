@@ -110,5 +110,5 @@ export function bootstrapScript(p: BootstrapParams): string {
     'systemctl daemon-reload',
     'systemctl enable --now gpuarb-agent.service',
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

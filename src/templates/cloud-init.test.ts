@@ -8,16 +8,53 @@ import { vllmServeArgs } from '../../fleet-agent/engines/vllm/vllm-supervisor.js
 import { renderCloudInit, type CloudInitOptions, type PoolSpec } from './cloud-init.js';
 
 const DEFAULT_POOLS: PoolSpec[] = [
-  { name: 'phi3', model: 'phi3-mini', engine: 'vllm', hfModel: 'microsoft/Phi-3-mini-4k-instruct', quantization: 'none', tensorParallel: 1, contextLength: 4096, sku: 'Standard_NC4as_T4_v3', gpu: 'T4' },
-  { name: 'mixtral', model: 'mixtral-8x7b', engine: 'vllm', hfModel: 'casperhansen/mixtral-instruct-awq', quantization: 'awq', tensorParallel: 1, contextLength: 4096, sku: 'Standard_NC24ads_A100_v4', gpu: 'A100-80GB' },
-  { name: 'llama70b', model: 'llama3-70b', engine: 'vllm', hfModel: 'meta-llama/Meta-Llama-3-70B-Instruct', quantization: 'none', tensorParallel: 4, contextLength: 4096, sku: 'Standard_NC96ads_A100_v4', gpu: '4xA100-80GB' },
+  {
+    name: 'phi3',
+    model: 'phi3-mini',
+    engine: 'vllm',
+    hfModel: 'microsoft/Phi-3-mini-4k-instruct',
+    quantization: 'none',
+    tensorParallel: 1,
+    contextLength: 4096,
+    sku: 'Standard_NC4as_T4_v3',
+    gpu: 'T4',
+  },
+  {
+    name: 'mixtral',
+    model: 'mixtral-8x7b',
+    engine: 'vllm',
+    hfModel: 'casperhansen/mixtral-instruct-awq',
+    quantization: 'awq',
+    tensorParallel: 1,
+    contextLength: 4096,
+    sku: 'Standard_NC24ads_A100_v4',
+    gpu: 'A100-80GB',
+  },
+  {
+    name: 'llama70b',
+    model: 'llama3-70b',
+    engine: 'vllm',
+    hfModel: 'meta-llama/Meta-Llama-3-70B-Instruct',
+    quantization: 'none',
+    tensorParallel: 4,
+    contextLength: 4096,
+    sku: 'Standard_NC96ads_A100_v4',
+    gpu: '4xA100-80GB',
+  },
 ];
 const OPTS: CloudInitOptions = {
-  agentBundleUrl: 'https://gpuarbst.blob.core.windows.net/agent/gpuarb-agent-1.mjs', agentBundleSha256: 'a'.repeat(64),
-  managedIdentityClientId: '00000000-0000-0000-0000-0000000000aa', keyVaultUrl: 'https://gpuarb-kv.vault.azure.net', cosmosEndpoint: 'https://gpuarb-cosmos.documents.azure.com:443/',
+  agentBundleUrl: 'https://gpuarbst.blob.core.windows.net/agent/gpuarb-agent-1.mjs',
+  agentBundleSha256: 'a'.repeat(64),
+  managedIdentityClientId: '00000000-0000-0000-0000-0000000000aa',
+  keyVaultUrl: 'https://gpuarb-kv.vault.azure.net',
+  cosmosEndpoint: 'https://gpuarb-cosmos.documents.azure.com:443/',
 };
 
-interface CloudConfig { write_files: { path: string; content: string; permissions: string }[]; runcmd: string[][]; packages: string[] }
+interface CloudConfig {
+  write_files: { path: string; content: string; permissions: string }[];
+  runcmd: string[][];
+  packages: string[];
+}
 const file = (doc: CloudConfig, path: string) => doc.write_files.find((f) => f.path === path)!.content;
 
 describe('renderCloudInit', () => {
@@ -32,8 +69,20 @@ describe('renderCloudInit', () => {
 
     // The config parses with the agent's schema once the per-instance env is applied.
     const raw = JSON.parse(file(doc, '/etc/gpuarb/agent.json')) as Record<string, unknown>;
-    const config = agentConfigSchema.parse(applyEnvOverrides(raw, { GPUARB_AGENT_INSTANCE_NAME: `${pool.name}_0`, GPUARB_AGENT_ZONE: 'null', GPUARB_AGENT_PRIORITY: 'Spot', GPUARB_AGENT_ADVERTISE_URL: 'http://10.40.0.4:8080' }));
-    expect(config).toMatchObject({ pool: pool.name, instanceName: `${pool.name}_0`, auth: { type: 'keyvault' }, registry: { clientId: OPTS.managedIdentityClientId } });
+    const config = agentConfigSchema.parse(
+      applyEnvOverrides(raw, {
+        GPUARB_AGENT_INSTANCE_NAME: `${pool.name}_0`,
+        GPUARB_AGENT_ZONE: 'null',
+        GPUARB_AGENT_PRIORITY: 'Spot',
+        GPUARB_AGENT_ADVERTISE_URL: 'http://10.40.0.4:8080',
+      }),
+    );
+    expect(config).toMatchObject({
+      pool: pool.name,
+      instanceName: `${pool.name}_0`,
+      auth: { type: 'keyvault' },
+      registry: { clientId: OPTS.managedIdentityClientId },
+    });
     expect(config.registry!.key).toBeUndefined(); // no secret in customData
 
     const unit = file(doc, '/etc/systemd/system/gpuarb-agent.service');
@@ -42,7 +91,16 @@ describe('renderCloudInit', () => {
 
     const script = file(doc, '/usr/local/bin/gpuarb-bootstrap.sh');
     execFileSync('bash', ['-n'], { input: script }); // syntax check
-    for (const needle of ['setup_20.x', 'resource=$1&client_id=$CLIENT_ID', 'https://storage.azure.com/', 'sha256sum -c', 'https://vault.azure.net', `/secrets/hf-token`, `huggingface-cli download '${pool.hfModel}'`, 'systemctl enable --now gpuarb-agent.service']) {
+    for (const needle of [
+      'setup_20.x',
+      'resource=$1&client_id=$CLIENT_ID',
+      'https://storage.azure.com/',
+      'sha256sum -c',
+      'https://vault.azure.net',
+      `/secrets/hf-token`,
+      `huggingface-cli download '${pool.hfModel}'`,
+      'systemctl enable --now gpuarb-agent.service',
+    ]) {
       expect(script).toContain(needle);
     }
   });
@@ -66,7 +124,10 @@ describe('renderCloudInit', () => {
     const plain = renderCloudInit(DEFAULT_POOLS[0], { ...OPTS, installGpuDriver: true });
     expect(plain).toContain('ubuntu-drivers install --gpgpu');
     expect(renderCloudInit(DEFAULT_POOLS[0], OPTS)).not.toContain('ubuntu-drivers');
-    const gguf = renderCloudInit({ ...DEFAULT_POOLS[0], engine: 'llamacpp', modelFile: 'https://huggingface.co/x/y/resolve/main/m.gguf' }, OPTS);
+    const gguf = renderCloudInit(
+      { ...DEFAULT_POOLS[0], engine: 'llamacpp', modelFile: 'https://huggingface.co/x/y/resolve/main/m.gguf' },
+      OPTS,
+    );
     expect(gguf).toContain('node-llama-cpp@3.21.1');
     expect(gguf).not.toContain('vllm==');
     expect(() => renderCloudInit({ ...DEFAULT_POOLS[0], hfModel: undefined }, OPTS)).toThrow(/needs hfModel/);

@@ -50,24 +50,41 @@ const DTYPE_FOR_QUANT: Record<PoolSpec['quantization'], string> = { none: 'bfloa
 /** The agent's JSON config for a pool (see docs/fleet-agent.md); instance fields come from env. */
 export function agentConfigFor(pool: PoolSpec, opts: CloudInitOptions, modelDir: string): Record<string, unknown> {
   const port = opts.agentPort ?? 8080;
-  const engine = pool.engine === 'vllm'
-    ? {
-        type: 'vllm', model: pool.model, source: modelDir, command: ['/opt/vllm/bin/vllm', 'serve'], port: 8000,
-        tensorParallelSize: pool.tensorParallel, dtype: DTYPE_FOR_QUANT[pool.quantization], contextLength: pool.contextLength,
-        ...(pool.quantization === 'none' ? {} : { quantization: pool.quantization }),
-        // Weights are already on disk: never reach the hub at serve time.
-        env: { HF_HUB_OFFLINE: '1', PATH: '/opt/vllm/bin:/usr/local/bin:/usr/bin:/bin' },
-      }
-    : pool.engine === 'llamacpp'
-      ? { type: 'llamacpp', model: pool.model, modelPath: `${modelDir}/model.gguf`, contextSize: pool.contextLength, gpu: 'auto' }
-      : { type: 'sim', model: pool.model, gpu: pool.gpu ?? 'none' };
+  const engine =
+    pool.engine === 'vllm'
+      ? {
+          type: 'vllm',
+          model: pool.model,
+          source: modelDir,
+          command: ['/opt/vllm/bin/vllm', 'serve'],
+          port: 8000,
+          tensorParallelSize: pool.tensorParallel,
+          dtype: DTYPE_FOR_QUANT[pool.quantization],
+          contextLength: pool.contextLength,
+          ...(pool.quantization === 'none' ? {} : { quantization: pool.quantization }),
+          // Weights are already on disk: never reach the hub at serve time.
+          env: { HF_HUB_OFFLINE: '1', PATH: '/opt/vllm/bin:/usr/local/bin:/usr/bin:/bin' },
+        }
+      : pool.engine === 'llamacpp'
+        ? { type: 'llamacpp', model: pool.model, modelPath: `${modelDir}/model.gguf`, contextSize: pool.contextLength, gpu: 'auto' }
+        : { type: 'sim', model: pool.model, gpu: pool.gpu ?? 'none' };
   return {
     instanceName: 'set-by-GPUARB_AGENT_INSTANCE_NAME',
     pool: pool.name,
     listen: { host: '0.0.0.0', port },
     engine,
-    auth: { type: 'keyvault', vaultUrl: opts.keyVaultUrl, secretName: opts.internalKeySecret ?? 'internal-service-key', clientId: opts.managedIdentityClientId },
-    registry: { endpoint: opts.cosmosEndpoint, database: opts.cosmosDatabase ?? 'gpuarb', clientId: opts.managedIdentityClientId, ttlSeconds: 60 },
+    auth: {
+      type: 'keyvault',
+      vaultUrl: opts.keyVaultUrl,
+      secretName: opts.internalKeySecret ?? 'internal-service-key',
+      clientId: opts.managedIdentityClientId,
+    },
+    registry: {
+      endpoint: opts.cosmosEndpoint,
+      database: opts.cosmosDatabase ?? 'gpuarb',
+      clientId: opts.managedIdentityClientId,
+      ttlSeconds: 60,
+    },
     scheduledEvents: { enabled: true },
   };
 }
@@ -102,16 +119,29 @@ export function renderCloudInit(pool: PoolSpec, opts: CloudInitOptions): string 
   if (pool.engine === 'vllm' && !pool.hfModel) throw new Error(`pool ${pool.name}: engine vllm needs hfModel`);
   if (pool.engine === 'llamacpp' && !pool.modelFile) throw new Error(`pool ${pool.name}: engine llamacpp needs modelFile`);
   const script = bootstrapScript({
-    clientId: opts.managedIdentityClientId, bundleUrl: opts.agentBundleUrl, bundleSha256: opts.agentBundleSha256,
-    keyVaultUrl: opts.keyVaultUrl, hfTokenSecret: opts.hfTokenSecret ?? 'hf-token', engine: pool.engine,
-    modelRepo: pool.hfModel, modelUrl: pool.modelFile, modelDir, vllmVersion: opts.vllmVersion ?? VLLM_VERSION,
-    nodeLlamaCppVersion: NODE_LLAMA_CPP_VERSION, installGpuDriver: opts.installGpuDriver ?? false, agentPort: opts.agentPort ?? 8080,
+    clientId: opts.managedIdentityClientId,
+    bundleUrl: opts.agentBundleUrl,
+    bundleSha256: opts.agentBundleSha256,
+    keyVaultUrl: opts.keyVaultUrl,
+    hfTokenSecret: opts.hfTokenSecret ?? 'hf-token',
+    engine: pool.engine,
+    modelRepo: pool.hfModel,
+    modelUrl: pool.modelFile,
+    modelDir,
+    vllmVersion: opts.vllmVersion ?? VLLM_VERSION,
+    nodeLlamaCppVersion: NODE_LLAMA_CPP_VERSION,
+    installGpuDriver: opts.installGpuDriver ?? false,
+    agentPort: opts.agentPort ?? 8080,
   });
   const doc = {
     package_update: true,
     packages: ['curl', 'jq', 'ca-certificates'],
     write_files: [
-      { path: '/etc/gpuarb/agent.json', permissions: '0640', content: JSON.stringify(agentConfigFor(pool, opts, modelDir), null, 2) + '\n' },
+      {
+        path: '/etc/gpuarb/agent.json',
+        permissions: '0640',
+        content: `${JSON.stringify(agentConfigFor(pool, opts, modelDir), null, 2)}\n`,
+      },
       { path: '/etc/systemd/system/gpuarb-agent.service', permissions: '0644', content: agentUnit() },
       { path: '/usr/local/bin/gpuarb-bootstrap.sh', permissions: '0755', content: script },
     ],

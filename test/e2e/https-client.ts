@@ -10,16 +10,28 @@ export interface HttpAnswer {
 
 export function httpsClient(ca: string) {
   const agent = new Agent({ ca, keepAlive: true, maxSockets: 16 });
-  const send = (url: string, opts: { method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number } = {}): Promise<HttpAnswer> =>
+  const send = (
+    url: string,
+    opts: { method?: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number } = {},
+  ): Promise<HttpAnswer> =>
     new Promise((resolve, reject) => {
       const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-      const req = request(url, { method: opts.method ?? (data ? 'POST' : 'GET'), agent, headers: { ...(data ? { 'content-type': 'application/json' } : {}), ...opts.headers }, timeout: opts.timeoutMs ?? 30_000 }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        res.on('error', reject);
-      });
+      const req = request(
+        url,
+        {
+          method: opts.method ?? (data ? 'POST' : 'GET'),
+          agent,
+          headers: { ...(data ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+          timeout: opts.timeoutMs ?? 30_000,
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`timeout after ${opts.timeoutMs ?? 30_000} ms: ${url}`)));
       req.on('error', reject);
       req.end(data);
@@ -33,7 +45,10 @@ export function steadyLoad(send: () => Promise<HttpAnswer>, workers: number) {
   let running = true;
   const loops = Array.from({ length: workers }, async () => {
     while (running) {
-      const key = await send().then((r) => String(r.status), (e: Error) => `error: ${e.message}`);
+      const key = await send().then(
+        (r) => String(r.status),
+        (e: Error) => `error: ${e.message}`,
+      );
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
   });

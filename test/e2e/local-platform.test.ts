@@ -38,7 +38,10 @@ let ca: string;
 let http: ReturnType<typeof httpsClient>;
 let served = 0; // successful answers to the demo customer, for the usage check
 const chat = (k: string, body: Record<string, unknown> = {}) =>
-  http.send(`${apiUrl}/chat/completions`, { headers: { authorization: `Bearer ${k}` }, body: { model: 'phi3-mini', messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 8, ...body } });
+  http.send(`${apiUrl}/chat/completions`, {
+    headers: { authorization: `Bearer ${k}` },
+    body: { model: 'phi3-mini', messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 8, ...body },
+  });
 const countServed = async (p: ReturnType<typeof chat>) => {
   const r = await p;
   if (r.status === 200) served++;
@@ -107,7 +110,11 @@ describe('gpuarb up --local', () => {
         for await (const ch of await c.chat.completions.create({ model: 'phi3-mini', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 12, stream: true })) { chunks++; streamed += ch.choices[0]?.delta?.content ?? ''; }
         console.log(JSON.stringify({ content: r.choices[0].message.content, fingerprint: r.system_fingerprint, usage: r.usage, streamed, chunks }));
       })().catch((e) => { console.error(e); process.exit(1); });`;
-    const out = execFileSync(process.execPath, ['-e', script], { cwd: process.cwd(), env: { ...process.env, KEY: key, NODE_EXTRA_CA_CERTS: join(stateDir, 'ca-cert.pem') }, timeout: 60_000 }).toString();
+    const out = execFileSync(process.execPath, ['-e', script], {
+      cwd: process.cwd(),
+      env: { ...process.env, KEY: key, NODE_EXTRA_CA_CERTS: join(stateDir, 'ca-cert.pem') },
+      timeout: 60_000,
+    }).toString();
     const r = JSON.parse(out);
     served += 2;
     expect(r.content.length).toBeGreaterThan(0);
@@ -128,13 +135,20 @@ describe('gpuarb up --local', () => {
 
   it('runs a long request as an async job through the queue', async () => {
     const auth = { authorization: `Bearer ${key}` };
-    const queued = await http.send(`${apiUrl}/jobs`, { headers: auth, body: { model: 'phi3-mini', messages: [{ role: 'user', content: 'a job' }], max_tokens: 8 } });
+    const queued = await http.send(`${apiUrl}/jobs`, {
+      headers: auth,
+      body: { model: 'phi3-mini', messages: [{ role: 'user', content: 'a job' }], max_tokens: 8 },
+    });
     expect(queued.status, queued.body).toBe(202);
     const { id } = JSON.parse(queued.body);
-    const done = await waitFor('the job to finish', async () => {
-      const r = JSON.parse((await http.send(`${apiUrl}/jobs/${id}`, { headers: auth })).body);
-      return r.status === 'succeeded' || r.status === 'failed' ? r : undefined;
-    }, 60_000);
+    const done = await waitFor(
+      'the job to finish',
+      async () => {
+        const r = JSON.parse((await http.send(`${apiUrl}/jobs/${id}`, { headers: auth })).body);
+        return r.status === 'succeeded' || r.status === 'failed' ? r : undefined;
+      },
+      60_000,
+    );
     served += 1;
     expect(done.status).toBe('succeeded');
     expect(done.result.choices[0].message.content.length).toBeGreaterThan(0);
@@ -180,10 +194,14 @@ describe('gpuarb up --local', () => {
   }, 120_000);
 
   it('logs show the eviction notice', async () => {
-    const logs = await waitFor('the eviction in the logs', async () => {
-      const r = await cli('logs', '--local', '--since', '15m', '--grep', 'eviction notice');
-      return r.code === 0 && JSON.stringify(r.body).includes('eviction notice') ? r : undefined;
-    }, 30_000);
+    const logs = await waitFor(
+      'the eviction in the logs',
+      async () => {
+        const r = await cli('logs', '--local', '--since', '15m', '--grep', 'eviction notice');
+        return r.code === 0 && JSON.stringify(r.body).includes('eviction notice') ? r : undefined;
+      },
+      30_000,
+    );
     expect(JSON.stringify(logs.body)).toContain('phi3');
   });
 
@@ -226,10 +244,14 @@ describe('gpuarb up --local', () => {
   }, 60_000);
 
   it('usage matches what was served to the customer', async () => {
-    const report = await waitFor('metering to catch up', async () => {
-      const r = await cli('usage', '--local', '--customer', 'local-demo');
-      return r.body?.totals?.requests === served ? r.body : undefined;
-    }, 30_000).catch(async () => (await cli('usage', '--local', '--customer', 'local-demo')).body);
+    const report = await waitFor(
+      'metering to catch up',
+      async () => {
+        const r = await cli('usage', '--local', '--customer', 'local-demo');
+        return r.body?.totals?.requests === served ? r.body : undefined;
+      },
+      30_000,
+    ).catch(async () => (await cli('usage', '--local', '--customer', 'local-demo')).body);
     expect(report.totals.requests).toBe(served);
   });
 });

@@ -34,11 +34,13 @@ function evaluateTerm(term: string, ctx: ExpressionContext): string | null {
   const literal = /^"((?:[^"\\]|\\.)*)"$/.exec(term);
   if (literal) return literal[1].replace(/\\(.)/g, '$1');
   const m = /^context((?:\??\.[A-Za-z]+)+)(\.ToString\(\))?$/.exec(term);
-  if (!m) throw new PolicyError(`policy expression "${term}" is not supported locally (only context.* member paths, ?? and string literals)`);
+  if (!m)
+    throw new PolicyError(`policy expression "${term}" is not supported locally (only context.* member paths, ?? and string literals)`);
   let value: unknown = ctx;
   for (const part of m[1].split(/\??\./).filter(Boolean)) {
     if (value === null || value === undefined) return null;
-    if (typeof value !== 'object' || !(part in (value as object))) throw new PolicyError(`context member "${part}" is not supported locally`);
+    if (typeof value !== 'object' || !(part in (value as object)))
+      throw new PolicyError(`context member "${part}" is not supported locally`);
     value = (value as Record<string, unknown>)[part];
   }
   return value === null || value === undefined ? null : String(value);

@@ -30,7 +30,12 @@ export class LimitCounters {
         const retry = Math.max(1, Math.ceil((w.start + periodMs - t) / 1000));
         return step.kind === 'rate-limit'
           ? { ok: false, status: 429, retryAfterSeconds: retry, message: `Rate limit is exceeded. Try again in ${retry} seconds.` }
-          : { ok: false, status: 403, retryAfterSeconds: retry, message: `Out of call volume quota. Quota will be replenished in ${formatHms(retry)}.` };
+          : {
+              ok: false,
+              status: 403,
+              retryAfterSeconds: retry,
+              message: `Out of call volume quota. Quota will be replenished in ${formatHms(retry)}.`,
+            };
       }
       hits.push(w);
     }

@@ -31,9 +31,20 @@ const ALLOWED: Record<keyof Policy, PolicyStep['kind'][]> = {
 };
 
 type Node = Record<string, unknown>;
-const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', trimValues: true, parseTagValue: false });
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  trimValues: true,
+  parseTagValue: false,
+});
 
-export const EMPTY_POLICY: Policy = { inbound: [{ kind: 'base' }], backend: [{ kind: 'base' }], outbound: [{ kind: 'base' }], onError: [{ kind: 'base' }] };
+export const EMPTY_POLICY: Policy = {
+  inbound: [{ kind: 'base' }],
+  backend: [{ kind: 'base' }],
+  outbound: [{ kind: 'base' }],
+  onError: [{ kind: 'base' }],
+};
 
 export function parsePolicy(xml: string): Policy {
   let doc: Node[];
@@ -71,7 +82,8 @@ function attrs(n: Node): Record<string, string> {
 
 function intAttr(tag: string, a: Record<string, string>, name: string): number {
   const v = Number(a[name]);
-  if (!Number.isInteger(v) || v <= 0) throw new PolicyError(`<${tag}> needs a positive integer ${name}="…" (got ${JSON.stringify(a[name])})`);
+  if (!Number.isInteger(v) || v <= 0)
+    throw new PolicyError(`<${tag}> needs a positive integer ${name}="…" (got ${JSON.stringify(a[name])})`);
   return v;
 }
 
@@ -88,12 +100,14 @@ function parseStep(tag: string, el: Node): PolicyStep {
     case 'rate-limit':
     case 'quota':
       onlyAttrs(tag, a, ['calls', 'renewal-period']);
-      if ((el[tag] as Node[]).some((c) => tagOf(c) !== '#text')) throw new PolicyError(`<${tag}> with per-API or per-operation children is not supported locally`);
+      if ((el[tag] as Node[]).some((c) => tagOf(c) !== '#text'))
+        throw new PolicyError(`<${tag}> with per-API or per-operation children is not supported locally`);
       return { kind: tag, calls: intAttr(tag, a, 'calls'), renewalPeriod: intAttr(tag, a, 'renewal-period') };
     case 'set-header': {
       onlyAttrs(tag, a, ['name', 'exists-action']);
       const action = a['exists-action'] ?? 'override';
-      if (!['override', 'skip', 'append', 'delete'].includes(action)) throw new PolicyError(`<set-header exists-action="${action}"> is not valid`);
+      if (!['override', 'skip', 'append', 'delete'].includes(action))
+        throw new PolicyError(`<set-header exists-action="${action}"> is not valid`);
       if (!a.name) throw new PolicyError('<set-header> needs name="…"');
       const values = (el[tag] as Node[]).filter((c) => tagOf(c) === 'value').map((c) => textOf(c.value as Node[]));
       if (action !== 'delete' && values.length === 0) throw new PolicyError(`<set-header name="${a.name}"> needs at least one <value>`);
@@ -105,7 +119,11 @@ function parseStep(tag: string, el: Node): PolicyStep {
       return { kind: 'set-backend-service', backendId: a['backend-id'], baseUrl: a['base-url'] };
     case 'forward-request':
       onlyAttrs(tag, a, ['timeout', 'buffer-response']);
-      return { kind: 'forward-request', timeoutSeconds: a.timeout ? intAttr(tag, a, 'timeout') : 300, bufferResponse: a['buffer-response'] !== 'false' };
+      return {
+        kind: 'forward-request',
+        timeoutSeconds: a.timeout ? intAttr(tag, a, 'timeout') : 300,
+        bufferResponse: a['buffer-response'] !== 'false',
+      };
     default:
       throw new PolicyError(`<${tag}> is not in the policy subset the local API Management enforces`);
   }
@@ -118,5 +136,10 @@ function textOf(nodes: Node[]): string {
 /** Replaces each `<base />` with the enclosing scope's steps (global → product → API). */
 export function compose(outer: Policy, inner: Policy): Policy {
   const merge = (o: PolicyStep[], i: PolicyStep[]) => i.flatMap((s) => (s.kind === 'base' ? o : [s]));
-  return { inbound: merge(outer.inbound, inner.inbound), backend: merge(outer.backend, inner.backend), outbound: merge(outer.outbound, inner.outbound), onError: merge(outer.onError, inner.onError) };
+  return {
+    inbound: merge(outer.inbound, inner.inbound),
+    backend: merge(outer.backend, inner.backend),
+    outbound: merge(outer.outbound, inner.outbound),
+    onError: merge(outer.onError, inner.onError),
+  };
 }

@@ -16,11 +16,13 @@ let backendUrl: string;
 let proxy: ApimProxy;
 let model: ApimModel;
 
-const call = (path: string, headers: Record<string, string> = {}) =>
-  fetchWithCa(`${proxy.url}${path}`, headers);
+const call = (path: string, headers: Record<string, string> = {}) => fetchWithCa(`${proxy.url}${path}`, headers);
 
 // Node's fetch has no per-request CA option; use https.get with the local CA instead.
-async function fetchWithCa(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+async function fetchWithCa(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
     const req = request(url, { headers, ca: tls.caCertPem, timeout: 5000 }, (res) => {
@@ -48,15 +50,48 @@ beforeAll(async () => {
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
   backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/api/v1`;
   model = {
-    apis: [{ name: 'gpuarb', path: 'v1', subscriptionRequired: true, keyHeader: 'Ocp-Apim-Subscription-Key', keyQuery: 'subscription-key', policyXml: apiPolicyXml() }],
+    apis: [
+      {
+        name: 'gpuarb',
+        path: 'v1',
+        subscriptionRequired: true,
+        keyHeader: 'Ocp-Apim-Subscription-Key',
+        keyQuery: 'subscription-key',
+        policyXml: apiPolicyXml(),
+      },
+    ],
     products: [
-      { name: 'standard', state: 'published', apis: ['gpuarb'], policyXml: productPolicyXml({ rateLimit: { calls: 3, period: 60 }, quota: { calls: 100, period: 3600 } }) },
-      { name: 'tiny', state: 'published', apis: ['gpuarb'], policyXml: productPolicyXml({ rateLimit: { calls: 100, period: 60 }, quota: { calls: 1, period: 3600 } }) },
+      {
+        name: 'standard',
+        state: 'published',
+        apis: ['gpuarb'],
+        policyXml: productPolicyXml({ rateLimit: { calls: 3, period: 60 }, quota: { calls: 100, period: 3600 } }),
+      },
+      {
+        name: 'tiny',
+        state: 'published',
+        apis: ['gpuarb'],
+        policyXml: productPolicyXml({ rateLimit: { calls: 100, period: 60 }, quota: { calls: 1, period: 3600 } }),
+      },
     ],
     subscriptions: [
-      { sid: 's1', displayName: 'acme', scope: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.ApiManagement/service/a/products/standard', primaryKey: 'key-acme-primary', secondaryKey: 'key-acme-secondary', state: 'active' },
+      {
+        sid: 's1',
+        displayName: 'acme',
+        scope: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.ApiManagement/service/a/products/standard',
+        primaryKey: 'key-acme-primary',
+        secondaryKey: 'key-acme-secondary',
+        state: 'active',
+      },
       { sid: 's2', displayName: 'tinyco', scope: '/products/tiny', primaryKey: 'key-tiny', secondaryKey: 'key-tiny-2', state: 'active' },
-      { sid: 's3', displayName: 'gone', scope: '/products/standard', primaryKey: 'key-gone', secondaryKey: 'key-gone-2', state: 'cancelled' },
+      {
+        sid: 's3',
+        displayName: 'gone',
+        scope: '/products/standard',
+        primaryKey: 'key-gone',
+        secondaryKey: 'key-gone-2',
+        state: 'cancelled',
+      },
     ],
     namedValues: { 'backend-key': 'backend-secret-value' },
     backends: { gateway: { url: backendUrl } },
@@ -70,8 +105,11 @@ afterAll(async () => {
 });
 
 describe('local API Management proxy', () => {
-  it('refuses a missing, wrong or cancelled key with 401 in API Management\'s shape', async () => {
-    for (const headers of [{}, { 'Ocp-Apim-Subscription-Key': 'nope' }, { 'Ocp-Apim-Subscription-Key': 'key-gone' }] as Record<string, string>[]) {
+  it("refuses a missing, wrong or cancelled key with 401 in API Management's shape", async () => {
+    for (const headers of [{}, { 'Ocp-Apim-Subscription-Key': 'nope' }, { 'Ocp-Apim-Subscription-Key': 'key-gone' }] as Record<
+      string,
+      string
+    >[]) {
       const r = await call('/v1/models', headers);
       expect(r.status).toBe(401);
       expect(JSON.parse(r.body)).toMatchObject({ statusCode: 401, message: expect.stringContaining('Access denied') });
@@ -92,7 +130,8 @@ describe('local API Management proxy', () => {
   it('enforces the product rate limit with 429 and Retry-After', async () => {
     const statuses: number[] = [];
     let last;
-    for (let i = 0; i < 4; i++) statuses.push((last = await call('/v1/models', { 'Ocp-Apim-Subscription-Key': 'key-acme-primary' })).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push((last = await call('/v1/models', { 'Ocp-Apim-Subscription-Key': 'key-acme-primary' })).status);
     // One call was used by the previous test (same subscription, 3 per 60 s).
     expect(statuses).toEqual([200, 200, 429, 429]);
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
@@ -107,7 +146,14 @@ describe('local API Management proxy', () => {
   });
 
   it('streams server-sent events through', async () => {
-    model.subscriptions.push({ sid: 's4', displayName: 'streamer', scope: '/products/standard', primaryKey: 'key-stream', secondaryKey: 'k', state: 'active' });
+    model.subscriptions.push({
+      sid: 's4',
+      displayName: 'streamer',
+      scope: '/products/standard',
+      primaryKey: 'key-stream',
+      secondaryKey: 'k',
+      state: 'active',
+    });
     const r = await call('/v1/stream', { 'Ocp-Apim-Subscription-Key': 'key-stream' });
     expect(r.headers['content-type']).toBe('text/event-stream');
     expect(r.body).toBe('data: one\n\ndata: [DONE]\n\n');
@@ -125,7 +171,10 @@ describe('policy subset', () => {
     ['<policies><inbound><cache-lookup vary-by-developer="false" /></inbound></policies>', /cache-lookup/],
     ['<policies><inbound><rate-limit-by-key calls="1" renewal-period="1" counter-key="x" /></inbound></policies>', /rate-limit-by-key/],
     ['<policies><inbound><rate-limit calls="0" renewal-period="60" /></inbound></policies>', /positive integer calls/],
-    ['<policies><inbound><set-header name="a" exists-action="override"><value>@(context.Request.Body.As&lt;string&gt;())</value></set-header></inbound></policies>', null],
+    [
+      '<policies><inbound><set-header name="a" exists-action="override"><value>@(context.Request.Body.As&lt;string&gt;())</value></set-header></inbound></policies>',
+      null,
+    ],
     ['<notpolicies />', /<policies> root/],
   ])('refuses what it does not enforce: %s', (xml, message) => {
     if (message) expect(() => parsePolicy(xml)).toThrow(message);

@@ -50,7 +50,13 @@ function apimError(res: ServerResponse, status: number, message: string, headers
 export async function startApimProxy(opts: ApimProxyOptions): Promise<ApimProxy> {
   const limits = new LimitCounters(opts.now);
   const server = createServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => {
-    handle(req, res).catch((e) => apimError(res, e instanceof PolicyError ? 500 : 500, e instanceof PolicyError ? `Policy error: ${e.message}` : 'Internal server error'));
+    handle(req, res).catch((e) =>
+      apimError(
+        res,
+        e instanceof PolicyError ? 500 : 500,
+        e instanceof PolicyError ? `Policy error: ${e.message}` : 'Internal server error',
+      ),
+    );
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -100,20 +106,37 @@ export async function startApimProxy(opts: ApimProxyOptions): Promise<ApimProxy>
     if (!key) return 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.';
     const sub = model.subscriptions.find((s) => sameKey(s.primaryKey, key) || sameKey(s.secondaryKey, key));
     const inScope = (s: ApimSubscription) =>
-      s.scope.endsWith('/apis') || s.scope.endsWith(`/apis/${api.name}`) || model.products.some((p) => s.scope.endsWith(`/products/${p.name}`) && p.apis.includes(api.name) && p.state === 'published');
-    if (!sub || sub.state !== 'active' || !inScope(sub)) return 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.';
+      s.scope.endsWith('/apis') ||
+      s.scope.endsWith(`/apis/${api.name}`) ||
+      model.products.some((p) => s.scope.endsWith(`/products/${p.name}`) && p.apis.includes(api.name) && p.state === 'published');
+    if (sub?.state !== 'active' || !inScope(sub))
+      return 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.';
     return sub;
   }
 
-  function applyHeader(headers: Record<string, string | string[] | undefined>, step: Extract<Policy['inbound'][number], { kind: 'set-header' }>, ctx: ExpressionContext, model: ApimModel) {
+  function applyHeader(
+    headers: Record<string, string | string[] | undefined>,
+    step: Extract<Policy['inbound'][number], { kind: 'set-header' }>,
+    ctx: ExpressionContext,
+    model: ApimModel,
+  ) {
     const name = step.name.toLowerCase();
     if (step.existsAction === 'delete') return void delete headers[name];
     if (step.existsAction === 'skip' && headers[name] !== undefined) return;
     const values = step.values.map((v) => renderValue(v, ctx, (n) => model.namedValues[n]));
-    headers[name] = step.existsAction === 'append' && headers[name] !== undefined ? [...([] as string[]).concat(headers[name] as string), ...values] : values.join(',');
+    headers[name] =
+      step.existsAction === 'append' && headers[name] !== undefined
+        ? [...([] as string[]).concat(headers[name] as string), ...values]
+        : values.join(',');
   }
 
-  function proxyTo(target: URL, req: IncomingMessage, res: ServerResponse, headers: Record<string, string | string[] | undefined>, timeoutMs: number) {
+  function proxyTo(
+    target: URL,
+    req: IncomingMessage,
+    res: ServerResponse,
+    headers: Record<string, string | string[] | undefined>,
+    timeoutMs: number,
+  ) {
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const upstream = send(target, { method: req.method, headers, ca: opts.backendCa, timeout: timeoutMs }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);

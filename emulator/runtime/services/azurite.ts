@@ -23,13 +23,31 @@ export interface AzuriteService {
  * (`--oauth basic`), so Entra-style clients (gpuarb's code upload) work as against Azure; the
  * shared-key connection string works too, for the processes' queue clients.
  */
-export async function startAzuriteService(opts: { location?: string; timeoutMs?: number; tls?: { certFile: string; keyFile: string } } = {}): Promise<AzuriteService> {
+export async function startAzuriteService(
+  opts: { location?: string; timeoutMs?: number; tls?: { certFile: string; keyFile: string } } = {},
+): Promise<AzuriteService> {
   const require = createRequire(import.meta.url);
   const main = join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
   const temp = !opts.location;
   const cwd = opts.location ?? mkdtempSync(join(tmpdir(), 'gpuarb-azurite-'));
   mkdirSync(cwd, { recursive: true });
-  const args = [main, '--blobHost', '127.0.0.1', '--blobPort', '0', '--queueHost', '127.0.0.1', '--queuePort', '0', '--tableHost', '127.0.0.1', '--tablePort', '0', '--disableTelemetry', '--skipApiVersionCheck'];
+  const args = [
+    main,
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    '0',
+    '--queueHost',
+    '127.0.0.1',
+    '--queuePort',
+    '0',
+    '--tableHost',
+    '127.0.0.1',
+    '--tablePort',
+    '0',
+    '--disableTelemetry',
+    '--skipApiVersionCheck',
+  ];
   // Azurite refuses --location together with --inMemoryPersistence.
   args.push(...(temp ? ['--inMemoryPersistence'] : ['--location', cwd]));
   if (opts.tls) args.push('--cert', opts.tls.certFile, '--key', opts.tls.keyFile, '--oauth', 'basic');

@@ -30,10 +30,17 @@ export class ProcessGroup {
   constructor(private readonly env: Record<string, string> = {}) {}
 
   start(opts: StartProcessOptions): ManagedProcess {
-    const child = spawn(process.execPath, opts.args, { cwd: opts.cwd, env: { ...process.env, ...this.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, opts.args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...this.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const waiters = new Set<(line: string) => void>();
     let exited = false;
-    for (const [stream, s] of [['stdout', child.stdout!], ['stderr', child.stderr!]] as const) {
+    for (const [stream, s] of [
+      ['stdout', child.stdout!],
+      ['stderr', child.stderr!],
+    ] as const) {
       createInterface({ input: s }).on('line', (line) => {
         opts.onLine?.(line, stream);
         for (const w of waiters) w(line);

@@ -23,7 +23,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gpuarb-gguf-'));
   const modelPath = writeTinyLlamaGguf(join(dir, 'tiny.gguf'));
   const config = parseAgentConfig({
-    instanceName: 'cpu-0', pool: 'tiny', auth: { type: 'static', keys: ['k'.repeat(16)] },
+    instanceName: 'cpu-0',
+    pool: 'tiny',
+    auth: { type: 'static', keys: ['k'.repeat(16)] },
     engine: { type: 'llamacpp', model: 'tiny-llama', modelPath, contextSize: 256, parallel: 2, maxQueue: 8, gpu: false, maxThreads: 1 },
   });
   engine = new LlamaCppEngine(config.engine as Extract<typeof config.engine, { type: 'llamacpp' }>, memoryLogger().logger);
@@ -32,10 +34,20 @@ beforeAll(async () => {
   t = await startTestAgent({ engine: config.engine }, { engine });
   client = new OpenAI({ baseURL: `${t.url}/v1`, apiKey: t.key, maxRetries: 0 });
 }, 60_000);
-afterAll(async () => { await t?.stop(); rmSync(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  await t?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
-const completion = (prompt: string, maxTokens: number, signal = new AbortController().signal): GenerateRequest =>
-  ({ kind: 'completion', prompt, maxTokens, temperature: 0.8, seed: 1, requestId: 'r', signal });
+const completion = (prompt: string, maxTokens: number, signal = new AbortController().signal): GenerateRequest => ({
+  kind: 'completion',
+  prompt,
+  maxTokens,
+  temperature: 0.8,
+  seed: 1,
+  requestId: 'r',
+  signal,
+});
 
 async function collect(req: GenerateRequest) {
   const events: GenerateEvent[] = [];
@@ -67,22 +79,42 @@ describe('llamacpp engine (tiny random GGUF, real llama.cpp)', () => {
 
   it('stops generating when aborted and frees the sequence', async () => {
     const controller = new AbortController();
-    const run = (async () => { let n = 0; for await (const e of engine.generate(completion('abort', 200, controller.signal))) { if (e.type === 'text' && ++n === 2) controller.abort(new Error('gone')); } })();
+    const run = (async () => {
+      let n = 0;
+      for await (const e of engine.generate(completion('abort', 200, controller.signal))) {
+        if (e.type === 'text' && ++n === 2) controller.abort(new Error('gone'));
+      }
+    })();
     await expect(run).rejects.toThrow('gone');
     expect(engine.load().running).toBe(0);
   });
 
   it('serves the OpenAI API: chat, stream with usage, models, and context errors', async () => {
-    const chat = await client.chat.completions.create({ model: 'tiny-llama', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hello' }], max_tokens: 10 });
+    const chat = await client.chat.completions.create({
+      model: 'tiny-llama',
+      messages: [
+        { role: 'system', content: 'be brief' },
+        { role: 'user', content: 'hello' },
+      ],
+      max_tokens: 10,
+    });
     expect(chat.system_fingerprint).toBe('llamacpp-tiny-llama');
     expect(chat.usage!.prompt_tokens).toBeGreaterThan(2);
     expect(chat.usage!.completion_tokens).toBeLessThanOrEqual(10);
-    const stream = await client.chat.completions.create({ model: 'tiny-llama', messages: [{ role: 'user', content: 'hi' }], max_tokens: 6, stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'tiny-llama',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 6,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let usage: OpenAI.CompletionUsage | null | undefined;
     for await (const chunk of stream) usage = chunk.usage ?? usage;
     expect(usage!.completion_tokens).toBeLessThanOrEqual(6);
     expect((await client.models.list()).data[0].id).toBe('tiny-llama');
-    const err = await client.completions.create({ model: 'tiny-llama', prompt: 'the model '.repeat(200), max_tokens: 10 }).catch((e: unknown) => e);
+    const err = await client.completions
+      .create({ model: 'tiny-llama', prompt: 'the model '.repeat(200), max_tokens: 10 })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 400, code: 'context_length_exceeded' });
   });
 });

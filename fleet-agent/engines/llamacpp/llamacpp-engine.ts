@@ -4,7 +4,16 @@
 import type { ChatHistoryItem, ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { AgentConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
-import { EngineRequestError, StatusCell, flattenChat, type Engine, type EngineLoad, type EngineStatus, type GenerateEvent, type GenerateRequest } from '../engine.js';
+import {
+  EngineRequestError,
+  StatusCell,
+  flattenChat,
+  type Engine,
+  type EngineLoad,
+  type EngineStatus,
+  type GenerateEvent,
+  type GenerateRequest,
+} from '../engine.js';
 import { StopMatcher } from '../stop-matcher.js';
 import { SequencePool } from './sequence-pool.js';
 
@@ -28,16 +37,29 @@ export class LlamaCppEngine implements Engine {
   /** Tokenised prompts, so the context check and the generation tokenise once. */
   private readonly promptTokens = new WeakMap<GenerateRequest, Token[]>();
 
-  constructor(private readonly config: LlamaCppConfig, private readonly log: Logger) {
+  constructor(
+    private readonly config: LlamaCppConfig,
+    private readonly log: Logger,
+  ) {
     this.model = config.model;
     this.fingerprint = `llamacpp-${config.model}`;
   }
 
-  get contextLength(): number { return this.context?.contextSize ?? this.config.contextSize; }
-  status(): EngineStatus { return this.state.get(); }
-  onStatus(listener: (s: EngineStatus) => void): () => void { return this.state.subscribe(listener); }
-  whenReady(): Promise<void> { return this.ready ?? Promise.reject(new Error('engine not started')); }
-  load(): EngineLoad { return { running: this.pool?.busy ?? 0, waiting: this.pool?.waiting ?? 0, cacheUsage: null }; }
+  get contextLength(): number {
+    return this.context?.contextSize ?? this.config.contextSize;
+  }
+  status(): EngineStatus {
+    return this.state.get();
+  }
+  onStatus(listener: (s: EngineStatus) => void): () => void {
+    return this.state.subscribe(listener);
+  }
+  whenReady(): Promise<void> {
+    return this.ready ?? Promise.reject(new Error('engine not started'));
+  }
+  load(): EngineLoad {
+    return { running: this.pool?.busy ?? 0, waiting: this.pool?.waiting ?? 0, cacheUsage: null };
+  }
 
   /** Idempotent: an engine handed to the agent already started is not loaded twice. */
   async start(): Promise<void> {
@@ -53,7 +75,10 @@ export class LlamaCppEngine implements Engine {
       logger: (level, message) => this.log.debug('llama.cpp', { level, message: message.trim() }),
     });
     this.state.set('loading');
-    this.ready = this.loadModel().catch((e) => { this.state.set('failed'); throw e; });
+    this.ready = this.loadModel().catch((e) => {
+      this.state.set('failed');
+      throw e;
+    });
     this.ready.catch(() => undefined); // surfaced through whenReady() and the status
   }
 
@@ -65,7 +90,12 @@ export class LlamaCppEngine implements Engine {
     this.context = await this.llamaModel.createContext({ contextSize: this.config.contextSize, sequences: this.config.parallel });
     const sequences = Array.from({ length: this.config.parallel }, () => this.context!.getSequence());
     this.pool = new SequencePool(sequences, this.config.maxQueue);
-    this.log.info('model loaded', { modelPath: this.config.modelPath, ms: Date.now() - started, contextSize: this.context.contextSize, parallel: this.config.parallel });
+    this.log.info('model loaded', {
+      modelPath: this.config.modelPath,
+      ms: Date.now() - started,
+      contextSize: this.context.contextSize,
+      parallel: this.config.parallel,
+    });
     this.state.set('ready');
   }
 
@@ -98,9 +128,13 @@ export class LlamaCppEngine implements Engine {
   private chatTokens(model: LlamaModel, req: GenerateRequest): Token[] {
     const messages = req.messages ?? [];
     if (!this.chatWrapper) return model.tokenize(flattenChat(messages));
-    const history: ChatHistoryItem[] = messages.map((m) => m.role === 'assistant'
-      ? { type: 'model', response: [m.content] }
-      : m.role === 'system' || m.role === 'developer' ? { type: 'system', text: m.content } : { type: 'user', text: m.content });
+    const history: ChatHistoryItem[] = messages.map((m) =>
+      m.role === 'assistant'
+        ? { type: 'model', response: [m.content] }
+        : m.role === 'system' || m.role === 'developer'
+          ? { type: 'system', text: m.content }
+          : { type: 'user', text: m.content },
+    );
     history.push({ type: 'model', response: [] });
     return this.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
   }
@@ -117,7 +151,10 @@ export class LlamaCppEngine implements Engine {
       let finishReason: 'stop' | 'length' = 'length';
       for await (const token of sequence.evaluate(prompt, { temperature: req.temperature ?? 0.7, topP: req.topP, seed: req.seed })) {
         if (req.signal.aborted) throw req.signal.reason;
-        if (model.isEogToken(token)) { finishReason = 'stop'; break; }
+        if (model.isEogToken(token)) {
+          finishReason = 'stop';
+          break;
+        }
         generated.push(token);
         pending.push(token);
         // Hold tokens that end inside a multi-byte character until it is complete.
@@ -126,7 +163,10 @@ export class LlamaCppEngine implements Engine {
           pending = [];
           const out = stops.push(text);
           if (out.text) yield { type: 'text', text: out.text };
-          if (out.stopped) { finishReason = 'stop'; break; }
+          if (out.stopped) {
+            finishReason = 'stop';
+            break;
+          }
         }
         if (generated.length >= req.maxTokens) break;
       }

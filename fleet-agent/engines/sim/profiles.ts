@@ -40,8 +40,26 @@ export interface SimProfile {
   source: string;
 }
 
-const row = (model: string, gpu: SimGpu, tpotMs: number, prefillMsPerToken: number, slowdownPerSequence: number, maxBatch: number, contextLength: number, source: string): SimProfile =>
-  ({ model, gpu, ttftBaseMs: Math.round(tpotMs + 20), prefillMsPerToken, tpotMs, slowdownPerSequence, maxBatch, contextLength, source });
+const row = (
+  model: string,
+  gpu: SimGpu,
+  tpotMs: number,
+  prefillMsPerToken: number,
+  slowdownPerSequence: number,
+  maxBatch: number,
+  contextLength: number,
+  source: string,
+): SimProfile => ({
+  model,
+  gpu,
+  ttftBaseMs: Math.round(tpotMs + 20),
+  prefillMsPerToken,
+  tpotMs,
+  slowdownPerSequence,
+  maxBatch,
+  contextLength,
+  source,
+});
 
 export const SIM_PROFILES: readonly SimProfile[] = [
   // Phi-3-mini fp16: 7.6 GB of weights.
@@ -54,7 +72,16 @@ export const SIM_PROFILES: readonly SimProfile[] = [
   row('mixtral-8x7b', '4xA100', 6.7, 0.05, 0.03, 256, 32768, 'fp16 tp=4: 25.8 GB / 4644 GB/s = 5.6 ms × 1.2 all-reduce'),
   row('mixtral-8x7b', 'H100', 6, 0.031, 0.03, 128, 32768, 'FP8: 12.9 GB / 2340 GB/s = 5.5 ms × 1.1'),
   // Llama-3-70B: 70.6B dense.
-  row('llama3-70b', 'A100-80GB', 40, 1.3, 0.015, 64, 8192, 'AWQ 4-bit: 35.3 GB / 1161 GB/s = 30.4 ms × 1.3 dequant; 37 GB KV → ~110 seqs, capped 64'),
+  row(
+    'llama3-70b',
+    'A100-80GB',
+    40,
+    1.3,
+    0.015,
+    64,
+    8192,
+    'AWQ 4-bit: 35.3 GB / 1161 GB/s = 30.4 ms × 1.3 dequant; 37 GB KV → ~110 seqs, capped 64',
+  ),
   row('llama3-70b', '2xA100', 67, 0.45, 0.015, 24, 8192, 'bf16 tp=2: 141 GB / 2322 GB/s = 60.8 ms × 1.1; 9 GB KV → 24 seqs'),
   row('llama3-70b', '4xA100', 35, 0.26, 0.015, 128, 8192, 'bf16 tp=4: 141 GB / 4644 GB/s = 30.4 ms × 1.15 all-reduce'),
   row('llama3-70b', 'H100', 33, 0.17, 0.015, 48, 8192, 'FP8: 70.6 GB / 2340 GB/s = 30.2 ms × 1.1; 17 GB KV → 48 seqs'),
@@ -62,14 +89,34 @@ export const SIM_PROFILES: readonly SimProfile[] = [
 
 /** A profile with no latency at all: measures everything but the model (benchmarks). */
 export const ZERO_LATENCY: SimProfile = {
-  model: 'sim-zero', gpu: 'none', ttftBaseMs: 0, prefillMsPerToken: 0, tpotMs: 0, slowdownPerSequence: 0,
-  maxBatch: 1_000_000, contextLength: 32768, source: 'no latency (benchmark baseline)',
+  model: 'sim-zero',
+  gpu: 'none',
+  ttftBaseMs: 0,
+  prefillMsPerToken: 0,
+  tpotMs: 0,
+  slowdownPerSequence: 0,
+  maxBatch: 1_000_000,
+  contextLength: 32768,
+  source: 'no latency (benchmark baseline)',
 };
 
 /** Accepts the spellings gpuarb.yaml uses too ("4xA100-80GB", "H100-NVL", "a100"). */
 export function normalizeSimGpu(name: string): SimGpu | undefined {
-  const n = name.trim().toUpperCase().replace(/[-_ ]?(80GB|94GB|NVL|PCIE|SXM)$/g, '').replace(/[-_ ]?(80GB|94GB|NVL|PCIE|SXM)$/g, '');
-  const table: Record<string, SimGpu> = { T4: 'T4', A100: 'A100-80GB', '1XA100': 'A100-80GB', '2XA100': '2xA100', '4XA100': '4xA100', H100: 'H100', '1XH100': 'H100', NONE: 'none' };
+  const n = name
+    .trim()
+    .toUpperCase()
+    .replace(/[-_ ]?(80GB|94GB|NVL|PCIE|SXM)$/g, '')
+    .replace(/[-_ ]?(80GB|94GB|NVL|PCIE|SXM)$/g, '');
+  const table: Record<string, SimGpu> = {
+    T4: 'T4',
+    A100: 'A100-80GB',
+    '1XA100': 'A100-80GB',
+    '2XA100': '2xA100',
+    '4XA100': '4xA100',
+    H100: 'H100',
+    '1XH100': 'H100',
+    NONE: 'none',
+  };
   return table[n];
 }
 

@@ -5,15 +5,23 @@ import type { GenerateEvent, GenerateRequest } from '../engine.js';
 import { SIM_PROFILES, findProfile, normalizeSimGpu, timePerOutputTokenMs, timeToFirstTokenMs } from './profiles.js';
 import { SimEngine } from './sim-engine.js';
 
-const request = (prompt: string, maxTokens: number, signal = new AbortController().signal): GenerateRequest =>
-  ({ kind: 'completion', prompt, maxTokens, requestId: 'r', signal });
+const request = (prompt: string, maxTokens: number, signal = new AbortController().signal): GenerateRequest => ({
+  kind: 'completion',
+  prompt,
+  maxTokens,
+  requestId: 'r',
+  signal,
+});
 
 /** Runs a generation, recording the fake time at which each event arrived. */
 async function timed(engine: SimEngine, clock: FakeClock, req: GenerateRequest) {
   const times: number[] = [];
   const events: GenerateEvent[] = [];
   const t0 = clock.now();
-  for await (const e of engine.generate(req)) { times.push(clock.now() - t0); events.push(e); }
+  for await (const e of engine.generate(req)) {
+    times.push(clock.now() - t0);
+    events.push(e);
+  }
   return { times, events };
 }
 
@@ -32,7 +40,14 @@ describe('sim engine', () => {
     for (const p of SIM_PROFILES) expect(p.source.length).toBeGreaterThan(10);
     expect(() => findProfile('llama3-70b', 'T4')).toThrow(/no sim profile.*known/);
     // gpuarb.yaml spells GPUs its own way; both map to the same profiles.
-    expect(['4xA100-80GB', 'A100-80GB', 'a100', 'H100-NVL', 't4', 'none'].map(normalizeSimGpu)).toEqual(['4xA100', 'A100-80GB', 'A100-80GB', 'H100', 'T4', 'none']);
+    expect(['4xA100-80GB', 'A100-80GB', 'a100', 'H100-NVL', 't4', 'none'].map(normalizeSimGpu)).toEqual([
+      '4xA100',
+      'A100-80GB',
+      'A100-80GB',
+      'H100',
+      'T4',
+      'none',
+    ]);
   });
 
   it('emits the first token after TTFT and the rest every TPOT', async () => {

@@ -2,7 +2,16 @@
 // GPU (profiles.ts): TTFT from the prompt length, TPOT slowing as more sequences share the batch,
 // at most maxBatch sequences decoding and the rest queued. Time comes from an injectable Clock.
 import { realClock, type Clock } from '../../clock.js';
-import { EngineRequestError, StatusCell, flattenChat, type Engine, type EngineLoad, type EngineStatus, type GenerateEvent, type GenerateRequest } from '../engine.js';
+import {
+  EngineRequestError,
+  StatusCell,
+  flattenChat,
+  type Engine,
+  type EngineLoad,
+  type EngineStatus,
+  type GenerateEvent,
+  type GenerateRequest,
+} from '../engine.js';
 import { StopMatcher } from '../stop-matcher.js';
 import { findProfile, timePerOutputTokenMs, timeToFirstTokenMs, type SimGpu, type SimProfile } from './profiles.js';
 import { approximateTokens, naturalAnswerLength, simulatedTokens } from './text.js';
@@ -40,10 +49,18 @@ export class SimEngine implements Engine {
     this.fingerprint = `simulated-${this.profile.model}-${this.profile.gpu}`;
   }
 
-  get contextLength(): number { return this.profile.contextLength; }
-  status(): EngineStatus { return this.state.get(); }
-  onStatus(listener: (s: EngineStatus) => void): () => void { return this.state.subscribe(listener); }
-  load(): EngineLoad { return { running: this.running, waiting: this.waiting.length, cacheUsage: this.running / this.profile.maxBatch }; }
+  get contextLength(): number {
+    return this.profile.contextLength;
+  }
+  status(): EngineStatus {
+    return this.state.get();
+  }
+  onStatus(listener: (s: EngineStatus) => void): () => void {
+    return this.state.subscribe(listener);
+  }
+  load(): EngineLoad {
+    return { running: this.running, waiting: this.waiting.length, cacheUsage: this.running / this.profile.maxBatch };
+  }
 
   /** Idempotent: an engine handed to the agent already started is not loaded twice. */
   async start(): Promise<void> {
@@ -55,7 +72,9 @@ export class SimEngine implements Engine {
     })();
   }
 
-  whenReady(): Promise<void> { return this.ready ?? Promise.reject(new Error('engine not started')); }
+  whenReady(): Promise<void> {
+    return this.ready ?? Promise.reject(new Error('engine not started'));
+  }
 
   async stop(): Promise<void> {
     for (const w of this.waiting.splice(0)) w.refuse(new EngineRequestError(503, 'engine stopped', null, 'engine_stopped', 1));
@@ -84,7 +103,10 @@ export class SimEngine implements Engine {
         const { text, stopped } = stops.push(piece);
         if (text) yield { type: 'text', text };
         if (stopped) break;
-        if (produced >= req.maxTokens) { finishReason = produced < natural ? 'length' : 'stop'; break; }
+        if (produced >= req.maxTokens) {
+          finishReason = produced < natural ? 'length' : 'stop';
+          break;
+        }
         if (produced >= natural) break;
       }
       const rest = stops.flush();
@@ -97,14 +119,23 @@ export class SimEngine implements Engine {
 
   private acquireSlot(signal: AbortSignal): Promise<void> {
     if (this.state.get() !== 'ready') return Promise.reject(new EngineRequestError(503, 'engine not ready', null, 'engine_not_ready', 1));
-    if (this.running < this.profile.maxBatch) { this.running++; return Promise.resolve(); }
+    if (this.running < this.profile.maxBatch) {
+      this.running++;
+      return Promise.resolve();
+    }
     if (this.waiting.length >= this.maxQueue) {
       return Promise.reject(new EngineRequestError(503, 'the replica queue is full', null, 'engine_overloaded', 1));
     }
     return new Promise((resolve, reject) => {
       const entry = {
-        grant: () => { signal.removeEventListener('abort', onAbort); resolve(); },
-        refuse: (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); },
+        grant: () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        refuse: (e: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
       };
       const onAbort = () => {
         const i = this.waiting.indexOf(entry);
@@ -119,6 +150,7 @@ export class SimEngine implements Engine {
   private releaseSlot(): void {
     const next = this.waiting.shift();
     // The slot passes straight to the next waiter, so `running` stays the same.
-    if (next) next.grant(); else this.running--;
+    if (next) next.grant();
+    else this.running--;
   }
 }

@@ -2,8 +2,10 @@
 // answer, so caches, tests and load tests are reproducible; the words make it obvious the answer
 // is not a model's.
 
-const WORDS = ('simulated answer from the gpuarb fleet agent on a spot gpu replica this text is ' +
-  'derived from the prompt and carries no meaning tokens stream at the profile rate').split(' ');
+const WORDS = (
+  'simulated answer from the gpuarb fleet agent on a spot gpu replica this text is ' +
+  'derived from the prompt and carries no meaning tokens stream at the profile rate'
+).split(' ');
 
 /** FNV-1a 32-bit hash. */
 export function hashText(text: string): number {
@@ -25,9 +27,11 @@ export function* simulatedTokens(prompt: string, seed = 0): Generator<string, vo
   let state = hashText(`${seed}:${prompt}`) || 1;
   for (let i = 0; ; i++) {
     // xorshift32: cheap and deterministic.
-    state ^= state << 13; state >>>= 0;
+    state ^= state << 13;
+    state >>>= 0;
     state ^= state >>> 17;
-    state ^= state << 5; state >>>= 0;
+    state ^= state << 5;
+    state >>>= 0;
     const word = WORDS[state % WORDS.length];
     yield i === 0 ? word[0].toUpperCase() + word.slice(1) : ` ${word}`;
   }

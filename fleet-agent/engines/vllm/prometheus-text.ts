@@ -10,7 +10,10 @@ export function sumMetric(text: string, name: string): number | null {
     if (rest[0] !== '{' && rest[0] !== ' ') continue; // a longer name sharing the prefix
     const afterLabels = rest[0] === '{' ? rest.slice(rest.indexOf('}') + 1) : rest;
     const value = Number(afterLabels.trim().split(/\s+/)[0]); // an optional timestamp may follow
-    if (Number.isFinite(value)) { total += value; found = true; }
+    if (Number.isFinite(value)) {
+      total += value;
+      found = true;
+    }
   }
   return found ? total : null;
 }

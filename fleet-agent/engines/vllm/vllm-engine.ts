@@ -5,7 +5,15 @@ import { Agent as HttpAgent, request, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import type { AgentConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
-import { EngineRequestError, StatusCell, type Engine, type EngineLoad, type EngineStatus, type GenerateEvent, type GenerateRequest } from '../engine.js';
+import {
+  EngineRequestError,
+  StatusCell,
+  type Engine,
+  type EngineLoad,
+  type EngineStatus,
+  type GenerateEvent,
+  type GenerateRequest,
+} from '../engine.js';
 import { sumMetric } from './prometheus-text.js';
 import { readSse } from './sse-reader.js';
 import { VllmSupervisor } from './vllm-supervisor.js';
@@ -17,7 +25,10 @@ function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -33,18 +44,31 @@ export class VllmEngine implements Engine {
   private metricsTimer?: NodeJS.Timeout;
   private lastLoad: EngineLoad = { running: 0, waiting: 0, cacheUsage: null };
 
-  constructor(private readonly config: VllmConfig, private readonly log: Logger) {
+  constructor(
+    private readonly config: VllmConfig,
+    private readonly log: Logger,
+  ) {
     this.model = config.model;
     this.fingerprint = `vllm-${config.model}`;
     this.contextLength = config.contextLength;
   }
 
-  status(): EngineStatus { return this.state.get(); }
-  onStatus(listener: (s: EngineStatus) => void): () => void { return this.state.subscribe(listener); }
-  load(): EngineLoad { return this.lastLoad; }
-  whenReady(): Promise<void> { return this.supervisor ? this.supervisor.whenReady() : Promise.reject(new Error('engine not started')); }
+  status(): EngineStatus {
+    return this.state.get();
+  }
+  onStatus(listener: (s: EngineStatus) => void): () => void {
+    return this.state.subscribe(listener);
+  }
+  load(): EngineLoad {
+    return this.lastLoad;
+  }
+  whenReady(): Promise<void> {
+    return this.supervisor ? this.supervisor.whenReady() : Promise.reject(new Error('engine not started'));
+  }
   /** vLLM owns the tokenizer: it checks the context itself and we pass its 400 on. */
-  countPromptTokens(): undefined { return undefined; }
+  countPromptTokens(): undefined {
+    return undefined;
+  }
 
   async start(): Promise<void> {
     if (this.supervisor) return;
@@ -82,16 +106,27 @@ export class VllmEngine implements Engine {
     const body = JSON.stringify({
       model: this.config.model,
       ...(req.kind === 'chat' ? { messages: req.messages } : { prompt: req.prompt }),
-      max_tokens: req.maxTokens, temperature: req.temperature, top_p: req.topP, stop: req.stop, seed: req.seed,
+      max_tokens: req.maxTokens,
+      temperature: req.temperature,
+      top_p: req.topP,
+      stop: req.stop,
+      seed: req.seed,
       ...(req.stream === false ? {} : { stream: true, stream_options: { include_usage: true } }),
     });
     const res = await this.post(req.kind === 'chat' ? '/v1/chat/completions' : '/v1/completions', body, req);
     if (res.statusCode !== 200) throw await upstreamError(res);
-    if (req.stream === false) { yield* whole(res); return; }
+    if (req.stream === false) {
+      yield* whole(res);
+      return;
+    }
     let usage = { promptTokens: 0, completionTokens: 0 };
     let finishReason: 'stop' | 'length' = 'stop';
     for await (const data of readSse(res, req.signal)) {
-      const chunk = JSON.parse(data) as { choices?: { delta?: { content?: string | null }; text?: string; finish_reason?: string | null }[]; usage?: { prompt_tokens: number; completion_tokens: number } | null; error?: { message?: string } };
+      const chunk = JSON.parse(data) as {
+        choices?: { delta?: { content?: string | null }; text?: string; finish_reason?: string | null }[];
+        usage?: { prompt_tokens: number; completion_tokens: number } | null;
+        error?: { message?: string };
+      };
       if (chunk.error) throw new EngineRequestError(502, `vLLM: ${chunk.error.message ?? 'stream error'}`, null, 'engine_error');
       const choice = chunk.choices?.[0];
       const text = choice?.delta?.content ?? choice?.text;
@@ -104,13 +139,29 @@ export class VllmEngine implements Engine {
 
   private post(path: string, body: string, req: GenerateRequest): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const r = request({
-        host: '127.0.0.1', port: this.supervisor!.port, path, method: 'POST', agent: this.agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': req.requestId },
-        timeout: this.config.requestTimeoutMs, signal: req.signal,
-      }, resolve);
+      const r = request(
+        {
+          host: '127.0.0.1',
+          port: this.supervisor!.port,
+          path,
+          method: 'POST',
+          agent: this.agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': req.requestId },
+          timeout: this.config.requestTimeoutMs,
+          signal: req.signal,
+        },
+        resolve,
+      );
       r.on('timeout', () => r.destroy(new EngineRequestError(504, 'vLLM did not answer in time', null, 'engine_timeout')));
-      r.on('error', (e) => reject(req.signal.aborted ? req.signal.reason : e instanceof EngineRequestError ? e : new EngineRequestError(503, `vLLM unreachable: ${e.message}`, null, 'engine_unavailable', 1)));
+      r.on('error', (e) =>
+        reject(
+          req.signal.aborted
+            ? req.signal.reason
+            : e instanceof EngineRequestError
+              ? e
+              : new EngineRequestError(503, `vLLM unreachable: ${e.message}`, null, 'engine_unavailable', 1),
+        ),
+      );
       r.end(body);
     });
   }
@@ -121,11 +172,18 @@ async function* whole(res: IncomingMessage): AsyncGenerator<GenerateEvent> {
   let text = '';
   res.setEncoding('utf8');
   for await (const c of res as AsyncIterable<string>) text += c;
-  const j = JSON.parse(text) as { choices: { message?: { content?: string | null }; text?: string; finish_reason?: string }[]; usage: { prompt_tokens: number; completion_tokens: number } };
+  const j = JSON.parse(text) as {
+    choices: { message?: { content?: string | null }; text?: string; finish_reason?: string }[];
+    usage: { prompt_tokens: number; completion_tokens: number };
+  };
   const choice = j.choices[0];
   const content = choice?.message?.content ?? choice?.text ?? '';
   if (content) yield { type: 'text', text: content };
-  yield { type: 'done', finishReason: choice?.finish_reason === 'length' ? 'length' : 'stop', usage: { promptTokens: j.usage.prompt_tokens, completionTokens: j.usage.completion_tokens } };
+  yield {
+    type: 'done',
+    finishReason: choice?.finish_reason === 'length' ? 'length' : 'stop',
+    usage: { promptTokens: j.usage.prompt_tokens, completionTokens: j.usage.completion_tokens },
+  };
 }
 
 /** vLLM answers errors as {object:"error",message,param,code} (older: OpenAI's shape); both map here. */
@@ -138,7 +196,9 @@ async function upstreamError(res: IncomingMessage): Promise<EngineRequestError> 
     const j = JSON.parse(text) as { message?: string; param?: string | null; error?: { message?: string; param?: string | null } };
     message = j.error?.message ?? j.message ?? message;
     param = j.error?.param ?? j.param ?? null;
-  } catch { /* not JSON */ }
+  } catch {
+    /* not JSON */
+  }
   const status = res.statusCode ?? 502;
   if (status >= 500) return new EngineRequestError(503, `vLLM error: ${message}`, null, 'engine_error', 1);
   const code = /context length/i.test(message) ? 'context_length_exceeded' : status === 404 ? 'model_not_found' : 'invalid_value';

@@ -10,8 +10,21 @@ type VllmConfig = Extract<AgentConfig['engine'], { type: 'vllm' }>;
 
 /** The `vllm serve` arguments for a pool: model, name, quantisation, tensor parallelism, context. */
 export function vllmServeArgs(config: VllmConfig, port: number): string[] {
-  const args = [config.source, '--host', '127.0.0.1', '--port', String(port), '--served-model-name', config.model,
-    '--tensor-parallel-size', String(config.tensorParallelSize), '--dtype', config.dtype, '--max-model-len', String(config.contextLength)];
+  const args = [
+    config.source,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--served-model-name',
+    config.model,
+    '--tensor-parallel-size',
+    String(config.tensorParallelSize),
+    '--dtype',
+    config.dtype,
+    '--max-model-len',
+    String(config.contextLength),
+  ];
   if (config.quantization) args.push('--quantization', config.quantization);
   return [...args, ...config.extraArgs];
 }
@@ -27,11 +40,21 @@ export class VllmSupervisor {
   private lastLines: string[] = [];
   restarts = 0;
 
-  constructor(private readonly config: VllmConfig, readonly port: number, private readonly status: StatusCell, private readonly log: Logger) {}
+  constructor(
+    private readonly config: VllmConfig,
+    readonly port: number,
+    private readonly status: StatusCell,
+    private readonly log: Logger,
+  ) {}
 
-  get pid(): number | undefined { return this.child?.pid; }
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
 
-  start(): void { this.stopping = false; this.spawn(); }
+  start(): void {
+    this.stopping = false;
+    this.spawn();
+  }
 
   /** Resolves the next time vLLM is ready (at once if it is). */
   whenReady(): Promise<void> {
@@ -43,7 +66,10 @@ export class VllmSupervisor {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     const child = this.child;
-    if (child && child.exitCode === null) { child.kill('SIGTERM'); await child.catch(() => undefined); }
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await child.catch(() => undefined);
+    }
     this.status.set('stopped');
   }
 
@@ -53,8 +79,14 @@ export class VllmSupervisor {
     this.log.info('vllm starting', { command: file, args, attempt: this.attempt });
     this.lastLines = [];
     const child = execa(file, args, {
-      env: this.config.env, reject: false, buffer: false, cleanup: true, forceKillAfterDelay: 10_000,
-      stdin: 'ignore', stdout: 'pipe', stderr: 'pipe',
+      env: this.config.env,
+      reject: false,
+      buffer: false,
+      cleanup: true,
+      forceKillAfterDelay: 10_000,
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
     });
     this.child = child;
     this.status.set('loading');
@@ -72,7 +104,12 @@ export class VllmSupervisor {
       const delay = Math.min(this.config.restartBackoff.initialMs * 2 ** this.attempt, this.config.restartBackoff.maxMs);
       this.attempt++;
       this.restarts++;
-      this.log.warn('vllm exited; restarting', { exitCode: result.exitCode, signal: result.signal, restartInMs: delay, lastOutput: this.lastLines });
+      this.log.warn('vllm exited; restarting', {
+        exitCode: result.exitCode,
+        signal: result.signal,
+        restartInMs: delay,
+        lastOutput: this.lastLines,
+      });
       this.restartTimer = setTimeout(() => this.spawn(), delay);
     });
   }
@@ -92,9 +129,14 @@ export class VllmSupervisor {
           for (const w of this.readyWaiters.splice(0)) w();
           return;
         }
-      } catch { /* not listening yet */ }
+      } catch {
+        /* not listening yet */
+      }
       if (Date.now() > deadline) {
-        this.log.error('vllm not ready in time; killing it', { startupTimeoutMs: this.config.startupTimeoutMs, lastOutput: this.lastLines });
+        this.log.error('vllm not ready in time; killing it', {
+          startupTimeoutMs: this.config.startupTimeoutMs,
+          lastOutput: this.lastLines,
+        });
         child.kill('SIGKILL');
         return;
       }

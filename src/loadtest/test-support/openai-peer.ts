@@ -79,23 +79,38 @@ export async function startOpenAiPeer(opts: PeerOptions): Promise<OpenAiPeer> {
   server.keepAliveTimeout = 30_000;
 
   function complete(res: ServerResponse, model: string, cache: string) {
-    json(res, 200, {
-      id: 'chatcmpl-peer', object: 'chat.completion', created: 0, model,
-      choices: [{ index: 0, message: { role: 'assistant', content: 'ok '.repeat(tokens).trim() }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 10, completion_tokens: tokens, total_tokens: 10 + tokens },
-    }, { 'x-gpuarb-cache': cache });
+    json(
+      res,
+      200,
+      {
+        id: 'chatcmpl-peer',
+        object: 'chat.completion',
+        created: 0,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: 'ok '.repeat(tokens).trim() }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 10, completion_tokens: tokens, total_tokens: 10 + tokens },
+      },
+      { 'x-gpuarb-cache': cache },
+    );
   }
 
   function stream(res: ServerResponse, model: string, cache: string) {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'x-gpuarb-cache': cache });
     if (streamsToBreak > 0) {
       streamsToBreak -= 1;
-      res.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: 'ok ' } }] })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: 'ok ' } }] })}\n\n`,
+      );
       // Flushed first, so the client has a started stream when the connection drops.
       return void res.socket?.end(() => res.socket?.destroy());
     }
-    for (let i = 0; i < tokens; i++) res.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: 'ok ' } }] })}\n\n`);
-    res.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model, choices: [], usage: { prompt_tokens: 10, completion_tokens: tokens } })}\n\n`);
+    for (let i = 0; i < tokens; i++)
+      res.write(
+        `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: 'ok ' } }] })}\n\n`,
+      );
+    res.write(
+      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model, choices: [], usage: { prompt_tokens: 10, completion_tokens: tokens } })}\n\n`,
+    );
     res.end('data: [DONE]\n\n');
   }
 

@@ -54,7 +54,13 @@ export function apiManagement(ctx: GraphContext): DesiredResource[] {
       },
     },
     dependsOn: [svc],
-    owned: ['properties.path', 'properties.displayName', 'properties.subscriptionRequired', 'properties.subscriptionKeyParameterNames', 'properties.apiRevisionDescription'],
+    owned: [
+      'properties.path',
+      'properties.displayName',
+      'properties.subscriptionRequired',
+      'properties.subscriptionKeyParameterNames',
+      'properties.apiRevisionDescription',
+    ],
   });
   const backend = resource({
     id: `${svc}/backends/${BACKEND_ID}`,
@@ -81,10 +87,18 @@ export function apiManagement(ctx: GraphContext): DesiredResource[] {
         secret: true,
         // A Key Vault reference: API Management fetches (and refreshes after rotation) the
         // value with the identity; the value itself never passes through gpuarb.
-        keyVault: { secretIdentifier: secretUri(ctx, SECRET_NAMES.inferenceApiKey), identityClientId: ref(ids.identity, 'properties.clientId') },
+        keyVault: {
+          secretIdentifier: secretUri(ctx, SECRET_NAMES.inferenceApiKey),
+          identityClientId: ref(ids.identity, 'properties.clientId'),
+        },
       },
     },
-    dependsOn: [svc, ids.keyVault, `${ids.keyVault}/secrets/${SECRET_NAMES.inferenceApiKey}`, roleAssignmentId(ctx, ids.keyVault, 'keyVaultSecretsUser')],
+    dependsOn: [
+      svc,
+      ids.keyVault,
+      `${ids.keyVault}/secrets/${SECRET_NAMES.inferenceApiKey}`,
+      roleAssignmentId(ctx, ids.keyVault, 'keyVaultSecretsUser'),
+    ],
     owned: ['properties.displayName', 'properties.secret', 'properties.keyVault.secretIdentifier'],
   });
   const apiPolicy = resource({

@@ -96,7 +96,9 @@ export function ref(id: string, path: string, extra: { prefix?: string; suffix?:
  * role-assignment name instead of creating a duplicate assignment.
  */
 export function deterministicGuid(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.map((s) => s.toLowerCase()).join('|')).digest('hex');
+  const h = createHash('sha256')
+    .update(parts.map((s) => s.toLowerCase()).join('|'))
+    .digest('hex');
   const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

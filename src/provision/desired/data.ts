@@ -42,7 +42,14 @@ export function storage(ctx: GraphContext): DesiredResource[] {
       },
     },
     dependsOn: [ids.rg],
-    owned: trackedOwned(ctx, 'kind', 'sku.name', 'properties.minimumTlsVersion', 'properties.supportsHttpsTrafficOnly', 'properties.allowBlobPublicAccess'),
+    owned: trackedOwned(
+      ctx,
+      'kind',
+      'sku.name',
+      'properties.minimumTlsVersion',
+      'properties.supportsHttpsTrafficOnly',
+      'properties.allowBlobPublicAccess',
+    ),
   });
   const container = resource({
     id: `${ids.storage}/blobServices/default/containers/${DEPLOYMENT_CONTAINER}`,
@@ -86,7 +93,13 @@ export function cosmos(ctx: GraphContext): DesiredResource[] {
       },
     },
     dependsOn: [ids.rg],
-    owned: trackedOwned(ctx, 'kind', 'properties.backupPolicy.type', 'properties.consistencyPolicy.defaultConsistencyLevel', 'properties.disableLocalAuth'),
+    owned: trackedOwned(
+      ctx,
+      'kind',
+      'properties.backupPolicy.type',
+      'properties.consistencyPolicy.defaultConsistencyLevel',
+      'properties.disableLocalAuth',
+    ),
     createOnly: ['properties.capabilities', 'properties.locations'],
   });
   const dbId = `${ids.cosmos}/sqlDatabases/${COSMOS_DATABASE}`;

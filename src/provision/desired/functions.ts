@@ -16,7 +16,13 @@ export function functionApp(ctx: GraphContext): DesiredResource[] {
     id: ids.plan,
     type: 'Microsoft.Web/serverfarms',
     label: 'functions plan',
-    body: { location: config.location, tags: ctx.tags, kind: 'functionapp', sku: { name: 'FC1', tier: 'FlexConsumption' }, properties: { reserved: true } },
+    body: {
+      location: config.location,
+      tags: ctx.tags,
+      kind: 'functionapp',
+      sku: { name: 'FC1', tier: 'FlexConsumption' },
+      properties: { reserved: true },
+    },
     dependsOn: [ids.rg],
     owned: trackedOwned(ctx, 'sku.name', 'properties.reserved'),
   });
@@ -99,7 +105,14 @@ export function functionApp(ctx: GraphContext): DesiredResource[] {
         GPUARB_GATEWAY_CONFIG: JSON.stringify(gatewayConfig),
       },
     },
-    dependsOn: [ids.functionApp, ids.appInsights, ids.cosmos, ids.keyVault, `${ids.keyVault}/secrets/${SECRET_NAMES.inferenceApiKey}`, `${ids.keyVault}/secrets/${SECRET_NAMES.internalServiceKey}`],
+    dependsOn: [
+      ids.functionApp,
+      ids.appInsights,
+      ids.cosmos,
+      ids.keyVault,
+      `${ids.keyVault}/secrets/${SECRET_NAMES.inferenceApiKey}`,
+      `${ids.keyVault}/secrets/${SECRET_NAMES.internalServiceKey}`,
+    ],
     owned: ['properties'],
   });
   const out = [plan, site, settings];

@@ -8,7 +8,7 @@ describe('desired graph', () => {
   const graph = buildDesiredGraph(defaultTestInput());
 
   it('matches the reviewed snapshot (any body change shows here)', async () => {
-    await expect(JSON.stringify(graph, null, 2) + '\n').toMatchFileSnapshot('./__snapshots__/default-graph.json');
+    await expect(`${JSON.stringify(graph, null, 2)}\n`).toMatchFileSnapshot('./__snapshots__/default-graph.json');
   });
 
   it('is in dependency order with every dependency present', () => {
@@ -61,6 +61,7 @@ describe('desired graph', () => {
     const again = buildDesiredGraph(defaultTestInput());
     const ra = (g: typeof graph) => g.resources.filter((r) => r.type.endsWith('roleAssignments')).map((r) => r.id);
     expect(ra(again)).toEqual(ra(graph));
-    for (const id of ra(graph)) expect(id.split('/').pop()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of ra(graph))
+      expect(id.split('/').pop()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });

@@ -69,7 +69,13 @@ export function alerts(ctx: GraphContext): DesiredResource[] {
       severity: 1,
       scopes: [ids.appInsights],
       window: 'PT1M',
-      criterion: { metricName: 'requests/failed', metricNamespace: 'microsoft.insights/components', operator: 'GreaterThan', threshold: a.functionFailuresPerMinute, timeAggregation: 'Count' },
+      criterion: {
+        metricName: 'requests/failed',
+        metricNamespace: 'microsoft.insights/components',
+        operator: 'GreaterThan',
+        threshold: a.functionFailuresPerMinute,
+        timeAggregation: 'Count',
+      },
     },
     {
       name: 'response-time',
@@ -77,7 +83,13 @@ export function alerts(ctx: GraphContext): DesiredResource[] {
       severity: 2,
       scopes: [ids.appInsights],
       window: 'PT5M',
-      criterion: { metricName: 'requests/duration', metricNamespace: 'microsoft.insights/components', operator: 'GreaterThan', threshold: a.responseTimeSeconds * 1000, timeAggregation: 'Average' },
+      criterion: {
+        metricName: 'requests/duration',
+        metricNamespace: 'microsoft.insights/components',
+        operator: 'GreaterThan',
+        threshold: a.responseTimeSeconds * 1000,
+        timeAggregation: 'Average',
+      },
     },
     {
       name: 'vm-cpu',
@@ -86,7 +98,13 @@ export function alerts(ctx: GraphContext): DesiredResource[] {
       scopes: pools,
       targetType: 'Microsoft.Compute/virtualMachineScaleSets',
       window: 'PT5M',
-      criterion: { metricName: 'Percentage CPU', metricNamespace: 'Microsoft.Compute/virtualMachineScaleSets', operator: 'GreaterThan', threshold: a.cpuPercent, timeAggregation: 'Average' },
+      criterion: {
+        metricName: 'Percentage CPU',
+        metricNamespace: 'Microsoft.Compute/virtualMachineScaleSets',
+        operator: 'GreaterThan',
+        threshold: a.cpuPercent,
+        timeAggregation: 'Average',
+      },
     },
     {
       name: 'cosmos-throttling',

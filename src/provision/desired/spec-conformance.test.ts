@@ -16,7 +16,16 @@ describe('bodies conform to Microsoft REST specs (from ../shared/specs)', () => 
 
   it('covers the families with a spec', () => {
     const types = new Set(covered.map((r) => r.type));
-    for (const t of ['Microsoft.Compute/virtualMachineScaleSets', 'Microsoft.Web/sites', 'Microsoft.KeyVault/vaults', 'Microsoft.DocumentDB/databaseAccounts', 'Microsoft.Network/virtualNetworks', 'Microsoft.ApiManagement/service/apis', 'Microsoft.Storage/storageAccounts', 'Microsoft.Insights/autoscaleSettings']) {
+    for (const t of [
+      'Microsoft.Compute/virtualMachineScaleSets',
+      'Microsoft.Web/sites',
+      'Microsoft.KeyVault/vaults',
+      'Microsoft.DocumentDB/databaseAccounts',
+      'Microsoft.Network/virtualNetworks',
+      'Microsoft.ApiManagement/service/apis',
+      'Microsoft.Storage/storageAccounts',
+      'Microsoft.Insights/autoscaleSettings',
+    ]) {
       expect(types.has(t), t).toBe(true);
     }
   });

@@ -78,7 +78,12 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
         },
         automaticRepairsPolicy: { enabled: true, gracePeriod: `PT${repairGraceMinutes(pool)}M`, repairAction: 'Replace' },
         ...(spot.enabled
-          ? { priorityMixPolicy: { baseRegularPriorityCount: spot.regularBase, regularPriorityPercentageAboveBase: spot.regularPercentAboveBase } }
+          ? {
+              priorityMixPolicy: {
+                baseRegularPriorityCount: spot.regularBase,
+                regularPriorityPercentageAboveBase: spot.regularPercentAboveBase,
+              },
+            }
           : {}),
         virtualMachineProfile: {
           ...(spot.enabled
@@ -91,15 +96,19 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
             linuxConfiguration: {
               disablePasswordAuthentication: true,
               ssh: {
-                publicKeys: [
-                  { path: `/home/${ADMIN_USER}/.ssh/authorized_keys`, keyData: ref(sshSecret, `tags.${TAG_SSH_PUBLIC_KEY}`) },
-                ],
+                publicKeys: [{ path: `/home/${ADMIN_USER}/.ssh/authorized_keys`, keyData: ref(sshSecret, `tags.${TAG_SSH_PUBLIC_KEY}`) }],
               },
             },
           },
           storageProfile: {
             imageReference: image(pool),
-            osDisk: { createOption: 'FromImage', deleteOption: 'Delete', caching: 'ReadOnly', diskSizeGB: 256, managedDisk: { storageAccountType: 'Premium_LRS' } },
+            osDisk: {
+              createOption: 'FromImage',
+              deleteOption: 'Delete',
+              caching: 'ReadOnly',
+              diskSizeGB: 256,
+              managedDisk: { storageAccountType: 'Premium_LRS' },
+            },
           },
           networkProfile: {
             networkApiVersion: '2022-11-01',
@@ -126,7 +135,14 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
                   typeHandlerVersion: '2.0',
                   autoUpgradeMinorVersion: true,
                   // Rich health states: the agent answers {"ApplicationHealthState":"Healthy"}.
-                  settings: { protocol: 'http', port: AGENT_PORT, requestPath: '/health/app', intervalInSeconds: 5, numberOfProbes: 1, gracePeriod: repairGraceMinutes(pool) * 60 },
+                  settings: {
+                    protocol: 'http',
+                    port: AGENT_PORT,
+                    requestPath: '/health/app',
+                    intervalInSeconds: 5,
+                    numberOfProbes: 1,
+                    gracePeriod: repairGraceMinutes(pool) * 60,
+                  },
                 },
               },
             ],
@@ -157,7 +173,12 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
       'properties.virtualMachineProfile.extensionProfile.extensions',
     ),
     // Capacity belongs to autoscale after creation; priority and zones cannot change in place.
-    createOnly: ['sku.capacity', 'properties.virtualMachineProfile.priority', 'zones', 'properties.virtualMachineProfile.osProfile.linuxConfiguration'],
+    createOnly: [
+      'sku.capacity',
+      'properties.virtualMachineProfile.priority',
+      'zones',
+      'properties.virtualMachineProfile.osProfile.linuxConfiguration',
+    ],
   });
   return [vmss, autoscale(ctx, pool, id)];
 }
@@ -192,10 +213,20 @@ function autoscale(ctx: GraphContext, pool: PoolConfig, vmssId: string): Desired
         profiles: [
           {
             name: 'queue-depth',
-            capacity: { minimum: String(pool.capacity.min), maximum: String(pool.capacity.max), default: String(pool.capacity.initial ?? pool.capacity.min) },
+            capacity: {
+              minimum: String(pool.capacity.min),
+              maximum: String(pool.capacity.max),
+              default: String(pool.capacity.initial ?? pool.capacity.min),
+            },
             rules: [
-              { metricTrigger: trigger('GreaterThan', a.scaleOutQueueAbove), scaleAction: { direction: 'Increase', type: 'ChangeCount', value: '1', cooldown } },
-              { metricTrigger: trigger('LessThan', a.scaleInQueueBelow), scaleAction: { direction: 'Decrease', type: 'ChangeCount', value: '1', cooldown } },
+              {
+                metricTrigger: trigger('GreaterThan', a.scaleOutQueueAbove),
+                scaleAction: { direction: 'Increase', type: 'ChangeCount', value: '1', cooldown },
+              },
+              {
+                metricTrigger: trigger('LessThan', a.scaleInQueueBelow),
+                scaleAction: { direction: 'Decrease', type: 'ChangeCount', value: '1', cooldown },
+              },
             ],
           },
         ],

@@ -14,7 +14,12 @@ export async function startLocalCloud(opts: StartEmulatorOptions & { pollInterva
   const emulator = await startEmulator({ port: 0, profile: 'fast', seed: 1, ...opts });
   const counter = new RequestCounter();
   const arm = await createArmClient(
-    { subscriptionId: emulator.subscriptionId, armEndpoint: emulator.endpoint, credential: emulator.credential, caCertPem: emulator.caCertPem },
+    {
+      subscriptionId: emulator.subscriptionId,
+      armEndpoint: emulator.endpoint,
+      credential: emulator.credential,
+      caCertPem: emulator.caCertPem,
+    },
     { pollIntervalMs: opts.pollIntervalMs ?? 5, retryDelayInMs: 5, maxRetryDelayInMs: 50, onRequest: counter.record },
   );
   return { emulator, arm, counter, stop: () => emulator.stop() };

@@ -51,7 +51,10 @@ export class RestSpecs {
 
   /** The PUT body schema for an ARM id at an api-version, if a spec covers it. */
   find(id: string, apiVersion: string): { file: string; body: Schema } | undefined {
-    const path = id.replace(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[^/]+\/[^/]+\/[^/]+\/providers\//i, '/{scope}/providers/');
+    const path = id.replace(
+      /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[^/]+\/[^/]+\/[^/]+\/providers\//i,
+      '/{scope}/providers/',
+    );
     return (
       this.ops.find((o) => o.apiVersion === apiVersion && o.re.test(id)) ??
       this.ops.find((o) => o.apiVersion === apiVersion && o.re.test(path))
@@ -69,11 +72,14 @@ export class RestSpecs {
     for (const [k, v] of Object.entries(value)) {
       const prop = s.properties[k];
       if (!prop) {
-        if (s.additionalProperties && typeof s.additionalProperties === 'object') problems.push(...this.check(s.__file, s.additionalProperties, v, `${at}.${k}`));
+        if (s.additionalProperties && typeof s.additionalProperties === 'object')
+          problems.push(...this.check(s.__file, s.additionalProperties, v, `${at}.${k}`));
         else if (!s.additionalProperties && Object.keys(s.properties).length) problems.push(`${at}.${k}: not in the spec`);
         continue;
       }
-      const p: Schema & { __file: string } = prop.$ref ? { ...this.deref(s.__file, prop.$ref), readOnly: prop.readOnly } : { ...prop, __file: s.__file };
+      const p: Schema & { __file: string } = prop.$ref
+        ? { ...this.deref(s.__file, prop.$ref), readOnly: prop.readOnly }
+        : { ...prop, __file: s.__file };
       if (p.readOnly) problems.push(`${at}.${k}: read-only`);
       problems.push(...this.check(p.__file, p, v, `${at}.${k}`));
     }
@@ -84,12 +90,17 @@ export class RestSpecs {
   private polymorphic(s: ReturnType<RestSpecs['flatten']>, value: Record<string, unknown>): ReturnType<RestSpecs['flatten']> {
     if (!s.discriminator || typeof value[s.discriminator] !== 'string') return s;
     const defs = this.files.get(s.__file)?.definitions ?? {};
-    const sub = Object.entries<any>(defs).find(([name, d]) => (d['x-ms-discriminator-value'] ?? name) === value[s.discriminator!] && (d.allOf ?? []).some((a: Schema) => a.$ref));
+    const sub = Object.entries<any>(defs).find(
+      ([name, d]) => (d['x-ms-discriminator-value'] ?? name) === value[s.discriminator!] && (d.allOf ?? []).some((a: Schema) => a.$ref),
+    );
     return sub ? this.flatten(s.__file, { $ref: `#/definitions/${sub[0]}` }) : s;
   }
 
   /** Resolves $ref and merges allOf into one { properties, additionalProperties, items }. */
-  private flatten(file: string, schema: Schema): { properties: Record<string, Schema>; additionalProperties?: any; items?: Schema; discriminator?: string; __file: string } {
+  private flatten(
+    file: string,
+    schema: Schema,
+  ): { properties: Record<string, Schema>; additionalProperties?: any; items?: Schema; discriminator?: string; __file: string } {
     let s: any = schema;
     let f = file;
     if (s.$ref) {
