@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // emulator daemon) run from dist/, which the global setup builds once per run.
 export default defineConfig({
   test: {
-    include: ['{src,fleet-agent,gateway,emulator,bench,scripts,test}/**/*.test.{ts,tsx}'],
+    include: ['{contracts,lib,src,fleet-agent,gateway,emulator,bench,scripts,test}/**/*.test.{ts,tsx}'],
     exclude: ['**/node_modules/**', 'dist/**', '.gpuarb/**'],
     globalSetup: ['./scripts/vitest-global-setup.ts'],
     pool: 'forks',

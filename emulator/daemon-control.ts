@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isAlive, readLock, type DaemonInfo } from './daemon-lock.js';
-import { packageRoot } from '../src/core/package-root.js';
+import { packageRoot } from '../lib/package-root.js';
 
 export type { DaemonInfo } from './daemon-lock.js';
 export const DEFAULT_STATE_DIR = '.gpuarb/local';

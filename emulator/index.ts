@@ -13,10 +13,10 @@ import { createControl, createControlHandler, type EmulatorControl } from './cor
 import type { BehaviorRegistry } from './core/behavior.js';
 import type { DataPlaneDeps, DataPlaneFactory, DataPlaneHandler, ScheduledEventsSink } from './core/dataplane-contract.js';
 import type { Profile } from './core/profiles.js';
-import { registerAllTypes } from './types/index.js';
+import { registerAllTypes } from './providers/index.js';
 import { connectScheduledEvents, mountHttpsDataPlanes } from './core/mount-dataplanes.js';
 import { createScheduledEvents, type ScheduledEventsService } from './dataplanes/index.js';
-import { PlatformRuntime } from './runtime/platform.js';
+import { PlatformRuntime } from './runtime/make-real.js';
 
 export interface StartEmulatorOptions {
   /** 0 (default) = a free port. */
@@ -28,7 +28,7 @@ export interface StartEmulatorOptions {
   seed?: number;
   subscriptionId?: string;
   /**
-   * Make resources real (emulator/runtime/platform.ts): VMs run agents, the function app runs the
+   * Make resources real (emulator/runtime/make-real.ts): VMs run agents, the function app runs the
    * gateway, API Management a local proxy, Cosmos and storage local servers. Off for API tests.
    */
   platform?: boolean | { persistStorage?: boolean };

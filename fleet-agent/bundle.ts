@@ -1,7 +1,7 @@
 // Builds the agent as ONE file to ship to a VM (uploaded to blob storage by provisioning, fetched
 // by cloud-init with the managed identity). Everything is bundled except node-llama-cpp, whose
 // native binaries cloud-init installs with npm next to the file.
-import { packagePath } from '../src/core/package-root.js';
+import { packagePath } from '../lib/package-root.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

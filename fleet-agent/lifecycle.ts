@@ -1,7 +1,7 @@
 // The replica's state as the outside world sees it: starting → ready → draining. Health probes,
 // the registry and the 503s for new requests all read it from here, so "draining" takes effect
 // everywhere in the same tick.
-import type { ReplicaState } from '../src/contracts/registry.js';
+import type { ReplicaState } from '../contracts/registry.js';
 import type { Engine } from './engines/engine.js';
 
 export class ReplicaLifecycle {

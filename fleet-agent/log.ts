@@ -1,7 +1,7 @@
-// The agent's logs: JSON lines (src/core/json-log.ts), errors and warnings on stderr, the rest on
+// The agent's logs: JSON lines (lib/json-log.ts), errors and warnings on stderr, the rest on
 // stdout. Prompt and completion text never goes through here unless `logContent` is configured
 // (see openai routes).
-import { createJsonLogger, LOG_LEVEL_ORDER, type Logger, type LogLevel } from '../src/core/json-log.js';
+import { createJsonLogger, LOG_LEVEL_ORDER, type Logger, type LogLevel } from '../lib/json-log.js';
 
 export type { Logger, LogLevel };
 

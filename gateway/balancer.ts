@@ -2,7 +2,7 @@
 // with less outstanding work, where work = the registry's in-flight + queue (as the agent last
 // reported it, up to 2 s old) + this gateway's own in-flight requests to it (exact, immediate).
 // P2C avoids the herd effect of "always the least loaded" with stale load data.
-import type { RegistryDoc } from '../src/contracts/registry.js';
+import type { RegistryDoc } from '../contracts/registry.js';
 
 export interface Balancer {
   pick(candidates: RegistryDoc[], exclude: ReadonlySet<string>): RegistryDoc | undefined;

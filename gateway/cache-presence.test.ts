@@ -6,7 +6,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import { BloomFilter, CachePresence, nextSyncDelay, staleAfterMs, SYNC_COST_FACTOR } from './cache-presence.js';
 import { startTestCosmos, type TestCosmos } from './test-support/cosmos-server.js';
-import { CONTAINERS } from './cosmos-containers.js';
+import { CONTAINERS } from '../contracts/cosmos-containers.js';
 import { silentLogger } from './log.js';
 
 const hexKey = () => randomBytes(32).toString('hex');

@@ -6,7 +6,7 @@ import {
   HEADER_REQUEST_ID,
   HEADER_USAGE,
   parseUsageHeader,
-} from '../src/contracts/headers.js';
+} from '../contracts/headers.js';
 import type { GatewayContext } from './context.js';
 import { isDeterministic, cacheKey } from './cache-key.js';
 import { completionToSse } from './sse.js';

@@ -2,7 +2,7 @@
 // Azure Functions) validated strictly with zod; GPUARB_GATEWAY_* variables override single
 // fields (see config-load.ts). Defaults are the values production runs with.
 import { z } from 'zod';
-import { REGISTRY_STALE_AFTER_MS } from '../src/contracts/registry.js';
+import { REGISTRY_STALE_AFTER_MS } from '../contracts/registry.js';
 
 /** Where a secret comes from. Every kind yields the accepted values: current first, then previous. */
 export const SecretSourceSchema = z.discriminatedUnion('kind', [

@@ -3,8 +3,8 @@
 // refused/unreachable connections, 503 from a draining agent, 429, and answers that broke
 // before their first byte was relayed. Everything happens within the request's deadline; the
 // `commit` step decides what "seen by the client" means (whole body, or first stream event).
-import type { RegistryDoc } from '../src/contracts/registry.js';
-import { HEADER_REQUEST_ID, INTERNAL_AUTH_SCHEME } from '../src/contracts/headers.js';
+import type { RegistryDoc } from '../contracts/registry.js';
+import { HEADER_REQUEST_ID, INTERNAL_AUTH_SCHEME } from '../contracts/headers.js';
 import type { ModelConfig } from './config-schema.js';
 import { GatewayError } from './errors.js';
 import { UpstreamError, type AgentAnswer, type AgentClient, type CancelSignal } from './agent-client.js';

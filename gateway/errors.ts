@@ -1,6 +1,6 @@
 // Answers in OpenAI's error shape ({error: {message, type, param, code}}), so the official
 // clients raise their usual typed errors for anything the gateway refuses.
-import { HEADER_CACHE } from '../src/contracts/headers.js';
+import { HEADER_CACHE } from '../contracts/headers.js';
 import { answer, type Answer } from './answer.js';
 
 export type ErrorType =

@@ -2,7 +2,7 @@
 // function app bundled by esbuild into one CommonJS file (no node_modules to ship), host.json
 // and package.json. The zip is deterministic (fixed timestamps, fixed order), so the same source
 // gives the same sha256 and an unchanged gateway is not redeployed.
-import { packagePath } from '../src/core/package-root.js';
+import { packagePath } from '../lib/package-root.js';
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -5,7 +5,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { CosmosClient } from '@azure/cosmos';
 import type { GatewayConfig } from './config-schema.js';
 import type { GatewayContext } from './context.js';
-import { CONTAINERS } from './cosmos-containers.js';
+import { CONTAINERS } from '../contracts/cosmos-containers.js';
 import { createLogger, type Logger } from './log.js';
 import { createRouter } from './routing.js';
 import { createRegistryReader } from './registry-reader.js';

@@ -8,7 +8,7 @@
 // whole routing step (bench/gateway.mjs). For the same reason it answers with an Answer
 // (answer.ts), not a web Response; webHandler() gives the web-standard Request → Response face.
 import { randomUUID } from 'node:crypto';
-import { HEADER_REQUEST_ID, HEADER_SERVER_TIMING } from '../src/contracts/headers.js';
+import { HEADER_REQUEST_ID, HEADER_SERVER_TIMING } from '../contracts/headers.js';
 import type { GatewayContext } from './context.js';
 import { GatewayError, errorAnswer } from './errors.js';
 import { authenticate } from './trust.js';

@@ -6,7 +6,7 @@ import type { GatewayContext } from './context.js';
 import { GatewayError } from './errors.js';
 import type { JobDoc } from './jobs-store.js';
 import type { JobRunResult } from './jobs-worker.js';
-import { HEADER_SERVED_BY } from '../src/contracts/headers.js';
+import { HEADER_SERVED_BY } from '../contracts/headers.js';
 
 export async function runJobThroughGateway(ctx: GatewayContext, job: JobDoc): Promise<JobRunResult> {
   const requestId = `${job.id}-${job.attempts}`;

@@ -1,6 +1,6 @@
-// The gateway's logs: JSON lines (src/core/json-log.ts) on stderr (stdout stays free for a host's
+// The gateway's logs: JSON lines (lib/json-log.ts) on stderr (stdout stays free for a host's
 // own output). Every line about a request carries its request id, which is also passed to the agent.
-import { createJsonLogger, type Logger, type LogLevel } from '../src/core/json-log.js';
+import { createJsonLogger, type Logger, type LogLevel } from '../lib/json-log.js';
 
 export type { Logger, LogLevel };
 

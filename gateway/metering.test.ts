@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, INTERNAL_KEY, type Harness } from './test-support/harness.js';
 import { startScriptedAgent, type ScriptedAgent } from './test-support/scripted-agent.js';
 import { usageDocId, type UsageDoc } from './usage-meter.js';
-import { formatUsageHeader } from '../src/contracts/headers.js';
+import { formatUsageHeader } from '../contracts/headers.js';
 
 let h: Harness;
 let agent: ScriptedAgent;

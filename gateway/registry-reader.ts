@@ -2,7 +2,7 @@
 // older than `cacheMs` (≤ 2 s) when used, and a background refresh starts at half that age so
 // steady traffic never waits for Cosmos. Staleness is judged from `lastSeen`, never from TTL.
 import type { Container } from '@azure/cosmos';
-import type { RegistryDoc } from '../src/contracts/registry.js';
+import type { RegistryDoc } from '../contracts/registry.js';
 
 export interface RegistrySnapshot {
   readAt: number;

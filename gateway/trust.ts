@@ -1,7 +1,7 @@
 // The gateway trusts only API Management: every request must carry the backend secret and the
 // customer id that the APIM policy adds. The customer id becomes part of Cosmos ids and cache
 // keys, so it is also checked for shape.
-import { HEADER_BACKEND_KEY, HEADER_CUSTOMER } from '../src/contracts/headers.js';
+import { HEADER_BACKEND_KEY, HEADER_CUSTOMER } from '../contracts/headers.js';
 import { GatewayError } from './errors.js';
 import { matchesAny, type SecretSource } from './secrets.js';
 import type { HeaderReader } from './handler.js';

@@ -6,7 +6,7 @@ import type { Container } from '@azure/cosmos';
 import { startTestCosmos, type TestCosmos } from './test-support/cosmos-server.js';
 import { UsageMeter, usageDocId, type UsageDoc } from './usage-meter.js';
 import { silentLogger } from './log.js';
-import { CONTAINERS } from './cosmos-containers.js';
+import { CONTAINERS } from '../contracts/cosmos-containers.js';
 
 let cosmos: TestCosmos;
 let usage: Container;

@@ -1,6 +1,6 @@
 // THE extension point: every resource type gets its Azure-specific validation, computed
 // properties, provisioning work, actions and delete rules from one ResourceBehavior registered
-// by `emulator/types/<family>.ts`. Types without a behavior still work generically (PUT/GET/
+// by `emulator/providers/<family>.ts`. Types without a behavior still work generically (PUT/GET/
 // PATCH/DELETE/list), which is how ARM itself treats a resource provider's plain resources.
 //
 // Lifecycle hooks are the seam for the next issue (resources that run processes): e.g.

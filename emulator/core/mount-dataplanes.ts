@@ -12,7 +12,7 @@ import {
 import type { SecretStoreState } from '../dataplanes/keyvault-store.js';
 import type { EmulatorCore } from './emulator-core.js';
 import { TENANT_ID } from './documents.js';
-import { lookupVault } from '../types/keyvault.js';
+import { lookupVault } from '../providers/keyvault.js';
 
 export function mountHttpsDataPlanes(core: EmulatorCore, token: string): HttpsDataPlanes {
   const deps: KeyVaultDeps & LogAnalyticsDeps = {

@@ -1,10 +1,10 @@
 // Seeded randomness: every random choice the emulator makes (ids, keys, jitter, fault rolls)
 // comes from one generator, so a failing run replays with the same seed.
 
-import { mulberry32 } from '../../src/core/mulberry32.js';
+import { mulberry32 } from '../../lib/mulberry32.js';
 
 export class Rng {
-  /** mulberry32 (src/core/mulberry32.ts): small, fast, good enough for test scheduling (not for secrets). */
+  /** mulberry32 (lib/mulberry32.ts): small, fast, good enough for test scheduling (not for secrets). */
   readonly next: () => number;
   constructor(readonly seed: number) {
     this.next = mulberry32(seed >>> 0 || 0x9e3779b9);

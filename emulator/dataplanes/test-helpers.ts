@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import forge from 'node-forge';
 import type { DataPlaneHandler } from './deps.js';
 import { VAULT_CERT_SAN } from './vault-host.js';
-import { mulberry32 } from '../../src/core/mulberry32.js';
+import { mulberry32 } from '../../lib/mulberry32.js';
 
 export interface TestTls {
   ca: string;

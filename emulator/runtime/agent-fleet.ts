@@ -4,7 +4,7 @@
 // internal key file the runtime keeps in step with Key Vault.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/core/package-root.js';
+import { packageRoot } from '../../lib/package-root.js';
 import type { ManagedProcess, ProcessGroup } from './services/processes.js';
 
 export type SimGpu = 'T4' | 'A100-80GB' | '2xA100' | '4xA100' | 'H100' | 'none';

@@ -4,7 +4,7 @@
 // A new deployment restarts it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/core/package-root.js';
+import { packageRoot } from '../../lib/package-root.js';
 import type { ManagedProcess, ProcessGroup } from './services/processes.js';
 
 export interface GatewayHostEnvironment {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOG_TABLE } from '../../src/ops/log-schema.js';
+import { LOG_TABLE } from '../../contracts/log-schema.js';
 import { LogIngester, logLineToRow } from './log-ingest.js';
 
 describe('log lines → Log Analytics rows', () => {

@@ -1,7 +1,7 @@
 // The local stand-in for Azure Monitor Agent + a data collection rule: turns the JSON log lines
 // of agents and the gateway into rows of the workspace table `gpuarb logs` reads
-// (src/ops/log-schema.ts). Non-JSON lines are kept as messages, never dropped.
-import { LOG_COLUMNS, LOG_TABLE } from '../../src/ops/log-schema.js';
+// (contracts/log-schema.ts). Non-JSON lines are kept as messages, never dropped.
+import { LOG_COLUMNS, LOG_TABLE } from '../../contracts/log-schema.js';
 
 export interface LogSink {
   ingest(workspaceId: string, table: string, rows: Record<string, unknown>[]): void;

@@ -4,7 +4,7 @@
 import { Agent as HttpsAgent } from 'node:https';
 import { CosmosClient } from '@azure/cosmos';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RegistryDoc } from '../../src/contracts/registry.js';
+import type { RegistryDoc } from '../../contracts/registry.js';
 import { SimEngine } from '../engines/sim/sim-engine.js';
 import { startTestAgent } from '../testing/agent-fixture.js';
 import { preemptEvent, startImdsStub } from '../testing/imds-stub.js';

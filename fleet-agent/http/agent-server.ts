@@ -2,7 +2,7 @@
 // request). Health probes are open; everything else needs the internal service key.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { HEADER_REQUEST_ID } from '../../src/contracts/headers.js';
+import { HEADER_REQUEST_ID } from '../../contracts/headers.js';
 import { isAuthorized, type KeySource } from '../auth/key-source.js';
 import { EngineRequestError, type Engine } from '../engines/engine.js';
 import type { ReplicaLifecycle } from '../lifecycle.js';

@@ -2,7 +2,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAgent, type TestAgent } from '../testing/agent-fixture.js';
-import { HEADER_USAGE, parseUsageHeader } from '../../src/contracts/headers.js';
+import { HEADER_USAGE, parseUsageHeader } from '../../contracts/headers.js';
 
 let t: TestAgent;
 let client: OpenAI;
@@ -25,7 +25,7 @@ describe('OpenAI contract (official client)', () => {
     expect(data.choices[0].message.content!.length).toBeGreaterThan(0);
     expect(data.choices[0].finish_reason).toBe('length');
     expect(data.usage).toEqual({ prompt_tokens: expect.any(Number), completion_tokens: 8, total_tokens: data.usage!.prompt_tokens + 8 });
-    // The same usage in a header, for the gateway's metering (src/contracts/headers.ts).
+    // The same usage in a header, for the gateway's metering (contracts/headers.ts).
     expect(parseUsageHeader(response.headers.get(HEADER_USAGE))).toEqual({ prompt: data.usage!.prompt_tokens, completion: 8 });
   });
 

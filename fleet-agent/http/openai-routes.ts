@@ -3,7 +3,7 @@
 // when stream_options.include_usage is set). Shared by the agent and the sim's vLLM server.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HEADER_REQUEST_ID, HEADER_SIMULATED, HEADER_USAGE, formatUsageHeader } from '../../src/contracts/headers.js';
+import { HEADER_REQUEST_ID, HEADER_SIMULATED, HEADER_USAGE, formatUsageHeader } from '../../contracts/headers.js';
 import { EngineRequestError, type Engine, type FinishReason, type GenerateEvent, type GenerateRequest } from '../engines/engine.js';
 import { parseJsonObject, readBody } from './read-body.js';
 import { HttpError, badRequest, sendJson } from './respond.js';

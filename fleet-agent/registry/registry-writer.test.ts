@@ -4,7 +4,7 @@
 import { Agent as HttpsAgent } from 'node:https';
 import { CosmosClient, type Container } from '@azure/cosmos';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RegistryDoc } from '../../src/contracts/registry.js';
+import type { RegistryDoc } from '../../contracts/registry.js';
 import { startTestAgent } from '../testing/agent-fixture.js';
 import { startLocalCosmos, type LocalCosmos } from '../testing/local-cosmos.js';
 import { selfSignedCert, type TestCert } from '../../test/support/self-signed-cert.js';

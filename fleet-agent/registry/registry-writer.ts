@@ -5,7 +5,7 @@
 import { Agent as HttpsAgent } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Container } from '@azure/cosmos';
-import type { RegistryDoc } from '../../src/contracts/registry.js';
+import type { RegistryDoc } from '../../contracts/registry.js';
 import type { Logger } from '../log.js';
 
 export interface RegistryWriterOptions {

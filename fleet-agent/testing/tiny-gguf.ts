@@ -3,7 +3,7 @@
 // llamacpp engine is tested end to end without downloading a model. The answers are gibberish
 // by construction; the tests only need real tokenisation, evaluation and sampling.
 import { writeFileSync } from 'node:fs';
-import { mulberry32 } from '../../src/core/mulberry32.js';
+import { mulberry32 } from '../../lib/mulberry32.js';
 
 const GGUF_ALIGNMENT = 32;
 enum ValueType {

@@ -6,7 +6,7 @@ import { LOCAL_COSMOS_KEY, startCosmosService } from '../../emulator/runtime/ser
 import { CosmosClient } from '@azure/cosmos';
 import { Agent } from 'node:https';
 import { loopbackCert } from './tls-cert.js';
-import { CONTAINERS } from '../cosmos-containers.js';
+import { CONTAINERS } from '../../contracts/cosmos-containers.js';
 
 /** The well-known emulator key; the server accepts any key. */
 export const EMULATOR_KEY = LOCAL_COSMOS_KEY;

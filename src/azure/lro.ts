@@ -3,7 +3,7 @@
 // until a terminal state; a PUT whose body reports a non-terminal provisioningState is polled
 // by GETting the resource. Failures carry the operation's own ARM error code (e.g.
 // AllocationFailed) so the hint table applies.
-import { systemClock } from '../core/clock.js';
+import { systemClock } from '../../lib/clock.js';
 
 export interface RawResponse {
   status: number;
@@ -41,7 +41,7 @@ function delayFor(res: RawResponse, opts: PollOptions): number {
   return Math.min(seconds ?? opts.intervalMs, opts.maxDelayMs ?? 60_000);
 }
 
-/** The one abortable sleep (src/core/clock.ts). */
+/** The one abortable sleep (lib/clock.ts). */
 export const sleep = systemClock.sleep;
 
 function failure(body: any, res: RawResponse): LroFailedError {

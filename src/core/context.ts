@@ -3,7 +3,7 @@
 // Commands never touch process.*; tests build a context with createContext and fake streams.
 import type { AzureTarget } from '../azure/target.js';
 import type { LoadedConfig } from '../config/load.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
 import { createIO, type IO, type Stream } from './io.js';
 import { createPrompter, isInteractive, type Prompter } from './interactive.js';
 import { createLogger, type Logger } from './logger.js';

@@ -3,7 +3,7 @@
 // Each call resolves to an Outcome and never rejects: every failure is a counted error class.
 import http from 'node:http';
 import https from 'node:https';
-import { HEADER_CACHE } from '../contracts/headers.js';
+import { HEADER_CACHE } from '../../contracts/headers.js';
 import type { CacheOutcome, ChatRequest, Endpoint, ErrorClass, Outcome } from './types.js';
 
 export interface SenderOptions {

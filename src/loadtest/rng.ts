@@ -1,6 +1,6 @@
 // A small seeded PRNG (mulberry32): the same --seed gives the same workload and arrival times,
 // so two runs of a comparison differ only in the system under test.
-import { mulberry32 } from '../core/mulberry32.js';
+import { mulberry32 } from '../../lib/mulberry32.js';
 
 export interface Rng {
   /** Uniform in [0, 1). */

@@ -9,7 +9,7 @@ import { ComputeManagementClient } from '@azure/arm-compute';
 import { CosmosDBManagementClient } from '@azure/arm-cosmosdb';
 import { startCosmosService, type CosmosService } from '../../emulator/runtime/services/cosmos.js';
 import { usageDocId } from '../../gateway/usage-meter.js';
-import type { RegistryDoc } from '../contracts/registry.js';
+import type { RegistryDoc } from '../../contracts/registry.js';
 import { createKey, listKeys, revokeKey, rotateKey } from './keys.js';
 import { usageReport } from './usage.js';
 import { collectStatus } from './status-collect.js';

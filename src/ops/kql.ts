@@ -1,7 +1,7 @@
 // Builds the KQL for `gpuarb logs` from flags. Only the subset the local cloud also understands
 // (table, where with comparisons/and/or/in/has/contains, datetime(), project, order by, take):
 // the same query must run on both. User input only ever enters inside string literals, escaped.
-import { LOG_COLUMNS as C, LOG_TABLE, levelsAtLeast, type LogLevelName } from './log-schema.js';
+import { LOG_COLUMNS as C, LOG_TABLE, levelsAtLeast, type LogLevelName } from '../../contracts/log-schema.js';
 
 /** A KQL string literal: backslash escapes, so no input can close the literal or add operators. */
 export function kqlString(value: string): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../../lib/clock.js';
 import { followLoop, LogFollower } from './log-follow.js';
-import type { LogRow } from './log-schema.js';
+import type { LogRow } from '../../contracts/log-schema.js';
 
 const T0 = Date.parse('2025-03-01T10:00:00Z');
 const row = (time: number, message: string, instance = 'phi_1'): LogRow => ({

@@ -8,8 +8,8 @@
 // Proof sketch: a row written at t that was not visible at the previous poll p' has t > p' - lag
 // >= p' - overlap, and the next query starts at p' - overlap. Memory stays bounded: entries older
 // than any future query's lower bound are forgotten.
-import type { Clock } from '../core/clock.js';
-import { rowKey, type LogRow } from './log-schema.js';
+import type { Clock } from '../../lib/clock.js';
+import { rowKey, type LogRow } from '../../contracts/log-schema.js';
 
 export interface FollowOptions {
   /** Earliest time to show (now - --since), epoch ms. */

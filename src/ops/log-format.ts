@@ -1,5 +1,5 @@
 // One text line per log row: time, level, where (component/pool/instance), message, fields.
-import type { LogRow } from './log-schema.js';
+import type { LogRow } from '../../contracts/log-schema.js';
 
 export function formatLogRow(r: LogRow): string {
   const where = [r.component, r.pool, r.instance].filter(Boolean).join('/');

@@ -2,7 +2,7 @@
 // customerId. Rows come back as arrays by column; they are mapped by column NAME so a table
 // with extra or reordered columns still reads right.
 import { buildLogQuery, kqlDatetime, kqlString, type LogFilter } from './kql.js';
-import { LOG_COLUMNS as C, LOG_TABLE, REQUEST_MESSAGE, type LogRow } from './log-schema.js';
+import { LOG_COLUMNS as C, LOG_TABLE, REQUEST_MESSAGE, type LogRow } from '../../contracts/log-schema.js';
 import { logsClient, workspaceCustomerId } from './azure-clients.js';
 import type { OpsStack } from './stack.js';
 

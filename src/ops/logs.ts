@@ -3,7 +3,7 @@
 import type { Context } from '../core/context.js';
 import { isTransient } from './transient.js';
 import { followLoop, LogFollower } from './log-follow.js';
-import type { LogLevelName, LogRow } from './log-schema.js';
+import type { LogLevelName, LogRow } from '../../contracts/log-schema.js';
 import { queryLogs } from './logs-query.js';
 import { loadStack } from './stack.js';
 

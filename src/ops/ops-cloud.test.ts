@@ -1,6 +1,6 @@
 // status, scale and logs against the local cloud through the real SDK clients: the scale set,
 // autoscale setting and workspace are created here through ARM (not by `gpuarb up`), and log
-// rows are ingested the way the local cloud's collector does (src/ops/log-schema.ts columns).
+// rows are ingested the way the local cloud's collector does (contracts/log-schema.ts columns).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { MonitorClient } from '@azure/arm-monitor';
@@ -9,7 +9,7 @@ import { collectStatus } from './status-collect.js';
 import { buildStatus } from './status-model.js';
 import { scalePool } from './scale.js';
 import { runLogs } from './logs.js';
-import { LOG_TABLE } from './log-schema.js';
+import { LOG_TABLE } from '../../contracts/log-schema.js';
 import { statusCommand } from '../commands/status.js';
 import { startOpsCloud, type OpsTestCloud } from './test-support.js';
 

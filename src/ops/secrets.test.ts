@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../../lib/clock.js';
 import { listSecrets, rotateSecret } from './secrets.js';
 import { startOpsCloud, type OpsTestCloud } from './test-support.js';
 

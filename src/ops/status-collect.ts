@@ -1,7 +1,7 @@
 // The I/O half of `gpuarb status`: each source (compute, autoscale, registry, gateway, Log
 // Analytics, prices) is read independently, and a source that fails becomes a note and an
 // "unknown", never a failed command: status is what on-call runs when things are broken.
-import type { RegistryDoc } from '../contracts/registry.js';
+import type { RegistryDoc } from '../../contracts/registry.js';
 import type { Context } from '../core/context.js';
 import { arm, computeClient, cosmosDatabase, dataPlaneAgent, isNotFound, monitorClient } from './azure-clients.js';
 import { countQuery } from './logs-query.js';
@@ -102,7 +102,7 @@ async function observePool(
 }
 
 export async function readRegistry(stack: OpsStack, register: (s: string) => void): Promise<RegistryDoc[]> {
-  const { REGISTRY_CONTAINER } = await import('../contracts/registry.js');
+  const { REGISTRY_CONTAINER } = await import('../../contracts/registry.js');
   const { COSMOS_DATABASE } = await import('../provision/desired/data.js');
   const { database } = await cosmosDatabase(stack.target, stack.resourceGroup, stack.names.cosmos, COSMOS_DATABASE, register);
   const { resources } = await database.container(REGISTRY_CONTAINER).items.query<RegistryDoc>('SELECT * FROM c').fetchAll();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RegistryDoc } from '../contracts/registry.js';
+import type { RegistryDoc } from '../../contracts/registry.js';
 import {
   buildStatus,
   instanceState,

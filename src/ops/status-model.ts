@@ -1,7 +1,7 @@
 // The pure half of `gpuarb status`: what was observed (ARM, the registry, Log Analytics, prices)
 // goes in, the report and its degraded verdict come out. No I/O here, so every rule is tested.
-import type { RegistryDoc } from '../contracts/registry.js';
-import { REGISTRY_STALE_AFTER_MS } from '../contracts/registry.js';
+import type { RegistryDoc } from '../../contracts/registry.js';
+import { REGISTRY_STALE_AFTER_MS } from '../../contracts/registry.js';
 
 export type HealthState = 'Healthy' | 'Unhealthy' | 'Initializing' | 'Unknown';
 

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { createHttpsDataPlanes, type HttpsDataPlanes } from '../../emulator/dataplanes/index.js';
-import { lookupVault } from '../../emulator/types/keyvault.js';
+import { lookupVault } from '../../emulator/providers/keyvault.js';
 import type { AzureTarget } from '../azure/target.js';
 import { parseConfigText, type LoadedConfig } from '../config/load.js';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../../lib/clock.js';
 import { createContext, type Context } from '../core/context.js';
 
 export class Capture {

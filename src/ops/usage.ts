@@ -8,7 +8,7 @@ import { loadStack } from './stack.js';
 export async function usageReport(ctx: Context, opts: { local?: boolean; customer?: string; sinceSeconds: number }): Promise<UsageReport> {
   const stack = await loadStack(ctx, opts);
   const { COSMOS_DATABASE } = await import('../provision/desired/data.js');
-  const { CONTAINERS } = await import('../../gateway/cosmos-containers.js');
+  const { CONTAINERS } = await import('../../contracts/cosmos-containers.js');
   const { database } = await cosmosDatabase(stack.target, stack.resourceGroup, stack.names.cosmos, COSMOS_DATABASE, (s) =>
     ctx.secrets.register(s),
   );

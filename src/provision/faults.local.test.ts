@@ -10,7 +10,7 @@ import { computePlan } from './plan.js';
 import { destroyStack, listStackResources } from './down.js';
 import { idKey } from './graph.js';
 import type { DesiredGraph } from './types.js';
-import { mulberry32 } from '../core/mulberry32.js';
+import { mulberry32 } from '../../lib/mulberry32.js';
 
 /** Small deterministic PRNG (mulberry32): a schedule replays from its seed. */
 const rng = mulberry32;

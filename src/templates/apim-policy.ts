@@ -2,7 +2,7 @@
 // built-in cache, so limits are `rate-limit` and `quota` per subscription (one subscription per
 // customer key), set in each product (tier). The API policy forwards to the gateway with the
 // backend secret (a Key Vault–backed named value) and the customer id.
-import { HEADER_BACKEND_KEY, HEADER_CUSTOMER, HEADER_REQUEST_ID } from '../contracts/headers.js';
+import { HEADER_BACKEND_KEY, HEADER_CUSTOMER, HEADER_REQUEST_ID } from '../../contracts/headers.js';
 
 export const BACKEND_ID = 'gateway';
 export const BACKEND_KEY_NAMED_VALUE = 'backend-key';

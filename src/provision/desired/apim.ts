@@ -3,7 +3,7 @@
 // the API policy, and one product per tier with its rate-limit/quota policy.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { packagePath } from '../../core/package-root.js';
+import { packagePath } from '../../../lib/package-root.js';
 import { apiPolicyXml, BACKEND_ID, BACKEND_KEY_NAMED_VALUE, productPolicyXml } from '../../templates/apim-policy.js';
 import type { DesiredResource } from '../types.js';
 import { ref, resource, trackedOwned, type GraphContext } from './context.js';

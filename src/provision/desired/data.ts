@@ -1,6 +1,6 @@
 // Storage (function deployment container, job queue) and Cosmos DB serverless with its four
 // containers. Partition keys and TTLs are explained in docs/provisioning.md.
-import { CONTAINERS } from '../../../gateway/cosmos-containers.js';
+import { CONTAINERS } from '../../../contracts/cosmos-containers.js';
 import type { DesiredResource } from '../types.js';
 import { resource, trackedOwned, type GraphContext } from './context.js';
 
@@ -12,7 +12,7 @@ export const COSMOS_DATABASE = 'gpuarb';
 export function cosmosContainers(ctx: GraphContext): Array<{ name: string; partitionKey: string; defaultTtl?: number }> {
   const g = ctx.config.gateway;
   return [
-    // The partition keys are the gateway's (gateway/cosmos-containers.ts), the one contract.
+    // The partition keys are the gateway's (contracts/cosmos-containers.ts), the one contract.
     // Cache entries are point reads by id (a hash of model + prompt + params); items carry ttl.
     { name: CONTAINERS.cache.id, partitionKey: CONTAINERS.cache.partitionKey, defaultTtl: g.cache.ttl },
     // The gateway reads one pool's replicas at a time; TTL is only a backstop (lastSeen decides).

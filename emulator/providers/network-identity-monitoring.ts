@@ -6,7 +6,7 @@ import { TENANT_ID } from '../core/documents.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function registerPlatform(core: EmulatorCore): void {
+export function registerNetworkIdentityMonitoring(core: EmulatorCore): void {
   const net = { lro: { put: 'async-op', delete: 'async-op' }, patch: true } as const;
   core.behaviors.register({
     type: 'Microsoft.Network/virtualNetworks',

@@ -1,7 +1,7 @@
 // The Cosmos containers the gateway uses and their partition keys. The provisioning code and
 // the local cloud create them; the gateway never creates containers itself (in Azure its
 // identity has data-plane rights only).
-import { REGISTRY_CONTAINER, REGISTRY_PARTITION_KEY } from '../src/contracts/registry.js';
+import { REGISTRY_CONTAINER, REGISTRY_PARTITION_KEY } from './registry.js';
 
 export const CONTAINERS = {
   /** Response cache: one item per cache key; `ttl` per item plus a stored `expiresAt`. */

@@ -4,7 +4,7 @@ import { registerApim } from './apim.js';
 import { registerCompute } from './compute.js';
 import { registerCosmos } from './cosmos.js';
 import { registerKeyVault } from './keyvault.js';
-import { registerPlatform } from './platform.js';
+import { registerNetworkIdentityMonitoring } from './network-identity-monitoring.js';
 import { registerStorage } from './storage.js';
 import { registerWeb } from './web.js';
 
@@ -15,5 +15,5 @@ export function registerAllTypes(core: EmulatorCore): void {
   registerCosmos(core);
   registerWeb(core);
   registerApim(core);
-  registerPlatform(core);
+  registerNetworkIdentityMonitoring(core);
 }
