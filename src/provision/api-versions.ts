@@ -1,5 +1,5 @@
 // One api-version per resource type, the single source for graph, plan, apply and down.
-// Where /work/shared/specs holds Microsoft's REST spec for a family we use that exact version
+// Where vendor/azure-rest-api-specs holds Microsoft's REST spec for a family we use that exact version
 // (bodies were checked against it); the others are the newest stable versions in Microsoft's
 // published specs for those types.
 export const API_VERSIONS: Readonly<Record<string, string>> = {

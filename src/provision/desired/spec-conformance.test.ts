@@ -1,4 +1,4 @@
-// Every body of the default graph whose type has a Microsoft REST spec in /work/shared/specs is
+// Every body of the default graph whose type has a Microsoft REST spec in vendor/azure-rest-api-specs is
 // checked against the PUT schema of that exact api-version: no unknown and no read-only field.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -6,10 +6,10 @@ import { buildDesiredGraph } from './index.js';
 import { defaultTestInput } from '../test-fixtures.js';
 import { RestSpecs } from '../testing/rest-spec.js';
 
-// The specs live in ../shared/specs beside the checkout (and beside CI's clone).
-const SPECS = process.env.GPUARB_REST_SPECS ?? fileURLToPath(new URL('../../../../shared/specs/specification', import.meta.url));
+// Extracts of Microsoft's specs, vendored with their licence (vendor/azure-rest-api-specs/LICENSE).
+const SPECS = process.env.GPUARB_REST_SPECS ?? fileURLToPath(new URL('../../../vendor/azure-rest-api-specs/specification', import.meta.url));
 
-describe('bodies conform to Microsoft REST specs (from ../shared/specs)', () => {
+describe('bodies conform to Microsoft REST specs (vendored in vendor/azure-rest-api-specs)', () => {
   const specs = new RestSpecs(SPECS);
   const graph = buildDesiredGraph(defaultTestInput());
   const covered = graph.resources.filter((r) => !r.deploy && specs.find(r.id, r.apiVersion));
