@@ -33,10 +33,11 @@ process.on('exit', () => {
 function startProcess(args: string[], urlFrom: (line: Record<string, unknown>) => string | undefined): Promise<string> {
   const child = spawn(process.execPath, [bundle.path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
+  const { stdout } = child;
   return new Promise((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => reject(new Error(`no URL from ${args.join(' ')}`)), 30_000);
-    child.stdout!.on('data', (c: Buffer) => {
+    stdout.on('data', (c: Buffer) => {
       buf += c.toString();
       // Keep reading (and discarding) stdout so the access log never blocks the process.
       for (let i = buf.indexOf('\n'); i !== -1; i = buf.indexOf('\n')) {
@@ -180,14 +181,24 @@ const table = [
   '|---|---:|---:|---:|---:|',
   ...rows.map((r) => `| ${r.p} | ${f(r.p50)} | ${f(r.p99)} | ${Math.round(r.rps)} | ${r.n} |`),
 ].join('\n');
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+const agentAdded = agent.p50 - engine.p50;
 const summary = [
-  `- agent vs engine, added median: **${f(agent.p50 - engine.p50)} ms** (×${(agent.p50 / engine.p50).toFixed(2)}) — target < 0.5 ms ${agent.p50 - engine.p50 < 0.5 ? 'PASS' : 'FAIL'}`,
-  `- agent vs engine, added p99: ${f(agent.p99 - engine.p99)} ms (×${(agent.p99 / engine.p99).toFixed(2)}); highest rate ×${(agent.rps / engine.rps).toFixed(2)}`,
-  `- agent→vllm (proxy hop) vs engine, added median: ${f(proxy.p50 - engine.p50)} ms (×${(proxy.p50 / engine.p50).toFixed(2)}); highest rate ×${(proxy.rps / engine.rps).toFixed(2)}`,
+  `- agent vs engine, added median: **${f(agentAdded)} ms** (×${ratio(agent.p50, engine.p50)}) — ` +
+    `target < 0.5 ms ${agentAdded < 0.5 ? 'PASS' : 'FAIL'}`,
+  `- agent vs engine, added p99: ${f(agent.p99 - engine.p99)} ms (×${ratio(agent.p99, engine.p99)}); ` +
+    `highest rate ×${ratio(agent.rps, engine.rps)}`,
+  `- agent→vllm (proxy hop) vs engine, added median: ${f(proxy.p50 - engine.p50)} ms (×${ratio(proxy.p50, engine.p50)}); ` +
+    `highest rate ×${ratio(proxy.rps, engine.rps)}`,
 ].join('\n');
 process.stdout.write(`${table}\n\n${summary}\n`);
 if (write) {
-  const header = `\n## fleet agent (bench/agent.ts)\n\n### ${new Date().toISOString()} — ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}, ${seconds}s × ${rounds} interleaved rounds per path, loopback, shared machine\n\nCommand: \`npx tsx bench/agent.ts ${seconds} ${rounds} --write\`. Non-streamed chat, max_tokens 16, sim at zero latency in every path.\n\n`;
+  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}`;
+  const header =
+    `\n## fleet agent (bench/agent.ts)\n\n### ${new Date().toISOString()} — ${machine}, ` +
+    `${seconds}s × ${rounds} interleaved rounds per path, loopback, shared machine\n\n` +
+    `Command: \`npx tsx bench/agent.ts ${seconds} ${rounds} --write\`. ` +
+    'Non-streamed chat, max_tokens 16, sim at zero latency in every path.\n\n';
   appendFileSync(join(root, 'bench', 'RESULTS.md'), `${header + table}\n\n${summary}\n`);
 }
 for (const c of children) c.kill('SIGTERM');

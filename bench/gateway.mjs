@@ -186,7 +186,7 @@ async function phase(paths, measure) {
       m.agentWait.push(...(r.agentWait ?? []));
       m.errors += r.errors;
       m.elapsed += r.elapsed;
-      p.pids.forEach((pid, i) => {
+      p.pids.forEach((_pid, i) => {
         if (before[i] === undefined || after[i] === undefined) return;
         const c = m.cpu.get(p.roles[i]) ?? { ms: 0, requests: 0 };
         m.cpu.set(p.roles[i], { ms: c.ms + after[i] - before[i], requests: c.requests + r.lat.length });
@@ -285,15 +285,22 @@ try {
     ['router', 'agent', 'cosmos'].map((role) => (r.cpu[role] === undefined ? '–' : r.cpu[role].toFixed(0))).join(' · ');
   const fmt = (v) => (v === undefined ? '–' : v.toFixed(3));
   const atModerate = (name) => (name === 'gateway miss-c' ? get(moderateC, name) : get(moderate, name));
+  const directRow = (d, r) =>
+    `| direct (at ${r} req/s) | | | ${r} | ${d.p50.toFixed(2)} | ${d.p99.toFixed(2)} | ${cpuCell(d)} | | ${d.errors} |`;
   const table = [
-    '| path | capacity req/s (c=32) | CPU µs/req: router · agent · cosmos | open loop req/s | p50 ms | p99 ms | CPU µs/req in the open loop: router · agent · cosmos | p50 ms (c=4) | errors |',
+    '| path | capacity req/s (c=32) | CPU µs/req: router · agent · cosmos | open loop req/s | p50 ms | p99 ms ' +
+      '| CPU µs/req in the open loop: router · agent · cosmos | p50 ms (c=4) | errors |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...capacity.map((c) => {
       const m = atModerate(c.name);
       const s = get(saturated, c.name);
-      return `| ${c.name} | ${c.rps.toFixed(0)} | ${cpuCell(c)} | ${c.name === 'gateway miss-c' ? rateC : rate} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${cpuCell(m)} | ${s.p50.toFixed(2)} | ${c.errors + m.errors + s.errors} |`;
+      const openLoopRate = c.name === 'gateway miss-c' ? rateC : rate;
+      return (
+        `| ${c.name} | ${c.rps.toFixed(0)} | ${cpuCell(c)} | ${openLoopRate} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} ` +
+        `| ${cpuCell(m)} | ${s.p50.toFixed(2)} | ${c.errors + m.errors + s.errors} |`
+      );
     }),
-    `| direct (at ${rateC} req/s) | | | ${rateC} | ${get(moderateC, 'direct').p50.toFixed(2)} | ${get(moderateC, 'direct').p99.toFixed(2)} | ${cpuCell(get(moderateC, 'direct'))} | | ${get(moderateC, 'direct').errors} |`,
+    directRow(get(moderateC, 'direct'), rateC),
   ].join('\n');
   const hitRatio = get(capacity, 'gateway hit').rps / proxyRps;
   const added = get(moderate, 'gateway miss').p50 - get(moderate, 'direct').p50;
@@ -303,11 +310,19 @@ try {
   const addedSat = get(saturated, 'gateway miss').p50 - get(saturated, 'direct').p50;
   const addedSatProxy = get(saturated, 'proxy').p50 - get(saturated, 'direct').p50;
   const verdict = [
-    `- cache-hit throughput / minimal proxy (c=32): **${hitRatio.toFixed(2)}×** (target ≥ 0.5×) ${hitRatio >= 0.5 ? 'PASS' : 'FAIL'}`,
-    `- added median latency on the miss path at moderate load (${rate} req/s open loop = ¼ of the proxy's capacity): **${added.toFixed(2)} ms** (target < 1 ms) ${added < 1 ? 'PASS' : 'FAIL'}; the minimal proxy adds ${addedProxy.toFixed(2)} ms, a byte relay (one more process, no HTTP) ${addedRelay.toFixed(2)} ms`,
-    `- a cacheable miss (a Cosmos store after; a point read first unless the presence filter rules it out) at ${rateC} req/s (¼ of its capacity) adds ${addedC.toFixed(2)} ms`,
-    `- at c=4 closed loop (CPUs saturated, for reference): gateway miss adds ${addedSat.toFixed(2)} ms, the minimal proxy ${addedSatProxy.toFixed(2)} ms`,
-    `- the gateway's own time per request at moderate load (its Server-Timing, median): miss ${fmt(atModerate('gateway miss').own)} ms, cacheable miss ${fmt(atModerate('gateway miss-c').own)} ms, hit ${fmt(atModerate('gateway hit').own)} ms; its wait for the agent on the miss path ${fmt(atModerate('gateway miss').agentWait)} ms, against ${get(moderate, 'direct').p50.toFixed(2)} ms for a client calling the agent directly`,
+    `- cache-hit throughput / minimal proxy (c=32): **${hitRatio.toFixed(2)}×** (target ≥ 0.5×) ` + (hitRatio >= 0.5 ? 'PASS' : 'FAIL'),
+    `- added median latency on the miss path at moderate load (${rate} req/s open loop = ¼ of the proxy's capacity): ` +
+      `**${added.toFixed(2)} ms** (target < 1 ms) ${added < 1 ? 'PASS' : 'FAIL'}; ` +
+      `the minimal proxy adds ${addedProxy.toFixed(2)} ms, a byte relay (one more process, no HTTP) ${addedRelay.toFixed(2)} ms`,
+    '- a cacheable miss (a Cosmos store after; a point read first unless the presence filter rules it out) ' +
+      `at ${rateC} req/s (¼ of its capacity) adds ${addedC.toFixed(2)} ms`,
+    `- at c=4 closed loop (CPUs saturated, for reference): gateway miss adds ${addedSat.toFixed(2)} ms, ` +
+      `the minimal proxy ${addedSatProxy.toFixed(2)} ms`,
+    "- the gateway's own time per request at moderate load (its Server-Timing, median): " +
+      `miss ${fmt(atModerate('gateway miss').own)} ms, cacheable miss ${fmt(atModerate('gateway miss-c').own)} ms, ` +
+      `hit ${fmt(atModerate('gateway hit').own)} ms; ` +
+      `its wait for the agent on the miss path ${fmt(atModerate('gateway miss').agentWait)} ms, ` +
+      `against ${get(moderate, 'direct').p50.toFixed(2)} ms for a client calling the agent directly`,
   ].join('\n');
   console.log(`${table}\n\n${verdict}`);
   if (append) {
@@ -317,7 +332,8 @@ try {
     const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${loadAtStart.toFixed(2)} at start`;
     appendFileSync(
       resultsMd,
-      `${header}\n### ${new Date().toISOString()} — ${machine}; ${seconds} s per path per phase in ${ROUNDS} interleaved rounds; \`node --import tsx bench/gateway.mjs ${seconds}\`\n\n${table}\n\n${verdict}\n`,
+      `${header}\n### ${new Date().toISOString()} — ${machine}; ${seconds} s per path per phase in ${ROUNDS} interleaved rounds; ` +
+        `\`node --import tsx bench/gateway.mjs ${seconds}\`\n\n${table}\n\n${verdict}\n`,
     );
   }
 } finally {

@@ -27,13 +27,23 @@ const { runCli } = await import(pathToFileURL(cli).href);
 const server = spawn(process.execPath, [join(root, 'bench', 'loadgen-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
 const port = await new Promise((resolve, reject) => {
   const guard = setTimeout(() => reject(new Error('bench server did not start within 10 s')), 10_000);
-  server.stdout.once('data', (c) => (clearTimeout(guard), resolve(Number(String(c).trim()))));
+  server.stdout.once('data', (c) => {
+    clearTimeout(guard);
+    resolve(Number(String(c).trim()));
+  });
 });
 const url = `http://127.0.0.1:${port}/v1`;
 
 async function runGenerator(rate) {
   let out = '';
-  const sink = (isTTY, onText) => ({ isTTY, columns: 100, write: (c) => (onText(String(c)), true) });
+  const sink = (isTTY, onText) => ({
+    isTTY,
+    columns: 100,
+    write: (c) => {
+      onText(String(c));
+      return true;
+    },
+  });
   const args = [
     'loadtest',
     '--url',

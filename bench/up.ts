@@ -70,7 +70,8 @@ if (append) {
     new URL('./RESULTS.md', import.meta.url),
     [
       '',
-      `### up — ${new Date().toISOString()} — ${cpus().length} cores (${cpu}), Node ${process.version}, realistic profile ×${scale}, --parallel ${parallel}, shared machine`,
+      `### up — ${new Date().toISOString()} — ${cpus().length} cores (${cpu}), Node ${process.version}, ` +
+        `realistic profile ×${scale}, --parallel ${parallel}, shared machine`,
       '',
       '| measure | value |',
       '|---|---:|',
