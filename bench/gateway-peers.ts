@@ -12,7 +12,7 @@ const [role, ...args] = process.argv.slice(2);
 const print = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
 if (role === 'cosmos') {
-  const { startTestCosmos } = await import('../gateway/test-support/cosmos-server.js');
+  const { startTestCosmos } = await import('../testkit/cosmos.js');
   const c = await startTestCosmos();
   writeFileSync(args[0], c.ca);
   print({ endpoint: c.endpoint, key: c.key, database: c.database });

@@ -7,7 +7,7 @@ import { startEmulator } from '../emulator/index.js';
 import { profileLatencyMs } from '../emulator/core/profiles.js';
 import { createArmClient, RequestCounter } from '../src/azure/arm-client.js';
 import { buildDesiredGraph } from '../src/provision/desired/index.js';
-import { defaultTestInput } from '../src/provision/test-fixtures.js';
+import { defaultTestInput } from '../testkit/fixtures/stack-config.js';
 import { computePlan } from '../src/provision/plan.js';
 import { applyPlan } from '../src/provision/apply.js';
 import { criticalPathMs, idKey } from '../src/provision/graph.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildAgentBundle } from './bundle.js';
-import { waitFor } from './testing/wait-for.js';
+import { waitFor } from '../testkit/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpuarb-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

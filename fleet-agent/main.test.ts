@@ -2,8 +2,8 @@
 // the same way an eviction does (in-flight requests finish, then a clean exit 0).
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyEnvOverrides, ConfigError, parseAgentConfig } from './config.js';
-import { spawnAgent, type SpawnedProcess } from './testing/spawn-agent.js';
-import { waitFor } from './testing/wait-for.js';
+import { spawnAgent, type SpawnedProcess } from '../testkit/agent-process.js';
+import { waitFor } from '../testkit/wait.js';
 
 const KEY = 'process-test-key-0123456789';
 const processes: SpawnedProcess[] = [];

@@ -6,8 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AgentClient, UpstreamError, type AgentAnswer } from './agent-client.js';
-import { closedPort } from './test-support/closed-port.js';
-import { waitFor } from '../fleet-agent/testing/wait-for.js';
+import { closedPort, waitFor } from '../testkit/wait.js';
 
 type Route = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 let route: Route = (_req, res) => res.end('{}');

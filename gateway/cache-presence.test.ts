@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes, createHash } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import { BloomFilter, CachePresence, nextSyncDelay, staleAfterMs, SYNC_COST_FACTOR } from './cache-presence.js';
-import { startTestCosmos, type TestCosmos } from './test-support/cosmos-server.js';
+import { startTestCosmos, type TestCosmos } from '../testkit/cosmos.js';
 import { CONTAINERS } from '../contracts/cosmos-containers.js';
 import { silentLogger } from './log.js';
 

@@ -3,8 +3,8 @@
 // models, cache hits, auto routing, health, and metering totals equal to what was served.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { startTestAgent, type TestAgent } from '../fleet-agent/testing/agent-fixture.js';
-import { startHarness, INTERNAL_KEY, type Harness } from './test-support/harness.js';
+import { startTestAgent, type TestAgent } from '../testkit/agent.js';
+import { startHarness, INTERNAL_KEY, type Harness } from '../testkit/gateway.js';
 import type { UsageDoc } from './usage-meter.js';
 
 let h: Harness;

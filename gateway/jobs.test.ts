@@ -5,10 +5,10 @@ import { spawn } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHarness, INTERNAL_KEY, BACKEND_SECRET, testModels, type Harness } from './test-support/harness.js';
-import { startScriptedAgent, type ScriptedAgent } from './test-support/scripted-agent.js';
-import { startTestAzurite, type TestAzurite } from './test-support/azurite.js';
-import { startTestCosmos, type TestCosmos } from './test-support/cosmos-server.js';
+import { startHarness, INTERNAL_KEY, BACKEND_SECRET, testModels, type Harness } from '../testkit/gateway.js';
+import { startScriptedAgent, type ScriptedAgent } from '../testkit/scripted-agent.js';
+import { startTestAzurite, type TestAzurite } from '../testkit/azurite.js';
+import { startTestCosmos, type TestCosmos } from '../testkit/cosmos.js';
 
 let azurite: TestAzurite;
 let cosmos: TestCosmos;
@@ -99,7 +99,7 @@ describe('async jobs', () => {
     );
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'test-support', 'run-gateway.ts'), '--config', cfgFile],
+      ['--import', 'tsx', join(import.meta.dirname, '..', 'testkit', 'run-gateway.ts'), '--config', cfgFile],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const exited = new Promise((r) => child.once('exit', r));

@@ -2,8 +2,8 @@
 // answer is then not parsed), the answer's own usage otherwise; and a cacheable answer is still
 // stored when the header spared the parse. Real gateway and Cosmos, a scripted agent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, INTERNAL_KEY, type Harness } from './test-support/harness.js';
-import { startScriptedAgent, type ScriptedAgent } from './test-support/scripted-agent.js';
+import { startHarness, INTERNAL_KEY, type Harness } from '../testkit/gateway.js';
+import { startScriptedAgent, type ScriptedAgent } from '../testkit/scripted-agent.js';
 import { usageDocId, type UsageDoc } from './usage-meter.js';
 import { formatUsageHeader } from '../contracts/headers.js';
 

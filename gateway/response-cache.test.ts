@@ -1,9 +1,9 @@
 // The response cache end to end: hits, misses, bypass, streamed replays, TTL from the stored
 // expiry (the local Cosmos server never deletes), scopes, and never a wrong answer.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, INTERNAL_KEY, type Harness } from './test-support/harness.js';
-import { startScriptedAgent, type ScriptedAgent } from './test-support/scripted-agent.js';
-import { startTestCosmos, type TestCosmos } from './test-support/cosmos-server.js';
+import { startHarness, INTERNAL_KEY, type Harness } from '../testkit/gateway.js';
+import { startScriptedAgent, type ScriptedAgent } from '../testkit/scripted-agent.js';
+import { startTestCosmos, type TestCosmos } from '../testkit/cosmos.js';
 
 let cosmos: TestCosmos;
 let h: Harness;

@@ -2,9 +2,9 @@
 // draining / throttling / refusing / breaking replicas — through the real gateway and Cosmos,
 // with scripted agents so each failure happens exactly when the test says.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, INTERNAL_KEY, type Harness } from './test-support/harness.js';
-import { startScriptedAgent, type ScriptedAgent } from './test-support/scripted-agent.js';
-import { closedPort } from './test-support/closed-port.js';
+import { startHarness, INTERNAL_KEY, type Harness } from '../testkit/gateway.js';
+import { startScriptedAgent, type ScriptedAgent } from '../testkit/scripted-agent.js';
+import { closedPort } from '../testkit/wait.js';
 
 let h: Harness;
 const agents: ScriptedAgent[] = [];

@@ -2,8 +2,9 @@
 // node:http host: all answers in OpenAI's error shape, and the process keeps serving.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { startHarness, BACKEND_SECRET_PREVIOUS, INTERNAL_KEY, type Harness } from './test-support/harness.js';
-import { startScriptedAgent, type ScriptedAgent } from './test-support/scripted-agent.js';
+import { startHarness, BACKEND_SECRET_PREVIOUS, INTERNAL_KEY, type Harness } from '../testkit/gateway.js';
+import { startScriptedAgent, type ScriptedAgent } from '../testkit/scripted-agent.js';
+import { waitFor } from '../testkit/wait.js';
 
 let h: Harness;
 let agent: ScriptedAgent;
@@ -18,15 +19,6 @@ afterAll(async () => {
   await h?.stop();
   await agent?.stop();
 });
-
-/** Polls `ok` every 20 ms; fails the test if it is not true within `ms`. */
-async function waitFor(ok: () => boolean, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function expectError(res: Response, status: number, code?: string) {
   expect(res.status).toBe(status);
@@ -192,10 +184,15 @@ describe('bad input', () => {
       const req = request(`${h.url}/v1/chat/completions`, { method: 'POST', headers: { ...h.apim(), 'content-type': 'application/json' } });
       req.on('error', () => {}); // we destroy it ourselves
       req.end(body);
-      await waitFor(() => agent.seen.at(-1)?.raw.includes('hang up') === true, 3_000);
+      await waitFor('the agent to see the request', () => agent.seen.at(-1)?.raw.includes('hang up') === true, 3_000, 20);
       req.destroy();
       // Cancelled well before the agent's 5 s delay ends, and the gateway no longer counts it.
-      await waitFor(() => agent.abandoned > before && h.gateway.ctx.inFlight.count === 0, 3_000);
+      await waitFor(
+        'the abandoned request to be released',
+        () => agent.abandoned > before && h.gateway.ctx.inFlight.count === 0,
+        3_000,
+        20,
+      );
     } finally {
       agent.behaviour.delayMs = 0;
     }

@@ -3,7 +3,7 @@
 // only once everything recorded is in Cosmos.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Container } from '@azure/cosmos';
-import { startTestCosmos, type TestCosmos } from './test-support/cosmos-server.js';
+import { startTestCosmos, type TestCosmos } from '../testkit/cosmos.js';
 import { UsageMeter, usageDocId, type UsageDoc } from './usage-meter.js';
 import { silentLogger } from './log.js';
 import { CONTAINERS } from '../contracts/cosmos-containers.js';

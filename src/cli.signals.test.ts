@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startOpenAiPeer, type OpenAiPeer } from './loadtest/test-support/openai-peer.js';
+import { startOpenAiPeer, type OpenAiPeer } from '../testkit/openai-peer.js';
 
 const bin = fileURLToPath(new URL('../bin/gpuarb.js', import.meta.url));
 let peer: OpenAiPeer | undefined;

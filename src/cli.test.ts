@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runGpuarb } from '../test/cli-harness.js';
+import { runGpuarb } from '../testkit/cli.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT_CODE_TABLE } from './core/exit-codes.js';
 import { defaultConfigYaml } from './config/default-config.js';

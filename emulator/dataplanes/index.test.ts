@@ -3,25 +3,18 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { LogsQueryClient, LogsQueryResultStatus } from '@azure/monitor-query-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpsDataPlanes, createLoopbackAgent, vaultUri, type HttpsDataPlanes } from './index.js';
-import {
-  createTestTls,
-  ManualClock,
-  seededRandom,
-  startTestServer,
-  staticCredential,
-  TEST_TOKEN,
-  type TestServer,
-  type TestTls,
-} from './test-helpers.js';
+import { testCert, type TestCert } from '../../testkit/tls.js';
+import { ManualClock, seededRandom, staticCredential, TEST_TOKEN } from '../../testkit/fakes.js';
+import { startTestServer, type TestServer } from '../../testkit/dataplane-server.js';
 
 const WS = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
-let tls: TestTls;
+let tls: TestCert;
 let server: TestServer;
 let agent: Agent;
 let planes: HttpsDataPlanes;
 
 beforeAll(async () => {
-  tls = createTestTls();
+  tls = testCert();
   const clock = new ManualClock(Date.parse('2025-02-02T00:00:00Z'));
   planes = createHttpsDataPlanes({
     now: clock.now,

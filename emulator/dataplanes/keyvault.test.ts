@@ -3,16 +3,9 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessRequest, VaultInfo } from './deps.js';
 import { createKeyVaultDataPlane, type KeyVaultDataPlane } from './keyvault.js';
-import {
-  createTestTls,
-  ManualClock,
-  seededRandom,
-  startTestServer,
-  staticCredential,
-  TEST_TOKEN,
-  type TestServer,
-  type TestTls,
-} from './test-helpers.js';
+import { testCert, type TestCert } from '../../testkit/tls.js';
+import { ManualClock, seededRandom, staticCredential, TEST_TOKEN } from '../../testkit/fakes.js';
+import { startTestServer, type TestServer } from '../../testkit/dataplane-server.js';
 import { createLoopbackAgent, vaultUri } from './vault-host.js';
 
 const vaults: Record<string, VaultInfo> = {
@@ -39,7 +32,7 @@ const vaults: Record<string, VaultInfo> = {
   },
 };
 
-let tls: TestTls;
+let tls: TestCert;
 let server: TestServer;
 let agent: Agent;
 let plane: KeyVaultDataPlane;
@@ -47,7 +40,7 @@ const clock = new ManualClock(Date.parse('2025-01-01T00:00:00Z'));
 const asked: AccessRequest[] = [];
 
 beforeAll(async () => {
-  tls = createTestTls();
+  tls = testCert();
   plane = createKeyVaultDataPlane({
     now: clock.now,
     random: seededRandom(7),

@@ -1,27 +1,20 @@
 import { LogsQueryClient, LogsQueryResultStatus } from '@azure/monitor-query-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogAnalyticsDataPlane, parseTimespan, type LogAnalyticsDataPlane } from './loganalytics.js';
-import {
-  createTestTls,
-  ManualClock,
-  seededRandom,
-  startTestServer,
-  staticCredential,
-  TEST_TOKEN,
-  type TestServer,
-  type TestTls,
-} from './test-helpers.js';
+import { testCert, type TestCert } from '../../testkit/tls.js';
+import { ManualClock, seededRandom, staticCredential, TEST_TOKEN } from '../../testkit/fakes.js';
+import { startTestServer, type TestServer } from '../../testkit/dataplane-server.js';
 
 const WS = '11111111-2222-3333-4444-555555555555';
 const clock = new ManualClock(Date.parse('2025-03-01T12:00:00Z'));
 const minutesAgo = (m: number): string => new Date(clock.now() - m * 60_000).toISOString();
-let tls: TestTls;
+let tls: TestCert;
 let server: TestServer;
 let plane: LogAnalyticsDataPlane;
 let client: LogsQueryClient;
 
 beforeAll(async () => {
-  tls = createTestTls();
+  tls = testCert();
   plane = createLogAnalyticsDataPlane({
     now: clock.now,
     random: seededRandom(3),

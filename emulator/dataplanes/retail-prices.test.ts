@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRetailPricesDataPlane } from './retail-prices.js';
 import { SAMPLE_DATA_NOTICE } from './retail-prices-sample.js';
-import { createTestTls, startTestServer, type TestServer } from './test-helpers.js';
+import { testCert } from '../../testkit/tls.js';
+import { startTestServer, type TestServer } from '../../testkit/dataplane-server.js';
 import { Agent, request } from 'node:https';
 
 let server: TestServer;
 let agent: Agent;
 
 beforeAll(async () => {
-  const tls = createTestTls();
+  const tls = testCert();
   server = await startTestServer(tls, [createRetailPricesDataPlane({ pageSize: 7 })]);
   agent = new Agent({ ca: tls.ca });
 });

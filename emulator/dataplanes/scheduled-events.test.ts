@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScheduledEvents, type ScheduledEvent, type ScheduledEventsService } from './scheduled-events.js';
-import { ManualClock, seededRandom } from './test-helpers.js';
+import { ManualClock, seededRandom } from '../../testkit/fakes.js';
 
 const clock = new ManualClock(Date.parse('2025-05-05T10:00:00Z'));
 let imds: ScheduledEventsService;

@@ -6,11 +6,11 @@ import { CosmosClient } from '@azure/cosmos';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RegistryDoc } from '../../contracts/registry.js';
 import { SimEngine } from '../engines/sim/sim-engine.js';
-import { startTestAgent } from '../testing/agent-fixture.js';
-import { preemptEvent, startImdsStub } from '../testing/imds-stub.js';
-import { startLocalCosmos } from '../testing/local-cosmos.js';
-import { selfSignedCert } from '../../test/support/self-signed-cert.js';
-import { waitFor } from '../testing/wait-for.js';
+import { startTestAgent } from '../../testkit/agent.js';
+import { preemptEvent, startImdsStub } from '../../testkit/imds-stub.js';
+import { startLocalCosmos } from '../../testkit/cosmos.js';
+import { testCert } from '../../testkit/tls.js';
+import { waitFor } from '../../testkit/wait.js';
 import { drainBudgetMs } from './scheduled-events.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -45,7 +45,7 @@ async function startStream(url: string, headers: Record<string, string>, maxToke
 
 describe('eviction', () => {
   it('drains on Preempt: registry draining < 1 s, new requests 503, in-flight complete, event acknowledged', async () => {
-    const cert = selfSignedCert();
+    const cert = testCert();
     const cosmos = await startLocalCosmos(cert);
     cleanups.push(() => cosmos.close());
     const imds = await startImdsStub();

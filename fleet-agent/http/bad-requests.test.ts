@@ -2,7 +2,7 @@
 // wrong (raw HTTP, so exactly what is on the wire is checked).
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestAgent, type TestAgent } from '../testing/agent-fixture.js';
+import { startTestAgent, type TestAgent } from '../../testkit/agent.js';
 
 let t: TestAgent;
 beforeAll(async () => {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock.js';
 import { SimEngine } from '../engines/sim/sim-engine.js';
-import { startTestAgent, type TestAgent } from '../testing/agent-fixture.js';
-import { waitFor } from '../testing/wait-for.js';
+import { startTestAgent, type TestAgent } from '../../testkit/agent.js';
+import { waitFor } from '../../testkit/wait.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

@@ -1,7 +1,7 @@
 // The OpenAI contract, checked with the official `openai` client against a real agent (sim engine).
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestAgent, type TestAgent } from '../testing/agent-fixture.js';
+import { startTestAgent, type TestAgent } from '../../testkit/agent.js';
 import { HEADER_USAGE, parseUsageHeader } from '../../contracts/headers.js';
 
 let t: TestAgent;

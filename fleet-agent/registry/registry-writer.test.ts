@@ -5,15 +5,15 @@ import { Agent as HttpsAgent } from 'node:https';
 import { CosmosClient, type Container } from '@azure/cosmos';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryDoc } from '../../contracts/registry.js';
-import { startTestAgent } from '../testing/agent-fixture.js';
-import { startLocalCosmos, type LocalCosmos } from '../testing/local-cosmos.js';
-import { selfSignedCert, type TestCert } from '../../test/support/self-signed-cert.js';
-import { waitFor } from '../testing/wait-for.js';
+import { startTestAgent } from '../../testkit/agent.js';
+import { startLocalCosmos, type LocalCosmos } from '../../testkit/cosmos.js';
+import { testCert, type TestCert } from '../../testkit/tls.js';
+import { waitFor } from '../../testkit/wait.js';
 
 let cert: TestCert;
 const cleanups: (() => unknown)[] = [];
 beforeAll(() => {
-  cert = selfSignedCert();
+  cert = testCert();
 });
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGpuarb } from '../../test/cli-harness.js';
-import { startOpenAiPeer, type OpenAiPeer } from '../loadtest/test-support/openai-peer.js';
+import { runGpuarb } from '../../testkit/cli.js';
+import { startOpenAiPeer, type OpenAiPeer } from '../../testkit/openai-peer.js';
 
 let peer: OpenAiPeer;
 let cwd: string;

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runGpuarb } from '../../test/cli-harness.js';
-import { TEST_CONFIG } from '../ops/test-support.js';
+import { runGpuarb } from '../../testkit/cli.js';
+import { TEST_CONFIG } from '../../testkit/ops-cloud.js';
 import { requestFrom } from './scale.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'gpuarb-opscmd-'));

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stopDaemon } from '../../emulator/daemon-control.js';
-import { runGpuarb } from '../../test/cli-harness.js';
-import { TEST_CONFIG } from '../ops/test-support.js';
+import { runGpuarb } from '../../testkit/cli.js';
+import { TEST_CONFIG } from '../../testkit/ops-cloud.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'gpuarb-opslocal-'));
 writeFileSync(join(cwd, 'gpuarb.yaml'), TEST_CONFIG);

@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGpuarb } from '../../test/cli-harness.js';
-import { spawnAgent, type SpawnedProcess } from '../../fleet-agent/testing/spawn-agent.js';
+import { runGpuarb } from '../../testkit/cli.js';
+import { spawnAgent, type SpawnedProcess } from '../../testkit/agent-process.js';
 
 const KEY = 'loadtest-internal-key-0123456789';
 let agent: SpawnedProcess & { url: string };

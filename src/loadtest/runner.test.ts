@@ -10,7 +10,7 @@ import { buildReport } from './report.js';
 import { createRng } from './rng.js';
 import { startLoad } from './runner.js';
 import type { Arrival } from './types.js';
-import { startOpenAiPeer, type OpenAiPeer } from './test-support/openai-peer.js';
+import { startOpenAiPeer, type OpenAiPeer } from '../../testkit/openai-peer.js';
 
 let peer: OpenAiPeer | undefined;
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataPlaneAgent, vaultUrl } from '../ops/azure-clients.js';
-import { startOpsCloud, type OpsTestCloud } from '../ops/test-support.js';
+import { startOpsCloud, type OpsTestCloud } from '../../testkit/ops-cloud.js';
 import { builtinWorkload } from './builtin-workload.js';
 import { startChaos } from './chaos.js';
 import { createSender } from './http-client.js';
@@ -14,7 +14,7 @@ import { buildReport } from './report.js';
 import { createRng } from './rng.js';
 import { startLoad } from './runner.js';
 import { ROTATED_SECRET, secretRotator } from './secret-rotation.js';
-import { startOpenAiPeer } from './test-support/openai-peer.js';
+import { startOpenAiPeer } from '../../testkit/openai-peer.js';
 import type { ChaosEvent } from './types.js';
 
 let cloud: OpsTestCloud;

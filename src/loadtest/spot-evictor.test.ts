@@ -13,7 +13,7 @@ import { buildReport } from './report.js';
 import { createRng } from './rng.js';
 import { startLoad } from './runner.js';
 import { spotEvictorFor } from './spot-evictor.js';
-import { startOpenAiPeer } from './test-support/openai-peer.js';
+import { startOpenAiPeer } from '../../testkit/openai-peer.js';
 import type { ChaosEvent } from './types.js';
 
 let emu: Emulator;

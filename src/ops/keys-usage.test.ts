@@ -16,7 +16,7 @@ import { collectStatus } from './status-collect.js';
 import { buildStatus } from './status-model.js';
 import { cosmosDatabase } from './azure-clients.js';
 import { keysCreateCommand } from '../commands/keys.js';
-import { startOpsCloud, type OpsTestCloud } from './test-support.js';
+import { startOpsCloud, type OpsTestCloud } from '../../testkit/ops-cloud.js';
 
 let cloud: OpsTestCloud;
 let cosmos: CosmosService;

@@ -11,7 +11,7 @@ import { scalePool } from './scale.js';
 import { runLogs } from './logs.js';
 import { LOG_TABLE } from '../../contracts/log-schema.js';
 import { statusCommand } from '../commands/status.js';
-import { startOpsCloud, type OpsTestCloud } from './test-support.js';
+import { startOpsCloud, type OpsTestCloud } from '../../testkit/ops-cloud.js';
 
 let cloud: OpsTestCloud;
 let compute: ComputeManagementClient;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../lib/clock.js';
 import { listSecrets, rotateSecret } from './secrets.js';
-import { startOpsCloud, type OpsTestCloud } from './test-support.js';
+import { startOpsCloud, type OpsTestCloud } from '../../testkit/ops-cloud.js';
 
 import { SecretClient } from '@azure/keyvault-secrets';
 import { dataPlaneAgent } from './azure-clients.js';

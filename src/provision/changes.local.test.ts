@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud, type LocalCloud } from './testing/local-cloud.js';
-import { converge, FAST_RETRY } from './testing/converge.js';
+import { startLocalCloud, type LocalCloud } from '../../testkit/cloud.js';
+import { converge, FAST_RETRY } from '../../testkit/converge.js';
 import { buildDesiredGraph } from './desired/index.js';
-import { defaultTestInput, testConfigInput } from './test-fixtures.js';
+import { defaultTestInput, testConfigInput } from '../../testkit/fixtures/stack-config.js';
 import { computePlan } from './plan.js';
 import { renderPlanText } from './render-plan.js';
 import { destroyStack, listStackResources } from './down.js';

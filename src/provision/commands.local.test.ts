@@ -11,17 +11,9 @@ import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { planCommand } from '../commands/plan.js';
 import { upCommand } from '../commands/up.js';
 import { downCommand } from '../commands/down.js';
-import { testConfigInput } from './test-fixtures.js';
+import { testConfigInput } from '../../testkit/fixtures/stack-config.js';
 import { ExitCode } from '../core/exit-codes.js';
-
-class Capture {
-  text = '';
-  constructor(readonly isTTY = false) {}
-  write(chunk: string) {
-    this.text += chunk;
-    return true;
-  }
-}
+import { OutputCapture } from '../../testkit/output-capture.js';
 
 describe('plan / up / down commands', () => {
   let emulator: Emulator;
@@ -36,9 +28,9 @@ describe('plan / up / down commands', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function context(yes: boolean): { ctx: Context; out: Capture; err: Capture } {
-    const out = new Capture();
-    const err = new Capture();
+  function context(yes: boolean): { ctx: Context; out: OutputCapture; err: OutputCapture } {
+    const out = new OutputCapture();
+    const err = new OutputCapture();
     const base = createContext({
       stdout: out,
       stderr: err,

@@ -2,10 +2,10 @@
 // rates) plus interruptions at random points. Every schedule must converge on rerun to the same
 // state as a clean run, with no duplicate and no orphaned resource.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud, type LocalCloud } from './testing/local-cloud.js';
-import { converge, FAST_RETRY } from './testing/converge.js';
+import { startLocalCloud, type LocalCloud } from '../../testkit/cloud.js';
+import { converge, FAST_RETRY } from '../../testkit/converge.js';
 import { buildDesiredGraph } from './desired/index.js';
-import { defaultTestInput } from './test-fixtures.js';
+import { defaultTestInput } from '../../testkit/fixtures/stack-config.js';
 import { computePlan } from './plan.js';
 import { destroyStack, listStackResources } from './down.js';
 import { idKey } from './graph.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud, type LocalCloud } from './testing/local-cloud.js';
+import { startLocalCloud, type LocalCloud } from '../../testkit/cloud.js';
 import { buildDesiredGraph } from './desired/index.js';
-import { defaultTestInput } from './test-fixtures.js';
+import { defaultTestInput } from '../../testkit/fixtures/stack-config.js';
 import { computePlan } from './plan.js';
 import { applyPlan } from './apply.js';
 import { renderPlanText } from './render-plan.js';

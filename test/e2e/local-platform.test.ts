@@ -7,8 +7,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGpuarb } from '../cli-harness.js';
-import { httpsClient, steadyLoad } from './https-client.js';
+import { runGpuarb } from '../../testkit/cli.js';
+import { httpsClient, steadyLoad } from '../../testkit/https-client.js';
+import { waitFor as waitUntil } from '../../testkit/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpuarb-e2e-'));
 const stateDir = join(dir, '.gpuarb', 'local');
@@ -48,15 +49,8 @@ const countServed = async (p: ReturnType<typeof chat>) => {
   return r;
 };
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** The whole platform moves slowly: a minute by default, polled every 250 ms. */
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000) => waitUntil(what, fn, timeoutMs, 250);
 
 async function compute() {
   const info = JSON.parse(readFileSync(join(stateDir, 'daemon.json'), 'utf8'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDesiredGraph } from './index.js';
-import { defaultTestInput } from '../test-fixtures.js';
+import { defaultTestInput } from '../../../testkit/fixtures/stack-config.js';
 import { idKey } from '../graph.js';
 import { TAG_MANAGED_BY, TAG_STACK } from '../types.js';
 

@@ -3,11 +3,12 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildDesiredGraph } from './index.js';
-import { defaultTestInput } from '../test-fixtures.js';
-import { RestSpecs } from '../testing/rest-spec.js';
+import { defaultTestInput } from '../../../testkit/fixtures/stack-config.js';
+import { RestSpecs } from '../../../testkit/rest-spec.js';
 
 // Extracts of Microsoft's specs, vendored with their licence (vendor/azure-rest-api-specs/LICENSE).
-const SPECS = process.env.GPUARB_REST_SPECS ?? fileURLToPath(new URL('../../../vendor/azure-rest-api-specs/specification', import.meta.url));
+const SPECS =
+  process.env.GPUARB_REST_SPECS ?? fileURLToPath(new URL('../../../vendor/azure-rest-api-specs/specification', import.meta.url));
 
 describe('bodies conform to Microsoft REST specs (vendored in vendor/azure-rest-api-specs)', () => {
   const specs = new RestSpecs(SPECS);

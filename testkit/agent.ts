@@ -1,9 +1,9 @@
 // Starts a real agent in-process on port 0 for tests, with a memory logger and the sim engine
 // unless told otherwise. Returns everything a test needs and a stop() that always cleans up.
-import { Agent, type AgentOptions } from '../agent.js';
-import { parseAgentConfig, type AgentConfigInput } from '../config.js';
-import type { Engine } from '../engines/engine.js';
-import { memoryLogger } from '../log.js';
+import { Agent, type AgentOptions } from '../fleet-agent/agent.js';
+import { parseAgentConfig, type AgentConfigInput } from '../fleet-agent/config.js';
+import type { Engine } from '../fleet-agent/engines/engine.js';
+import { memoryLogger } from '../fleet-agent/log.js';
 
 export const TEST_KEY = 'test-internal-key-0123456789';
 

@@ -2,7 +2,7 @@
 // test sets (only with `Metadata: true`, as IMDS insists) and records acknowledgements.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ScheduledEvent } from '../eviction/scheduled-events.js';
+import type { ScheduledEvent } from '../fleet-agent/eviction/scheduled-events.js';
 
 export interface ImdsStub {
   url: string;

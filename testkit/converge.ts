@@ -1,8 +1,8 @@
 // Test/bench helper: plan + apply in one call, as `up --yes` does.
-import type { ArmClient } from '../../azure/arm-client.js';
-import { applyPlan, type ApplyOptions, type ApplyResult } from '../apply.js';
-import { computePlan, type Plan } from '../plan.js';
-import type { DesiredGraph } from '../types.js';
+import type { ArmClient } from '../src/azure/arm-client.js';
+import { applyPlan, type ApplyOptions, type ApplyResult } from '../src/provision/apply.js';
+import { computePlan, type Plan } from '../src/provision/plan.js';
+import type { DesiredGraph } from '../src/provision/types.js';
 
 export async function converge(graph: DesiredGraph, arm: ArmClient, opts: ApplyOptions = {}): Promise<{ plan: Plan; result: ApplyResult }> {
   const plan = await computePlan(graph, arm, { signal: opts.signal });

@@ -1,6 +1,7 @@
 // Runs the CLI in-process with captured streams, as a terminal or as a pipe, for tests.
 import { PassThrough } from 'node:stream';
 import { runCli } from '../src/cli.js';
+import { OutputCapture } from './output-capture.js';
 
 export interface CliRun {
   code: number;
@@ -16,19 +17,12 @@ export interface CliRunOptions {
   signal?: AbortSignal;
 }
 
-class Capture {
-  text = '';
-  constructor(readonly isTTY: boolean) {}
-  columns = 100;
-  write(chunk: string | Uint8Array): boolean {
-    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  }
-}
+/** The width a test terminal reports, so wrapped output is the same on every machine. */
+const TEST_TERMINAL_COLUMNS = 100;
 
 export async function runGpuarb(args: string[], opts: CliRunOptions): Promise<CliRun> {
-  const stdout = new Capture(Boolean(opts.tty));
-  const stderr = new Capture(Boolean(opts.tty));
+  const stdout = new OutputCapture(Boolean(opts.tty), TEST_TERMINAL_COLUMNS);
+  const stderr = new OutputCapture(Boolean(opts.tty), TEST_TERMINAL_COLUMNS);
   const stdin = Object.assign(new PassThrough(), { isTTY: Boolean(opts.tty) });
   if (opts.stdinText !== undefined) stdin.end(opts.stdinText);
   const code = await runCli(args, {

@@ -1,27 +1,20 @@
-// Test-only: the local cloud (emulator/) on a free port with its data planes (mounted here, not
-// by default, so tests can ingest log rows), a gpuarb.yaml parsed from text, and a Context
-// whose azure() targets that emulator: the ONLY difference from `--local` is that the target is
-// injected instead of coming from the daemon.
+// The local cloud (cloud.ts) for the ops commands' tests: its data planes mounted here, not by
+// default, so tests can ingest log rows; a gpuarb.yaml parsed from text; the stack's resource
+// group; and a Context whose azure() targets that emulator: the ONLY difference from `--local`
+// is that the target is injected instead of coming from the daemon.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { startEmulator, type Emulator } from '../../emulator/index.js';
-import { createHttpsDataPlanes, type HttpsDataPlanes } from '../../emulator/dataplanes/index.js';
-import { lookupVault } from '../../emulator/providers/keyvault.js';
-import type { AzureTarget } from '../azure/target.js';
-import { parseConfigText, type LoadedConfig } from '../config/load.js';
-import type { Clock } from '../../lib/clock.js';
-import { createContext, type Context } from '../core/context.js';
-
-export class Capture {
-  text = '';
-  constructor(readonly isTTY = false) {}
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
+import type { Emulator } from '../emulator/index.js';
+import { createHttpsDataPlanes, type HttpsDataPlanes } from '../emulator/dataplanes/index.js';
+import { lookupVault } from '../emulator/providers/keyvault.js';
+import type { AzureTarget } from '../src/azure/target.js';
+import { parseConfigText, type LoadedConfig } from '../src/config/load.js';
+import type { Clock } from '../lib/clock.js';
+import { createContext, type Context } from '../src/core/context.js';
+import { startLocalCloud } from './cloud.js';
+import { OutputCapture } from './output-capture.js';
 
 export const TEST_CONFIG = `
 stack: opstest
@@ -43,7 +36,7 @@ export interface OpsTestCloud {
   loaded: LoadedConfig;
   rgName: string;
   /** A fresh context on this cloud, with captured stdout/stderr. */
-  context(opts?: { clock?: Clock; signal?: AbortSignal; json?: boolean }): { ctx: Context; stdout: Capture; stderr: Capture };
+  context(opts?: { clock?: Clock; signal?: AbortSignal; json?: boolean }): { ctx: Context; stdout: OutputCapture; stderr: OutputCapture };
   /** PUT an ARM resource (generic: the body is stored as sent). */
   put(id: string, body: unknown, apiVersion?: string): Promise<unknown>;
   /** Creates the stack's Key Vault through ARM (the emulator computes its vaultUri). */
@@ -56,9 +49,7 @@ export interface OpsTestCloud {
 export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCloud> {
   let planes: HttpsDataPlanes | undefined;
   let core: Emulator['core'] | undefined;
-  const emu = await startEmulator({
-    port: 0,
-    profile: 'fast',
+  const cloud = await startLocalCloud({
     standardDataPlanes: false,
     dataPlanes: [
       (deps) => {
@@ -81,15 +72,8 @@ export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCl
       },
     ],
   });
+  const { emulator: emu, target } = cloud;
   core = emu.core;
-  const target: AzureTarget = {
-    kind: 'local',
-    subscriptionId: emu.subscriptionId,
-    armEndpoint: emu.endpoint,
-    credential: emu.credential,
-    caCertPem: emu.caCertPem,
-    stateDir: emu.stateDir,
-  };
   const dir = mkdtempSync(join(tmpdir(), 'gpuarb-ops-'));
   writeFileSync(join(dir, 'gpuarb.yaml'), configText);
   const loaded = parseConfigText(configText, join(dir, 'gpuarb.yaml'), {});
@@ -108,8 +92,8 @@ export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCl
     rgName,
     put,
     context(opts = {}) {
-      const stdout = new Capture();
-      const stderr = new Capture();
+      const stdout = new OutputCapture();
+      const stderr = new OutputCapture();
       const base = createContext({
         stdout,
         stderr,

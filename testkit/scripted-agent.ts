@@ -5,7 +5,7 @@
 // tests use real agents (fleet-agent, sim engine).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HEADER_USAGE } from '../../contracts/headers.js';
+import { HEADER_USAGE } from '../contracts/headers.js';
 
 export interface ScriptedBehaviour {
   /** Answer 503 + Retry-After as a draining agent does. */
