@@ -1,6 +1,6 @@
 // Test-only: the local cloud (emulator/) on a free port with its data planes (mounted here, not
 // by default, so tests can ingest log rows), a gpuarb.yaml parsed from text, and a Context
-// whose azure() targets that emulator: the ONLY difference from `--local` is that the target is
+// whose target() is that emulator: the ONLY difference from `--local` is that the target is
 // injected instead of coming from the daemon.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { createHttpsDataPlanes, type HttpsDataPlanes } from '../../emulator/dataplanes/index.js';
 import { lookupVault } from '../../emulator/providers/keyvault.js';
-import type { AzureTarget } from '../azure/target.js';
+import { type AzureTarget, localCloudTarget } from '../azure/target.js';
 import { parseConfigText, type LoadedConfig } from '../config/load.js';
 import type { Clock } from '../../lib/clock.js';
 import { createContext, type Context } from '../core/context.js';
@@ -82,14 +82,13 @@ export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCl
     ],
   });
   core = emu.core;
-  const target: AzureTarget = {
-    kind: 'local',
+  const target: AzureTarget = localCloudTarget({
     subscriptionId: emu.subscriptionId,
     armEndpoint: emu.endpoint,
     credential: emu.credential,
     caCertPem: emu.caCertPem,
     stateDir: emu.stateDir,
-  };
+  });
   const dir = mkdtempSync(join(tmpdir(), 'gpuarb-ops-'));
   writeFileSync(join(dir, 'gpuarb.yaml'), configText);
   const loaded = parseConfigText(configText, join(dir, 'gpuarb.yaml'), {});
@@ -120,7 +119,7 @@ export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCl
         signal: opts.signal ?? new AbortController().signal,
         clock: opts.clock,
       });
-      const ctx: Context = { ...base, config: async () => loaded, azure: async () => target };
+      const ctx: Context = { ...base, config: async () => loaded, target: async () => target };
       return { ctx, stdout, stderr };
     },
     async createVault() {
