@@ -111,7 +111,8 @@ export async function runCli(argv: string[], envr: RunEnvironment): Promise<numb
     return exitCode;
   } catch (e) {
     // commander reads every argument before it reports one: the program's flags are known here.
-    const { json, verbose } = { json: Boolean(program.opts().json), verbose: Boolean(program.opts().verbose) };
+    const json = Boolean(program.opts().json);
+    const verbose = Boolean(program.opts().verbose);
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       const err = new UserError(e.message.replace(/^error: /, ''), {
