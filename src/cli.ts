@@ -2,7 +2,7 @@
 // command, prints its result (JSON on stdout with --json, human text otherwise) and maps errors
 // and results to the documented exit codes. Nothing heavy is imported here.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { CommandDefinition } from './core/command.js';
 import { createContext, type GlobalOptions } from './core/context.js';
 import { CancelledError, UserError } from './core/errors.js';
@@ -26,22 +26,26 @@ export function packageVersion(): string {
   return pkg.version;
 }
 
-function globalsFrom(argv: string[], opts: Record<string, unknown>): GlobalOptions {
+/**
+ * The global flags as commander parsed them. The program's own flags are recognised before and
+ * after the command word (`gpuarb --json status`, `gpuarb status --json`); `--local` belongs to the
+ * commands that accept it, and selects the context's target.
+ */
+function globalsOf(command: Command): GlobalOptions {
+  const opts = command.optsWithGlobals();
   return {
-    json: Boolean(opts.json) || argv.includes('--json'),
+    json: Boolean(opts.json),
     yes: Boolean(opts.yes),
     noPrompt: opts.prompt === false,
     verbose: Boolean(opts.verbose),
     config: typeof opts.config === 'string' ? opts.config : undefined,
-    local: argv.includes('--local'),
+    local: command.opts().local === true,
   };
 }
 
 /** Runs the CLI and resolves to the exit code; never calls process.exit. */
 export async function runCli(argv: string[], envr: RunEnvironment): Promise<number> {
   let exitCode = 0;
-  const json = argv.includes('--json');
-  const verbose = argv.includes('--verbose');
   const fallbackIO = createIO(envr, envr.env, new SecretRedactor());
 
   const program = new Command('gpuarb')
@@ -85,14 +89,20 @@ export async function runCli(argv: string[], envr: RunEnvironment): Promise<numb
       .command(words[words.length - 1])
       .summary(def.summary)
       .description(def.description ?? def.summary);
-    for (const a of def.args ?? [])
+    for (const a of def.args)
       cmd.argument(a.required ? `<${a.name}${a.variadic ? '...' : ''}>` : `[${a.name}${a.variadic ? '...' : ''}]`, a.description);
-    for (const o of def.options ?? []) cmd.option(o.flags, o.description, o.default as string | boolean | undefined);
+    for (const o of def.options) {
+      const option = new Option(o.flags, o.description);
+      if (o.default !== undefined) option.default(o.default);
+      // The declaration's key is what `run` reads: it must be the name commander files the value under.
+      if (option.attributeName() !== o.key) throw new Error(`${def.name}: option ${o.flags} is declared as "${o.key}"`);
+      cmd.addOption(option);
+    }
     cmd.addHelpText('after', `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
     cmd.action(async (...actionArgs: unknown[]) => {
       const command = actionArgs[actionArgs.length - 1] as Command;
-      const positional = actionArgs.slice(0, (def.args ?? []).length);
-      exitCode = await runCommand(def, command, positional, argv, envr);
+      const positional = actionArgs.slice(0, def.args.length);
+      exitCode = await runCommand(def, command, positional, envr);
     });
   }
 
@@ -100,6 +110,9 @@ export async function runCli(argv: string[], envr: RunEnvironment): Promise<numb
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (e) {
+    // commander reads every argument before it reports one: the program's flags are known here.
+    const json = Boolean(program.opts().json);
+    const verbose = Boolean(program.opts().verbose);
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       const err = new UserError(e.message.replace(/^error: /, ''), {
@@ -119,13 +132,12 @@ async function runCommand(
   def: CommandDefinition<unknown, unknown>,
   command: Command,
   positional: unknown[],
-  argv: string[],
   envr: RunEnvironment,
 ): Promise<number> {
-  const globals = globalsFrom(argv, command.optsWithGlobals());
+  const globals = globalsOf(command);
   const ctx = createContext({ ...envr, globals });
   try {
-    const raw = { ...command.opts(), ...Object.fromEntries((def.args ?? []).map((a, i) => [a.name, positional[i]])) };
+    const raw = { ...command.opts(), ...Object.fromEntries(def.args.map((a, i) => [a.name, positional[i]])) };
     const parsed = def.schema.safeParse(raw);
     if (!parsed.success) {
       const problems = parsed.error.issues.map(

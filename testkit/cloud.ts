@@ -4,7 +4,7 @@
 // Pass `dataPlanes` (emulator options) to mount data planes a test drives itself (ops-cloud.ts).
 import { type Emulator, type StartEmulatorOptions, startEmulator } from '../emulator/index.js';
 import { type ArmClient, createArmClient, RequestCounter } from '../src/azure/arm-client.js';
-import type { AzureTarget } from '../src/azure/target.js';
+import { type AzureTarget, localCloudTarget } from '../src/azure/target.js';
 
 export interface LocalCloud {
   emulator: Emulator;
@@ -17,14 +17,13 @@ export interface LocalCloud {
 
 export async function startLocalCloud(opts: StartEmulatorOptions & { pollIntervalMs?: number } = {}): Promise<LocalCloud> {
   const emulator = await startEmulator({ port: 0, profile: 'fast', seed: 1, ...opts });
-  const target: AzureTarget = {
-    kind: 'local',
+  const target: AzureTarget = localCloudTarget({
     subscriptionId: emulator.subscriptionId,
     armEndpoint: emulator.endpoint,
     credential: emulator.credential,
     caCertPem: emulator.caCertPem,
     stateDir: emulator.stateDir,
-  };
+  });
   const counter = new RequestCounter();
   const arm = await createArmClient(
     {

@@ -1,6 +1,6 @@
 // The local cloud (cloud.ts) for the ops commands' tests: its data planes mounted here, not by
 // default, so tests can ingest log rows; a gpuarb.yaml parsed from text; the stack's resource
-// group; and a Context whose azure() targets that emulator: the ONLY difference from `--local`
+// group; and a Context whose target() is that emulator: the ONLY difference from `--local`
 // is that the target is injected instead of coming from the daemon.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,7 +104,7 @@ export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCl
         signal: opts.signal ?? new AbortController().signal,
         clock: opts.clock,
       });
-      const ctx: Context = { ...base, config: async () => loaded, azure: async () => target };
+      const ctx: Context = { ...base, config: async () => loaded, target: async () => target };
       return { ctx, stdout, stderr };
     },
     async createVault() {

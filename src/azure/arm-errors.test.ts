@@ -44,3 +44,13 @@ describe('ARM error hints', () => {
     expect((e as NotAuthenticatedError).exitCode).toBe(4);
   });
 });
+
+describe('ARM error catalogue', () => {
+  it('gives every code a hint, and the retry logic reads the same table', async () => {
+    const { ARM_ERROR_CATALOGUE, armRetryClass } = await import('./arm-errors.js');
+    for (const [code, entry] of Object.entries(ARM_ERROR_CATALOGUE)) {
+      expect(entry.hint.length, code).toBeGreaterThan(20);
+      expect(armRetryClass(code)).toBe(entry.retry);
+    }
+  });
+});

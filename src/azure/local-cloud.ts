@@ -1,14 +1,21 @@
 // Targets the local cloud (emulator/): starts its daemon for this state directory when it is not
 // running, then builds an AzureTarget from what the daemon reports: its https endpoint, its CA
-// (trusted by every client built from the target) and its token (kept beside the state).
+// (trusted by every client built from the target) and its token (kept beside the state). It takes
+// only what it uses from the context, so the context can load it without an import cycle.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
-import type { AzureTarget } from './target.js';
+import { type AzureTarget, localCloudTarget } from './target.js';
 
-export async function ensureLocalCloud(ctx: Context, stateDirInput: string): Promise<AzureTarget> {
+export interface LocalCloudInputs {
+  cwd: string;
+  io: { info(message: string): void };
+  /** Redacts the local token from every output stream. */
+  secrets: { register(secret: string): void };
+}
+
+export async function ensureLocalCloud(ctx: LocalCloudInputs, stateDirInput: string): Promise<AzureTarget> {
   const stateDir = resolve(ctx.cwd, stateDirInput);
   const daemon = await import('../../emulator/daemon-control.js');
   let info = daemon.daemonStatus({ stateDir });
@@ -33,14 +40,13 @@ export async function ensureLocalCloud(ctx: Context, stateDirInput: string): Pro
       return { token: storage ? localStorageToken() : token, expiresOnTimestamp: Date.now() + 3600_000 };
     },
   };
-  return {
-    kind: 'local',
+  return localCloudTarget({
     subscriptionId: info.subscriptionId,
     armEndpoint: info.endpoint,
     credential,
     caCertPem: readFileSync(info.caCertPath, 'utf8'),
     stateDir,
-  };
+  });
 }
 
 /**

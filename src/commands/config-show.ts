@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineCommand } from '../core/command.js';
 import { redactObject } from '../core/redact.js';
 
@@ -6,7 +5,6 @@ export const configShowCommand = defineCommand({
   name: 'config show',
   summary: 'Print the effective config: file, defaults and environment overrides merged, secrets redacted',
   examples: ['gpuarb config show', 'gpuarb config show --json | jq .pools'],
-  schema: z.object({}),
   async run(ctx) {
     const { file, config, names } = await ctx.config();
     return { file, config: redactObject(config), names };

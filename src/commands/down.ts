@@ -1,8 +1,7 @@
 // `gpuarb down`: delete the stack's resources, found by their tags, dependents first, after a
 // confirmation that names the stack. Key Vault and API Management are soft-deleted by Azure;
 // --purge (asked again) purges them where Azure allows.
-import { z } from 'zod';
-import { defineCommand } from '../core/command.js';
+import { defineCommand, flags, opt } from '../core/command.js';
 import { CancelledError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { DownResult } from '../provision/down.js';
@@ -16,15 +15,14 @@ export const downCommand = defineCommand({
   name: 'down',
   summary: 'Delete every resource of the stack (found by tag)',
   examples: ['gpuarb down', 'gpuarb down --yes --json', 'gpuarb down --purge', 'gpuarb down --local'],
-  options: [
-    { flags: '--purge', description: 'also purge soft-deleted API Management and Key Vault where Azure allows (asks again)' },
-    { flags: '--local', description: 'target the local cloud instead of Azure' },
-  ],
-  schema: z.object({ purge: z.boolean().optional(), local: z.boolean().optional() }),
+  options: {
+    purge: opt.flag('--purge', 'also purge soft-deleted API Management and Key Vault where Azure allows (asks again)'),
+    local: flags.local,
+  },
   async run(ctx, opts): Promise<DownCommandResult> {
     const { loadProvisionStack } = await import('../provision/stack.js');
     const { destroyStack, listStackResources } = await import('../provision/down.js');
-    const s = await loadProvisionStack(ctx, { local: opts.local, build: false });
+    const s = await loadProvisionStack(ctx, { build: false });
     const target = {
       stack: s.config.stack,
       subscriptionId: s.target.subscriptionId,
@@ -35,9 +33,9 @@ export const downCommand = defineCommand({
     ctx.io.info(`Stack "${s.config.stack}" has ${found.length} resources in ${s.names.resourceGroup}:`);
     for (const r of found) ctx.io.info(`  - ${r.type}  ${r.id.split('/').pop()}`);
     ctx.io.info(SOFT_DELETE_NOTE);
-    // The local cloud is disposable (`up --local` rebuilds it in seconds): --local does not ask.
+    // The local cloud is disposable (`up --local` rebuilds it in seconds): it does not ask.
     if (
-      !opts.local &&
+      s.target.confirmChanges &&
       !(await ctx.prompt.confirm(
         `Delete stack "${s.config.stack}" (${found.length} resources and, if it is left empty, resource group ${s.names.resourceGroup})?`,
         { flag: '--yes' },
@@ -57,10 +55,10 @@ export const downCommand = defineCommand({
       onDeleted: (id) => ctx.io.info(`deleted ${id.split('/').slice(-2).join('/')}`),
     });
     if (ctx.signal.aborted) throw new CancelledError('Stopped: run `gpuarb down` again to finish.');
-    // --local: nothing of the stack may keep running, so the local cloud stops too (its state,
-    // including soft-deleted names, is kept for the next `up --local`).
+    // Nothing of the stack may keep running, so the local cloud's daemon (which runs the platform)
+    // stops too; its state, including soft-deleted names, is kept for the next `up --local`.
     let localCloudStopped: boolean | undefined;
-    if (opts.local && result.failed.length === 0) {
+    if (s.target.stateDir && result.failed.length === 0) {
       const { stopDaemon } = await import('../../emulator/daemon-control.js');
       localCloudStopped = (await stopDaemon({ stateDir: s.target.stateDir })).stopped;
     }

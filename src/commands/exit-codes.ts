@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { defineCommand } from '../core/command.js';
 import { EXIT_CODE_TABLE } from '../core/exit-codes.js';
 
@@ -6,7 +5,6 @@ export const exitCodesCommand = defineCommand({
   name: 'help exit-codes',
   summary: 'List the exit codes gpuarb uses, for scripts and CI',
   examples: ['gpuarb help exit-codes', 'gpuarb help exit-codes --json'],
-  schema: z.object({}),
   async run() {
     return { exitCodes: EXIT_CODE_TABLE.map((e) => ({ ...e })) };
   },

@@ -1,25 +1,18 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
-import { defineCommand } from '../core/command.js';
+import { defineCommand, opt } from '../core/command.js';
 import { UserError } from '../core/errors.js';
 
 export const initCommand = defineCommand({
   name: 'init',
   summary: 'Write a commented gpuarb.yaml with the default platform (three models on spot GPUs)',
   examples: ['gpuarb init', 'gpuarb init --stack acme-prod --location westeurope --subscription <id> --yes', 'gpuarb init --force'],
-  options: [
-    { flags: '--stack <name>', description: 'stack name (3–20 lowercase letters, digits, hyphens)' },
-    { flags: '--location <region>', description: 'Azure region, e.g. eastus' },
-    { flags: '--subscription <id>', description: 'Azure subscription id (or AZURE_SUBSCRIPTION_ID later)' },
-    { flags: '--force', description: 'overwrite an existing gpuarb.yaml' },
-  ],
-  schema: z.object({
-    stack: z.string().optional(),
-    location: z.string().optional(),
-    subscription: z.string().optional(),
-    force: z.boolean().optional(),
-  }),
+  options: {
+    stack: opt.text('--stack <name>', 'stack name (3–20 lowercase letters, digits, hyphens)'),
+    location: opt.text('--location <region>', 'Azure region, e.g. eastus'),
+    subscription: opt.text('--subscription <id>', 'Azure subscription id (or AZURE_SUBSCRIPTION_ID later)'),
+    force: opt.flag('--force', 'overwrite an existing gpuarb.yaml'),
+  },
   async run(ctx, opts) {
     const file = resolve(ctx.cwd, ctx.globals.config ?? 'gpuarb.yaml');
     if (existsSync(file) && !opts.force) {

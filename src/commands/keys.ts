@@ -1,12 +1,10 @@
 // `gpuarb keys create|list|revoke|rotate <customer>`: customer API keys (API Management
 // subscriptions on the tier's product). create/rotate print the new key ONCE; list never does.
-import { z } from 'zod';
-import { defineCommand } from '../core/command.js';
+import { arg, defineCommand, flags, opt } from '../core/command.js';
 import type { KeyListing, KeyResult } from '../ops/keys.js';
 import { table } from '../ops/status-render.js';
 
-const local = { flags: '--local', description: 'target the local cloud instead of Azure' };
-const customerArg = { name: 'customer', description: 'customer id, e.g. acme-corp', required: true };
+const customerArg = { customer: arg.required('customer id, e.g. acme-corp') };
 
 function showKey(ctx: Parameters<NonNullable<typeof keysCreateCommand.render>>[0], r: KeyResult, verb: string) {
   ctx.io.out(r.key);
@@ -19,9 +17,8 @@ export const keysCreateCommand = defineCommand({
   name: 'keys create',
   summary: 'Create a customer API key on a tier (shown once)',
   examples: ['gpuarb keys create acme-corp', 'gpuarb keys create acme-corp --tier pro --json'],
-  args: [customerArg],
-  options: [{ flags: '--tier <tier>', description: 'tier from gateway.tiers (default: gateway.defaultTier)' }, local],
-  schema: z.object({ customer: z.string(), tier: z.string().optional(), local: z.boolean().optional() }),
+  args: customerArg,
+  options: { tier: opt.text('--tier <tier>', 'tier from gateway.tiers (default: gateway.defaultTier)'), local: flags.local },
   async run(ctx, o): Promise<KeyResult> {
     return (await import('../ops/keys.js')).createKey(ctx, o.customer, o);
   },
@@ -32,10 +29,9 @@ export const keysListCommand = defineCommand({
   name: 'keys list',
   summary: 'List customers with API keys, their tier and state (never the keys)',
   examples: ['gpuarb keys list', 'gpuarb keys list --json'],
-  options: [local],
-  schema: z.object({ local: z.boolean().optional() }),
-  async run(ctx, o): Promise<{ keys: KeyListing[] }> {
-    return { keys: await (await import('../ops/keys.js')).listKeys(ctx, o) };
+  options: { local: flags.local },
+  async run(ctx): Promise<{ keys: KeyListing[] }> {
+    return { keys: await (await import('../ops/keys.js')).listKeys(ctx) };
   },
   render(ctx, r) {
     if (!r.keys.length) return ctx.io.out('no customer keys');
@@ -52,11 +48,10 @@ export const keysRevokeCommand = defineCommand({
   name: 'keys revoke',
   summary: "Revoke a customer's API key (its calls get 401 at once)",
   examples: ['gpuarb keys revoke acme-corp'],
-  args: [customerArg],
-  options: [local],
-  schema: z.object({ customer: z.string(), local: z.boolean().optional() }),
+  args: customerArg,
+  options: { local: flags.local },
   async run(ctx, o) {
-    return (await import('../ops/keys.js')).revokeKey(ctx, o.customer, o);
+    return (await import('../ops/keys.js')).revokeKey(ctx, o.customer);
   },
   render: (ctx, r) => ctx.io.out(`revoked the key of ${r.customer}`),
 });
@@ -65,9 +60,8 @@ export const keysRotateCommand = defineCommand({
   name: 'keys rotate',
   summary: 'Give a customer a new API key (shown once); the old one stays valid until the next rotation',
   examples: ['gpuarb keys rotate acme-corp', 'gpuarb keys rotate acme-corp --revoke-previous --json'],
-  args: [customerArg],
-  options: [{ flags: '--revoke-previous', description: 'invalidate the previous key at once (no overlap)' }, local],
-  schema: z.object({ customer: z.string(), revokePrevious: z.boolean().optional(), local: z.boolean().optional() }),
+  args: customerArg,
+  options: { revokePrevious: opt.flag('--revoke-previous', 'invalidate the previous key at once (no overlap)'), local: flags.local },
   async run(ctx, o): Promise<KeyResult> {
     return (await import('../ops/keys.js')).rotateKey(ctx, o.customer, o);
   },

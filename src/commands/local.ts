@@ -5,14 +5,12 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Context } from '../core/context.js';
 import { localStateDir } from '../azure/target.js';
-import { defineCommand } from '../core/command.js';
+import { defineCommand, opt } from '../core/command.js';
 import { UserError } from '../core/errors.js';
 
 const stateDirOption = {
-  flags: '--state-dir <dir>',
-  description: 'State directory of the local cloud (default .gpuarb/local, or GPUARB_LOCAL_STATE_DIR)',
+  stateDir: opt.text('--state-dir <dir>', 'State directory of the local cloud (default .gpuarb/local, or GPUARB_LOCAL_STATE_DIR)'),
 };
-const common = z.object({ stateDir: z.string().optional() });
 /** The same directory `--local` on every other command uses, relative to the working directory. */
 const dirOf = (ctx: Context, opts: { stateDir?: string }) => resolve(ctx.cwd, opts.stateDir ?? localStateDir(ctx));
 const daemon = () => import('../../emulator/daemon-control.js');
@@ -28,15 +26,16 @@ export const localStartCommand = defineCommand({
   name: 'local start',
   summary: 'Start the local cloud (Azure stand-in) as a background daemon',
   examples: ['gpuarb local start', 'gpuarb local start --port 8443 --json'],
-  options: [
-    stateDirOption,
-    { flags: '--port <port>', description: 'Port on 127.0.0.1 (0 picks a free one)', default: '0' },
-    { flags: '--profile <profile>', description: 'fast | realistic provisioning times', default: 'fast' },
-  ],
-  schema: common.extend({
-    port: z.coerce.number().int().min(0).max(65535).default(0),
-    profile: z.enum(['fast', 'realistic']).default('fast'),
-  }),
+  options: {
+    ...stateDirOption,
+    port: opt.parsed('--port <port>', 'Port on 127.0.0.1 (0 picks a free one)', z.coerce.number().int().min(0).max(65535).default(0), '0'),
+    profile: opt.parsed(
+      '--profile <profile>',
+      'fast | realistic provisioning times',
+      z.enum(['fast', 'realistic']).default('fast'),
+      'fast',
+    ),
+  },
   async run(ctx, opts) {
     return (await daemon()).startDaemon({ stateDir: dirOf(ctx, opts), port: opts.port, profile: opts.profile }).catch(asUserError);
   },
@@ -51,8 +50,7 @@ export const localStopCommand = defineCommand({
   name: 'local stop',
   summary: 'Stop the local cloud daemon (its state is kept)',
   examples: ['gpuarb local stop'],
-  options: [stateDirOption],
-  schema: common,
+  options: stateDirOption,
   async run(ctx, opts) {
     return (await daemon()).stopDaemon({ stateDir: dirOf(ctx, opts) }).catch(asUserError);
   },
@@ -65,8 +63,7 @@ export const localStatusCommand = defineCommand({
   name: 'local status',
   summary: 'Show whether the local cloud runs, and where',
   examples: ['gpuarb local status', 'gpuarb local status --json'],
-  options: [stateDirOption],
-  schema: common,
+  options: stateDirOption,
   async run(ctx, opts) {
     const info = (await daemon()).daemonStatus({ stateDir: dirOf(ctx, opts) });
     return info ? { running: true, ...info } : { running: false, stateDir: dirOf(ctx, opts) };
@@ -82,8 +79,7 @@ export const localResetCommand = defineCommand({
   name: 'local reset',
   summary: 'Delete every resource of the (stopped) local cloud; keeps its CA and token',
   examples: ['gpuarb local stop && gpuarb local reset'],
-  options: [stateDirOption],
-  schema: common,
+  options: stateDirOption,
   async run(ctx, opts) {
     try {
       return (await daemon()).resetState({ stateDir: dirOf(ctx, opts) });

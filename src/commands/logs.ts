@@ -1,7 +1,7 @@
 // `gpuarb logs`: what the agents and the gateway logged, from Log Analytics. `--follow` tails
 // (nothing twice, nothing skipped within the overlap; see src/ops/log-follow.ts); Ctrl-C ends it.
 import { z } from 'zod';
-import { defineCommand } from '../core/command.js';
+import { defineCommand, flags, opt } from '../core/command.js';
 import { UserError } from '../core/errors.js';
 import { parseDurationSeconds } from '../config/duration.js';
 import type { LogsResult } from '../ops/logs.js';
@@ -17,28 +17,21 @@ export const logsCommand = defineCommand({
     'gpuarb logs --instance phi_3f2a1b --grep evict --json',
     'gpuarb logs --local --follow',
   ],
-  options: [
-    { flags: '--follow', description: 'keep polling for new rows until Ctrl-C' },
-    { flags: '--since <duration>', description: 'how far back to start (e.g. 90s, 15m, 2h, 1d)', default: '15m' },
-    { flags: '--pool <pool>', description: 'only this pool' },
-    { flags: '--instance <name>', description: 'only this VM instance' },
-    { flags: '--level <level>', description: 'this level and above: debug, info, warn, error' },
-    { flags: '--grep <text>', description: 'messages containing this text (case-insensitive)' },
-    { flags: '--limit <n>', description: 'rows per query', default: '1000' },
-    { flags: '--overlap <duration>', description: 'with --follow: how far back each poll re-reads (ingestion lag)', default: '3m' },
-    { flags: '--local', description: 'target the local cloud instead of Azure' },
-  ],
-  schema: z.object({
-    follow: z.boolean().optional(),
-    since: z.string().default('15m'),
-    pool: z.string().optional(),
-    instance: z.string().optional(),
-    level: z.enum(['debug', 'info', 'warn', 'error']).optional(),
-    grep: z.string().min(1).optional(),
-    limit: z.coerce.number().int().min(1).max(10_000).default(1000),
-    overlap: z.string().default('3m'),
-    local: z.boolean().optional(),
-  }),
+  options: {
+    follow: opt.flag('--follow', 'keep polling for new rows until Ctrl-C'),
+    since: opt.textOr('--since <duration>', 'how far back to start (e.g. 90s, 15m, 2h, 1d)', '15m'),
+    pool: opt.text('--pool <pool>', 'only this pool'),
+    instance: opt.text('--instance <name>', 'only this VM instance'),
+    level: opt.parsed(
+      '--level <level>',
+      'this level and above: debug, info, warn, error',
+      z.enum(['debug', 'info', 'warn', 'error']).optional(),
+    ),
+    grep: opt.parsed('--grep <text>', 'messages containing this text (case-insensitive)', z.string().min(1).optional()),
+    limit: opt.parsed('--limit <n>', 'rows per query', z.coerce.number().int().min(1).max(10_000).default(1000), '1000'),
+    overlap: opt.textOr('--overlap <duration>', 'with --follow: how far back each poll re-reads (ingestion lag)', '3m'),
+    local: flags.local,
+  },
   async run(ctx, opts): Promise<LogsResult> {
     const duration = (flag: string, v: string) => {
       const s = parseDurationSeconds(v);
@@ -48,7 +41,6 @@ export const logsCommand = defineCommand({
     };
     const { runLogs } = await import('../ops/logs.js');
     return runLogs(ctx, {
-      local: opts.local,
       sinceSeconds: duration('--since', opts.since),
       overlapMs: duration('--overlap', opts.overlap) * 1000,
       pool: opts.pool,

@@ -1,7 +1,6 @@
 // `gpuarb plan`: what `up` would change, Terraform-style; exit 2 with --detailed-exitcode when
 // changes are pending. Reads only (GETs and one tag-filtered list).
-import { z } from 'zod';
-import { defineCommand } from '../core/command.js';
+import { defineCommand, flags, opt } from '../core/command.js';
 import { ExitCode } from '../core/exit-codes.js';
 
 export interface PlanCommandResult {
@@ -18,17 +17,16 @@ export const planCommand = defineCommand({
   summary: 'Show what `gpuarb up` would create, update, deploy and delete',
   description: 'Reads the current state from ARM (no state file: resources carry the stack tags) and diffs only the fields gpuarb owns.',
   examples: ['gpuarb plan', 'gpuarb plan --detailed-exitcode   # exit 2 when changes are pending (CI)', 'gpuarb plan --local --json'],
-  options: [
-    { flags: '--detailed-exitcode', description: 'exit 2 when there are changes to apply (0 when none)' },
-    { flags: '--local', description: 'target the local cloud instead of Azure' },
-    { flags: '--skip-code', description: 'infrastructure only: do not build or deploy the gateway package and agent bundle' },
-  ],
-  schema: z.object({ detailedExitcode: z.boolean().optional(), local: z.boolean().optional(), skipCode: z.boolean().optional() }),
+  options: {
+    detailedExitcode: opt.flag('--detailed-exitcode', 'exit 2 when there are changes to apply (0 when none)'),
+    local: flags.local,
+    skipCode: flags.skipCode,
+  },
   async run(ctx, opts): Promise<PlanCommandResult> {
     const { loadProvisionStack } = await import('../provision/stack.js');
     const { computePlan } = await import('../provision/plan.js');
     const { planToJson, renderPlanText } = await import('../provision/render-plan.js');
-    const s = await loadProvisionStack(ctx, { local: opts.local, build: !opts.skipCode });
+    const s = await loadProvisionStack(ctx, { build: !opts.skipCode });
     const plan = await computePlan(s.graph, s.arm, { signal: ctx.signal });
     const json = planToJson(plan) as Omit<PlanCommandResult, 'text' | 'requests'>;
     return { ...json, text: renderPlanText(plan), requests: { reads: s.counter.reads, writes: s.counter.writes } };

@@ -1,7 +1,7 @@
 // `gpuarb scale <pool>`: capacity, bounds, Spot priority mix or autoscale on/off — one kind of
 // change per run, refused with a hint when Azure could not do it (src/ops/scale-rules.ts).
 import { z } from 'zod';
-import { defineCommand } from '../core/command.js';
+import { arg, defineCommand, flags, opt } from '../core/command.js';
 import { UserError } from '../core/errors.js';
 import type { ScaleResult } from '../ops/scale.js';
 import type { ScaleRequest } from '../ops/scale-rules.js';
@@ -18,34 +18,22 @@ export const scaleCommand = defineCommand({
     'gpuarb scale phi --autoscale off',
     'gpuarb scale phi --to 0 --no-wait --json',
   ],
-  args: [{ name: 'pool', description: 'pool name from gpuarb.yaml', required: true }],
-  options: [
-    { flags: '--to <n>', description: "set the capacity (within the pool's min/max)" },
-    { flags: '--min <n>', description: 'autoscale minimum (with --max)' },
-    { flags: '--max <n>', description: 'autoscale maximum (with --min)' },
-    { flags: '--regular-base <n>', description: 'on-demand VMs before any Spot (Spot Priority Mix)' },
-    { flags: '--regular-percent <p>', description: 'percent on-demand above the base (0–100)' },
-    { flags: '--autoscale <on|off>', description: 'turn the autoscale setting on or off' },
-    { flags: '--no-wait', description: 'return once Azure accepted the change' },
-    { flags: '--timeout <seconds>', description: 'longest wait for ready instances', default: '1800' },
-    { flags: '--local', description: 'target the local cloud instead of Azure' },
-  ],
-  schema: z.object({
-    pool: z.string(),
-    to: int.optional(),
-    min: int.optional(),
-    max: int.optional(),
-    regularBase: int.optional(),
-    regularPercent: int.optional(),
-    autoscale: z.enum(['on', 'off']).optional(),
-    wait: z.boolean().default(true),
-    timeout: z.coerce.number().int().min(1).default(1800),
-    local: z.boolean().optional(),
-  }),
+  args: { pool: arg.required('pool name from gpuarb.yaml') },
+  options: {
+    to: opt.parsed('--to <n>', "set the capacity (within the pool's min/max)", int.optional()),
+    min: opt.parsed('--min <n>', 'autoscale minimum (with --max)', int.optional()),
+    max: opt.parsed('--max <n>', 'autoscale maximum (with --min)', int.optional()),
+    regularBase: opt.parsed('--regular-base <n>', 'on-demand VMs before any Spot (Spot Priority Mix)', int.optional()),
+    regularPercent: opt.parsed('--regular-percent <p>', 'percent on-demand above the base (0–100)', int.optional()),
+    autoscale: opt.parsed('--autoscale <on|off>', 'turn the autoscale setting on or off', z.enum(['on', 'off']).optional()),
+    wait: opt.parsed('--no-wait', 'return once Azure accepted the change', z.boolean().default(true)),
+    timeout: opt.parsed('--timeout <seconds>', 'longest wait for ready instances', z.coerce.number().int().min(1).default(1800), '1800'),
+    local: flags.local,
+  },
   async run(ctx, opts): Promise<ScaleResult> {
     const req = requestFrom(opts);
     const { scalePool } = await import('../ops/scale.js');
-    return scalePool(ctx, opts.pool, req, { local: opts.local, wait: opts.wait, timeoutSeconds: opts.timeout });
+    return scalePool(ctx, opts.pool, req, { wait: opts.wait, timeoutSeconds: opts.timeout });
   },
   render(ctx, r) {
     ctx.io.out(

@@ -1,23 +1,19 @@
 // `gpuarb secrets list` and `gpuarb secrets rotate <name> | --all`: Key Vault secrets of the
 // stack, rotated with an overlap so no request fails (docs/operations.md "Secret rotation").
-import { z } from 'zod';
-import { defineCommand } from '../core/command.js';
+import { arg, defineCommand, flags, opt } from '../core/command.js';
 import { UserError } from '../core/errors.js';
 import type { RotateResult, SecretListing } from '../ops/secrets.js';
 // Pure string helpers, no SDK: fine at the top of a command file.
 import { formatAge, table } from '../ops/status-render.js';
 
-const local = { flags: '--local', description: 'target the local cloud instead of Azure' };
-
 export const secretsListCommand = defineCommand({
   name: 'secrets list',
   summary: "List the stack's Key Vault secrets: versions, age, rotation state (never values)",
   examples: ['gpuarb secrets list', 'gpuarb secrets list --local --json'],
-  options: [local],
-  schema: z.object({ local: z.boolean().optional() }),
-  async run(ctx, opts): Promise<{ secrets: SecretListing[] }> {
+  options: { local: flags.local },
+  async run(ctx): Promise<{ secrets: SecretListing[] }> {
     const { listSecrets } = await import('../ops/secrets.js');
-    return { secrets: await listSecrets(ctx, opts) };
+    return { secrets: await listSecrets(ctx) };
   },
   render(ctx, r) {
     ctx.io.out(
@@ -45,22 +41,14 @@ export const secretsRotateCommand = defineCommand({
     'gpuarb secrets rotate --all --wait',
     'gpuarb secrets rotate inference-api-key --overlap 30m --json',
   ],
-  args: [{ name: 'name', description: 'secret name (inference-api-key, internal-service-key)' }],
-  options: [
-    { flags: '--all', description: 'rotate every secret gpuarb can rotate' },
-    { flags: '--overlap <duration>', description: 'how long the previous version stays valid (default: config secrets.overlap)' },
-    { flags: '--wait', description: 'wait out the overlap and disable the previous version before exiting' },
-    { flags: '--force', description: 'rotate even if the last rotation is still in its overlap' },
-    local,
-  ],
-  schema: z.object({
-    name: z.string().optional(),
-    all: z.boolean().optional(),
-    overlap: z.string().optional(),
-    wait: z.boolean().optional(),
-    force: z.boolean().optional(),
-    local: z.boolean().optional(),
-  }),
+  args: { name: arg.optional('secret name (inference-api-key, internal-service-key)') },
+  options: {
+    all: opt.flag('--all', 'rotate every secret gpuarb can rotate'),
+    overlap: opt.text('--overlap <duration>', 'how long the previous version stays valid (default: config secrets.overlap)'),
+    wait: opt.flag('--wait', 'wait out the overlap and disable the previous version before exiting'),
+    force: opt.flag('--force', 'rotate even if the last rotation is still in its overlap'),
+    local: flags.local,
+  },
   async run(ctx, opts): Promise<{ rotated: RotateResult[] }> {
     if (Boolean(opts.name) === Boolean(opts.all)) {
       throw new UserError('Name one secret, or pass --all.', {
@@ -79,7 +67,6 @@ export const secretsRotateCommand = defineCommand({
     for (const name of names)
       rotated.push(
         await rotateSecret(ctx, name, {
-          local: opts.local,
           overlapSeconds,
           wait: opts.wait,
           force: opts.force,

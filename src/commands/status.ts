@@ -1,7 +1,7 @@
 // `gpuarb status`: the stack at a glance for operators and on-call; exit 8 when degraded so CI
 // and probes can act on it. `--watch` redraws until Ctrl-C (the last report is the result).
 import { z } from 'zod';
-import { defineCommand } from '../core/command.js';
+import { defineCommand, flags, opt } from '../core/command.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { StatusReport } from '../ops/status-model.js';
 // Pure string rendering, no SDK: fine at the top.
@@ -16,19 +16,14 @@ export const statusCommand = defineCommand({
     'gpuarb status --json | jq .problems',
     'gpuarb status --json >/dev/null || echo "degraded or failed: $?"',
   ],
-  options: [
-    { flags: '--watch', description: 'refresh until Ctrl-C' },
-    { flags: '--interval <seconds>', description: 'refresh interval with --watch', default: '5' },
-    { flags: '--local', description: 'target the local cloud instead of Azure' },
-  ],
-  schema: z.object({
-    watch: z.boolean().optional(),
-    interval: z.coerce.number().min(1).max(3600).default(5),
-    local: z.boolean().optional(),
-  }),
+  options: {
+    watch: opt.flag('--watch', 'refresh until Ctrl-C'),
+    interval: opt.parsed('--interval <seconds>', 'refresh interval with --watch', z.coerce.number().min(1).max(3600).default(5), '5'),
+    local: flags.local,
+  },
   async run(ctx, opts): Promise<StatusReport> {
     const [{ collectStatus }, { buildStatus }] = await Promise.all([import('../ops/status-collect.js'), import('../ops/status-model.js')]);
-    let report = buildStatus(await collectStatus(ctx, opts));
+    let report = buildStatus(await collectStatus(ctx));
     if (!opts.watch) return report;
     // Watch: redraw on stderr (stdout keeps the final result, so `--watch --json` still pipes).
     for (;;) {
@@ -39,7 +34,7 @@ export const statusCommand = defineCommand({
       } catch {
         break; // Ctrl-C ends the watch; the last report is the result
       }
-      report = buildStatus(await collectStatus(ctx, opts));
+      report = buildStatus(await collectStatus(ctx));
     }
     return report;
   },

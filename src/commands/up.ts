@@ -2,7 +2,7 @@
 // branches in parallel, then print what an operator needs: API URL, how to add a customer key,
 // resource group and portal links. Ctrl-C stops scheduling and exits 130; rerun converges.
 import { z } from 'zod';
-import { defineCommand } from '../core/command.js';
+import { defineCommand, flags, opt } from '../core/command.js';
 import { CancelledError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { StepOutcome } from '../provision/apply.js';
@@ -27,18 +27,17 @@ export const upCommand = defineCommand({
   name: 'up',
   summary: 'Create or update every resource of the stack, and deploy its code',
   examples: ['gpuarb up', 'gpuarb up --yes --json --progress json   # CI', 'gpuarb up --local --yes', 'gpuarb up --parallel 4'],
-  options: [
-    { flags: '--parallel <n>', description: 'how many resources to write at once', default: '8' },
-    { flags: '--progress <mode>', description: 'progress on stderr: auto | plain | json | none', default: 'auto' },
-    { flags: '--local', description: 'target the local cloud instead of Azure' },
-    { flags: '--skip-code', description: 'infrastructure only: do not build or deploy the gateway package and agent bundle' },
-  ],
-  schema: z.object({
-    parallel: z.coerce.number().int().min(1).max(64).default(8),
-    progress: z.enum(['auto', 'plain', 'json', 'none']).default('auto'),
-    local: z.boolean().optional(),
-    skipCode: z.boolean().optional(),
-  }),
+  options: {
+    parallel: opt.parsed('--parallel <n>', 'how many resources to write at once', z.coerce.number().int().min(1).max(64).default(8), '8'),
+    progress: opt.parsed(
+      '--progress <mode>',
+      'progress on stderr: auto | plain | json | none',
+      z.enum(['auto', 'plain', 'json', 'none']).default('auto'),
+      'auto',
+    ),
+    local: flags.local,
+    skipCode: flags.skipCode,
+  },
   async run(ctx, opts): Promise<UpResult> {
     const { loadProvisionStack, stackOutputs } = await import('../provision/stack.js');
     const { computePlan } = await import('../provision/plan.js');
@@ -46,7 +45,7 @@ export const upCommand = defineCommand({
     const { renderPlanText, summarize } = await import('../provision/render-plan.js');
     const { blobDeployer } = await import('../provision/artifacts.js');
     const { chooseProgressMode, createProgressSink } = await import('../provision/progress.js');
-    const s = await loadProvisionStack(ctx, { local: opts.local, build: !opts.skipCode });
+    const s = await loadProvisionStack(ctx, { build: !opts.skipCode });
     const plan = await computePlan(s.graph, s.arm, { signal: ctx.signal });
     const summary = summarize(plan);
     const base = { stack: s.config.stack, summary, failed: [], skipped: [] };
@@ -57,9 +56,7 @@ export const upCommand = defineCommand({
     // --local ends with a platform a client can call: ready pools, a key, working examples.
     const localAccess = async (ok: boolean, apiUrl: string | undefined) =>
       // Only the daemon (with a state directory) runs the platform; an API-only local cloud has no processes to wait for.
-      opts.local && ok && apiUrl && s.target.stateDir
-        ? { local: await (await import('../local/access.js')).prepareLocalAccess(ctx, s, apiUrl) }
-        : {};
+      ok && apiUrl && s.target.stateDir ? { local: await (await import('../local/access.js')).prepareLocalAccess(ctx, s, apiUrl) } : {};
     if (plan.changes.length === 0) {
       const out = await outputs();
       return {
@@ -73,10 +70,10 @@ export const upCommand = defineCommand({
         ...(await localAccess(true, out.apiUrl)),
       };
     }
-    // The local cloud costs nothing and converges again in seconds: --local applies without asking,
+    // The local cloud costs nothing and converges again in seconds: it applies without asking,
     // so the quick start is one command. Against Azure, a change is always confirmed (or --yes).
     const yes =
-      opts.local ||
+      !s.target.confirmChanges ||
       (await ctx.prompt.confirm(`Apply these ${plan.changes.length} changes to stack "${s.config.stack}"?`, { flag: '--yes' }));
     if (!yes) throw new CancelledError('Nothing was changed.');
     const mode =

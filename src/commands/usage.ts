@@ -1,7 +1,6 @@
 // `gpuarb usage`: requests and tokens per customer and model from the metering container, with
 // revenue at the configured per-million-token prices.
-import { z } from 'zod';
-import { defineCommand } from '../core/command.js';
+import { defineCommand, flags, opt } from '../core/command.js';
 import { UserError } from '../core/errors.js';
 import { parseDurationSeconds } from '../config/duration.js';
 import type { UsageReport } from '../ops/usage-report.js';
@@ -11,17 +10,16 @@ export const usageCommand = defineCommand({
   name: 'usage',
   summary: 'Requests, tokens and revenue per customer and model (whole UTC days)',
   examples: ['gpuarb usage', 'gpuarb usage --customer acme-corp --since 7d', 'gpuarb usage --since 30d --json | jq .totals'],
-  options: [
-    { flags: '--customer <id>', description: 'only this customer' },
-    { flags: '--since <duration>', description: 'window back from today, in whole UTC days', default: '30d' },
-    { flags: '--local', description: 'target the local cloud instead of Azure' },
-  ],
-  schema: z.object({ customer: z.string().optional(), since: z.string().default('30d'), local: z.boolean().optional() }),
+  options: {
+    customer: opt.text('--customer <id>', 'only this customer'),
+    since: opt.textOr('--since <duration>', 'window back from today, in whole UTC days', '30d'),
+    local: flags.local,
+  },
   async run(ctx, o): Promise<UsageReport> {
     const sinceSeconds = parseDurationSeconds(o.since);
     if (sinceSeconds === undefined || sinceSeconds <= 0)
       throw new UserError(`--since "${o.since}" is not a duration.`, { code: 'UsageError', hint: 'Write e.g. 1d, 7d or 30d.' });
-    return (await import('../ops/usage.js')).usageReport(ctx, { local: o.local, customer: o.customer, sinceSeconds });
+    return (await import('../ops/usage.js')).usageReport(ctx, { customer: o.customer, sinceSeconds });
   },
   render(ctx, r) {
     const usd = (n: number | null) => (n === null ? 'unpriced' : `$${n.toFixed(4)}`);

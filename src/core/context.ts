@@ -15,7 +15,10 @@ export interface GlobalOptions {
   noPrompt: boolean;
   verbose: boolean;
   config?: string;
-  /** `--local` was given: without a gpuarb.yaml, the embedded default platform is used. */
+  /**
+   * `--local` was given: the run targets the local cloud, and without a gpuarb.yaml the embedded
+   * default platform is used.
+   */
   local?: boolean;
 }
 
@@ -32,8 +35,8 @@ export interface Context {
   readonly signal: AbortSignal;
   /** The effective config (gpuarb.yaml + defaults + environment), loaded once. */
   config(): Promise<LoadedConfig>;
-  /** Where ARM calls go: Azure, or the local cloud with --local. Resolved once per kind. */
-  azure(opts?: { local?: boolean }): Promise<AzureTarget>;
+  /** Where ARM calls go: Azure, or the local cloud with --local. Resolved on first use, once. */
+  target(): Promise<AzureTarget>;
   /** execa, imported on first use. */
   exec(): Promise<typeof import('execa').execa>;
 }
@@ -59,7 +62,7 @@ export function createContext(input: ContextInputs): Context {
     noPrompt: input.globals.noPrompt,
   });
   let configPromise: Promise<LoadedConfig> | undefined;
-  const targets = new Map<string, Promise<AzureTarget>>();
+  let targetPromise: Promise<AzureTarget> | undefined;
   const ctx: Context = {
     io,
     env: input.env,
@@ -76,14 +79,9 @@ export function createContext(input: ContextInputs): Context {
       );
       return configPromise;
     },
-    azure(opts = {}) {
-      const key = opts.local ? 'local' : 'azure';
-      let t = targets.get(key);
-      if (!t) {
-        t = import('../azure/target.js').then((m) => m.resolveTarget(ctx, { local: Boolean(opts.local) }));
-        targets.set(key, t);
-      }
-      return t;
+    target() {
+      targetPromise ??= import('../azure/resolve-target.js').then((m) => m.resolveTarget(ctx, { local: Boolean(input.globals.local) }));
+      return targetPromise;
     },
     async exec() {
       return (await import('execa')).execa;

@@ -18,7 +18,7 @@ export const LOADTEST_CUSTOMER = 'loadtest';
 export async function resolveLocalEndpoint(ctx: Context): Promise<LocalEndpoint> {
   const [{ apimClient, isNotFound }, keys] = await Promise.all([import('../ops/azure-clients.js'), import('../ops/keys.js')]);
   const { names, config } = await ctx.config();
-  const target = await ctx.azure({ local: true });
+  const target = await ctx.target();
   const client = await apimClient(target);
   const rg = names.resourceGroup;
   let gatewayUrl: string | undefined;
@@ -44,7 +44,7 @@ export async function resolveLocalEndpoint(ctx: Context): Promise<LocalEndpoint>
     const tier = Object.entries(config.gateway.tiers).sort(
       ([, a], [, b]) => b.rateLimit.calls / b.rateLimit.period - a.rateLimit.calls / a.rateLimit.period,
     )[0]?.[0];
-    key = (await keys.createKey(ctx, LOADTEST_CUSTOMER, { local: true, tier })).key;
+    key = (await keys.createKey(ctx, LOADTEST_CUSTOMER, { tier })).key;
     ctx.logger.debug(`created customer ${LOADTEST_CUSTOMER} for load tests`);
   }
   return { baseUrl: `${gatewayUrl.replace(/\/+$/, '')}/v1`, key, caCertPem: target.caCertPem };

@@ -56,11 +56,10 @@ export async function runLoadtest(ctx: Context, plan: LoadPlan): Promise<Loadtes
   const sender = createSender(endpoint, { timeoutMs: plan.timeoutMs, maxSockets: plan.connections, now, ca: endpoint.caCertPem });
   try {
     await preflight(sender, endpoint.baseUrl, workload.source.models());
-    const local = plan.target.kind === 'local';
     let evictor: Evictor | undefined;
     let rotator: SecretRotator | undefined;
-    if (plan.chaos.evictEverySec) evictor = await spotEvictor(ctx, { local, rng: createRng(plan.seed + 1) });
-    if (plan.chaos.rotateSecretAtSec !== undefined) rotator = await secretRotator(ctx, { local });
+    if (plan.chaos.evictEverySec) evictor = await spotEvictor(ctx, { rng: createRng(plan.seed + 1) });
+    if (plan.chaos.rotateSecretAtSec !== undefined) rotator = await secretRotator(ctx);
 
     // Open connections before the clock starts (GET /models, never a completion): a cold start of
     // hundreds of TCP connects in the first second would put the generator behind its schedule.

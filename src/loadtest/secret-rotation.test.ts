@@ -30,13 +30,13 @@ afterAll(async () => cloud?.stop());
 describe('--rotate-secret-at', () => {
   it('refuses before any load when the secret does not exist', async () => {
     const { ctx } = cloud.context();
-    await expect(secretRotator(ctx, { local: true })).rejects.toMatchObject({ code: 'SecretMissing' });
+    await expect(secretRotator(ctx)).rejects.toMatchObject({ code: 'SecretMissing' });
   });
 
   it('rotates during a load run and records the event with the figures around it', async () => {
     await kv.setSecret(ROTATED_SECRET, 'initial-backend-value');
     const { ctx } = cloud.context();
-    const rotator = await secretRotator(ctx, { local: true });
+    const rotator = await secretRotator(ctx);
     const peer = await startOpenAiPeer({ key: 'k' });
     try {
       const t0 = performance.now();
@@ -82,6 +82,6 @@ describe('--rotate-secret-at', () => {
 
   it('refuses before any load while the last rotation is still in its overlap', async () => {
     const { ctx } = cloud.context();
-    await expect(secretRotator(ctx, { local: true })).rejects.toMatchObject({ code: 'RotationInProgress' });
+    await expect(secretRotator(ctx)).rejects.toMatchObject({ code: 'RotationInProgress' });
   });
 });

@@ -14,9 +14,9 @@ export interface SecretRotator {
 export const ROTATED_SECRET = 'inference-api-key';
 
 /** Checks before any load that the secret exists and is not mid-rotation, then rotates on demand. */
-export async function secretRotator(ctx: Context, opts: { local: boolean }): Promise<SecretRotator> {
+export async function secretRotator(ctx: Context): Promise<SecretRotator> {
   const { listSecrets, rotateSecret } = await import('../ops/secrets.js');
-  const listing = (await listSecrets(ctx, { local: opts.local })).find((s) => s.name === ROTATED_SECRET);
+  const listing = (await listSecrets(ctx)).find((s) => s.name === ROTATED_SECRET);
   if (!listing?.current) {
     throw new UserError(`--rotate-secret-at: the stack's Key Vault has no enabled ${ROTATED_SECRET}.`, {
       code: 'SecretMissing',
@@ -34,7 +34,7 @@ export async function secretRotator(ctx: Context, opts: { local: boolean }): Pro
   }
   return {
     async rotate() {
-      const r = await rotateSecret(ctx, ROTATED_SECRET, { local: opts.local });
+      const r = await rotateSecret(ctx, ROTATED_SECRET);
       const apim = r.apimRefreshed === null ? '' : r.apimRefreshed ? ', API Management refreshed' : ', API Management not refreshed yet';
       return `${r.name}: new version ${r.version}${r.retireAt ? `, previous accepted until ${r.retireAt}` : ''}${apim}`;
     },

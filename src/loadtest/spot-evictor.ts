@@ -24,9 +24,9 @@ export interface EvictorTarget {
 }
 
 /** Builds the compute client for the stack (Azure, or the local cloud with --local). */
-export async function spotEvictor(ctx: Context, opts: { local: boolean; rng: Rng }): Promise<Evictor> {
+export async function spotEvictor(ctx: Context, opts: { rng: Rng }): Promise<Evictor> {
   const loaded = await ctx.config();
-  const target = await ctx.azure({ local: opts.local });
+  const target = await ctx.target();
   const [{ ComputeManagementClient }, { armClientOptions }] = await Promise.all([
     import('@azure/arm-compute'),
     import('../azure/target.js'),

@@ -33,8 +33,8 @@ export async function prepareLocalAccess(
   let key: string | undefined;
   if (!existsSync(keyFile) || !(await customerExists(ctx, LOCAL_DEMO_CUSTOMER))) {
     const { createKey, revokeKey } = await import('../ops/keys.js');
-    if (await customerExists(ctx, LOCAL_DEMO_CUSTOMER)) await revokeKey(ctx, LOCAL_DEMO_CUSTOMER, { local: true });
-    key = (await createKey(ctx, LOCAL_DEMO_CUSTOMER, { local: true })).key;
+    if (await customerExists(ctx, LOCAL_DEMO_CUSTOMER)) await revokeKey(ctx, LOCAL_DEMO_CUSTOMER);
+    key = (await createKey(ctx, LOCAL_DEMO_CUSTOMER)).key;
     writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   }
   const caCertPath = join(stateDir, 'ca-cert.pem');
@@ -50,7 +50,7 @@ export async function prepareLocalAccess(
 
 async function customerExists(ctx: Context, customer: string): Promise<boolean> {
   const { listKeys } = await import('../ops/keys.js');
-  return (await listKeys(ctx, { local: true })).some((k) => k.customer === customer && k.state === 'active');
+  return (await listKeys(ctx)).some((k) => k.customer === customer && k.state === 'active');
 }
 
 /** Every pool with a minimum above zero has that many healthy instances (Application Health). */

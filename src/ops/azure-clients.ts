@@ -1,6 +1,6 @@
 // SDK clients for the operator commands, each built from the AzureTarget (armClientOptions), each
 // SDK imported on first use so `--help` stays fast. Data-plane clients (Key Vault, Log Analytics,
-// Cosmos, Retail Prices) learn their endpoints from ARM, or from the local cloud's conventions.
+// Cosmos, Retail Prices) learn their endpoints from ARM, or from the target's endpoints.
 import https from 'node:https';
 import dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
@@ -8,9 +8,9 @@ import type { AzureTarget } from '../azure/target.js';
 import { armClientOptions } from '../azure/target.js';
 import { toAzureError } from '../azure/arm-errors.js';
 
-/** Fast LRO polling against the local cloud; Azure's own Retry-After otherwise. */
+/** The target's LRO poll interval for the SDK pollers (none: Azure's own Retry-After). */
 export function lroOptions(t: AzureTarget): { updateIntervalInMs?: number } {
-  return t.kind === 'local' ? { updateIntervalInMs: 100 } : {};
+  return t.sdkPollIntervalMs === undefined ? {} : { updateIntervalInMs: t.sdkPollIntervalMs };
 }
 
 /** Awaits an SDK call and turns its failure into an AzureError with a hint. */
@@ -74,7 +74,7 @@ export async function vaultUrl(t: AzureTarget, resourceGroup: string, vaultName:
 export async function secretClient(t: AzureTarget, url: string) {
   const { SecretClient } = await import('@azure/keyvault-secrets');
   const agent = dataPlaneAgent(t);
-  return new SecretClient(url, t.credential, { ...(agent ? { agent } : {}), retryOptions: { maxRetries: t.kind === 'local' ? 1 : 3 } });
+  return new SecretClient(url, t.credential, { ...(agent ? { agent } : {}), retryOptions: { maxRetries: t.dataPlaneRetries } });
 }
 
 /** The workspace's query id (customerId GUID): Log Analytics queries address it, not the ARM id. */
@@ -86,17 +86,9 @@ export async function workspaceCustomerId(t: AzureTarget, resourceGroup: string,
   return ws.customerId;
 }
 
-/**
- * The Log Analytics query endpoint of the local cloud (its one https port). With an explicit
- * endpoint the client does not add `/v1` itself; for Azure the SDK's default is used.
- */
-export function logsEndpoint(t: AzureTarget): string | undefined {
-  return t.kind === 'local' ? `${t.armEndpoint}/v1` : undefined;
-}
-
 export async function logsClient(t: AzureTarget) {
   const { LogsQueryClient } = await import('@azure/monitor-query-logs');
-  const endpoint = logsEndpoint(t);
+  const endpoint = t.endpoints.logsQuery;
   return new LogsQueryClient(t.credential, {
     ...(endpoint ? { endpoint } : {}),
     ...(t.caCertPem ? { tlsOptions: { ca: t.caCertPem } } : {}),
@@ -126,12 +118,7 @@ export async function cosmosDatabase(
     endpoint: acct.documentEndpoint,
     key,
     ...(agent ? { agent } : {}),
-    connectionPolicy: { enableEndpointDiscovery: t.kind !== 'local' },
+    connectionPolicy: { enableEndpointDiscovery: t.cosmosEndpointDiscovery },
   });
   return { client, database: client.database(database) };
-}
-
-/** Retail Prices API: public and unauthenticated in Azure; the local cloud serves sample data. */
-export function retailPricesUrl(t: AzureTarget): string {
-  return t.kind === 'local' ? `${t.armEndpoint}/api/retail/prices` : 'https://prices.azure.com/api/retail/prices';
 }

@@ -75,7 +75,7 @@ afterAll(async () => {
 describe('keys on the local cloud', () => {
   it('create: an APIM subscription on the tier product, the key shown once, stdout only', async () => {
     const { ctx } = cloud.context();
-    const r = await createKey(ctx, 'acme-corp', { tier: 'pro', local: true });
+    const r = await createKey(ctx, 'acme-corp', { tier: 'pro' });
     expect(r).toMatchObject({ customer: 'acme-corp', tier: 'pro', subscriptionId: 'cust-acme-corp' });
     expect(r.key).toMatch(/^sk-gpuarb-[0-9a-f]{64}$/);
     const sub = await apim.subscription.get(cloud.rgName, cloud.loaded.names.apim, 'cust-acme-corp');
@@ -92,18 +92,18 @@ describe('keys on the local cloud', () => {
 
   it('refuses a second key, an unknown tier and a bad customer id, with hints', async () => {
     const { ctx } = cloud.context();
-    await expect(createKey(ctx, 'acme-corp', { local: true })).rejects.toMatchObject({ code: 'KeyExists' });
-    await expect(createKey(ctx, 'beta', { tier: 'gold', local: true })).rejects.toMatchObject({
+    await expect(createKey(ctx, 'acme-corp')).rejects.toMatchObject({ code: 'KeyExists' });
+    await expect(createKey(ctx, 'beta', { tier: 'gold' })).rejects.toMatchObject({
       code: 'UnknownTier',
       hint: expect.stringContaining('standard, pro'),
     });
-    await expect(createKey(ctx, 'Bad Name', { local: true })).rejects.toMatchObject({ code: 'UsageError' });
+    await expect(createKey(ctx, 'Bad Name')).rejects.toMatchObject({ code: 'UsageError' });
   });
 
   it('list never shows keys; default tier applies', async () => {
     const { ctx } = cloud.context();
-    await createKey(ctx, 'beta', { local: true });
-    const list = await listKeys(ctx, { local: true });
+    await createKey(ctx, 'beta');
+    const list = await listKeys(ctx);
     expect(list.map((k) => [k.customer, k.tier, k.state])).toEqual([
       ['acme-corp', 'pro', 'active'],
       ['beta', 'standard', 'active'],
@@ -114,11 +114,11 @@ describe('keys on the local cloud', () => {
   it('rotate: a new primary; the old key stays valid as the secondary (or not, with revokePrevious)', async () => {
     const { ctx } = cloud.context();
     const before = await apim.subscription.listSecrets(cloud.rgName, cloud.loaded.names.apim, 'cust-acme-corp');
-    const r = await rotateKey(ctx, 'acme-corp', { local: true });
+    const r = await rotateKey(ctx, 'acme-corp');
     const after = await apim.subscription.listSecrets(cloud.rgName, cloud.loaded.names.apim, 'cust-acme-corp');
     expect(after).toMatchObject({ primaryKey: `Bearer ${r.key}`, secondaryKey: before.primaryKey });
     expect(r.previousKeyValid).toBe(true);
-    const r2 = await rotateKey(ctx, 'acme-corp', { local: true, revokePrevious: true });
+    const r2 = await rotateKey(ctx, 'acme-corp', { revokePrevious: true });
     const final = await apim.subscription.listSecrets(cloud.rgName, cloud.loaded.names.apim, 'cust-acme-corp');
     expect(final.primaryKey).toBe(`Bearer ${r2.key}`);
     expect([`Bearer ${r.key}`, before.primaryKey]).not.toContain(final.secondaryKey);
@@ -126,9 +126,9 @@ describe('keys on the local cloud', () => {
 
   it('revoke deletes the subscription; revoking again says there is none', async () => {
     const { ctx } = cloud.context();
-    await revokeKey(ctx, 'beta', { local: true });
+    await revokeKey(ctx, 'beta');
     await expect(apim.subscription.get(cloud.rgName, cloud.loaded.names.apim, 'cust-beta')).rejects.toMatchObject({ statusCode: 404 });
-    await expect(revokeKey(ctx, 'beta', { local: true })).rejects.toMatchObject({ code: 'KeyNotFound' });
+    await expect(revokeKey(ctx, 'beta')).rejects.toMatchObject({ code: 'KeyNotFound' });
   });
 });
 
@@ -152,12 +152,12 @@ describe('usage on the local cloud', () => {
     for (const d of [doc('acme-corp', today, 10, 1_000_000, 1_000_000), doc('acme-corp', old, 99, 1, 1), doc('beta', today, 2, 100, 100)])
       await database.container('usage').items.upsert(d);
     const { ctx } = cloud.context();
-    const all = await usageReport(ctx, { local: true, sinceSeconds: 30 * 86400 });
+    const all = await usageReport(ctx, { sinceSeconds: 30 * 86400 });
     expect(all.lines.map((l) => [l.customer, l.requests, l.revenue])).toEqual([
       ['acme-corp', 10, 0.8],
       ['beta', 2, 0.00008],
     ]);
-    const one = await usageReport(ctx, { local: true, sinceSeconds: 30 * 86400, customer: 'beta' });
+    const one = await usageReport(ctx, { sinceSeconds: 30 * 86400, customer: 'beta' });
     expect(one.totals.requests).toBe(2);
   });
 });
@@ -214,11 +214,11 @@ describe('status with a live registry', () => {
       '2024-11-01',
     );
     const { ctx } = cloud.context();
-    let report = buildStatus(await collectStatus(ctx, { local: true }));
+    let report = buildStatus(await collectStatus(ctx));
     expect(report.pools[0].instances[0]).toMatchObject({ state: 'evicting', load: { inFlight: 3, queue: 2, tokensPerSecond: 250 } });
     expect(report.warnings.some((w) => /eviction notice/.test(w))).toBe(true);
     await database.container('registry').items.upsert({ ...reg, evictionNotBefore: undefined });
-    report = buildStatus(await collectStatus(ctx, { local: true }));
+    report = buildStatus(await collectStatus(ctx));
     expect(report.pools[0]).toMatchObject({ ready: 1, actual: 1, spot: 1 });
     expect(report.gateway.ready).toBeNull(); // an API-only local cloud runs no gateway process to probe
     expect(report.degraded).toBe(false);

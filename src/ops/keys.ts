@@ -66,8 +66,8 @@ function tierOf(scope: string | undefined): string | null {
   return /\/products\/([^/]+)$/i.exec(scope ?? '')?.[1] ?? null;
 }
 
-async function apim(ctx: Context, local?: boolean) {
-  const stack = await loadStack(ctx, { local });
+async function apim(ctx: Context) {
+  const stack = await loadStack(ctx);
   return { stack, client: await apimClient(stack.target), svc: stack.names.apim, rg: stack.resourceGroup };
 }
 
@@ -81,9 +81,9 @@ function checkTier(stack: OpsStack, tier: string | undefined): string {
   return t;
 }
 
-export async function createKey(ctx: Context, customer: string, opts: { tier?: string; local?: boolean }): Promise<KeyResult> {
+export async function createKey(ctx: Context, customer: string, opts: { tier?: string } = {}): Promise<KeyResult> {
   checkCustomer(customer);
-  const { stack, client, svc, rg } = await apim(ctx, opts.local);
+  const { stack, client, svc, rg } = await apim(ctx);
   const tier = checkTier(stack, opts.tier);
   const sid = subscriptionName(customer);
   try {
@@ -110,8 +110,8 @@ export async function createKey(ctx: Context, customer: string, opts: { tier?: s
   return { customer, tier, key, subscriptionId: sid };
 }
 
-export async function listKeys(ctx: Context, opts: { local?: boolean }): Promise<KeyListing[]> {
-  const { client, svc, rg } = await apim(ctx, opts.local);
+export async function listKeys(ctx: Context): Promise<KeyListing[]> {
+  const { client, svc, rg } = await apim(ctx);
   const out: KeyListing[] = [];
   await arm(
     (async () => {
@@ -130,13 +130,9 @@ export async function listKeys(ctx: Context, opts: { local?: boolean }): Promise
   return out.sort((a, b) => a.customer.localeCompare(b.customer));
 }
 
-export async function revokeKey(
-  ctx: Context,
-  customer: string,
-  opts: { local?: boolean },
-): Promise<{ customer: string; revoked: boolean }> {
+export async function revokeKey(ctx: Context, customer: string): Promise<{ customer: string; revoked: boolean }> {
   checkCustomer(customer);
-  const { client, svc, rg } = await apim(ctx, opts.local);
+  const { client, svc, rg } = await apim(ctx);
   try {
     await client.subscription.get(rg, svc, subscriptionName(customer));
   } catch (e) {
@@ -152,9 +148,9 @@ export async function revokeKey(
  * A new primary key; the old primary becomes the secondary, so a customer that has not switched
  * yet keeps working until the next rotation (or at once without, with revokePrevious).
  */
-export async function rotateKey(ctx: Context, customer: string, opts: { local?: boolean; revokePrevious?: boolean }): Promise<KeyResult> {
+export async function rotateKey(ctx: Context, customer: string, opts: { revokePrevious?: boolean } = {}): Promise<KeyResult> {
   checkCustomer(customer);
-  const { client, svc, rg } = await apim(ctx, opts.local);
+  const { client, svc, rg } = await apim(ctx);
   const sid = subscriptionName(customer);
   let sub;
   try {

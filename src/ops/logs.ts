@@ -1,14 +1,13 @@
 // `gpuarb logs`: one query over a time range, or a tail (log-follow.ts) that polls with a
 // watermark, an overlap and de-duplication until Ctrl-C.
 import type { Context } from '../core/context.js';
-import { isTransient } from './transient.js';
+import { isTransient } from '../azure/arm-errors.js';
 import { followLoop, LogFollower } from './log-follow.js';
 import type { LogLevelName, LogRow } from '../../contracts/log-schema.js';
 import { queryLogs } from './logs-query.js';
 import { loadStack } from './stack.js';
 
 export interface LogsOptions {
-  local?: boolean;
   sinceSeconds: number;
   pool?: string;
   instance?: string;
@@ -31,7 +30,7 @@ export interface LogsResult {
 }
 
 export async function runLogs(ctx: Context, o: LogsOptions): Promise<LogsResult> {
-  const stack = await loadStack(ctx, o);
+  const stack = await loadStack(ctx);
   const start = ctx.clock.now() - o.sinceSeconds * 1000;
   const filter = { pool: o.pool, instance: o.instance, level: o.level, grep: o.grep, take: o.limit };
   if (!o.follow) {

@@ -85,7 +85,7 @@ describe('status on the local cloud', () => {
       req(30 * 60_000, 200, 'hit'),
     ]);
     const { ctx } = cloud.context();
-    const report = buildStatus(await collectStatus(ctx, { local: true }));
+    const report = buildStatus(await collectStatus(ctx));
     const pool = report.pools[0];
     expect(pool).toMatchObject({ name: 'phi', desired: 2, actual: 2, spot: 1, regular: 1, min: 1, max: 4, autoscale: false });
     expect(Object.values(pool.zones).reduce((a, b) => a + b, 0)).toBe(2);
@@ -121,7 +121,7 @@ describe('status --watch', () => {
 describe('scale on the local cloud', () => {
   it('refuses outside the autoscale bounds before touching anything', async () => {
     const { ctx } = cloud.context();
-    await expect(scalePool(ctx, 'phi', { kind: 'capacity', to: 9 }, { local: true, wait: false })).rejects.toMatchObject({
+    await expect(scalePool(ctx, 'phi', { kind: 'capacity', to: 9 }, { wait: false })).rejects.toMatchObject({
       code: 'OutsideBounds',
     });
     expect((await compute.virtualMachineScaleSets.get(cloud.rgName, cloud.loaded.names.vmss.phi)).sku?.capacity).toBe(2);
@@ -131,7 +131,7 @@ describe('scale on the local cloud', () => {
     cloud.emu.control.setQuota('eastus', 'lowPriorityCores', 4);
     try {
       const { ctx } = cloud.context();
-      await expect(scalePool(ctx, 'phi', { kind: 'capacity', to: 4 }, { local: true, wait: false })).rejects.toMatchObject({
+      await expect(scalePool(ctx, 'phi', { kind: 'capacity', to: 4 }, { wait: false })).rejects.toMatchObject({
         code: 'QuotaExceeded',
       });
     } finally {
@@ -141,14 +141,14 @@ describe('scale on the local cloud', () => {
 
   it('--to with --no-wait changes the capacity (flattened body) and the VMs follow', async () => {
     const { ctx } = cloud.context();
-    const r = await scalePool(ctx, 'phi', { kind: 'capacity', to: 3 }, { local: true, wait: false });
+    const r = await scalePool(ctx, 'phi', { kind: 'capacity', to: 3 }, { wait: false });
     expect(r).toMatchObject({ capacity: 3, waited: false, applied: { capacity: 3 } });
     expect((await compute.virtualMachineScaleSets.get(cloud.rgName, cloud.loaded.names.vmss.phi)).sku?.capacity).toBe(3);
   });
 
   it('the wait reports each instance on stderr and is bounded', async () => {
     const { ctx, stderr } = cloud.context();
-    await expect(scalePool(ctx, 'phi', { kind: 'capacity', to: 2 }, { local: true, timeoutSeconds: 1 })).rejects.toMatchObject({
+    await expect(scalePool(ctx, 'phi', { kind: 'capacity', to: 2 }, { timeoutSeconds: 1 })).rejects.toMatchObject({
       code: 'ScaleTimeout',
     });
     expect(stderr.text).toMatch(/capacity phi: 3 → 2/);
@@ -157,12 +157,12 @@ describe('scale on the local cloud', () => {
 
   it('changes the priority mix and the autoscale bounds', async () => {
     const { ctx } = cloud.context();
-    await scalePool(ctx, 'phi', { kind: 'mix', regularBase: 0, regularPercent: 50 }, { local: true });
+    await scalePool(ctx, 'phi', { kind: 'mix', regularBase: 0, regularPercent: 50 });
     expect((await compute.virtualMachineScaleSets.get(cloud.rgName, cloud.loaded.names.vmss.phi)).priorityMixPolicy).toMatchObject({
       baseRegularPriorityCount: 0,
       regularPriorityPercentageAboveBase: 50,
     });
-    const r = await scalePool(ctx, 'phi', { kind: 'bounds', min: 0, max: 6 }, { local: true });
+    const r = await scalePool(ctx, 'phi', { kind: 'bounds', min: 0, max: 6 });
     expect(r.applied.autoscale).toEqual({ min: 0, max: 6 });
     const setting = await new MonitorClient(
       cloud.emu.credential,
@@ -192,10 +192,10 @@ describe('logs on the local cloud', () => {
       row(4, 'error', 'other pool', 'mix'),
     ]);
     const { ctx } = cloud.context();
-    const r = await runLogs(ctx, { local: true, sinceSeconds: 600, pool: 'phi', level: 'warn', limit: 100 });
+    const r = await runLogs(ctx, { sinceSeconds: 600, pool: 'phi', level: 'warn', limit: 100 });
     expect(r.rows.map((x) => x.message)).toEqual(["eviction notice: it's coming", 'drain failed']);
     expect(r.rows[0]).toMatchObject({ level: 'warn', component: 'agent', pool: 'phi', instance: 'phi_1', properties: { n: 2 } });
-    const g = await runLogs(ctx, { local: true, sinceSeconds: 600, grep: "it's", limit: 100 });
+    const g = await runLogs(ctx, { sinceSeconds: 600, grep: "it's", limit: 100 });
     expect(g.rows.map((x) => x.message)).toEqual(["eviction notice: it's coming"]);
   });
 
@@ -205,7 +205,6 @@ describe('logs on the local cloud', () => {
     const seen: string[] = [];
     let polls = 0;
     const done = runLogs(ctx, {
-      local: true,
       sinceSeconds: 5,
       pool: 'tail',
       limit: 100,

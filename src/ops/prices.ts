@@ -2,7 +2,7 @@
 // NextPageLink). Linux Consumption meters only: a "Spot" meter is the spot price, the plain one
 // on-demand; "Low Priority" (the retired predecessor of Spot) and Windows meters are ignored.
 import type { AzureTarget } from '../azure/target.js';
-import { dataPlaneAgent, retailPricesUrl } from './azure-clients.js';
+import { dataPlaneAgent } from './azure-clients.js';
 
 export interface RetailPriceItem {
   armSkuName: string;
@@ -45,7 +45,7 @@ export function pickPrices(items: RetailPriceItem[], sku: string): VmPrice {
 /** Fetches every page for one SKU and region (at most `maxPages`, a guard against loops). */
 export async function fetchVmPrice(t: AzureTarget, region: string, sku: string, signal?: AbortSignal, maxPages = 10): Promise<VmPrice> {
   const agent = dataPlaneAgent(t);
-  let url: string | null = `${retailPricesUrl(t)}?$filter=${encodeURIComponent(priceFilter(region, sku))}`;
+  let url: string | null = `${t.endpoints.retailPrices}?$filter=${encodeURIComponent(priceFilter(region, sku))}`;
   const items: RetailPriceItem[] = [];
   for (let page = 0; url && page < maxPages; page++) {
     const body = (await getJson(url, agent, signal)) as { Items?: RetailPriceItem[]; NextPageLink?: string | null };

@@ -10,7 +10,6 @@ import { instanceState, type InstanceState } from './status-model.js';
 import { loadStack, type OpsStack } from './stack.js';
 
 export interface ScaleOptions {
-  local?: boolean;
   wait?: boolean;
   /** Bound on the wait, seconds. */
   timeoutSeconds?: number;
@@ -72,7 +71,7 @@ async function facts(stack: OpsStack, poolName: string) {
 }
 
 export async function scalePool(ctx: Context, poolName: string, req: ScaleRequest, opts: ScaleOptions = {}): Promise<ScaleResult> {
-  const stack = await loadStack(ctx, opts);
+  const stack = await loadStack(ctx);
   const { f, vmssName, vmssId, setting, compute, monitor } = await facts(stack, poolName);
   const plan = planScale(req, f);
   for (const w of plan.warnings) ctx.io.warn(w);
@@ -136,7 +135,7 @@ export async function waitForInstances(
 ): Promise<number> {
   const compute = await computeClient(stack.target);
   const deadline = ctx.clock.now() + timeoutSeconds * 1000;
-  const interval = stack.target.kind === 'local' ? 200 : 5_000;
+  const interval = stack.target.pollIntervalMs;
   const last = new Map<string, InstanceState>();
   for (;;) {
     const registry = await readRegistry(stack, (s) => ctx.secrets.register(s)).catch(() => null);

@@ -45,7 +45,7 @@ describe('secrets against the local cloud (real SecretClient)', () => {
     const clock = new SkippingClock();
     const { ctx, stdout, stderr } = cloud.context({ clock });
     const progress: string[] = [];
-    const r = await rotateSecret(ctx, 'internal-service-key', { local: true, onProgress: (m) => progress.push(m) });
+    const r = await rotateSecret(ctx, 'internal-service-key', { onProgress: (m) => progress.push(m) });
     expect(r.previousVersion).toBeTruthy();
     expect(r.retired).toEqual([]);
     const current = await kv.getSecret('internal-service-key');
@@ -62,13 +62,13 @@ describe('secrets against the local cloud (real SecretClient)', () => {
 
   it('refuses a second rotation inside the overlap, with a hint; --force overrides', async () => {
     const { ctx } = cloud.context();
-    await expect(rotateSecret(ctx, 'internal-service-key', { local: true })).rejects.toMatchObject({ code: 'RotationInProgress' });
+    await expect(rotateSecret(ctx, 'internal-service-key')).rejects.toMatchObject({ code: 'RotationInProgress' });
   });
 
   it('after the overlap the old version is disabled (rotate --wait)', async () => {
     const clock = new SkippingClock();
     const { ctx } = cloud.context({ clock });
-    const r = await rotateSecret(ctx, 'inference-api-key', { local: true, wait: true });
+    const r = await rotateSecret(ctx, 'inference-api-key', { wait: true });
     expect(r.retired).toEqual([r.previousVersion]);
     expect(r.apimRefreshed).toBe(false); // no API Management in this stack: noted, not fatal
     const vs = await versions('inference-api-key');
@@ -78,7 +78,7 @@ describe('secrets against the local cloud (real SecretClient)', () => {
 
   it('list shows names, versions and ages, never values', async () => {
     const { ctx } = cloud.context();
-    const list = await listSecrets(ctx, { local: true });
+    const list = await listSecrets(ctx);
     expect(list.map((s) => s.name)).toEqual(['inference-api-key', 'internal-service-key']);
     const internal = list.find((s) => s.name === 'internal-service-key')!;
     expect(internal).toMatchObject({ versions: 2, enabledVersions: 2 });
@@ -89,6 +89,6 @@ describe('secrets against the local cloud (real SecretClient)', () => {
 
   it('refuses secrets it cannot rotate', async () => {
     const { ctx } = cloud.context();
-    await expect(rotateSecret(ctx, 'vmss-ssh-private-key', { local: true })).rejects.toMatchObject({ code: 'NotRotatable' });
+    await expect(rotateSecret(ctx, 'vmss-ssh-private-key')).rejects.toMatchObject({ code: 'NotRotatable' });
   });
 });

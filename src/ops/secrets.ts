@@ -22,7 +22,6 @@ export const ROTATABLE = ['inference-api-key', 'internal-service-key'] as const;
 const BACKEND_KEY_SECRET = 'inference-api-key';
 
 export interface RotateOptions {
-  local?: boolean;
   /** Seconds both versions stay valid; default config.secrets.overlap. */
   overlapSeconds?: number;
   /** Wait out the overlap and disable the old version before returning. */
@@ -103,7 +102,7 @@ export async function rotateSecret(ctx: Context, name: string, opts: RotateOptio
           : `Rotatable secrets: ${ROTATABLE.join(', ')}.`,
     });
   }
-  const stack = await loadStack(ctx, opts);
+  const stack = await loadStack(ctx);
   const overlap = opts.overlapSeconds ?? stack.config.secrets.overlap;
   const progress = opts.onProgress ?? (() => undefined);
   const c = await client(stack);
@@ -182,8 +181,8 @@ async function refreshApimBackendKey(stack: OpsStack, progress: (m: string) => v
   }
 }
 
-export async function listSecrets(ctx: Context, opts: { local?: boolean }): Promise<SecretListing[]> {
-  const stack = await loadStack(ctx, opts);
+export async function listSecrets(ctx: Context): Promise<SecretListing[]> {
+  const stack = await loadStack(ctx);
   const c = await client(stack);
   const out: SecretListing[] = [];
   const now = ctx.clock.now();

@@ -1,4 +1,6 @@
-// What every operator command needs first: the config, the derived names, and where ARM is.
+// What every command that works on a stack needs first: the config, the derived names and the
+// target (Azure or the local cloud, as the context resolved it). plan/up/down add their ARM client,
+// desired graph and artifacts on top (src/provision/stack.ts).
 import type { AzureTarget } from '../azure/target.js';
 import type { GpuarbConfig } from '../config/schema.js';
 import type { StackNames } from '../config/names.js';
@@ -11,8 +13,8 @@ export interface OpsStack {
   resourceGroup: string;
 }
 
-export async function loadStack(ctx: Context, opts: { local?: boolean }): Promise<OpsStack> {
+export async function loadStack(ctx: Context): Promise<OpsStack> {
   const loaded = await ctx.config();
-  const target = await ctx.azure({ local: opts.local });
+  const target = await ctx.target();
   return { config: loaded.config, names: loaded.names, target, resourceGroup: loaded.names.resourceGroup };
 }

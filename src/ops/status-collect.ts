@@ -122,9 +122,8 @@ export async function probeGateway(stack: OpsStack, signal: AbortSignal): Promis
     throw e;
   }
   if (!host) return { ready: false, detail: 'the function app has no host name yet' };
-  // The local cloud keeps Azure's host names in ARM but runs the gateway on a loopback port it
-  // does not publish there: never resolve an Azure name from a --local run.
-  if (stack.target.kind === 'local' && /\.azurewebsites\.net$/i.test(host)) return probeLocalGateway(stack, signal);
+  // Never resolve an Azure host name when the gateway runs on a loopback port (the local cloud).
+  if (stack.target.gatewayOnLoopback && /\.azurewebsites\.net$/i.test(host)) return probeLocalGateway(stack, signal);
   const https = await import('node:https');
   const agent = dataPlaneAgent(stack.target);
   return new Promise((resolve) => {
@@ -161,8 +160,8 @@ export async function queryTraffic(stack: OpsStack, now: number): Promise<Traffi
   return out;
 }
 
-export async function collectStatus(ctx: Context, opts: { local?: boolean }): Promise<StatusInput> {
-  const stack = await loadStack(ctx, opts);
+export async function collectStatus(ctx: Context): Promise<StatusInput> {
+  const stack = await loadStack(ctx);
   const notes: string[] = [];
   const prices = new Map<string, Promise<VmPrice | null>>();
   const now = ctx.clock.now();

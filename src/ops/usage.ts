@@ -5,8 +5,8 @@ import { arm, cosmosDatabase } from './azure-clients.js';
 import { buildUsageReport, firstDay, type ModelPrice, type UsageCounter, type UsageReport } from './usage-report.js';
 import { loadStack } from './stack.js';
 
-export async function usageReport(ctx: Context, opts: { local?: boolean; customer?: string; sinceSeconds: number }): Promise<UsageReport> {
-  const stack = await loadStack(ctx, opts);
+export async function usageReport(ctx: Context, opts: { customer?: string; sinceSeconds: number }): Promise<UsageReport> {
+  const stack = await loadStack(ctx);
   const { COSMOS_DATABASE } = await import('../provision/desired/data.js');
   const { CONTAINERS } = await import('../../contracts/cosmos-containers.js');
   const { database } = await cosmosDatabase(stack.target, stack.resourceGroup, stack.names.cosmos, COSMOS_DATABASE, (s) =>

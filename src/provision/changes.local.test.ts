@@ -7,6 +7,7 @@ import { computePlan } from './plan.js';
 import { renderPlanText } from './render-plan.js';
 import { destroyStack, listStackResources } from './down.js';
 import { blobDeployer } from './artifacts.js';
+import { localCloudTarget } from '../azure/target.js';
 
 describe('plan, up and down on the local cloud', () => {
   let cloud: LocalCloud;
@@ -48,13 +49,12 @@ describe('plan, up and down on the local cloud', () => {
     expect(p2.changes.map((c) => [c.label, c.fields?.map((f) => f.path)])).toEqual([['vmss/phi3', ['tags.gpuarb-code']]]);
     // An API-only local cloud (no platform) has no local blob endpoint: the deploy fails with its
     // hint rather than send the local token to a *.blob.core.windows.net host, and stays pending.
-    const target = {
-      kind: 'local' as const,
+    const target = localCloudTarget({
       subscriptionId: cloud.emulator.subscriptionId,
       armEndpoint: cloud.emulator.endpoint,
       credential: cloud.emulator.credential,
       caCertPem: cloud.emulator.caCertPem,
-    };
+    });
     const { result } = await converge(withCode, cloud.arm, {
       retry: FAST_RETRY,
       deployer: blobDeployer(cloud.arm, target, { 'gateway-abc123.zip': '/nonexistent' }),

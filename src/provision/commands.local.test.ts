@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext, type Context } from '../core/context.js';
+import { type AzureTarget, localCloudTarget } from '../azure/target.js';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { planCommand } from '../commands/plan.js';
 import { upCommand } from '../commands/up.js';
@@ -28,7 +29,8 @@ describe('plan / up / down commands', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function context(yes: boolean): { ctx: Context; out: OutputCapture; err: OutputCapture } {
+  /** `traits` overrides what the emulator's target does, e.g. ask before changes as Azure does. */
+  function context(yes: boolean, traits: Partial<AzureTarget> = {}): { ctx: Context; out: OutputCapture; err: OutputCapture } {
     const out = new OutputCapture();
     const err = new OutputCapture();
     const base = createContext({
@@ -41,13 +43,15 @@ describe('plan / up / down commands', () => {
       signal: new AbortController().signal,
     });
     const target = {
-      kind: 'local' as const,
-      subscriptionId: emulator.subscriptionId,
-      armEndpoint: emulator.endpoint,
-      credential: emulator.credential,
-      caCertPem: emulator.caCertPem,
+      ...localCloudTarget({
+        subscriptionId: emulator.subscriptionId,
+        armEndpoint: emulator.endpoint,
+        credential: emulator.credential,
+        caCertPem: emulator.caCertPem,
+      }),
+      ...traits,
     };
-    return { ctx: { ...base, config: base.config, azure: async () => target }, out, err };
+    return { ctx: { ...base, config: base.config, target: async () => target }, out, err };
   }
 
   it('plan shows creates and exits 2 under --detailed-exitcode; up without --yes refuses non-interactively (except --local)', async () => {
@@ -56,8 +60,9 @@ describe('plan / up / down commands', () => {
     expect(plan.summary.create).toBeGreaterThan(40);
     expect(plan.text).toContain('+ create resource group');
     expect(planCommand.exitCode!(plan, { detailedExitcode: true })).toBe(ExitCode.changesPending);
-    // Against Azure (this context's target is the emulator whatever is asked), a change needs --yes.
-    await expect(upCommand.run(ctx, { parallel: 8, progress: 'plain', local: false, skipCode: true })).rejects.toMatchObject({
+    // Against Azure (here the emulator with Azure's confirmation), a change needs --yes.
+    const azureLike = context(false, { confirmChanges: true }).ctx;
+    await expect(upCommand.run(azureLike, { parallel: 8, progress: 'plain', local: false, skipCode: true })).rejects.toMatchObject({
       code: 'PromptRequired',
     });
   });

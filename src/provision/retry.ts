@@ -3,38 +3,18 @@
 // Failed with a transient code, and a pipeline that ran out of attempts — with exponential
 // backoff, full jitter, a cap, and an abort signal.
 import { AzureError } from '../core/errors.js';
+import { armRetryClass, isTransientNetworkError } from '../azure/arm-errors.js';
 import { sleep } from '../azure/lro.js';
 
-/** Codes that will not get better by retrying within one run: surface them with their hint. */
-const PERMANENT = new Set([
-  'QuotaExceeded',
-  'OperationNotAllowed',
-  'SkuNotAvailable',
-  'AllocationFailed',
-  'ZonalAllocationFailed',
-  'AuthorizationFailed',
-  'InvalidAuthenticationToken',
-  'AuthenticationFailed',
-  'InvalidTemplate',
-  'InvalidTemplateDeployment',
-  'InvalidRequestContent',
-  'BadRequest',
-  'LinkedInvalidPropertyId',
-  'RequestDisallowedByPolicy',
-  'MissingSubscriptionRegistration',
-  'VaultAlreadyExists',
-  'StorageAccountAlreadyTaken',
-  'CannotChangeInPlace',
-]);
-
+/** A step is retried unless the catalogue calls its code permanent; otherwise the status decides. */
 export function isRetryable(e: unknown): boolean {
   if (e instanceof AzureError) {
-    if (PERMANENT.has(e.code)) return false;
+    const retry = armRetryClass(e.code);
+    if (retry) return retry === 'transient';
     if (e.status === undefined) return true; // a failed long-running operation
     return e.status === 408 || e.status === 409 || e.status === 429 || e.status >= 500;
   }
-  const code = (e as { code?: string })?.code;
-  return typeof code === 'string' && /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|REQUEST_SEND_ERROR/.test(code);
+  return isTransientNetworkError(e);
 }
 
 export interface RetryPolicy {
