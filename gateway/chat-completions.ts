@@ -16,7 +16,7 @@ import { dispatch } from './dispatch.js';
 import { relayStream, waitFirstChunk, type RelayOutcome } from './stream-relay.js';
 import type { ModelConfig } from './config-schema.js';
 import type { Resolution } from './routing.js';
-import type { HeaderReader } from './handler.js';
+import type { HeaderReader } from './gateway-request.js';
 
 export interface ChatCall {
   body: Record<string, unknown>;
