@@ -14,9 +14,9 @@ import { answer, type Answer } from './answer.js';
 import type { CancelSignal } from './agent-client.js';
 import { dispatch } from './dispatch.js';
 import { relayStream, waitFirstChunk, type RelayOutcome } from './stream-relay.js';
-import type { ModelConfig } from './config-schema.js';
+import type { ModelConfig } from '../contracts/gateway-config.js';
 import type { Resolution } from './routing.js';
-import type { HeaderReader } from './handler.js';
+import type { HeaderReader } from './gateway-request.js';
 
 export interface ChatCall {
   body: Record<string, unknown>;

@@ -2,7 +2,7 @@
 // app setting holding the same JSON), then GPUARB_GATEWAY_* overrides, then strict validation
 // that reports every problem at once, each naming its field.
 import { readFileSync } from 'node:fs';
-import { GatewayConfigSchema, type GatewayConfig } from './config-schema.js';
+import { GatewayConfigSchema, type GatewayConfig } from '../contracts/gateway-config.js';
 
 export class ConfigError extends Error {
   constructor(

@@ -1,6 +1,6 @@
 // Everything a request handler needs, built once per gateway instance (see gateway.ts).
 import type { CosmosClient, Container } from '@azure/cosmos';
-import type { GatewayConfig } from './config-schema.js';
+import type { GatewayConfig } from '../contracts/gateway-config.js';
 import type { Logger } from './log.js';
 import type { Router } from './routing.js';
 import type { RegistryReader } from './registry-reader.js';

@@ -5,7 +5,7 @@
 // `commit` step decides what "seen by the client" means (whole body, or first stream event).
 import type { RegistryDoc } from '../contracts/registry.js';
 import { HEADER_REQUEST_ID, INTERNAL_AUTH_SCHEME } from '../contracts/headers.js';
-import type { ModelConfig } from './config-schema.js';
+import type { ModelConfig } from '../contracts/gateway-config.js';
 import { GatewayError } from './errors.js';
 import { UpstreamError, type AgentAnswer, type AgentClient, type CancelSignal } from './agent-client.js';
 import type { Balancer } from './balancer.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { startTestAgent, type TestAgent } from '../testkit/agent.js';
 import { startHarness, INTERNAL_KEY, type Harness } from '../testkit/gateway.js';
-import type { UsageDoc } from './usage-meter.js';
+import type { UsageDoc } from '../contracts/documents.js';
 
 let h: Harness;
 const agents: TestAgent[] = [];

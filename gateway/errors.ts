@@ -1,31 +1,15 @@
-// Answers in OpenAI's error shape ({error: {message, type, param, code}}), so the official
-// clients raise their usual typed errors for anything the gateway refuses.
+// The gateway's refusals as answers in OpenAI's error shape (contracts/openai-error.ts).
 import { HEADER_CACHE } from '../contracts/headers.js';
+import { openAIErrorJson, type OpenAIErrorFields } from '../contracts/openai-error.js';
 import { answer, type Answer } from './answer.js';
 
-export type ErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'not_found_error'
-  | 'rate_limit_error'
-  | 'server_error'
-  | 'timeout_error';
-
-export interface ErrorInit {
+export interface ErrorInit extends OpenAIErrorFields {
   status: number;
-  message: string;
-  type: ErrorType;
-  code?: string | null;
-  param?: string | null;
   headers?: Record<string, string>;
 }
 
-export function errorBody(e: Pick<ErrorInit, 'message' | 'type' | 'code' | 'param'>): string {
-  return JSON.stringify({ error: { message: e.message, type: e.type, param: e.param ?? null, code: e.code ?? null } });
-}
-
 export function errorAnswer(e: ErrorInit): Answer {
-  return answer(e.status, Buffer.from(errorBody(e)), {
+  return answer(e.status, Buffer.from(openAIErrorJson(e)), {
     'content-type': 'application/json',
     [HEADER_CACHE]: 'bypass',
     ...e.headers,

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import { CosmosClient } from '@azure/cosmos';
-import type { GatewayConfig } from './config-schema.js';
+import type { GatewayConfig } from '../contracts/gateway-config.js';
 import type { GatewayContext } from './context.js';
 import { CONTAINERS } from '../contracts/cosmos-containers.js';
 import { createLogger, type Logger } from './log.js';

@@ -7,7 +7,7 @@
 // buffered: building an undici Request (and its abort wiring) cost more per request than the
 // whole routing step (bench/gateway.mjs). For the same reason it answers with an Answer
 // (answer.ts), not a web Response; webHandler() gives the web-standard Request → Response face.
-import { randomUUID } from 'node:crypto';
+import { requestIdOrNew } from '../contracts/request-id.js';
 import { HEADER_REQUEST_ID, HEADER_SERVER_TIMING } from '../contracts/headers.js';
 import type { GatewayContext } from './context.js';
 import { GatewayError, errorAnswer } from './errors.js';
@@ -16,26 +16,8 @@ import { health } from './health.js';
 import { chatCompletions } from './chat-completions.js';
 import { parseJsonObject, readBodyBytes, readJsonObject, validateChatBody } from './request-body.js';
 import { jsonAnswer, toResponse, type Answer } from './answer.js';
-import type { CancelSignal } from './agent-client.js';
+import type { GatewayRequest } from './gateway-request.js';
 import type { AgentTiming } from './chat-completions.js';
-
-/** Request headers as the handler reads them; a web Headers object is one. */
-export interface HeaderReader {
-  get(name: string): string | null;
-}
-
-/** The subset of a web Request the handler uses. Any web Request is one. */
-export interface GatewayRequest {
-  readonly method: string;
-  /** Absolute URL; only the path and query are used. */
-  readonly url: string;
-  readonly headers: HeaderReader;
-  /** Aborts when the client goes away. */
-  readonly signal?: CancelSignal;
-  readonly body?: ReadableStream<Uint8Array> | null;
-  /** The whole body, when the host has already read it (then `body` is not read). */
-  readonly bufferedBody?: Buffer;
-}
 
 export type Handler = (req: GatewayRequest) => Promise<Answer>;
 /** The same handler with a web-standard face: Request in, Response out. */
@@ -45,12 +27,9 @@ export function webHandler(handle: Handler): WebHandler {
   return async (req) => toResponse(await handle(req));
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 export function createHandler(ctx: GatewayContext): Handler {
   return async (req) => {
-    const given = req.headers.get(HEADER_REQUEST_ID);
-    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    const requestId = requestIdOrNew(req.headers.get(HEADER_REQUEST_ID));
     const started = performance.now();
     const timing: AgentTiming = {};
     ctx.inFlight.count++;

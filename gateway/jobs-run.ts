@@ -4,7 +4,7 @@ import { chatCompletions } from './chat-completions.js';
 import { answerText } from './answer.js';
 import type { GatewayContext } from './context.js';
 import { GatewayError } from './errors.js';
-import type { JobDoc } from './jobs-store.js';
+import type { JobDoc } from '../contracts/documents.js';
 import type { JobRunResult } from './jobs-worker.js';
 import { HEADER_SERVED_BY } from '../contracts/headers.js';
 

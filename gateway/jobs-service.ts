@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { QueueClient } from '@azure/storage-queue';
 import { jsonAnswer, type Answer } from './answer.js';
 import { GatewayError } from './errors.js';
-import type { JobsStore, JobDoc } from './jobs-store.js';
+import type { JobDoc } from '../contracts/documents.js';
+import type { JobsStore } from './jobs-store.js';
 
 export interface JobsOptions {
   resultTtlSeconds: number;

@@ -3,28 +3,7 @@
 // the loser gets 412 and walks away. That, not the queue, is what makes "never run twice to
 // completion" hold (queue messages can be delivered twice; see docs/gateway.md).
 import type { Container } from '@azure/cosmos';
-
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
-
-export interface JobDoc {
-  id: string;
-  customer: string;
-  status: JobStatus;
-  request: Record<string, unknown>;
-  attempts: number;
-  createdAt: number;
-  updatedAt: number;
-  /** A running job belongs to `worker` until then; after it, another worker may take over. */
-  leaseUntil?: number;
-  worker?: string;
-  result?: unknown;
-  servedBy?: string;
-  error?: { message: string; code: string };
-  lastError?: string;
-  expiresAt: number;
-  ttl: number;
-  _etag?: string;
-}
+import type { JobDoc } from '../contracts/documents.js';
 
 export class StaleJobError extends Error {
   constructor(id: string) {

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { QueueClient } from '@azure/storage-queue';
 import type { Logger } from './log.js';
 import { decodeJobMessage } from './jobs-service.js';
-import { StaleJobError, type JobDoc, type JobsStore } from './jobs-store.js';
+import type { JobDoc } from '../contracts/documents.js';
+import { StaleJobError, type JobsStore } from './jobs-store.js';
 
 export interface JobRunResult {
   status: number;

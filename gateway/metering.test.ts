@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, INTERNAL_KEY, type Harness } from '../testkit/gateway.js';
 import { startScriptedAgent, type ScriptedAgent } from '../testkit/scripted-agent.js';
-import { usageDocId, type UsageDoc } from './usage-meter.js';
+import { usageDocId, type UsageDoc } from '../contracts/documents.js';
 import { formatUsageHeader } from '../contracts/headers.js';
 
 let h: Harness;

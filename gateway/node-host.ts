@@ -4,9 +4,13 @@
 // undici Request, buffered answers are written in one call from the bytes the handler holds
 // (answer.ts), and streamed answers are pumped with backpressure.
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
-import { errorBody } from './errors.js';
-import type { GatewayRequest, Handler, HeaderReader } from './handler.js';
+import { BodyTooLargeError, readCappedBody } from '../contracts/body-reader.js';
+import { HEADER_CACHE, HEADER_REQUEST_ID } from '../contracts/headers.js';
+import { BODY_TOO_LARGE_CODE, STATUS_BODY_TOO_LARGE, errorTypeForStatus, openAIErrorJson } from '../contracts/openai-error.js';
+import { requestIdOrNew } from '../contracts/request-id.js';
+import { tooLargeMessage } from './request-body.js';
+import type { GatewayRequest, HeaderReader } from './gateway-request.js';
+import type { Handler } from './handler.js';
 import type { CancelSignal } from './agent-client.js';
 import type { Logger } from './log.js';
 
@@ -35,7 +39,7 @@ async function serve(handle: Handler, opts: NodeHostOptions, req: IncomingMessag
     if (!body) {
       // Over the cap: answer now and close the connection rather than read the rest.
       res.setHeader('connection', 'close');
-      return sendError(res, 413, `request body exceeds ${opts.maxBodyBytes} bytes`, 'body_too_large');
+      return sendError(res, STATUS_BODY_TOO_LARGE, tooLargeMessage(opts.maxBodyBytes), BODY_TOO_LARGE_CODE.gateway);
     }
   }
   const clientGone = new ClientGone();
@@ -111,35 +115,22 @@ class NodeHeaders implements HeaderReader {
 }
 
 /** The body, or undefined when it is bigger than the cap. Rejects if the client goes away. */
-function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > max) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        req.pause();
-        resolve(undefined);
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
-    req.on('error', reject);
-    req.on('aborted', () => reject(new Error('client aborted the request')));
-  });
+async function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  try {
+    return await readCappedBody(req, max, 'stop');
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) return undefined;
+    throw e;
+  }
 }
 
 function sendError(res: ServerResponse, status: number, message: string, code: string): void {
-  const body = errorBody({ message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code });
-  const given = res.req?.headers['x-request-id'];
-  const requestId = typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
+  const body = openAIErrorJson({ message, type: errorTypeForStatus(status), code });
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
-    'x-gpuarb-cache': 'bypass',
-    'x-request-id': requestId,
+    [HEADER_CACHE]: 'bypass',
+    [HEADER_REQUEST_ID]: requestIdOrNew(res.req?.headers[HEADER_REQUEST_ID]),
   });
   res.end(body);
 }

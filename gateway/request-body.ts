@@ -1,16 +1,20 @@
 // Reads and parses a JSON request body under the size cap. Hosts that already buffered the body
 // (the node:http host) hand it over as `bufferedBody`, so it is not streamed twice.
+import { BodyTooLargeError, declaredOver, readCappedStream } from '../contracts/body-reader.js';
+import { BODY_TOO_LARGE_CODE, STATUS_BODY_TOO_LARGE } from '../contracts/openai-error.js';
 import { GatewayError, badRequest } from './errors.js';
-import type { GatewayRequest } from './handler.js';
+import type { GatewayRequest } from './gateway-request.js';
 
 export function tooLarge(maxBytes: number): GatewayError {
   return new GatewayError({
-    status: 413,
+    status: STATUS_BODY_TOO_LARGE,
     type: 'invalid_request_error',
-    code: 'body_too_large',
-    message: `request body exceeds ${maxBytes} bytes`,
+    code: BODY_TOO_LARGE_CODE.gateway,
+    message: tooLargeMessage(maxBytes),
   });
 }
+
+export const tooLargeMessage = (maxBytes: number) => `request body exceeds ${maxBytes} bytes`;
 
 export async function readBodyBytes(req: GatewayRequest, maxBytes: number): Promise<Buffer> {
   const attached = req.bufferedBody;
@@ -18,23 +22,13 @@ export async function readBodyBytes(req: GatewayRequest, maxBytes: number): Prom
     if (attached.length > maxBytes) throw tooLarge(maxBytes);
     return attached;
   }
-  const declared = Number(req.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (declaredOver(req.headers.get('content-length'), maxBytes)) throw tooLarge(maxBytes);
   if (!req.body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = req.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
+  try {
+    return await readCappedStream(req.body, maxBytes);
+  } catch (e) {
+    throw e instanceof BodyTooLargeError ? tooLarge(maxBytes) : e;
   }
-  return Buffer.concat(chunks, size);
 }
 
 /** The body as a JSON object (chat requests are objects), or a 400 saying what is wrong. */

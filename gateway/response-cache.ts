@@ -6,6 +6,7 @@
 // and a key the presence filter knows is not stored is a miss without a lookup.
 import type { Container } from '@azure/cosmos';
 import type { Logger } from './log.js';
+import type { CacheDoc } from '../contracts/documents.js';
 import type { CachePresence } from './cache-presence.js';
 
 export interface CachedAnswer {
@@ -16,18 +17,6 @@ export interface CachedAnswer {
   promptTokens: number;
   completionTokens: number;
   expiresAt: number;
-}
-
-interface CacheDoc {
-  id: string;
-  model: string;
-  customer: string | null;
-  body: string;
-  promptTokens: number;
-  completionTokens: number;
-  createdAt: number;
-  expiresAt: number;
-  ttl: number;
 }
 
 export interface ResponseCacheOptions {

@@ -10,7 +10,7 @@
 //   4. among fitting models pick the cheapest by cost (input + output per million, weighted by the
 //      request's own token estimate); ties go to the first in config order;
 //   5. nothing fits: auto.default, else the model with the largest context.
-import type { GatewayConfig, ModelConfig } from './config-schema.js';
+import type { GatewayConfig, ModelConfig } from '../contracts/gateway-config.js';
 import { GatewayError } from './errors.js';
 
 export interface Resolution {

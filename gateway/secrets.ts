@@ -2,7 +2,7 @@
 // previous value stays valid until every sender has the new one (Key Vault rotation overlap).
 import { readFile, stat } from 'node:fs/promises';
 import crypto, { timingSafeEqual, createHash } from 'node:crypto';
-import type { SecretSourceConfig } from './config-schema.js';
+import type { SecretSourceConfig } from '../contracts/gateway-config.js';
 
 export interface SecretSource {
   /** Accepted values, current first. Cheap: served from memory, refreshed in the background. */

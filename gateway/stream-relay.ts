@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { UpstreamError } from './agent-client.js';
-import { errorBody } from './errors.js';
+import { openAIErrorJson } from '../contracts/openai-error.js';
 import { CompletionBuilder } from './sse.js';
 
 export interface RelayOutcome {
@@ -107,7 +107,9 @@ export function relayStream(res: Readable, first: Buffer, opts: RelayOptions): R
   const broken = (why: string) => {
     if (finished) return;
     controller.enqueue(
-      Buffer.from(`data: ${errorBody({ message: `the answer was cut off: ${why}`, type: 'server_error', code: 'upstream_broken' })}\n\n`),
+      Buffer.from(
+        `data: ${openAIErrorJson({ message: `the answer was cut off: ${why}`, type: 'server_error', code: 'upstream_broken' })}\n\n`,
+      ),
     );
     controller.close();
     finish({ completed: false, clientGone: false, error: why });

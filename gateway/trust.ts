@@ -4,7 +4,7 @@
 import { HEADER_BACKEND_KEY, HEADER_CUSTOMER } from '../contracts/headers.js';
 import { GatewayError } from './errors.js';
 import { matchesAny, type SecretSource } from './secrets.js';
-import type { HeaderReader } from './handler.js';
+import type { HeaderReader } from './gateway-request.js';
 
 const CUSTOMER_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Container } from '@azure/cosmos';
 import { startTestCosmos, type TestCosmos } from '../testkit/cosmos.js';
-import { UsageMeter, usageDocId, type UsageDoc } from './usage-meter.js';
+import { usageDocId, type UsageDoc } from '../contracts/documents.js';
+import { UsageMeter } from './usage-meter.js';
 import { silentLogger } from './log.js';
 import { CONTAINERS } from '../contracts/cosmos-containers.js';
 

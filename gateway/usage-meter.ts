@@ -7,39 +7,17 @@
 // on the server). So Cosmos load stays at one write per document per linger + round trip
 // whatever the request rate, and a crash loses only the increments not yet acknowledged — those of requests still in flight.
 import type { Container, PatchOperation } from '@azure/cosmos';
+import { USAGE_COUNT_FIELDS as FIELDS, usageDocId, type UsageCounts, type UsageDoc } from '../contracts/documents.js';
 import type { Logger } from './log.js';
-
-export interface UsageDelta {
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  cacheHits: number;
-  errors: number;
-}
-
-const FIELDS = ['requests', 'promptTokens', 'completionTokens', 'cacheHits', 'errors'] as const;
-
-export interface UsageDoc extends UsageDelta {
-  id: string;
-  customer: string;
-  model: string;
-  day: string;
-  updatedAt: number;
-}
 
 interface Slot {
   id: string;
   customer: string;
   model: string;
   day: string;
-  pending: UsageDelta | undefined;
+  pending: UsageCounts | undefined;
   waiters: (() => void)[];
   writing: boolean;
-}
-
-export function usageDocId(customer: string, model: string, day: string): string {
-  // Cosmos ids may not contain / \ ? #: encode the parts (encodeURIComponent escapes all four).
-  return `${encodeURIComponent(customer)}:${encodeURIComponent(model)}:${day}`;
 }
 
 export class UsageMeter {
@@ -63,7 +41,7 @@ export class UsageMeter {
   ) {}
 
   /** Adds to the customer's counters; resolves once Cosmos has them. Never rejects. */
-  record(customer: string, model: string, delta: Partial<UsageDelta>): Promise<void> {
+  record(customer: string, model: string, delta: Partial<UsageCounts>): Promise<void> {
     const day = this.dayOf(this.now());
     // Slots are keyed by the raw parts (no encoding per request); the document id is made once per slot.
     const key = `${customer}\n${model}\n${day}`;
@@ -126,7 +104,7 @@ export class UsageMeter {
     if (this.outstanding === 0) for (const r of this.idle.splice(0)) r();
   }
 
-  private async write(slot: Slot, d: UsageDelta): Promise<void> {
+  private async write(slot: Slot, d: UsageCounts): Promise<void> {
     const id = slot.id;
     const ops: PatchOperation[] = FIELDS.filter((f) => d[f] !== 0).map((f) => ({ op: 'incr', path: `/${f}`, value: d[f] }));
     ops.push({ op: 'set', path: '/updatedAt', value: this.now() });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { RegistryDoc } from '../contracts/registry.js';
 import { HEADER_BACKEND_KEY, HEADER_CUSTOMER } from '../contracts/headers.js';
 import { parseGatewayConfig } from '../gateway/config-load.js';
-import type { GatewayConfigInput } from '../gateway/config-schema.js';
+import type { GatewayConfigInput } from '../contracts/gateway-config.js';
 import { createGateway, type Gateway } from '../gateway/gateway.js';
 import { createNodeServer } from '../gateway/node-host.js';
 import { createLogger, type Logger } from '../gateway/log.js';

@@ -1,18 +1,17 @@
 // Small HTTP helpers shared by the ARM router, control API and operation endpoints.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLargeError, readCappedBody } from '../../contracts/body-reader.js';
 import { ArmError } from './errors.js';
 
 const MAX_BODY = 16 * 1024 * 1024;
 
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new ArmError(413, 'RequestEntityTooLarge', 'The request content is too large.');
-    chunks.push(c as Buffer);
+  try {
+    return await readCappedBody(req, MAX_BODY);
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) throw new ArmError(413, 'RequestEntityTooLarge', 'The request content is too large.');
+    throw e;
   }
-  return Buffer.concat(chunks);
 }
 
 export async function readJson(req: IncomingMessage): Promise<Record<string, any>> {

@@ -2,22 +2,14 @@
 // shape: each plane renders its own envelope, because Key Vault, Log Analytics, Retail Prices
 // and IMDS all differ.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readCappedBody } from '../../contracts/body-reader.js';
 
 /** Bodies are small JSON documents; anything over this is refused rather than buffered. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export class BodyTooLargeError extends Error {}
-
+/** The body as text; BodyTooLargeError (contracts/body-reader.ts) over MAX_BODY_BYTES. */
 export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError(`request body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readCappedBody(req, MAX_BODY_BYTES)).toString('utf8');
 }
 
 /** Parses a JSON body; `undefined` for an empty body, `SyntaxError` thrown for a malformed one. */

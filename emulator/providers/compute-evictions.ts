@@ -6,7 +6,7 @@ import type { Core } from '../core/behavior.js';
 import type { EvictOptions, EvictionSchedule } from '../core/control.js';
 import type { ScheduledEventsSink } from '../core/dataplane-contract.js';
 import { ArmError } from '../core/errors.js';
-import { instanceView, VM_TYPE } from './compute-vms.js';
+import { instanceView, VM_TYPE } from './compute-instance-view.js';
 
 interface Pending {
   eventId: string;

@@ -10,23 +10,7 @@ import type { Json } from '../core/store.js';
 import { armNow } from './common.js';
 import type { ComputeCapacity } from './compute-capacity.js';
 import type { Evictions } from './compute-evictions.js';
-
-export const VM_TYPE = 'Microsoft.Compute/virtualMachines';
-
-export function instanceView(computerName: string, power: 'running' | 'deallocated' | 'stopped' | 'starting', health?: string): Json {
-  const t = armNow();
-  const view: Json = {
-    computerName,
-    osName: 'ubuntu',
-    osVersion: '22.04',
-    statuses: [
-      { code: 'ProvisioningState/succeeded', level: 'Info', displayStatus: 'Provisioning succeeded', time: t },
-      { code: `PowerState/${power}`, level: 'Info', displayStatus: power === 'running' ? 'VM running' : `VM ${power}` },
-    ],
-  };
-  if (health) view.vmHealth = { status: { code: `HealthState/${health}`, level: 'Info', displayStatus: `The VM is ${health}`, time: t } };
-  return view;
-}
+import { instanceView, VM_TYPE } from './compute-instance-view.js';
 
 /** The VM document a scale set creates for one instance. */
 export function scaleSetVm(core: Core, vmss: Json, zone: string | undefined, priority: 'Spot' | 'Regular'): Json {

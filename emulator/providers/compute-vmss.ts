@@ -5,7 +5,8 @@ import type { Core, OpContext, ResourceBehavior } from '../core/behavior.js';
 import { ArmError } from '../core/errors.js';
 import type { Json } from '../core/store.js';
 import { allocationError, type ComputeCapacity } from './compute-capacity.js';
-import { scaleSetVm, VM_TYPE } from './compute-vms.js';
+import { VM_TYPE } from './compute-instance-view.js';
+import { scaleSetVm } from './compute-vms.js';
 
 export const VMSS_TYPE = 'Microsoft.Compute/virtualMachineScaleSets';
 

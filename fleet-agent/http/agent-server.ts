@@ -1,8 +1,8 @@
 // The agent's HTTP server on node:http (no framework: every microsecond here is added to each
 // request). Health probes are open; everything else needs the internal service key.
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HEADER_REQUEST_ID } from '../../contracts/headers.js';
+import { requestIdOrNew } from '../../contracts/request-id.js';
 import { isAuthorized, type KeySource } from '../auth/key-source.js';
 import { EngineRequestError, type Engine } from '../engines/engine.js';
 import type { ReplicaLifecycle } from '../lifecycle.js';
@@ -28,12 +28,6 @@ export interface AgentServerDeps {
 }
 
 const GENERATE_ROUTES: Record<string, 'chat' | 'completion'> = { '/v1/chat/completions': 'chat', '/v1/completions': 'completion' };
-
-/** Accepts a caller's request id if it is sane, otherwise makes one. */
-function requestIdOf(req: IncomingMessage): string {
-  const given = req.headers[HEADER_REQUEST_ID];
-  return typeof given === 'string' && given.length > 0 && given.length <= 128 && /^[\w.:-]+$/.test(given) ? given : randomUUID();
-}
 
 function toHttpError(err: unknown): HttpError | null {
   if (err instanceof HttpError) return err;
@@ -126,7 +120,7 @@ export function createAgentServer(deps: AgentServerDeps): Server {
 
   return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const started = performance.now();
-    const requestId = requestIdOf(req);
+    const requestId = requestIdOrNew(req.headers[HEADER_REQUEST_ID]);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);

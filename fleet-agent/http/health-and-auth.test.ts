@@ -4,7 +4,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../clock.js';
+import { FakeClock } from '../../testkit/fake-clock.js';
 import { SimEngine } from '../engines/sim/sim-engine.js';
 import { startTestAgent, type TestAgent } from '../../testkit/agent.js';
 import { waitFor } from '../../testkit/wait.js';

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HEADER_REQUEST_ID, HEADER_SIMULATED, HEADER_USAGE, formatUsageHeader } from '../../contracts/headers.js';
+import { errorTypeForStatus, openAIErrorJson } from '../../contracts/openai-error.js';
 import { EngineRequestError, type Engine, type FinishReason, type GenerateEvent, type GenerateRequest } from '../engines/engine.js';
 import { parseJsonObject, readBody } from './read-body.js';
 import { HttpError, badRequest, sendJson } from './respond.js';
@@ -201,7 +202,7 @@ class SseWriter {
   error(err: unknown): void {
     const status = err instanceof EngineRequestError ? err.status : 500;
     this.write(
-      `data: ${JSON.stringify({ error: { message: err instanceof Error ? err.message : String(err), type: status >= 500 ? 'server_error' : 'invalid_request_error', param: null, code: null } })}\n\n`,
+      `data: ${openAIErrorJson({ message: err instanceof Error ? err.message : String(err), type: errorTypeForStatus(status) })}\n\n`,
     );
     this.res.end();
   }

@@ -1,46 +1,28 @@
-// Reads a JSON request body with a size limit. Over the limit the answer is 413 (HTTP's "Content
-// Too Large", which the OpenAI clients surface as an APIError with status 413) in OpenAI's error
-// shape; we stop buffering at once so a huge body cannot exhaust memory.
+// Reads a JSON request body with a size limit (contracts/body-reader.ts). Over the limit the
+// answer is 413 (HTTP's "Content Too Large", which the OpenAI clients surface as an APIError with
+// status 413) in OpenAI's error shape; the rest of the body is drained, so the client reads it.
 import type { IncomingMessage } from 'node:http';
+import { BodyTooLargeError, readCappedBody } from '../../contracts/body-reader.js';
+import { BODY_TOO_LARGE_CODE, STATUS_BODY_TOO_LARGE } from '../../contracts/openai-error.js';
 import { HttpError, badRequest } from './respond.js';
 
 export function tooLarge(limit: number): HttpError {
-  return new HttpError(413, `Request body too large: the limit is ${limit} bytes.`, 'invalid_request_error', null, 'request_too_large', {
-    connection: 'close',
-  });
+  return new HttpError(
+    STATUS_BODY_TOO_LARGE,
+    `Request body too large: the limit is ${limit} bytes.`,
+    'invalid_request_error',
+    null,
+    BODY_TOO_LARGE_CODE.agent,
+    { connection: 'close' },
+  );
 }
 
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume(); // drain what the client sends so it reads our answer rather than a reset
-    return Promise.reject(tooLarge(limit));
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  try {
+    return await readCappedBody(req, limit, 'drain');
+  } catch (e) {
+    throw e instanceof BodyTooLargeError ? tooLarge(limit) : e;
   }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        chunks.length = 0;
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!failed) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-    });
-    req.on('error', (e) => {
-      if (!failed) {
-        failed = true;
-        reject(e);
-      }
-    });
-  });
 }
 
 /** Parses a JSON object body; anything else is a 400 that says what was wrong. */

@@ -1,8 +1,7 @@
-// Response helpers in OpenAI's shapes. Errors are always {error:{message,type,param,code}}, the
-// shape the official clients parse into typed exceptions.
+// Response helpers in OpenAI's shapes. Errors are always OpenAI's error shape
+// (contracts/openai-error.ts), which the official clients parse into typed exceptions.
 import type { ServerResponse } from 'node:http';
-
-export type OpenAIErrorType = 'invalid_request_error' | 'authentication_error' | 'not_found_error' | 'server_error' | 'service_unavailable';
+import { openAIErrorBody, type OpenAIErrorType } from '../../contracts/openai-error.js';
 
 export class HttpError extends Error {
   constructor(
@@ -34,7 +33,7 @@ export function sendError(res: ServerResponse, err: HttpError): void {
     res.destroy();
     return;
   }
-  sendJson(res, err.status, { error: { message: err.message, type: err.type, param: err.param, code: err.code } }, err.headers);
+  sendJson(res, err.status, openAIErrorBody(err), err.headers);
 }
 
 export function sendText(res: ServerResponse, status: number, text: string, contentType = 'text/plain; charset=utf-8'): void {

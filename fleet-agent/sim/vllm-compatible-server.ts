@@ -4,6 +4,7 @@
 // the "engine called directly" baseline of the benchmark. No auth: vLLM binds to localhost.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HEADER_REQUEST_ID } from '../../contracts/headers.js';
 import type { SimEngine } from '../engines/sim/sim-engine.js';
 import { handleGenerate } from '../http/openai-routes.js';
 import { HttpError, sendError, sendJson, sendText } from '../http/respond.js';
@@ -71,7 +72,7 @@ export async function startSimVllmServer(opts: SimVllmServerOptions): Promise<{ 
       sendVllmError(res, 404, 'Not Found', 'NotFoundError');
       return;
     }
-    handleGenerate(kind, req, res, String(req.headers['x-request-id'] ?? ''), {
+    handleGenerate(kind, req, res, String(req.headers[HEADER_REQUEST_ID] ?? ''), {
       engine,
       maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024 * 1024,
       defaultMaxTokens: 1 << 20,

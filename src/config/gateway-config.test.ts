@@ -25,7 +25,7 @@ describe('stack config → gateway models', () => {
 
 describe('the function app setting GPUARB_GATEWAY_CONFIG', () => {
   it('is a valid gateway config (the contract between provisioning and the gateway)', async () => {
-    const { GatewayConfigSchema } = await import('../../gateway/config-schema.js');
+    const { GatewayConfigSchema } = await import('../../contracts/gateway-config.js');
     const { config } = parseConfigText(defaultConfigYaml({ stack: 'demo', location: 'eastus' }), 'gpuarb.yaml');
     const input = gatewayConfigForStack(config, {
       cosmosEndpoint: 'https://cosmos-demo.documents.azure.com:443/',

@@ -68,7 +68,7 @@ export function autoDefault(stack: StackConfigForGateway, models: GatewayModel[]
 }
 
 /**
- * The gateway's config (gateway/config-schema.ts) for a stack in Azure, written into the function
+ * The gateway's config (contracts/gateway-config.ts) for a stack in Azure, written into the function
  * app's GPUARB_GATEWAY_CONFIG setting: models and routing from gpuarb.yaml, Cosmos by managed
  * identity (no key), both secrets from Key Vault (current and previous version accepted). The
  * local cloud takes the same setting and swaps in its local endpoints and key files.

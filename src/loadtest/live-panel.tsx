@@ -6,7 +6,7 @@ import type { Context } from '../core/context.js';
 import type { Stream } from '../core/io.js';
 import { ms, pct } from './format.js';
 import type { LiveSnapshot } from './live-snapshot.js';
-import type { LiveView } from './live-view.js';
+import type { LiveView } from './live-view-handle.js';
 
 function Panel({ s }: { s: LiveSnapshot }) {
   const width = 30;

@@ -2,10 +2,7 @@
 // line every few seconds when stderr is piped (CI logs). Ink is imported only for a terminal.
 import type { Context } from '../core/context.js';
 import { progressLine, type LiveSnapshot } from './live-snapshot.js';
-
-export interface LiveView {
-  stop(): void;
-}
+import type { LiveView } from './live-view-handle.js';
 
 export async function startLiveView(ctx: Context, snapshot: () => LiveSnapshot, durationSec: number): Promise<LiveView> {
   if (ctx.io.stderr.isTTY && !ctx.env.CI) {

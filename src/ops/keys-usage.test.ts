@@ -8,7 +8,7 @@ import { ApiManagementClient } from '@azure/arm-apimanagement';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { CosmosDBManagementClient } from '@azure/arm-cosmosdb';
 import { startCosmosService, type CosmosService } from '../../emulator/runtime/services/cosmos.js';
-import { usageDocId } from '../../gateway/usage-meter.js';
+import { usageDocId } from '../../contracts/documents.js';
 import type { RegistryDoc } from '../../contracts/registry.js';
 import { createKey, listKeys, revokeKey, rotateKey } from './keys.js';
 import { usageReport } from './usage.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildUsageReport, firstDay, revenueOf, type UsageCounter } from './usage-report.js';
+import type { UsageCounter } from '../../contracts/documents.js';
+import { buildUsageReport, firstDay, revenueOf } from './usage-report.js';
 
 const doc = (
   customer: string,

@@ -1,18 +1,7 @@
-// The pure half of `gpuarb usage`: the gateway's daily counter documents (gateway/usage-meter.ts,
+// The pure half of `gpuarb usage`: the gateway's daily counter documents (contracts/documents.ts,
 // one per customer, model and UTC day) summed per customer and model, priced at the configured
 // per-million-token prices of the pool that serves the model.
-
-export interface UsageCounter {
-  customer: string;
-  model: string;
-  /** UTC day, YYYY-MM-DD. */
-  day: string;
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  cacheHits: number;
-  errors: number;
-}
+import type { UsageCounter } from '../../contracts/documents.js';
 
 export interface ModelPrice {
   inputPerMillion: number;

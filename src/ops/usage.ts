@@ -1,8 +1,9 @@
 // `gpuarb usage`: the gateway's counters from the Cosmos `usage` container (one document per
-// customer, model and UTC day; gateway/usage-meter.ts), summed and priced (usage-report.ts).
+// customer, model and UTC day; gateway/usage-meter.ts, contracts/documents.ts), summed and priced (usage-report.ts).
 import type { Context } from '../core/context.js';
 import { arm, cosmosDatabase } from './azure-clients.js';
-import { buildUsageReport, firstDay, type ModelPrice, type UsageCounter, type UsageReport } from './usage-report.js';
+import type { UsageCounter } from '../../contracts/documents.js';
+import { buildUsageReport, firstDay, type ModelPrice, type UsageReport } from './usage-report.js';
 import { loadStack } from './stack.js';
 
 export async function usageReport(ctx: Context, opts: { customer?: string; sinceSeconds: number }): Promise<UsageReport> {

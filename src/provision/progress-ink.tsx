@@ -1,6 +1,6 @@
 import { render, Box, Text } from 'ink';
 import type { ProgressEvent } from './apply.js';
-import type { ProgressSink } from './progress.js';
+import type { ProgressSink } from './progress-sink.js';
 
 const COLOR: Record<ProgressEvent['state'], string> = { pending: 'gray', running: 'cyan', done: 'green', failed: 'red', skipped: 'yellow' };
 const ICON: Record<ProgressEvent['state'], string> = { pending: '·', running: '…', done: '✓', failed: '✗', skipped: '-' };

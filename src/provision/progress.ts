@@ -1,15 +1,9 @@
 // Progress renderers for apply events: Ink on a terminal (one live line per resource), plain
 // lines when piped, or one JSON event per line on stderr (`--progress json`).
 import type { Context } from '../core/context.js';
-import type { ProgressEvent } from './apply.js';
+import type { ProgressSink } from './progress-sink.js';
 
 export type ProgressMode = 'ink' | 'plain' | 'json' | 'none';
-
-export interface ProgressSink {
-  event(e: ProgressEvent): void;
-  /** Flush and release the terminal. */
-  close(): Promise<void>;
-}
 
 export function chooseProgressMode(ctx: Context, opts: { progress?: string; json?: boolean }): ProgressMode {
   if (opts.progress === 'json') return 'json';

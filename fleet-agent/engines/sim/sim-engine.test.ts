@@ -1,6 +1,6 @@
 // Timing properties of the simulator, on a fake clock: exact, and instant to run.
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../clock.js';
+import { FakeClock } from '../../../testkit/fake-clock.js';
 import type { GenerateEvent, GenerateRequest } from '../engine.js';
 import { SIM_PROFILES, findProfile, normalizeSimGpu, timePerOutputTokenMs, timeToFirstTokenMs } from './profiles.js';
 import { SimEngine } from './sim-engine.js';

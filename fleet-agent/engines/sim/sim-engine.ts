@@ -1,7 +1,7 @@
 // The simulator engine: answers with deterministic text at the pace of a named model on a named
 // GPU (profiles.ts): TTFT from the prompt length, TPOT slowing as more sequences share the batch,
 // at most maxBatch sequences decoding and the rest queued. Time comes from an injectable Clock.
-import { realClock, type Clock } from '../../clock.js';
+import { systemClock, type Clock } from '../../../lib/clock.js';
 import {
   EngineRequestError,
   StatusCell,
@@ -44,7 +44,7 @@ export class SimEngine implements Engine {
   constructor(private readonly options: SimEngineOptions) {
     this.model = options.model;
     this.profile = { ...findProfile(options.model, options.gpu), ...options.overrides, model: options.model };
-    this.clock = options.clock ?? realClock;
+    this.clock = options.clock ?? systemClock;
     this.maxQueue = options.maxQueue ?? 1024;
     this.fingerprint = `simulated-${this.profile.model}-${this.profile.gpu}`;
   }

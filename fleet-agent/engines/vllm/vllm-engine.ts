@@ -3,6 +3,7 @@
 // format for every engine; reads running/waiting requests and KV-cache use from its /metrics.
 import { Agent as HttpAgent, request, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
+import { HEADER_REQUEST_ID } from '../../../contracts/headers.js';
 import type { AgentConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
 import {
@@ -146,7 +147,7 @@ export class VllmEngine implements Engine {
           path,
           method: 'POST',
           agent: this.agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': req.requestId },
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), [HEADER_REQUEST_ID]: req.requestId },
           timeout: this.config.requestTimeoutMs,
           signal: req.signal,
         },

@@ -1,8 +1,9 @@
-// The gateway's configuration: a JSON file (written by the local cloud, or app settings in
-// Azure Functions) validated strictly with zod; GPUARB_GATEWAY_* variables override single
-// fields (see config-load.ts). Defaults are the values production runs with.
+// The gateway's configuration, the contract between provisioning (which writes it: app settings in
+// Azure Functions, a JSON file in the local cloud) and the gateway (which reads it): validated
+// strictly with zod; GPUARB_GATEWAY_* variables override single fields (gateway/config-load.ts).
+// Defaults are the values production runs with.
 import { z } from 'zod';
-import { REGISTRY_STALE_AFTER_MS } from '../contracts/registry.js';
+import { REGISTRY_STALE_AFTER_MS } from './registry.js';
 
 /** Where a secret comes from. Every kind yields the accepted values: current first, then previous. */
 export const SecretSourceSchema = z.discriminatedUnion('kind', [

@@ -1,33 +1,8 @@
-// Time as a dependency: the sim engine and the drain logic take a Clock so their timing
-// properties are tested on a fake clock (no sleeping in tests), while production uses real time.
-
-export interface Clock {
-  now(): number;
-  /** Resolves after `ms`; rejects with the signal's reason when aborted first. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+// A manual Clock for tests. `advance(ms)` fires due timers in order, letting the promise chains
+// they wake run to their next sleep before moving on, so sequences of sleeps behave as on a real clock.
+import type { Clock } from '../lib/clock.js';
 
 const resolved = Promise.resolve();
-
-export const realClock: Clock = {
-  now: () => performance.timeOrigin + performance.now(),
-  sleep(ms, signal) {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    // A zero-latency profile must not pay a timer tick per token (the benchmark relies on it).
-    if (ms <= 0) return resolved;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal!.reason);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  },
-};
 
 interface Timer {
   at: number;
@@ -35,10 +10,6 @@ interface Timer {
   resolve: () => void;
 }
 
-/**
- * A manual clock. `advance(ms)` fires due timers in order, letting the promise chains they wake
- * run to their next sleep before moving on, so sequences of sleeps behave as on a real clock.
- */
 export class FakeClock implements Clock {
   private current: number;
   private timers: Timer[] = [];

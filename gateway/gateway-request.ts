@@ -1,0 +1,22 @@
+// The request as the gateway's handler and its steps read it: the part of a web Request they
+// use. Its own module so the handler and the steps it calls (trust, body reading, chat
+// completions) all import it without importing each other.
+import type { CancelSignal } from './agent-client.js';
+
+/** Request headers as the handler reads them; a web Headers object is one. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
+/** The subset of a web Request the handler uses. Any web Request is one. */
+export interface GatewayRequest {
+  readonly method: string;
+  /** Absolute URL; only the path and query are used. */
+  readonly url: string;
+  readonly headers: HeaderReader;
+  /** Aborts when the client goes away. */
+  readonly signal?: CancelSignal;
+  readonly body?: ReadableStream<Uint8Array> | null;
+  /** The whole body, when the host has already read it (then `body` is not read). */
+  readonly bufferedBody?: Buffer;
+}
