@@ -13,7 +13,7 @@ import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildAgentBundle } from '../fleet-agent/bundle.js';
+import { buildAgentBundle } from '../scripts/artifacts/agent-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.argv[2] ?? 3);

@@ -1,10 +1,12 @@
 // Builds dist/ with esbuild: one ESM bundle per program, with code splitting so that the
 // commands' heavy imports (Ink, the Azure SDKs) stay in chunks loaded only when needed.
-// node_modules stay external: the package ships with its dependencies installed.
+// node_modules stay external: the package ships with its dependencies installed. The code that
+// provisioning deploys (Functions package, agent bundle) is built here too, into dist/artifacts/.
 import { build as esbuild } from 'esbuild';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { ARTIFACTS_DIR, buildArtifacts } from './artifacts/build-artifacts.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -42,6 +44,7 @@ export async function build({ quiet = false } = {}) {
   // Long-running programs (agent, gateway, daemon) are single files: a rebuild of dist/ while they
   // run can never pull a lazily imported chunk from under them.
   if (Object.keys(longRunning).length) await esbuild({ ...common, entryPoints: longRunning, splitting: false });
+  await buildArtifacts(join(out, ARTIFACTS_DIR));
   const dist = join(root, 'dist');
   const old = `${out}-old`;
   if (existsSync(dist)) renameSync(dist, old);

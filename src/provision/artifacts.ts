@@ -1,9 +1,8 @@
-// Code as part of the desired state (issue 4 §4), behind one seam: build the gateway's
-// Functions package and the agent bundle, hash them (content addressing), render cloud-init per
-// pool, and upload blobs when a deploy step asks. The builders belong to the gateway and
-// fleet-agent; they are imported lazily and are optional, so plan/up work while they land.
+// Code as part of the desired state, behind one seam: take the gateway's Functions package and
+// the agent bundle that `npm run build` made (built-artifacts.ts), name them by content hash,
+// render cloud-init per pool, and upload blobs when a deploy step asks.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GpuarbConfig, PoolConfig } from '../config/schema.js';
 import type { ArmClient } from '../azure/arm-client.js';
@@ -15,6 +14,8 @@ import { AGENT_PORT } from './desired/vmss.js';
 import { UserError } from '../core/errors.js';
 import type { ArtifactRefs } from './desired/index.js';
 import type { Deployer } from './steps.js';
+import { readBuiltArtifacts } from './built-artifacts.js';
+import { gatewayPackageBlob } from './desired/functions.js';
 
 export interface PreparedArtifacts {
   refs?: ArtifactRefs;
@@ -52,17 +53,20 @@ export async function prepareArtifacts(config: GpuarbConfig, opts: { outDir: str
   let agentHash: string | undefined;
   let agentSha: string | undefined;
   if (opts.build) {
+    const built = readBuiltArtifacts();
+    // Copied under their blob names: the deployer reads them later in the run, and a rebuild of
+    // dist/ meanwhile must not change or remove what this plan hashed.
     mkdirSync(opts.outDir, { recursive: true });
-    // Literal specifiers, so the bundler resolves them (a computed one would fail silently in dist/).
-    const gw = await import('../../gateway/functions-package.js');
-    const builtGateway = await gw.buildFunctionsPackage(join(opts.outDir, 'gateway.zip'));
-    gatewayHash = short(builtGateway.sha256);
-    files[`gateway-${gatewayHash}.zip`] = builtGateway.path;
-    const agent = await import('../../fleet-agent/bundle.js');
-    const builtAgent = await agent.buildAgentBundle(join(opts.outDir, 'agent.mjs'));
-    agentSha = builtAgent.sha256;
-    agentHash = short(builtAgent.sha256);
-    files[agentBundleBlob(agentHash)] = builtAgent.path;
+    const keep = (blob: string, data: Buffer) => {
+      const path = join(opts.outDir, blob);
+      writeFileSync(path, data);
+      files[blob] = path;
+    };
+    gatewayHash = short(built.gateway.sha256);
+    keep(gatewayPackageBlob(gatewayHash), built.gateway.data);
+    agentSha = built.agent.sha256;
+    agentHash = short(built.agent.sha256);
+    keep(agentBundleBlob(agentHash), built.agent.data);
   }
   const tpl = await import('../templates/cloud-init.js');
   const bundle = agentHash ? agentBundleBlob(agentHash) : undefined;

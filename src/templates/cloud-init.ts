@@ -23,7 +23,7 @@ export interface PoolSpec {
 }
 
 export interface CloudInitOptions {
-  /** https URL of the agent bundle blob (see fleet-agent/bundle.ts) and its sha256. */
+  /** https URL of the agent bundle blob (built by scripts/artifacts/agent-bundle.mjs) and its sha256. */
   agentBundleUrl: string;
   agentBundleSha256: string;
   /** Client id of the user-assigned managed identity the VMs run as. */

@@ -15,6 +15,7 @@ import {
   type GenerateRequest,
 } from '../engine.js';
 import { StopMatcher } from '../stop-matcher.js';
+import { getLlamaOrExplain, importNodeLlamaCpp } from './binding.js';
 import { SequencePool } from './sequence-pool.js';
 
 type LlamaCppConfig = Extract<AgentConfig['engine'], { type: 'llamacpp' }>;
@@ -65,13 +66,13 @@ export class LlamaCppEngine implements Engine {
   async start(): Promise<void> {
     if (this.state.get() !== 'stopped') return;
     this.state.set('starting');
-    const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
+    const binding = await importNodeLlamaCpp();
     // build: 'never' — a VM must not start compiling llama.cpp; the prebuilt binaries ship with npm.
-    this.llama = await getLlama({
+    this.llama = await getLlamaOrExplain(binding, {
       gpu: this.config.gpu === true ? 'auto' : this.config.gpu,
       build: 'never',
       maxThreads: this.config.maxThreads,
-      logLevel: LlamaLogLevel.warn,
+      logLevel: binding.LlamaLogLevel.warn,
       logger: (level, message) => this.log.debug('llama.cpp', { level, message: message.trim() }),
     });
     this.state.set('loading');
@@ -85,7 +86,7 @@ export class LlamaCppEngine implements Engine {
   private async loadModel(): Promise<void> {
     const started = Date.now();
     this.llamaModel = await this.llama!.loadModel({ modelPath: this.config.modelPath });
-    const { resolveChatWrapper } = await import('node-llama-cpp');
+    const { resolveChatWrapper } = await importNodeLlamaCpp();
     this.chatWrapper = resolveChatWrapper(this.llamaModel);
     this.context = await this.llamaModel.createContext({ contextSize: this.config.contextSize, sequences: this.config.parallel });
     const sequences = Array.from({ length: this.config.parallel }, () => this.context!.getSequence());

@@ -1,15 +1,16 @@
 // Builds the Azure Functions zip that gpuarb deploys with one-deploy (Flex Consumption): the
 // function app bundled by esbuild into one CommonJS file (no node_modules to ship), host.json
-// and package.json. The zip is deterministic (fixed timestamps, fixed order), so the same source
-// gives the same sha256 and an unchanged gateway is not redeployed.
-import { packagePath } from '../lib/package-root.js';
+// and package.json. The zip is deterministic (fixed timestamps, fixed order, paths relative to
+// the package root whatever the cwd), so the same source gives the same sha256 and an unchanged
+// gateway is not redeployed. Runs at build time only (scripts/build.mjs).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { zipFiles } from './zip.js';
+import { fileURLToPath } from 'node:url';
+import { zipFiles } from './zip.mjs';
 
-const here = packagePath('gateway');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export const FUNCTIONS_HOST_JSON = {
   version: '2.0',
@@ -19,9 +20,11 @@ export const FUNCTIONS_HOST_JSON = {
   extensions: { http: { routePrefix: '' }, queues: { maxDequeueCount: 10, visibilityTimeout: '00:00:05' } },
 };
 
-export async function buildFunctionsPackage(outZip: string): Promise<{ path: string; sha256: string }> {
+/** @param {string} outZip @returns {Promise<{ path: string, sha256: string }>} */
+export async function buildFunctionsPackage(outZip) {
   const result = await build({
-    entryPoints: [join(here, 'functions', 'index.ts')],
+    absWorkingDir: root,
+    entryPoints: [join(root, 'gateway', 'functions', 'index.ts')],
     bundle: true,
     platform: 'node',
     target: 'node20',

@@ -1,21 +1,23 @@
 // Builds the agent as ONE file to ship to a VM (uploaded to blob storage by provisioning, fetched
 // by cloud-init with the managed identity). Everything is bundled except node-llama-cpp, whose
-// native binaries cloud-init installs with npm next to the file.
-import { packagePath } from '../lib/package-root.js';
+// native binaries cloud-init installs with npm next to the file. Runs at build time only
+// (scripts/build.mjs; bench/agent.ts builds its own copy).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const here = packagePath('fleet-agent');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Packages left out of the bundle (native code); cloud-init runs `npm install` for them. */
 export const AGENT_BUNDLE_EXTERNALS = ['node-llama-cpp', '@node-llama-cpp/*'];
 
-export async function buildAgentBundle(outFile: string): Promise<{ path: string; sha256: string; bytes: number }> {
+/** @param {string} outFile @returns {Promise<{ path: string, sha256: string, bytes: number }>} */
+export async function buildAgentBundle(outFile) {
   await build({
-    entryPoints: [join(here, 'cli.ts')],
+    absWorkingDir: root,
+    entryPoints: [join(root, 'fleet-agent', 'cli.ts')],
     outfile: outFile,
     bundle: true,
     format: 'esm',
@@ -35,7 +37,7 @@ export async function buildAgentBundle(outFile: string): Promise<{ path: string;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const out = process.argv[2] ?? 'dist/gpuarb-agent.mjs';
+  const out = resolve(process.argv[2] ?? 'dist/gpuarb-agent.mjs');
   const result = await buildAgentBundle(out);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

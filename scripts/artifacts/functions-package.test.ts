@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { buildFunctionsPackage } from './functions-package.js';
+import { buildFunctionsPackage } from './functions-package.mjs';
 
 describe('buildFunctionsPackage', () => {
   it('writes a deterministic, loadable package', async () => {

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildAgentBundle } from './bundle.js';
-import { waitFor } from '../testkit/wait.js';
+import { buildAgentBundle } from './agent-bundle.mjs';
+import { waitFor } from '../../testkit/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpuarb-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

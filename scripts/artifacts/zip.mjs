@@ -2,17 +2,13 @@
 // zip dependency and a Functions package needs only this much.
 import { crc32, deflateRawSync } from 'node:zlib';
 
-export interface ZipEntry {
-  name: string;
-  data: Buffer;
-}
-
 const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
 const DOS_TIME = 0;
 
-export function zipFiles(entries: ZipEntry[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
+/** @param {{ name: string, data: Buffer }[]} entries */
+export function zipFiles(entries) {
+  const locals = [];
+  const centrals = [];
   let offset = 0;
   for (const e of entries) {
     const name = Buffer.from(e.name, 'utf8');
