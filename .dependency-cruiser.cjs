@@ -2,6 +2,7 @@
 // `npm run deps` as part of `npm test`. A part imports only from parts below it:
 //
 //   bench/, scripts/   anything
+//   test/              whole-platform and cross-part tests; anything
 //   testkit/           shared test helpers, imported only by tests; anything
 //   src/               emulator/ (daemon control only), contracts/, lib/
 //   emulator/          contracts/, lib/ (it runs agent and gateway from dist/, never their code)

@@ -1,14 +1,16 @@
+// The generated API Management policy (src/templates/apim-policy.ts) as the local cloud's front door
+// (emulator/runtime/apim/) enforces it: keys, forwarding headers, rate limit, quota, streaming.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiPolicyXml, productPolicyXml } from '../../../src/templates/apim-policy.js';
-import { loadOrCreateTls } from '../../core/certs.js';
-import type { ApimModel } from './model.js';
-import { startApimProxy, type ApimProxy } from './proxy.js';
-import { parsePolicy } from './policy.js';
+import { apiPolicyXml, productPolicyXml } from '../../src/templates/apim-policy.js';
+import { loadOrCreateTls } from '../../emulator/core/certs.js';
+import type { ApimModel } from '../../emulator/runtime/apim/model.js';
+import { startApimProxy, type ApimProxy } from '../../emulator/runtime/apim/proxy.js';
+import { parsePolicy } from '../../emulator/runtime/apim/policy.js';
 
 const tls = loadOrCreateTls(mkdtempSync(join(tmpdir(), 'apim-test-')));
 let backend: Server;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { agentConfigSchema, applyEnvOverrides } from '../../fleet-agent/config.js';
 import { vllmServeArgs } from '../../fleet-agent/engines/vllm/vllm-supervisor.js';
-import { renderCloudInit, type CloudInitOptions, type PoolSpec } from './cloud-init.js';
+import { renderCloudInit, type CloudInitOptions, type PoolSpec } from '../../src/templates/cloud-init.js';
 
 const DEFAULT_POOLS: PoolSpec[] = [
   {
