@@ -35,7 +35,7 @@ export function readLock(stateDir: string): (DaemonInfo & { starting?: boolean }
   }
 }
 
-export class DaemonAlreadyRunningError extends Error {
+class DaemonAlreadyRunningError extends Error {
   constructor(
     readonly info: { pid: number; endpoint?: string },
     stateDir: string,

@@ -21,7 +21,7 @@ function setState(doc: Json, b: ResourceBehavior | undefined, state: string): vo
 }
 
 /** Checks the resource group and, for child or extension resources, the parent. */
-export function requireParents(core: EmulatorCore, ctx: OpContext): void {
+function requireParents(core: EmulatorCore, ctx: OpContext): void {
   const p = ctx.path;
   if (p.resourceGroup && !core.getResourceGroup(p.subscriptionId, p.resourceGroup)) throw resourceGroupNotFound(p.resourceGroup);
   if (p.types.length > 1) {
@@ -151,5 +151,3 @@ export async function postAction(core: EmulatorCore, ctx: OpContext, res: Server
   op.done.catch(() => undefined);
   send(res, 202, undefined, core.lroHeaders(op, ctx, ['async', 'location']));
 }
-
-export { IN_FLIGHT };

@@ -26,7 +26,7 @@ interface StateFile {
   side: Record<string, Record<string, Json>>;
 }
 
-export class StateDamagedError extends Error {
+class StateDamagedError extends Error {
   constructor(
     readonly file: string,
     cause: unknown,

@@ -118,7 +118,7 @@ export function tokenize(query: string): Token[] {
 }
 
 /** KQL datetimes are UTC unless they say otherwise; a bare date is midnight. */
-export function parseKqlDatetime(raw: string): number {
+function parseKqlDatetime(raw: string): number {
   let s = raw.trim().replace(' ', 'T');
   if (/^\d{4}-\d{2}-\d{2}$/.test(s)) s += 'T00:00:00Z';
   else if (!/(Z|[+-]\d\d:?\d\d)$/i.test(s)) s += 'Z';

@@ -33,10 +33,10 @@ export interface KqlQuery {
   operators: Operator[];
 }
 
-export const SUPPORTED_OPERATORS = 'where, project, order by, sort by, take, limit, top N by, count';
-export const SUPPORTED_FUNCTIONS = ['ago', 'now', 'not', 'isnull', 'isnotnull', 'isempty', 'isnotempty', 'tolower', 'toupper'];
+const SUPPORTED_OPERATORS = 'where, project, order by, sort by, take, limit, top N by, count';
+const SUPPORTED_FUNCTIONS = ['ago', 'now', 'not', 'isnull', 'isnotnull', 'isempty', 'isnotempty', 'tolower', 'toupper'];
 /** String operators, by the text KQL spells them with. */
-export const STRING_OPERATORS = [
+const STRING_OPERATORS = [
   'has',
   '!has',
   'has_cs',

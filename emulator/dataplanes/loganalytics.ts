@@ -17,7 +17,7 @@ export interface LogAnalyticsDataPlane extends DataPlaneHandler {
   importState(state: LogStoreState): void;
 }
 
-export const LOG_ANALYTICS_AUDIENCE = 'https://api.loganalytics.io';
+const LOG_ANALYTICS_AUDIENCE = 'https://api.loganalytics.io';
 const QUERY_PATH = /^\/v1\/workspaces\/([^/]+)\/query\/?$/;
 
 export function createLogAnalyticsDataPlane(deps: LogAnalyticsDeps, options: LogStoreOptions = {}): LogAnalyticsDataPlane {
@@ -138,7 +138,7 @@ const DURATION =
 const DURATION_UNITS_MS = [365 * 86_400_000, 30 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000];
 
 /** ISO 8601 duration in ms (years and months approximated as 365 and 30 days), or null. */
-export function parseDuration(text: string): number | null {
+function parseDuration(text: string): number | null {
   const m = DURATION.exec(text.trim());
   if (!m || text.trim() === 'P' || /T$/i.test(text.trim())) return null;
   return DURATION_UNITS_MS.reduce((sum, unit, i) => sum + (m[i + 1] ? Number(m[i + 1]) * unit : 0), 0);

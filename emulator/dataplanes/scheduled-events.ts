@@ -48,7 +48,7 @@ export interface ScheduledEventsService {
   document(vmName: string): { DocumentIncarnation: number; Events: ScheduledEvent[] };
 }
 
-export const SCHEDULED_EVENTS_API_VERSION = '2020-07-01';
+const SCHEDULED_EVENTS_API_VERSION = '2020-07-01';
 const SUPPORTED_VERSIONS = ['2017-03-01', '2017-08-01', '2017-11-01', '2019-01-01', '2019-08-01', '2020-07-01'];
 const PATH = /^\/vm\/([^/]+)\/metadata\/scheduledevents\/?$/;
 

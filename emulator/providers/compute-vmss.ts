@@ -7,12 +7,12 @@ import type { Json } from '../core/store.js';
 import { allocationError, type ComputeCapacity } from './compute-capacity.js';
 import { scaleSetVm, VM_TYPE } from './compute-vms.js';
 
-export const VMSS_TYPE = 'Microsoft.Compute/virtualMachineScaleSets';
+const VMSS_TYPE = 'Microsoft.Compute/virtualMachineScaleSets';
 
 const invalid = (message: string, target: string): ArmError =>
   new ArmError(400, 'InvalidParameter', message, [{ code: 'InvalidParameter', message, target }]);
 
-export function scaleSetVms(core: Core, vmssId: string): Json[] {
+function scaleSetVms(core: Core, vmssId: string): Json[] {
   return core.store
     .all()
     .filter((r) => r.type === VM_TYPE && r.doc.properties?.virtualMachineScaleSet?.id?.toLowerCase() === vmssId.toLowerCase())
@@ -20,7 +20,7 @@ export function scaleSetVms(core: Core, vmssId: string): Json[] {
 }
 
 /** Regular-priority instances among `n`, per Spot Priority Mix (all Regular unless Spot). */
-export function regularCount(props: Json, n: number): number {
+function regularCount(props: Json, n: number): number {
   if (props.virtualMachineProfile?.priority !== 'Spot') return n;
   const mix = props.priorityMixPolicy;
   if (!mix) return 0;

@@ -44,7 +44,7 @@ const T = {
   workspace: 'Microsoft.OperationalInsights/workspaces',
 } as const;
 
-export const KEY_SECRETS = { internal: 'internal-service-key', backend: 'inference-api-key' } as const;
+const KEY_SECRETS = { internal: 'internal-service-key', backend: 'inference-api-key' } as const;
 
 const rgOf = (id: string) => id.slice(0, id.toLowerCase().indexOf('/providers/')).toLowerCase();
 
