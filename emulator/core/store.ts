@@ -95,7 +95,10 @@ export class Store {
 
   sideTable(name: string): Map<string, Json> {
     let t = this.side.get(name);
-    if (!t) this.side.set(name, (t = new Map()));
+    if (!t) {
+      t = new Map();
+      this.side.set(name, t);
+    }
     return t;
   }
 

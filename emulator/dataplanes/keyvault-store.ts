@@ -106,7 +106,8 @@ export class SecretStore {
       );
     }
     const now = this.nowSeconds();
-    const record = (v.live[key] ??= { name, versions: [] });
+    v.live[key] ??= { name, versions: [] };
+    const record = v.live[key];
     const version: SecretVersion = {
       version: this.newVersion(),
       value: write.value,
@@ -199,7 +200,9 @@ export class SecretStore {
 
   /** A vault's secrets, after dropping deleted secrets whose retention has run out (as Azure's purge does). */
   private vault(name: string): VaultSecrets {
-    const v = (this.vaults[name.toLowerCase()] ??= { live: {}, deleted: {} });
+    const vaultKey = name.toLowerCase();
+    this.vaults[vaultKey] ??= { live: {}, deleted: {} };
+    const v = this.vaults[vaultKey];
     const now = this.nowSeconds();
     for (const [key, deleted] of Object.entries(v.deleted)) {
       if (deleted.scheduledPurgeDate <= now) delete v.deleted[key];

@@ -75,8 +75,10 @@ function checkColumns(e: Expr, columns: Column[], operator: string): void {
     checkColumns(e.right, columns, operator);
   } else if (e.kind === 'in') {
     checkColumns(e.left, columns, operator);
-    e.list.forEach((x) => checkColumns(x, columns, operator));
-  } else if (e.kind === 'call') e.args.forEach((x) => checkColumns(x, columns, operator));
+    for (const x of e.list) checkColumns(x, columns, operator);
+  } else if (e.kind === 'call') {
+    for (const x of e.args) checkColumns(x, columns, operator);
+  }
 }
 
 function evalExpr(e: Expr, row: Row, now: number): Value {

@@ -130,7 +130,7 @@ class Parser {
   private count(): number {
     const t = this.next();
     if (t.kind !== 'number' || !Number.isInteger(t.num)) this.fail(t, 'expected a whole number');
-    return t.num!;
+    return t.num;
   }
 
   private projections(): { name: string; expr: Expr }[] {
@@ -225,18 +225,24 @@ class Parser {
       case 'string':
         return { kind: 'literal', value: t.text };
       case 'number':
-        return { kind: 'literal', value: t.num! };
+        return { kind: 'literal', value: t.num };
       case 'timespan':
-        return { kind: 'timespan', ms: t.num! };
+        return { kind: 'timespan', ms: t.num };
       case 'datetime':
-        return { kind: 'datetime', ms: t.num! };
+        return { kind: 'datetime', ms: t.num };
       case 'op':
         if (t.text === '(') {
           const e = this.expr();
           this.expect(')');
           return e;
         }
-        if (t.text === '-' && this.peek().kind === 'number') return { kind: 'literal', value: -this.next().num! };
+        if (t.text === '-') {
+          const n = this.peek();
+          if (n.kind === 'number') {
+            this.next();
+            return { kind: 'literal', value: -n.num };
+          }
+        }
         return this.fail(t, 'expected an expression');
       case 'ident':
         if (t.text === 'true' || t.text === 'false') return { kind: 'literal', value: t.text === 'true' };

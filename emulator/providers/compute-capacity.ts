@@ -74,11 +74,9 @@ export class ComputeCapacity {
       );
     }
     const key = `${norm(location)}|${sku.name.toLowerCase()}`;
-    const offered = this.availability.has(key)
-      ? this.availability.get(key)!
-      : OFFERED_LOCATIONS.includes(norm(location))
-        ? ['1', '2', '3']
-        : null;
+    // null is a configured "not offered", so only undefined falls through to the defaults.
+    const configured = this.availability.get(key);
+    const offered = configured !== undefined ? configured : OFFERED_LOCATIONS.includes(norm(location)) ? ['1', '2', '3'] : null;
     const missingZone = zones?.find((z) => !offered?.includes(String(z)));
     if (!offered || missingZone) {
       const where = offered ? `zone '${missingZone}' of location '${norm(location)}'` : `location '${norm(location)}'`;

@@ -67,7 +67,7 @@ export function registerKeyVault(core: EmulatorCore): void {
         );
       }
     },
-    prepare(ctx, doc, existing) {
+    prepare(_ctx, doc, existing) {
       const p = doc.properties;
       p.vaultUri = vaultUri(core, doc.name);
       p.enableSoftDelete = true;
@@ -97,16 +97,16 @@ export function registerKeyVault(core: EmulatorCore): void {
       core.store.changed();
     },
   });
-  core.behaviors.register({ type: `${VAULT_TYPE}/secrets`, patch: true, present: (d: Json) => (delete d.properties.value, d) });
+  core.behaviors.register({ type: `${VAULT_TYPE}/secrets`, patch: true, present: hideSecretValue });
 
   const base = '^/subscriptions/[^/]+/providers/Microsoft\\.KeyVault';
-  core.route('GET', new RegExp(`${base}/deletedVaults$`, 'i'), async (c, _q, res) => send(res, 200, { value: [...deleted.values()] }));
-  core.route('GET', new RegExp(`${base}/locations/[^/]+/deletedVaults/([^/]+)$`, 'i'), async (c, _q, res, _u, m) => {
+  core.route('GET', new RegExp(`${base}/deletedVaults$`, 'i'), async (_c, _q, res) => send(res, 200, { value: [...deleted.values()] }));
+  core.route('GET', new RegExp(`${base}/locations/[^/]+/deletedVaults/([^/]+)$`, 'i'), async (_c, _q, res, _u, m) => {
     const d = deleted.get(m[1].toLowerCase());
     if (!d) throw new ArmError(404, 'ResourceNotFound', `The Resource 'Microsoft.KeyVault/deletedVaults/${m[1]}' was not found.`);
     send(res, 200, d);
   });
-  core.route('POST', new RegExp(`${base}/locations/([^/]+)/deletedVaults/([^/]+)/purge$`, 'i'), async (c, _q, res, url, m) => {
+  core.route('POST', new RegExp(`${base}/locations/([^/]+)/deletedVaults/([^/]+)/purge$`, 'i'), async (_c, _q, res, url, m) => {
     const d = deleted.get(m[2].toLowerCase());
     if (!d) throw new ArmError(404, 'ResourceNotFound', `The Resource 'Microsoft.KeyVault/deletedVaults/${m[2]}' was not found.`);
     if (d.properties.purgeProtectionEnabled) {
@@ -119,10 +119,9 @@ export function registerKeyVault(core: EmulatorCore): void {
     deleted.delete(m[2].toLowerCase());
     core.store.changed();
     const op = await core.operations.start('Microsoft.KeyVault', m[1], 0, async () => undefined);
-    const ctx = core.contextFor(
-      `/subscriptions/${core.subscriptionId}/resourceGroups/x/providers/Microsoft.KeyVault/vaults/${m[2]}`,
-      'POST',
-    )!;
+    const vaultId = `/subscriptions/${core.subscriptionId}/resourceGroups/x/providers/Microsoft.KeyVault/vaults/${m[2]}`;
+    const ctx = core.contextFor(vaultId, 'POST');
+    if (!ctx) throw new Error(`No operation context for ${vaultId}: not a provider path.`);
     ctx.apiVersion = url.searchParams.get('api-version') ?? '';
     send(res, 202, undefined, core.lroHeaders(op, ctx, ['location']));
   });
@@ -152,4 +151,10 @@ export function lookupVault(
     purgeProtection: doc.properties?.enablePurgeProtection === true,
     softDeleteRetentionInDays: doc.properties?.softDeleteRetentionInDays ?? 90,
   };
+}
+
+/** ARM never returns a secret's value from the management plane; only the data plane does. */
+function hideSecretValue(d: Json): Json {
+  delete d.properties.value;
+  return d;
 }

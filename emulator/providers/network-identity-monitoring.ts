@@ -24,7 +24,9 @@ export function registerNetworkIdentityMonitoring(core: EmulatorCore): void {
   core.behaviors.register({
     type: 'Microsoft.Network/networkSecurityGroups',
     ...net,
-    prepare: (ctx, doc) => void (doc.properties.resourceGuid ??= ctx.core.rng.uuid()),
+    prepare: (ctx, doc) => {
+      doc.properties.resourceGuid ??= ctx.core.rng.uuid();
+    },
   });
 
   core.behaviors.register({

@@ -224,7 +224,7 @@ export class PlatformRuntime {
     const settings = this.gatewaySettings(rgOf(siteId));
     if (!settings) return;
     await Promise.all([this.services.cosmos(), this.services.azurite()]);
-    await this.gateway.deploy(siteId.split('/').pop()!, ext.properties?.packageUri ?? 'local', settings);
+    await this.gateway.deploy(siteId.slice(siteId.lastIndexOf('/') + 1), ext.properties?.packageUri ?? 'local', settings);
   }
 
   /** https://<app>.azurewebsites.net/v1/... → the local gateway process, same path. */
