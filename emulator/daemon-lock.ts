@@ -41,7 +41,9 @@ class DaemonAlreadyRunningError extends Error {
     stateDir: string,
   ) {
     super(
-      `A local cloud daemon (pid ${info.pid}${info.endpoint ? `, ${info.endpoint}` : ''}) already runs on state dir ${stateDir}. Stop it with \`gpuarb local stop\` or use another --state-dir.`,
+      `A local cloud daemon (pid ${info.pid}${info.endpoint ? `, ${info.endpoint}` : ''}) ` +
+        `already runs on state dir ${stateDir}. Stop it with \`gpuarb local stop\` or use ` +
+        `another --state-dir.`,
     );
     this.name = 'DaemonAlreadyRunningError';
   }

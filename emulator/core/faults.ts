@@ -98,7 +98,9 @@ export class Faults {
       throw new ArmError(
         429,
         write ? 'SubscriptionRequestsThrottled' : 'TooManyRequests',
-        `Number of '${write ? 'write' : 'read'}' requests for subscription exceeded the limit of '${write ? 1200 : 12000}' for time interval '01:00:00'. Please try again after '${throttled.retryAfterSeconds ?? 1}' seconds.`,
+        `Number of '${write ? 'write' : 'read'}' requests for subscription exceeded the limit ` +
+          `of '${write ? 1200 : 12000}' for time interval '01:00:00'. Please try again after ` +
+          `'${throttled.retryAfterSeconds ?? 1}' seconds.`,
         undefined,
         {
           'retry-after': String(throttled.retryAfterSeconds ?? 1),

@@ -54,7 +54,9 @@ export async function handleResourceGroup(
         throw new ArmError(
           400,
           'InvalidResourceGroup',
-          `The provided resource group name '${rg}' has these invalid characters. The name can only be a letter, digit, '-', '.', '_', '(', ')' or a unicode character categorized as letter or digit, cannot end with '.' and must be 1-90 characters.`,
+          `The provided resource group name '${rg}' has these invalid characters. The name ` +
+            `can only be a letter, digit, '-', '.', '_', '(', ')' or a unicode character categorized ` +
+            `as letter or digit, cannot end with '.' and must be 1-90 characters.`,
         );
       }
       const input = req.method === 'PATCH' && existing ? mergePatch(existing, body) : body;

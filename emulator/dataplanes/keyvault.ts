@@ -101,7 +101,13 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
       );
       return false;
     }
-    const message = `Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nAction: '${dataAction}'\r\nResource: '${ctx.vault.resourceId.toLowerCase()}${objectPath}'\r\nAssignment: (not found)\r\nVault: ${ctx.vaultName};location=${ctx.vault.location}\r\n`;
+    const message =
+      'Caller is not authorized to perform action on resource.\r\n' +
+      'If role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\n' +
+      `Action: '${dataAction}'\r\n` +
+      `Resource: '${ctx.vault.resourceId.toLowerCase()}${objectPath}'\r\n` +
+      'Assignment: (not found)\r\n' +
+      `Vault: ${ctx.vaultName};location=${ctx.vault.location}\r\n`;
     sendError(ctx.res, ctx.requestId, new KeyVaultError(403, 'Forbidden', message, 'ForbiddenByRbac'), ctx.vault.location);
     return false;
   }

@@ -56,7 +56,8 @@ function validate(capacity: ComputeCapacity, ctx: OpContext, body: Json, existin
   }
   if (mode === 'Flexible' && vmp && !vmp.networkProfile?.networkApiVersion) {
     throw invalid(
-      "Required parameter 'networkProfile.networkApiVersion' is missing (null). It is required for scale sets in Flexible orchestration mode with a virtual machine profile.",
+      "Required parameter 'networkProfile.networkApiVersion' is missing (null). It is required " +
+        'for scale sets in Flexible orchestration mode with a virtual machine profile.',
       'networkApiVersion',
     );
   }

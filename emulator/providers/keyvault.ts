@@ -27,7 +27,9 @@ export function registerKeyVault(core: EmulatorCore): void {
         throw new ArmError(
           400,
           'VaultNameNotValid',
-          `The vault name '${name}' is invalid. A vault's name must be between 3-24 alphanumeric characters. The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens. Follow this link for more information: https://go.microsoft.com/fwlink/?linkid=2147742`,
+          `The vault name '${name}' is invalid. A vault's name must be between 3-24 alphanumeric ` +
+            `characters. The name must begin with a letter, end with a letter or digit, and not ` +
+            `contain consecutive hyphens. Follow this link for more information: https://go.microsoft.com/fwlink/?linkid=2147742`,
         );
       }
       const taken = core.store
@@ -40,13 +42,19 @@ export function registerKeyVault(core: EmulatorCore): void {
         throw new ArmError(
           409,
           'VaultAlreadyExists',
-          `The vault name '${name}' is already in use. Vault names are globally unique so it is possible that the name is already taken. If you are sure that the vault name was not taken then it is possible that a vault with the same name was recently deleted but not purged after being placed in a recoverable state. If the vault is in a recoverable state then the vault will need to be purged before reusing the name.`,
+          `The vault name '${name}' is already in use. Vault names are globally unique so it ` +
+            `is possible that the name is already taken. If you are sure that the vault name ` +
+            `was not taken then it is possible that a vault with the same name was recently deleted ` +
+            `but not purged after being placed in a recoverable state. If the vault is in a recoverable ` +
+            `state then the vault will need to be purged before reusing the name.`,
         );
       if (!existing && deleted.has(name.toLowerCase()) && body.properties?.createMode !== 'recover') {
         throw new ArmError(
           409,
           'ConflictError',
-          `A vault with the same name already exists in deleted state. You need to either recover or purge existing deleted vault. Follow this link https://go.microsoft.com/fwlink/?linkid=2149745 for more information on soft delete.`,
+          `A vault with the same name already exists in deleted state. You need to either recover ` +
+            `or purge existing deleted vault. Follow this link https://go.microsoft.com/fwlink/?linkid=2149745 ` +
+            `for more information on soft delete.`,
         );
       }
       if (!body.properties?.tenantId || (!body.sku?.name && !body.properties?.sku?.name)) {
@@ -113,7 +121,8 @@ export function registerKeyVault(core: EmulatorCore): void {
       throw new ArmError(
         409,
         'Conflict',
-        `Operation "purge" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.`,
+        `Operation "purge" is not allowed because purge protection is enabled for this vault. ` +
+          `Key Vault service will automatically purge it after the retention period has passed.`,
       );
     }
     deleted.delete(m[2].toLowerCase());

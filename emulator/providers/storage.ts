@@ -26,7 +26,8 @@ export function registerStorage(core: EmulatorCore): void {
         throw new ArmError(
           400,
           'AccountNameInvalid',
-          `${name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.`,
+          `${name} is not a valid storage account name. Storage account name must be between ` +
+            `3 and 24 characters in length and use numbers and lower-case letters only.`,
         );
       requireGloballyUnique(
         core,

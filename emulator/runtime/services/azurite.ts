@@ -81,7 +81,9 @@ export async function startAzuriteService(
   return {
     blobEndpoint,
     queueEndpoint,
-    connectionString: `DefaultEndpointsProtocol=${scheme};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};`,
+    connectionString:
+      `DefaultEndpointsProtocol=${scheme};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
+      `BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};`,
     process: child,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
