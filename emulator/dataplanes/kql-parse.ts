@@ -2,36 +2,8 @@
 // (also `sort by`, `limit`, `top N by`, `count`). Anything else is rejected with the operator
 // named, never silently ignored: a query the emulator half-understands would return wrong rows.
 import { KqlError } from './kql-errors.js';
+import type { Expr, KqlQuery, Operator, OrderKey } from './kql-ast.js';
 import { tokenize, type Token } from './kql-lexer.js';
-
-export type Expr =
-  | { kind: 'column'; name: string; pos: number }
-  | { kind: 'literal'; value: string | number | boolean | null }
-  | { kind: 'datetime'; ms: number }
-  | { kind: 'timespan'; ms: number }
-  | { kind: 'call'; name: string; args: Expr[]; pos: number }
-  | { kind: 'binary'; op: string; left: Expr; right: Expr; pos: number }
-  | { kind: 'in'; left: Expr; list: Expr[]; negated: boolean; pos: number };
-
-export interface OrderKey {
-  column: string;
-  desc: boolean;
-  pos: number;
-}
-
-export type Operator =
-  | { kind: 'where'; expr: Expr }
-  | { kind: 'project'; columns: { name: string; expr: Expr }[] }
-  | { kind: 'order'; keys: OrderKey[] }
-  | { kind: 'take'; count: number }
-  | { kind: 'top'; count: number; key: OrderKey }
-  | { kind: 'count' };
-
-export interface KqlQuery {
-  table: string;
-  tablePos: number;
-  operators: Operator[];
-}
 
 const SUPPORTED_OPERATORS = 'where, project, order by, sort by, take, limit, top N by, count';
 const SUPPORTED_FUNCTIONS = ['ago', 'now', 'not', 'isnull', 'isnotnull', 'isempty', 'isnotempty', 'tolower', 'toupper'];
