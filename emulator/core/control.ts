@@ -17,7 +17,7 @@ export interface EvictionSchedule {
   noticeSeconds?: number;
 }
 
-/** What the compute family offers the control API (see emulator/providers/compute-service.ts). */
+/** What the compute family offers the control API (registered as the 'compute' service by emulator/providers/compute.ts). */
 export interface ComputeControl {
   setQuota(location: string, family: string, limit: number): void;
   setSpotCapacity(location: string, sku: string, zone: string | null, instances: number): void;
