@@ -38,6 +38,9 @@ export async function startDaemon(
       cwd: packageRoot(),
     },
   );
+  // stdio[1] is 'pipe', so Node always creates stdout; the check gives the type that guarantee.
+  const stdout = child.stdout;
+  if (!stdout) throw new Error('The local cloud daemon was spawned without a stdout pipe.');
   const line = await new Promise<string>((resolveLine, reject) => {
     let buf = '';
     const timer = setTimeout(() => {
@@ -46,7 +49,7 @@ export async function startDaemon(
         new Error(`The local cloud daemon did not become ready within ${opts.timeoutMs ?? 20000} ms; see ${join(stateDir, 'daemon.log')}.`),
       );
     }, opts.timeoutMs ?? 20_000);
-    child.stdout!.on('data', (c: Buffer) => {
+    stdout.on('data', (c: Buffer) => {
       buf += c.toString();
       const nl = buf.indexOf('\n');
       if (nl >= 0) {
@@ -60,7 +63,7 @@ export async function startDaemon(
         reject(new Error(`The local cloud daemon exited (code ${code}) before it was ready; see ${join(stateDir, 'daemon.log')}.`));
     });
   });
-  child.stdout!.destroy();
+  stdout.destroy();
   child.unref();
   const msg = JSON.parse(line);
   if (!msg.ready) throw new Error(msg.error);

@@ -35,13 +35,15 @@ export function readLock(stateDir: string): (DaemonInfo & { starting?: boolean }
   }
 }
 
-export class DaemonAlreadyRunningError extends Error {
+class DaemonAlreadyRunningError extends Error {
   constructor(
     readonly info: { pid: number; endpoint?: string },
     stateDir: string,
   ) {
     super(
-      `A local cloud daemon (pid ${info.pid}${info.endpoint ? `, ${info.endpoint}` : ''}) already runs on state dir ${stateDir}. Stop it with \`gpuarb local stop\` or use another --state-dir.`,
+      `A local cloud daemon (pid ${info.pid}${info.endpoint ? `, ${info.endpoint}` : ''}) ` +
+        `already runs on state dir ${stateDir}. Stop it with \`gpuarb local stop\` or use ` +
+        `another --state-dir.`,
     );
     this.name = 'DaemonAlreadyRunningError';
   }

@@ -5,7 +5,7 @@
 // (state flushed, lock released).
 import { mkdirSync, renameSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startEmulator } from './index.js';
+import { type Emulator, startEmulator } from './index.js';
 import { acquireLock, releaseLock, lockPath, type DaemonInfo } from './daemon-lock.js';
 import { writeFileSync } from 'node:fs';
 
@@ -27,7 +27,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     process.exitCode = 1;
     return;
   }
-  let emu;
+  let emu: Emulator;
   try {
     emu = await startEmulator({
       stateDir,

@@ -118,7 +118,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     certPem: tls.certPem,
     keyPem: tls.keyPem,
     dataPlanes: () => handlers,
-    control: createControlHandler(core, control, info),
+    control: createControlHandler(control, info),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -165,7 +165,9 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     store,
     core,
     platform,
-    setScheduledEventsSink: (s) => void (sink = s),
+    setScheduledEventsSink: (s) => {
+      sink = s;
+    },
     clientOptions: () => ({ endpoint, tlsOptions: { ca: tls.caCertPem } }),
     stop: async () => {
       await platform?.stop();

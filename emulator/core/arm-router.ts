@@ -24,7 +24,8 @@ function checkApiVersion(url: URL): string {
     throw new ArmError(
       400,
       'InvalidApiVersionParameter',
-      `The api-version '${v}' is invalid. The supported versions are '2025-04-01,2024-11-01,2024-07-01,2024-03-01,2023-07-01,2022-12-01,2021-04-01,2020-06-01'.`,
+      `The api-version '${v}' is invalid. The supported versions are ` +
+        "'2025-04-01,2024-11-01,2024-07-01,2024-03-01,2023-07-01,2022-12-01,2021-04-01,2020-06-01'.",
     );
   }
   return v;

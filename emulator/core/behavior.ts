@@ -3,7 +3,7 @@
 // by `emulator/providers/<family>.ts`. Types without a behavior still work generically (PUT/GET/
 // PATCH/DELETE/list), which is how ARM itself treats a resource provider's plain resources.
 //
-// Lifecycle hooks are the seam for the next issue (resources that run processes): e.g.
+// Lifecycle hooks are the seam for resources that run processes (emulator/runtime/): e.g.
 // `behaviors.addHook('Microsoft.Compute/virtualMachines', { created, deleted, evicting })` lets a
 // VM become a fleet-agent process without touching the compute family's validation code.
 import type { ArmError } from './errors.js';

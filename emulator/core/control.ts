@@ -17,7 +17,7 @@ export interface EvictionSchedule {
   noticeSeconds?: number;
 }
 
-/** What the compute family offers the control API (see emulator/providers/compute-service.ts). */
+/** What the compute family offers the control API (registered as the 'compute' service by emulator/providers/compute.ts). */
 export interface ComputeControl {
   setQuota(location: string, family: string, limit: number): void;
   setSpotCapacity(location: string, sku: string, zone: string | null, instances: number): void;
@@ -51,7 +51,9 @@ export function createControl(core: EmulatorCore): EmulatorControl {
       core.faults.profile = p;
       if (scale !== undefined) core.faults.latencyScale = scale;
     },
-    setPageSize: (n) => void (core.pageSize = Math.max(1, n)),
+    setPageSize: (n) => {
+      core.pageSize = Math.max(1, n);
+    },
     resetFaults: () => core.faults.reset(),
     setQuota: (l, f, n) => compute().setQuota(l, f, n),
     setSpotCapacity: (l, s, z, n) => compute().setSpotCapacity(l, s, z, n),
@@ -78,7 +80,7 @@ const ARGS: Record<string, string[]> = {
   scheduleEviction: ['schedule'],
 };
 
-export function createControlHandler(core: EmulatorCore, control: EmulatorControl, info: () => unknown) {
+export function createControlHandler(control: EmulatorControl, info: () => unknown) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     if (url.pathname === '/_emulator/info' && req.method === 'GET') return send(res, 200, info());
     const m = /^\/_emulator\/control\/(\w+)$/.exec(url.pathname);
@@ -88,7 +90,9 @@ export function createControlHandler(core: EmulatorCore, control: EmulatorContro
     const body = await readJson(req);
     // A single-object argument may be sent bare; several arguments are sent by name.
     const args = names.length === 1 && !(names[0] in body) ? [body] : names.map((n) => body[n]);
-    const result = await (control as any)[m[1]](...args);
+    // ARGS names only EmulatorControl's methods, so m[1] is one of them.
+    const method = (control as unknown as Record<string, (...a: unknown[]) => unknown>)[m[1]];
+    const result = await method(...args);
     const { done: _done, ...plain } = (result ?? {}) as Record<string, unknown>;
     send(res, 200, plain);
   };

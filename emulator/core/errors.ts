@@ -26,9 +26,6 @@ export class ArmError extends Error {
   }
 }
 
-export const badRequest = (code: string, message: string): ArmError => new ArmError(400, code, message);
-export const conflict = (code: string, message: string): ArmError => new ArmError(409, code, message);
-
 export function resourceGroupNotFound(rg: string): ArmError {
   return new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
 }
@@ -49,9 +46,4 @@ export function parentNotFound(parentPath: string): ArmError {
     'ParentResourceNotFound',
     `Failed to perform 'write' on resource(s) of type '${parentPath}', because the parent resource '${parentPath}' could not be found.`,
   );
-}
-
-/** A 400 whose details name the offending property, as RPs do for body validation. */
-export function invalidProperty(code: string, message: string, target?: string): ArmError {
-  return new ArmError(400, code, message, target ? [{ code, message, target }] : undefined);
 }

@@ -81,9 +81,10 @@ export class Faults {
 
   rateLimitHeaders(method: string): Record<string, string> {
     const write = method !== 'GET' && method !== 'HEAD';
-    const left = write
-      ? (this.remaining.writes = Math.max(0, this.remaining.writes - 1) || 1199)
-      : (this.remaining.reads = Math.max(0, this.remaining.reads - 1) || 11999);
+    // The counters count down and start over, as a fresh ARM window would.
+    if (write) this.remaining.writes = Math.max(0, this.remaining.writes - 1) || 1199;
+    else this.remaining.reads = Math.max(0, this.remaining.reads - 1) || 11999;
+    const left = write ? this.remaining.writes : this.remaining.reads;
     return { [`x-ms-ratelimit-remaining-subscription-${write ? 'writes' : 'reads'}`]: String(left) };
   }
 
@@ -97,7 +98,9 @@ export class Faults {
       throw new ArmError(
         429,
         write ? 'SubscriptionRequestsThrottled' : 'TooManyRequests',
-        `Number of '${write ? 'write' : 'read'}' requests for subscription exceeded the limit of '${write ? 1200 : 12000}' for time interval '01:00:00'. Please try again after '${throttled.retryAfterSeconds ?? 1}' seconds.`,
+        `Number of '${write ? 'write' : 'read'}' requests for subscription exceeded the limit ` +
+          `of '${write ? 1200 : 12000}' for time interval '01:00:00'. Please try again after ` +
+          `'${throttled.retryAfterSeconds ?? 1}' seconds.`,
         undefined,
         {
           'retry-after': String(throttled.retryAfterSeconds ?? 1),

@@ -24,7 +24,7 @@ export function fullType(p: Pick<ResourcePath, 'namespace' | 'types'>): string {
 /** The resource id of `p` (only valid when names.length === types.length). */
 export function resourceId(p: ResourcePath): string {
   let id = `${p.scope}/providers/${p.namespace}`;
-  p.types.forEach((t, i) => (id += `/${t}/${p.names[i]}`));
+  for (const [i, t] of p.types.entries()) id += `/${t}/${p.names[i]}`;
   return id;
 }
 

@@ -112,12 +112,15 @@ export class Operations {
       send(res, 200, body, this.retryAfter(op));
       return;
     }
-    if (op.status === 'InProgress') return send(res, 202, undefined, { location: selfUrl, ...this.retryAfter(op) });
+    if (op.status === 'InProgress') {
+      send(res, 202, undefined, { location: selfUrl, ...this.retryAfter(op) });
+      return;
+    }
     if (op.status === 'Failed' && op.error) throw op.error;
     // Compute's operationResults answer 200 with an empty body once done; the new-generation
     // pollers (resourceLocationConfig 'location') reject a 204 there.
-    if (op.result === undefined) return send(res, 200);
-    send(res, 200, op.result);
+    if (op.result === undefined) send(res, 200);
+    else send(res, 200, op.result);
   }
 
   stop(): void {

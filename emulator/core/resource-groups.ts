@@ -6,6 +6,7 @@ import type { EmulatorCore } from './emulator-core.js';
 import { buildDocument, mergePatch, TENANT_ID } from './documents.js';
 import { readJson, send } from './http.js';
 import { applyFilter, sendPage } from './lists.js';
+import type { Json } from './store.js';
 
 const RG_TYPE = 'Microsoft.Resources/resourceGroups';
 const RG_NAME = /^[-\w._()\p{L}]{1,90}$/u;
@@ -22,7 +23,7 @@ export function subscriptionDoc(core: EmulatorCore): Record<string, unknown> {
   };
 }
 
-function present(doc: Record<string, any>): Record<string, any> {
+function present(doc: Json): Json {
   // RGs carry no etag/systemData on the wire.
   const { etag: _e, systemData: _s, ...rest } = doc;
   return rest;
@@ -53,10 +54,12 @@ export async function handleResourceGroup(
         throw new ArmError(
           400,
           'InvalidResourceGroup',
-          `The provided resource group name '${rg}' has these invalid characters. The name can only be a letter, digit, '-', '.', '_', '(', ')' or a unicode character categorized as letter or digit, cannot end with '.' and must be 1-90 characters.`,
+          `The provided resource group name '${rg}' has these invalid characters. The name ` +
+            `can only be a letter, digit, '-', '.', '_', '(', ')' or a unicode character categorized ` +
+            `as letter or digit, cannot end with '.' and must be 1-90 characters.`,
         );
       }
-      const input = req.method === 'PATCH' ? mergePatch(existing!, body) : body;
+      const input = req.method === 'PATCH' && existing ? mergePatch(existing, body) : body;
       if (!input.location) throw new ArmError(400, 'LocationRequired', 'The location property is required for this definition.');
       if (existing && String(existing.location).toLowerCase() !== String(input.location).toLowerCase()) {
         throw new ArmError(

@@ -10,8 +10,6 @@ import type { Json } from './store.js';
 import type { EmulatorCore } from './emulator-core.js';
 import { send } from './http.js';
 
-const IN_FLIGHT = new Set(['creating', 'updating', 'deleting', 'accepted', 'provisioning']);
-
 export function present(b: ResourceBehavior | undefined, doc: Json, query?: URLSearchParams): Json {
   return b?.present ? b.present(structuredClone(doc), query) : doc;
 }
@@ -21,7 +19,7 @@ function setState(doc: Json, b: ResourceBehavior | undefined, state: string): vo
 }
 
 /** Checks the resource group and, for child or extension resources, the parent. */
-export function requireParents(core: EmulatorCore, ctx: OpContext): void {
+function requireParents(core: EmulatorCore, ctx: OpContext): void {
   const p = ctx.path;
   if (p.resourceGroup && !core.getResourceGroup(p.subscriptionId, p.resourceGroup)) throw resourceGroupNotFound(p.resourceGroup);
   if (p.types.length > 1) {
@@ -46,7 +44,7 @@ export async function putResource(core: EmulatorCore, ctx: OpContext, res: Serve
   if (existing && String(existing.properties?.provisioningState).toLowerCase() === 'deleting') {
     throw new ArmError(409, 'Conflict', `The resource '${name}' is being deleted; retry after the delete completes.`);
   }
-  const input = isPatch ? mergePatch(existing!, body) : body;
+  const input = isPatch && existing ? mergePatch(existing, body) : body;
   if (
     !existing &&
     ctx.path.types.length === 1 &&
@@ -129,8 +127,10 @@ export async function postAction(core: EmulatorCore, ctx: OpContext, res: Server
   const type = fullType(ctx.path);
   const stored = core.store.get(ctx.id);
   if (!stored) throw resourceNotFound(type, ctx.path.names[ctx.path.names.length - 1], ctx.path.resourceGroup ?? '');
-  const handler =
-    core.behaviors.get(type)?.actions?.[ctx.path.action!] ?? core.behaviors.get(type)?.actions?.[ctx.path.action!.toLowerCase()];
+  const action = ctx.path.action;
+  if (action === undefined) throw new Error(`postAction on ${ctx.id} without an action segment in the path`);
+  const actions = core.behaviors.get(type)?.actions;
+  const handler = actions?.[action] ?? actions?.[action.toLowerCase()];
   if (!handler)
     throw new ArmError(
       404,
@@ -151,5 +151,3 @@ export async function postAction(core: EmulatorCore, ctx: OpContext, res: Server
   op.done.catch(() => undefined);
   send(res, 202, undefined, core.lroHeaders(op, ctx, ['async', 'location']));
 }
-
-export { IN_FLIGHT };

@@ -32,7 +32,9 @@ function requireAuth(req: IncomingMessage, token: string): void {
   const state = bearerOk(req, token);
   if (state === 'ok') return;
   const challenge =
-    'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The authentication failed because of missing \'Authorization\' header."';
+    'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", ' +
+    "error_description=\"The authentication failed because of missing 'Authorization' " +
+    'header."';
   if (state === 'missing') {
     throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", undefined, {
       'www-authenticate': challenge,

@@ -26,7 +26,7 @@ interface StateFile {
   side: Record<string, Record<string, Json>>;
 }
 
-export class StateDamagedError extends Error {
+class StateDamagedError extends Error {
   constructor(
     readonly file: string,
     cause: unknown,
@@ -95,7 +95,10 @@ export class Store {
 
   sideTable(name: string): Map<string, Json> {
     let t = this.side.get(name);
-    if (!t) this.side.set(name, (t = new Map()));
+    if (!t) {
+      t = new Map();
+      this.side.set(name, t);
+    }
     return t;
   }
 

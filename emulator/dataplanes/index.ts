@@ -8,28 +8,18 @@ import type { LogStoreOptions } from './log-store.js';
 import { createRetailPricesDataPlane, type RetailPricesOptions } from './retail-prices.js';
 
 export * from './deps.js';
-export { createKeyVaultDataPlane, type KeyVaultDataPlane } from './keyvault.js';
+export type { KeyVaultDataPlane } from './keyvault.js';
 export type { SecretStoreState } from './keyvault-store.js';
-export { createLogAnalyticsDataPlane, LOG_ANALYTICS_AUDIENCE, type LogAnalyticsDataPlane } from './loganalytics.js';
+export type { LogAnalyticsDataPlane } from './loganalytics.js';
 export type { LogStoreOptions, LogStoreState } from './log-store.js';
-export { createRetailPricesDataPlane, RETAIL_PRICES_PATH, type RetailPricesOptions } from './retail-prices.js';
-export { SAMPLE_DATA_NOTICE } from './retail-prices-sample.js';
+export type { RetailPricesOptions } from './retail-prices.js';
 export {
   createScheduledEvents,
-  SCHEDULED_EVENTS_API_VERSION,
   type ScheduledEvent,
   type ScheduledEventInput,
   type ScheduledEventsService,
 } from './scheduled-events.js';
-export {
-  createLoopbackAgent,
-  loopbackLookup,
-  VAULT_CERT_SAN,
-  VAULT_CHALLENGE_RESOURCE,
-  VAULT_DNS_SUFFIX,
-  vaultNameFromHost,
-  vaultUri,
-} from './vault-host.js';
+export { createLoopbackAgent, vaultUri } from './vault-host.js';
 
 export interface HttpsDataPlanes {
   keyVault: KeyVaultDataPlane;

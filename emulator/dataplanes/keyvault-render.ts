@@ -7,7 +7,7 @@ import type { DeletedSecretRecord, SecretRecord, SecretVersion, VaultPolicy } fr
  * Azure derives recoveryLevel from the vault: purge protection removes "+Purgeable", and a
  * retention under 90 days makes it "CustomizedRecoverable".
  */
-export function recoveryLevel(policy: VaultPolicy): string {
+function recoveryLevel(policy: VaultPolicy): string {
   const base = policy.retentionDays < 90 ? 'CustomizedRecoverable' : 'Recoverable';
   return policy.purgeProtection ? base : `${base}+Purgeable`;
 }

@@ -69,7 +69,9 @@ const notFound = (name: string): KeyVaultError =>
   new KeyVaultError(
     404,
     'SecretNotFound',
-    `A secret with (name/id) ${name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
+    `A secret with (name/id) ${name} was not found in this key vault. If you recently ` +
+      `deleted this secret you may be able to recover it using the correct recovery command. ` +
+      `For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
   );
 
 export class SecretStore {
@@ -101,12 +103,14 @@ export class SecretStore {
       throw new KeyVaultError(
         409,
         'Conflict',
-        `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`,
+        `Secret ${name} is currently in a deleted but recoverable state, and its name cannot ` +
+          `be reused; in this state, the secret can only be recovered or purged.`,
         'ObjectIsDeletedButRecoverable',
       );
     }
     const now = this.nowSeconds();
-    const record = (v.live[key] ??= { name, versions: [] });
+    v.live[key] ??= { name, versions: [] };
+    const record = v.live[key];
     const version: SecretVersion = {
       version: this.newVersion(),
       value: write.value,
@@ -191,7 +195,9 @@ export class SecretStore {
       throw new KeyVaultError(
         403,
         'Forbidden',
-        `Operation "purge" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.\nVault: ${vault};location=${location}`,
+        `Operation "purge" is not allowed because purge protection is enabled for this vault. ` +
+          `Key Vault service will automatically purge it after the retention period has passed.\nVault: ` +
+          `${vault};location=${location}`,
       );
     }
     delete this.vault(vault).deleted[name.toLowerCase()];
@@ -199,7 +205,9 @@ export class SecretStore {
 
   /** A vault's secrets, after dropping deleted secrets whose retention has run out (as Azure's purge does). */
   private vault(name: string): VaultSecrets {
-    const v = (this.vaults[name.toLowerCase()] ??= { live: {}, deleted: {} });
+    const vaultKey = name.toLowerCase();
+    this.vaults[vaultKey] ??= { live: {}, deleted: {} };
+    const v = this.vaults[vaultKey];
     const now = this.nowSeconds();
     for (const [key, deleted] of Object.entries(v.deleted)) {
       if (deleted.scheduledPurgeDate <= now) delete v.deleted[key];

@@ -2,10 +2,10 @@
 // challenge-based auth, set/get/versions/list/update, soft delete with recover and purge.
 // Routed on the Host header (`<vault>.vault.localhost`, see vault-host.ts); state in SecretStore.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DataPlaneHandler, KeyVaultDeps, VaultInfo } from './deps.js';
-import { bearerToken, guid, randomHex, readJson, sendJson } from './http-util.js';
-import { deletedBundle, deletedItem, secretBundle, secretItem, versionItem } from './keyvault-render.js';
-import { KeyVaultError, SecretStore, type SecretPatch, type SecretStoreState, type VaultPolicy } from './keyvault-store.js';
+import type { DataPlaneHandler, KeyVaultDeps } from './deps.js';
+import { bearerToken, guid, randomHex, sendJson } from './http-util.js';
+import { createSecretOperations, responseHeaders, sendError, type VaultRequest } from './keyvault-secret-operations.js';
+import { KeyVaultError, SecretStore, type SecretStoreState } from './keyvault-store.js';
 import { VAULT_CHALLENGE_RESOURCE, vaultNameFromHost } from './vault-host.js';
 
 export interface KeyVaultDataPlane extends DataPlaneHandler {
@@ -21,26 +21,14 @@ export interface KeyVaultDataPlane extends DataPlaneHandler {
 }
 
 const SECRETS = 'Microsoft.KeyVault/vaults/secrets';
-/** Key Vault pages hold at most 25 items; `maxresults` may only lower that. */
-const MAX_PAGE = 25;
-
-interface Ctx {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  vaultName: string;
-  vault: VaultInfo;
-  policy: VaultPolicy;
-  /** Vault URL with trailing slash, from the Host the client used (keeps its port). */
-  base: string;
-  requestId: string;
-}
 
 export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
   const store = new SecretStore(
     () => Math.floor(deps.now() / 1000),
     () => randomHex(deps.random, 32),
   );
+
+  const { pickOperation } = createSecretOperations(store);
 
   const handler = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     const vaultName = vaultNameFromHost(req.headers.host ?? url.host);
@@ -60,7 +48,7 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
       );
       return true;
     }
-    const ctx: Ctx = {
+    const ctx: VaultRequest = {
       req,
       res,
       url,
@@ -81,7 +69,7 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
     return true;
   };
 
-  function authorize(ctx: Ctx, dataAction: string, objectPath: string): boolean {
+  function authorize(ctx: VaultRequest, dataAction: string, objectPath: string): boolean {
     const token = bearerToken(ctx.req);
     const decision =
       token === undefined
@@ -97,16 +85,22 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
         ctx.res,
         401,
         { error: { code: 'Unauthorized', message } },
-        { 'www-authenticate': challenge, ...headers(ctx.requestId, ctx.vault.location) },
+        { 'www-authenticate': challenge, ...responseHeaders(ctx.requestId, ctx.vault.location) },
       );
       return false;
     }
-    const message = `Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nAction: '${dataAction}'\r\nResource: '${ctx.vault.resourceId.toLowerCase()}${objectPath}'\r\nAssignment: (not found)\r\nVault: ${ctx.vaultName};location=${ctx.vault.location}\r\n`;
+    const message =
+      'Caller is not authorized to perform action on resource.\r\n' +
+      'If role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\n' +
+      `Action: '${dataAction}'\r\n` +
+      `Resource: '${ctx.vault.resourceId.toLowerCase()}${objectPath}'\r\n` +
+      'Assignment: (not found)\r\n' +
+      `Vault: ${ctx.vaultName};location=${ctx.vault.location}\r\n`;
     sendError(ctx.res, ctx.requestId, new KeyVaultError(403, 'Forbidden', message, 'ForbiddenByRbac'), ctx.vault.location);
     return false;
   }
 
-  async function route(ctx: Ctx): Promise<void> {
+  async function route(ctx: VaultRequest): Promise<void> {
     const method = ctx.req.method ?? 'GET';
     const parts = ctx.url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const [collection, name, third, fourth] = parts;
@@ -127,132 +121,6 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
     await op.run(ctx);
   }
 
-  /** The operation a request names, with the RBAC data action Azure checks for it. */
-  function pickOperation(
-    method: string,
-    collection?: string,
-    name?: string,
-    third?: string,
-    fourth?: string,
-  ): { action: string; run: (ctx: Ctx) => void | Promise<void> } | undefined {
-    if (fourth !== undefined) return undefined;
-    if (collection === 'secrets') {
-      if (!name) return method === 'GET' ? { action: 'readMetadata/action', run: listSecrets } : undefined;
-      if (third === 'versions') return method === 'GET' ? { action: 'readMetadata/action', run: (c) => listVersions(c, name) } : undefined;
-      if (method === 'GET') return { action: 'getSecret/action', run: (c) => getSecret(c, name, third) };
-      if (method === 'PATCH') return { action: 'update/action', run: (c) => updateSecret(c, name, third) };
-      if (third !== undefined) return undefined;
-      if (method === 'PUT') return { action: 'setSecret/action', run: (c) => setSecret(c, name) };
-      if (method === 'DELETE') return { action: 'delete', run: (c) => deleteSecret(c, name) };
-    } else if (collection === 'deletedsecrets') {
-      if (!name) return method === 'GET' ? { action: 'readMetadata/action', run: listDeleted } : undefined;
-      if (third === 'recover') return method === 'POST' ? { action: 'recover/action', run: (c) => recover(c, name) } : undefined;
-      if (third !== undefined) return undefined;
-      if (method === 'GET')
-        return { action: 'readMetadata/action', run: (c) => ok(c, deletedBundle(c.base, store.getDeleted(c.vaultName, name), c.policy)) };
-      if (method === 'DELETE') return { action: 'purge/action', run: (c) => purge(c, name) };
-    }
-    return undefined;
-  }
-
-  function ok(ctx: Ctx, body: unknown, status = 200): void {
-    sendJson(ctx.res, status, body, headers(ctx.requestId, ctx.vault.location));
-  }
-
-  async function setSecret(ctx: Ctx, name: string): Promise<void> {
-    const body = (await readJson(ctx.req)) as Record<string, unknown> | undefined;
-    if (!body || typeof body.value !== 'string')
-      throw new KeyVaultError(400, 'BadParameter', 'Property value is required and must be a string.');
-    const attrs = (body.attributes ?? {}) as Record<string, unknown>;
-    const { record, version } = store.set(ctx.vaultName, name, {
-      value: body.value,
-      contentType: typeof body.contentType === 'string' ? body.contentType : undefined,
-      tags: body.tags as Record<string, string> | undefined,
-      enabled: typeof attrs.enabled === 'boolean' ? attrs.enabled : undefined,
-      nbf: typeof attrs.nbf === 'number' ? attrs.nbf : undefined,
-      exp: typeof attrs.exp === 'number' ? attrs.exp : undefined,
-    });
-    ok(ctx, secretBundle(ctx.base, record, version, ctx.policy, true));
-  }
-
-  function getSecret(ctx: Ctx, name: string, version: string | undefined): void {
-    const found = store.get(ctx.vaultName, name, version);
-    if (!found.version.enabled)
-      throw new KeyVaultError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
-    ok(ctx, secretBundle(ctx.base, found.record, found.version, ctx.policy, true));
-  }
-
-  async function updateSecret(ctx: Ctx, name: string, version: string | undefined): Promise<void> {
-    const body = ((await readJson(ctx.req)) ?? {}) as Record<string, unknown>;
-    const attrs = (body.attributes ?? {}) as Record<string, unknown>;
-    const patch: SecretPatch = {
-      contentType: typeof body.contentType === 'string' ? body.contentType : undefined,
-      tags: body.tags as Record<string, string> | undefined,
-      enabled: typeof attrs.enabled === 'boolean' ? attrs.enabled : undefined,
-      nbf: typeof attrs.nbf === 'number' ? attrs.nbf : undefined,
-      exp: typeof attrs.exp === 'number' ? attrs.exp : undefined,
-    };
-    const found = store.update(ctx.vaultName, name, version, patch);
-    ok(ctx, secretBundle(ctx.base, found.record, found.version, ctx.policy, false));
-  }
-
-  function deleteSecret(ctx: Ctx, name: string): void {
-    ok(ctx, deletedBundle(ctx.base, store.delete(ctx.vaultName, name, ctx.policy), ctx.policy));
-  }
-
-  function recover(ctx: Ctx, name: string): void {
-    const record = store.recover(ctx.vaultName, name);
-    ok(ctx, secretBundle(ctx.base, record, record.versions[record.versions.length - 1], ctx.policy, false));
-  }
-
-  function purge(ctx: Ctx, name: string): void {
-    store.purge(ctx.vaultName, name, ctx.policy, ctx.vault.location);
-    ok(ctx, undefined, 204);
-  }
-
-  function listSecrets(ctx: Ctx): void {
-    page(
-      ctx,
-      store.list(ctx.vaultName).map((r) => secretItem(ctx.base, r, ctx.policy)),
-    );
-  }
-
-  function listVersions(ctx: Ctx, name: string): void {
-    const { record, versions } = store.versions(ctx.vaultName, name);
-    page(
-      ctx,
-      versions.map((v) => versionItem(ctx.base, record, v, ctx.policy)),
-    );
-  }
-
-  function listDeleted(ctx: Ctx): void {
-    page(
-      ctx,
-      store.listDeleted(ctx.vaultName).map((d) => deletedItem(ctx.base, d, ctx.policy)),
-    );
-  }
-
-  /** Key Vault paging: `maxresults` (1–25) per page, `$skiptoken` in an absolute `nextLink`. */
-  function page(ctx: Ctx, items: unknown[]): void {
-    const max = ctx.url.searchParams.get('maxresults');
-    const size = max === null ? MAX_PAGE : Number(max);
-    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) {
-      throw new KeyVaultError(400, 'BadParameter', `invalid maxresults: ${max} (must be between 1 and ${MAX_PAGE})`);
-    }
-    const token = ctx.url.searchParams.get('$skiptoken');
-    const start = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) || 0 : 0;
-    const slice = items.slice(start, start + size);
-    let nextLink: string | null = null;
-    if (start + size < items.length) {
-      const next = new URL(ctx.url.pathname, ctx.base);
-      next.searchParams.set('api-version', ctx.url.searchParams.get('api-version') ?? '');
-      next.searchParams.set('$skiptoken', Buffer.from(String(start + size)).toString('base64url'));
-      next.searchParams.set('maxresults', String(size));
-      nextLink = next.toString();
-    }
-    ok(ctx, { value: slice, nextLink });
-  }
-
   return Object.assign(handler, {
     exportState: () => store.exportState(),
     importState: (state: SecretStoreState) => store.importState(state),
@@ -270,18 +138,4 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
       }
     },
   });
-}
-
-function headers(requestId: string, location?: string): Record<string, string> {
-  return {
-    'x-ms-request-id': requestId,
-    'cache-control': 'no-cache',
-    ...(location ? { 'x-ms-keyvault-region': location } : {}),
-    'x-ms-keyvault-service-version': 'gpuarb-local',
-  };
-}
-
-function sendError(res: ServerResponse, requestId: string, err: KeyVaultError, location?: string): void {
-  const error = { code: err.code, message: err.message, ...(err.innerCode ? { innererror: { code: err.innerCode } } : {}) };
-  sendJson(res, err.status, { error }, headers(requestId, location));
 }

@@ -28,7 +28,8 @@ export class KqlError extends Error {
     return new KqlError(
       'SyntaxError',
       'SYN0002',
-      `Query could not be parsed at '${token}' on line [${where.line},${where.pos}]: '${token}' is not supported by the gpuarb local cloud's KQL subset (supported: ${supported})`,
+      `Query could not be parsed at '${token}' on line [${where.line},${where.pos}]: '${token}' ` +
+        `is not supported by the gpuarb local cloud's KQL subset (supported: ${supported})`,
       where,
     );
   }

@@ -4,14 +4,18 @@ import { KqlError } from './kql-errors.js';
 
 export type TokenKind = 'ident' | 'string' | 'number' | 'timespan' | 'datetime' | 'op' | 'eof';
 
-export interface Token {
-  kind: TokenKind;
-  text: string;
-  /** 0-based offset into the query. */
-  pos: number;
-  /** For numbers and timespans (milliseconds); for datetimes, epoch milliseconds. */
-  num?: number;
-}
+type ValueKind = 'number' | 'timespan' | 'datetime';
+
+/** `pos` is the 0-based offset into the query. */
+export type Token =
+  | {
+      kind: ValueKind;
+      text: string;
+      pos: number;
+      /** For numbers and timespans (milliseconds); for datetimes, epoch milliseconds. */
+      num: number;
+    }
+  | { kind: Exclude<TokenKind, ValueKind>; text: string; pos: number };
 
 const TIMESPAN_UNITS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1, min: 60_000, sec: 1000 };
 // Longest first, so `!contains` is one token and `!=` is not read as `!` then `=`.
@@ -64,7 +68,7 @@ export function tokenize(query: string): Token[] {
       let text = '';
       while (i < query.length && query[i] !== quote) {
         if (!verbatim && query[i] === '\\' && i + 1 < query.length) {
-          text += unescape(query[i + 1]);
+          text += unescapeChar(query[i + 1]);
           i += 2;
           continue;
         }
@@ -89,9 +93,10 @@ export function tokenize(query: string): Token[] {
     }
     if (/[A-Za-z_]/.test(c)) {
       // Operator names may contain hyphens (project-away, mv-expand); keep them whole for errors.
-      const m = /^[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z_][A-Za-z0-9_]*)*/.exec(query.slice(i))!;
-      i += m[0].length;
-      if (m[0] === 'datetime' && /^\s*\(/.test(query.slice(i))) {
+      // c itself matches, so the pattern always matches at least one character.
+      const word = /^[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z_][A-Za-z0-9_]*)*/.exec(query.slice(i))?.[0] ?? c;
+      i += word.length;
+      if (word === 'datetime' && /^\s*\(/.test(query.slice(i))) {
         // datetime(...) holds a raw date, not tokens: 2024-01-01 would otherwise lex as numbers.
         const close = query.indexOf(')', i);
         if (close < 0) throw KqlError.syntax(query, start, 'datetime(', 'unterminated datetime literal');
@@ -105,7 +110,7 @@ export function tokenize(query: string): Token[] {
         i = close + 1;
         continue;
       }
-      tokens.push({ kind: 'ident', text: m[0], pos: start });
+      tokens.push({ kind: 'ident', text: word, pos: start });
       continue;
     }
     const op = OPERATORS.find((o) => query.startsWith(o, i) && !(/[a-z]$/.test(o) && /[A-Za-z0-9_]/.test(query[i + o.length] ?? '')));
@@ -118,13 +123,13 @@ export function tokenize(query: string): Token[] {
 }
 
 /** KQL datetimes are UTC unless they say otherwise; a bare date is midnight. */
-export function parseKqlDatetime(raw: string): number {
+function parseKqlDatetime(raw: string): number {
   let s = raw.trim().replace(' ', 'T');
   if (/^\d{4}-\d{2}-\d{2}$/.test(s)) s += 'T00:00:00Z';
   else if (!/(Z|[+-]\d\d:?\d\d)$/i.test(s)) s += 'Z';
   return Date.parse(s);
 }
 
-function unescape(c: string): string {
+function unescapeChar(c: string): string {
   return c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c;
 }

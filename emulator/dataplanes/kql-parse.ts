@@ -2,41 +2,13 @@
 // (also `sort by`, `limit`, `top N by`, `count`). Anything else is rejected with the operator
 // named, never silently ignored: a query the emulator half-understands would return wrong rows.
 import { KqlError } from './kql-errors.js';
+import type { Expr, KqlQuery, Operator, OrderKey } from './kql-ast.js';
 import { tokenize, type Token } from './kql-lexer.js';
 
-export type Expr =
-  | { kind: 'column'; name: string; pos: number }
-  | { kind: 'literal'; value: string | number | boolean | null }
-  | { kind: 'datetime'; ms: number }
-  | { kind: 'timespan'; ms: number }
-  | { kind: 'call'; name: string; args: Expr[]; pos: number }
-  | { kind: 'binary'; op: string; left: Expr; right: Expr; pos: number }
-  | { kind: 'in'; left: Expr; list: Expr[]; negated: boolean; pos: number };
-
-export interface OrderKey {
-  column: string;
-  desc: boolean;
-  pos: number;
-}
-
-export type Operator =
-  | { kind: 'where'; expr: Expr }
-  | { kind: 'project'; columns: { name: string; expr: Expr }[] }
-  | { kind: 'order'; keys: OrderKey[] }
-  | { kind: 'take'; count: number }
-  | { kind: 'top'; count: number; key: OrderKey }
-  | { kind: 'count' };
-
-export interface KqlQuery {
-  table: string;
-  tablePos: number;
-  operators: Operator[];
-}
-
-export const SUPPORTED_OPERATORS = 'where, project, order by, sort by, take, limit, top N by, count';
-export const SUPPORTED_FUNCTIONS = ['ago', 'now', 'not', 'isnull', 'isnotnull', 'isempty', 'isnotempty', 'tolower', 'toupper'];
+const SUPPORTED_OPERATORS = 'where, project, order by, sort by, take, limit, top N by, count';
+const SUPPORTED_FUNCTIONS = ['ago', 'now', 'not', 'isnull', 'isnotnull', 'isempty', 'isnotempty', 'tolower', 'toupper'];
 /** String operators, by the text KQL spells them with. */
-export const STRING_OPERATORS = [
+const STRING_OPERATORS = [
   'has',
   '!has',
   'has_cs',
@@ -130,7 +102,7 @@ class Parser {
   private count(): number {
     const t = this.next();
     if (t.kind !== 'number' || !Number.isInteger(t.num)) this.fail(t, 'expected a whole number');
-    return t.num!;
+    return t.num;
   }
 
   private projections(): { name: string; expr: Expr }[] {
@@ -225,18 +197,24 @@ class Parser {
       case 'string':
         return { kind: 'literal', value: t.text };
       case 'number':
-        return { kind: 'literal', value: t.num! };
+        return { kind: 'literal', value: t.num };
       case 'timespan':
-        return { kind: 'timespan', ms: t.num! };
+        return { kind: 'timespan', ms: t.num };
       case 'datetime':
-        return { kind: 'datetime', ms: t.num! };
+        return { kind: 'datetime', ms: t.num };
       case 'op':
         if (t.text === '(') {
           const e = this.expr();
           this.expect(')');
           return e;
         }
-        if (t.text === '-' && this.peek().kind === 'number') return { kind: 'literal', value: -this.next().num! };
+        if (t.text === '-') {
+          const n = this.peek();
+          if (n.kind === 'number') {
+            this.next();
+            return { kind: 'literal', value: -n.num };
+          }
+        }
         return this.fail(t, 'expected an expression');
       case 'ident':
         if (t.text === 'true' || t.text === 'false') return { kind: 'literal', value: t.text === 'true' };

@@ -49,8 +49,11 @@ export class LogStore {
    */
   ingest(workspaceId: string, table: string, rows: Record<string, unknown>[]): void {
     if (!TABLE_NAME.test(table)) throw new Error(`invalid Log Analytics table name: ${table}`);
-    const ws = (this.workspaces[workspaceId.toLowerCase()] ??= {});
-    const t = (ws[table] ??= { columns: [{ name: 'TimeGenerated', type: 'datetime' }], rows: [] });
+    const workspaceKey = workspaceId.toLowerCase();
+    this.workspaces[workspaceKey] ??= {};
+    const ws = this.workspaces[workspaceKey];
+    ws[table] ??= { columns: [{ name: 'TimeGenerated', type: 'datetime' }], rows: [] };
+    const t = ws[table];
     const ingestedAt = this.now();
     for (const row of rows) {
       const cells: Record<string, Cell> = {};

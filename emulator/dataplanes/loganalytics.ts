@@ -17,7 +17,7 @@ export interface LogAnalyticsDataPlane extends DataPlaneHandler {
   importState(state: LogStoreState): void;
 }
 
-export const LOG_ANALYTICS_AUDIENCE = 'https://api.loganalytics.io';
+const LOG_ANALYTICS_AUDIENCE = 'https://api.loganalytics.io';
 const QUERY_PATH = /^\/v1\/workspaces\/([^/]+)\/query\/?$/;
 
 export function createLogAnalyticsDataPlane(deps: LogAnalyticsDeps, options: LogStoreOptions = {}): LogAnalyticsDataPlane {
@@ -133,12 +133,17 @@ export function createLogAnalyticsDataPlane(deps: LogAnalyticsDeps, options: Log
   });
 }
 
-const DURATION =
-  /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
+/** One optional ISO 8601 duration field: a decimal number and its unit letter. */
+const durationField = (unit: string): string => `(?:(\\d+(?:\\.\\d+)?)${unit})?`;
+const DURATION = new RegExp(
+  `^P${durationField('Y')}${durationField('M')}${durationField('W')}${durationField('D')}` +
+    `(?:T${durationField('H')}${durationField('M')}${durationField('S')})?$`,
+  'i',
+);
 const DURATION_UNITS_MS = [365 * 86_400_000, 30 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000];
 
 /** ISO 8601 duration in ms (years and months approximated as 365 and 30 days), or null. */
-export function parseDuration(text: string): number | null {
+function parseDuration(text: string): number | null {
   const m = DURATION.exec(text.trim());
   if (!m || text.trim() === 'P' || /T$/i.test(text.trim())) return null;
   return DURATION_UNITS_MS.reduce((sum, unit, i) => sum + (m[i + 1] ? Number(m[i + 1]) * unit : 0), 0);

@@ -8,7 +8,7 @@ import { sendJson } from './http-util.js';
 import { compileFilter, ODataFilterError, type Item } from './odata-filter.js';
 import { SAMPLE_DATA_NOTICE, SAMPLE_EFFECTIVE_START, SAMPLE_REGIONS, SAMPLE_SKUS, SAMPLE_WINDOWS_FACTOR } from './retail-prices-sample.js';
 
-export const RETAIL_PRICES_PATH = '/api/retail/prices';
+const RETAIL_PRICES_PATH = '/api/retail/prices';
 /** prices.azure.com returns up to 1000 items a page. */
 const AZURE_PAGE_SIZE = 1000;
 
@@ -51,7 +51,7 @@ function guidFrom(seed: string): string {
 }
 
 /** One item per SKU × region × meter (Linux on-demand, Linux Spot, Windows on-demand). */
-export function buildSampleItems(): Item[] {
+function buildSampleItems(): Item[] {
   const items: Item[] = [];
   const round = (n: number): number => Math.round(n * 10_000) / 10_000;
   for (const sku of SAMPLE_SKUS) {

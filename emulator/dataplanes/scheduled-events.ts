@@ -48,7 +48,7 @@ export interface ScheduledEventsService {
   document(vmName: string): { DocumentIncarnation: number; Events: ScheduledEvent[] };
 }
 
-export const SCHEDULED_EVENTS_API_VERSION = '2020-07-01';
+const SCHEDULED_EVENTS_API_VERSION = '2020-07-01';
 const SUPPORTED_VERSIONS = ['2017-03-01', '2017-08-01', '2017-11-01', '2019-01-01', '2019-08-01', '2020-07-01'];
 const PATH = /^\/vm\/([^/]+)\/metadata\/scheduledevents\/?$/;
 
@@ -72,7 +72,10 @@ export function createScheduledEvents(deps: ScheduledEventsDeps): ScheduledEvent
 
   const doc = (vm: string): VmDocument => {
     let d = docs.get(vm);
-    if (!d) docs.set(vm, (d = { incarnation: 0, events: [] }));
+    if (!d) {
+      d = { incarnation: 0, events: [] };
+      docs.set(vm, d);
+    }
     return d;
   };
   const waitKey = (vm: string, id: string): string => `${vm}\u0000${id}`;
@@ -111,11 +114,12 @@ export function createScheduledEvents(deps: ScheduledEventsDeps): ScheduledEvent
       return sendJson(res, 400, { error: 'Bad request. Expected {"StartRequests":[{"EventId":"…"}]}' });
     }
     const ids = starts.map((s) => (s as { EventId: string }).EventId);
-    const unknown = ids.filter((id) => !d.events.some((e) => e.EventId === id));
+    const matched = ids.map((id) => ({ id, event: d.events.find((e) => e.EventId === id) }));
+    const unknown = matched.filter((m) => !m.event).map((m) => m.id);
     if (unknown.length > 0) return sendJson(res, 400, { error: `Bad request. Unknown EventId: ${unknown.join(', ')}` });
-    for (const id of ids) {
-      const event = d.events.find((e) => e.EventId === id)!;
-      if (event.EventStatus === 'Started') continue;
+    for (const { id, event } of matched) {
+      // Every event was found above; an id listed twice is acknowledged once.
+      if (!event || event.EventStatus === 'Started') continue;
       event.EventStatus = 'Started';
       d.incarnation++;
       events.emit('acknowledged', vm, { ...event });

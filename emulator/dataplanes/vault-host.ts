@@ -19,7 +19,7 @@ import dns from 'node:dns';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 
-export const VAULT_DNS_SUFFIX = 'vault.localhost';
+const VAULT_DNS_SUFFIX = 'vault.localhost';
 export const VAULT_CHALLENGE_RESOURCE = `https://${VAULT_DNS_SUFFIX}`;
 /** SAN the emulator's server certificate needs for the vault host names. */
 export const VAULT_CERT_SAN = `*.${VAULT_DNS_SUFFIX}`;
@@ -43,7 +43,7 @@ export function vaultUri(vaultName: string, port: number): string {
 }
 
 /** Resolves `localhost` and every `*.localhost` name to 127.0.0.1; anything else through DNS. */
-export const loopbackLookup: LookupFunction = (hostname, options, callback) => {
+const loopbackLookup: LookupFunction = (hostname, options, callback) => {
   const name = hostname.toLowerCase();
   if (name === 'localhost' || name.endsWith('.localhost')) {
     // Node 20 asks with `all: true` when autoSelectFamily is on; answer in the shape asked for.

@@ -39,7 +39,10 @@ export function registerApim(core: EmulatorCore): void {
   const keys = core.store.sideTable('apimSubscriptionKeys');
   const keysFor = (doc: Json) => {
     let k = keys.get(doc.id.toLowerCase());
-    if (!k) keys.set(doc.id.toLowerCase(), (k = { primaryKey: core.rng.hex(16), secondaryKey: core.rng.hex(16) }));
+    if (!k) {
+      k = { primaryKey: core.rng.hex(16), secondaryKey: core.rng.hex(16) };
+      keys.set(doc.id.toLowerCase(), k);
+    }
     return k;
   };
   core.behaviors.register({
@@ -66,11 +69,17 @@ export function registerApim(core: EmulatorCore): void {
       listSecrets: (_c, doc) => ({ body: { ...keysFor(doc) } }),
       regeneratePrimaryKey: (_c, doc) => ({
         status: 204,
-        work: async () => void ((keysFor(doc).primaryKey = core.rng.hex(16)), core.store.changed()),
+        work: async () => {
+          keysFor(doc).primaryKey = core.rng.hex(16);
+          core.store.changed();
+        },
       }),
       regenerateSecondaryKey: (_c, doc) => ({
         status: 204,
-        work: async () => void ((keysFor(doc).secondaryKey = core.rng.hex(16)), core.store.changed()),
+        work: async () => {
+          keysFor(doc).secondaryKey = core.rng.hex(16);
+          core.store.changed();
+        },
       }),
     },
   });

@@ -18,14 +18,6 @@ export function requireGloballyUnique(core: Core, type: string, name: string, id
   if (clash) throw new ArmError(409, code, message);
 }
 
-export function requireName(name: string, pattern: RegExp, code: string, message: string): void {
-  if (!pattern.test(name)) throw new ArmError(400, code, message);
-}
-
-export function lastName(id: string): string {
-  return id.slice(id.lastIndexOf('/') + 1);
-}
-
 export function armNow(): string {
   return new Date().toISOString();
 }

@@ -56,7 +56,14 @@ export class ComputeCapacity {
         throw new ArmError(
           409,
           code,
-          `Operation could not be completed as it results in exceeding approved ${label} quota. Additional details - Deployment Model: Resource Manager, Location: ${norm(location)}, Current Limit: ${limit}, Current Usage: ${used}, Additional Required: ${need}, (Minimum) New Limit Required: ${used + need}. Submit a request for Quota increase at https://aka.ms/ProdportalCRP/#blade/Microsoft_Azure_Capacity/UsageAndQuota.ReactView/Parameters/%7B%22subscriptionId%22:%22${this.core.subscriptionId}%22,%22command%22:%22openQuotaApprovalBlade%22%7D by specifying parameters listed in the ‘Details’ section for deployment to succeed. Please read more about quota limits at https://docs.microsoft.com/en-us/azure/azure-supportability/per-vm-quota-requests`,
+          `Operation could not be completed as it results in exceeding approved ${label} quota. ` +
+            `Additional details - Deployment Model: Resource Manager, Location: ${norm(location)}, ` +
+            `Current Limit: ${limit}, Current Usage: ${used}, Additional Required: ${need}, (Minimum) ` +
+            `New Limit Required: ${used + need}. Submit a request for Quota increase at ` +
+            'https://aka.ms/ProdportalCRP/#blade/Microsoft_Azure_Capacity/UsageAndQuota.ReactView/Parameters/' +
+            `%7B%22subscriptionId%22:%22${this.core.subscriptionId}%22,%22command%22:%22openQuotaApprovalBlade%22%7D ` +
+            `by specifying parameters listed in the ‘Details’ section for deployment to succeed. ` +
+            `Please read more about quota limits at https://docs.microsoft.com/en-us/azure/azure-supportability/per-vm-quota-requests`,
         );
       }
     }
@@ -69,23 +76,25 @@ export class ComputeCapacity {
       throw new ArmError(
         400,
         'InvalidParameter',
-        `The value ${vmSize} provided for the VM size is not valid. The valid sizes in the current region are: ${OFFERED_LOCATIONS.length ? 'see https://aka.ms/azure-vm-sizes' : ''}.`,
+        `The value ${vmSize} provided for the VM size is not valid. The valid sizes in the ` +
+          `current region are: ${OFFERED_LOCATIONS.length ? 'see https://aka.ms/azure-vm-sizes' : ''}.`,
         [{ code: 'InvalidParameter', message: 'vmSize', target: 'vmSize' }],
       );
     }
     const key = `${norm(location)}|${sku.name.toLowerCase()}`;
-    const offered = this.availability.has(key)
-      ? this.availability.get(key)!
-      : OFFERED_LOCATIONS.includes(norm(location))
-        ? ['1', '2', '3']
-        : null;
+    // null is a configured "not offered", so only undefined falls through to the defaults.
+    const configured = this.availability.get(key);
+    const offered = configured !== undefined ? configured : OFFERED_LOCATIONS.includes(norm(location)) ? ['1', '2', '3'] : null;
     const missingZone = zones?.find((z) => !offered?.includes(String(z)));
     if (!offered || missingZone) {
       const where = offered ? `zone '${missingZone}' of location '${norm(location)}'` : `location '${norm(location)}'`;
       throw new ArmError(
         409,
         'SkuNotAvailable',
-        `The requested VM size for resource 'Following SKUs have failed for Capacity Restrictions: ${sku.name}' is currently not available in ${where}. Please try another size or deploy to a different location or different zone. See https://aka.ms/azureskunotavailable for details.`,
+        `The requested VM size for resource 'Following SKUs have failed for Capacity Restrictions: ` +
+          `${sku.name}' is currently not available in ${where}. Please try another size or ` +
+          `deploy to a different location or different zone. See https://aka.ms/azureskunotavailable ` +
+          `for details.`,
       );
     }
     return sku;
@@ -114,11 +123,13 @@ export function allocationError(zonal: boolean): ArmError {
     ? new ArmError(
         409,
         'ZonalAllocationFailed',
-        'Allocation failed. We do not have sufficient capacity for the requested VM size in this zone. Read more about improving likelihood of allocation success at http://aka.ms/allocation-guidance',
+        'Allocation failed. We do not have sufficient capacity for the requested VM size ' +
+          'in this zone. Read more about improving likelihood of allocation success at http://aka.ms/allocation-guidance',
       )
     : new ArmError(
         409,
         'AllocationFailed',
-        'Allocation failed. We do not have sufficient capacity for the requested VM size in this region. Read more about improving likelihood of allocation success at http://aka.ms/allocation-guidance',
+        'Allocation failed. We do not have sufficient capacity for the requested VM size ' +
+          'in this region. Read more about improving likelihood of allocation success at http://aka.ms/allocation-guidance',
       );
 }

@@ -8,12 +8,12 @@ import { allocationError, type ComputeCapacity } from './compute-capacity.js';
 import { VM_TYPE } from './compute-instance-view.js';
 import { scaleSetVm } from './compute-vms.js';
 
-export const VMSS_TYPE = 'Microsoft.Compute/virtualMachineScaleSets';
+const VMSS_TYPE = 'Microsoft.Compute/virtualMachineScaleSets';
 
 const invalid = (message: string, target: string): ArmError =>
   new ArmError(400, 'InvalidParameter', message, [{ code: 'InvalidParameter', message, target }]);
 
-export function scaleSetVms(core: Core, vmssId: string): Json[] {
+function scaleSetVms(core: Core, vmssId: string): Json[] {
   return core.store
     .all()
     .filter((r) => r.type === VM_TYPE && r.doc.properties?.virtualMachineScaleSet?.id?.toLowerCase() === vmssId.toLowerCase())
@@ -21,7 +21,7 @@ export function scaleSetVms(core: Core, vmssId: string): Json[] {
 }
 
 /** Regular-priority instances among `n`, per Spot Priority Mix (all Regular unless Spot). */
-export function regularCount(props: Json, n: number): number {
+function regularCount(props: Json, n: number): number {
   if (props.virtualMachineProfile?.priority !== 'Spot') return n;
   const mix = props.priorityMixPolicy;
   if (!mix) return 0;
@@ -57,7 +57,8 @@ function validate(capacity: ComputeCapacity, ctx: OpContext, body: Json, existin
   }
   if (mode === 'Flexible' && vmp && !vmp.networkProfile?.networkApiVersion) {
     throw invalid(
-      "Required parameter 'networkProfile.networkApiVersion' is missing (null). It is required for scale sets in Flexible orchestration mode with a virtual machine profile.",
+      "Required parameter 'networkProfile.networkApiVersion' is missing (null). It is required " +
+        'for scale sets in Flexible orchestration mode with a virtual machine profile.',
       'networkApiVersion',
     );
   }

@@ -25,7 +25,7 @@ export function registerCompute(core: EmulatorCore): void {
   core.route(
     'GET',
     /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Compute\/locations\/([^/]+)\/usages$/i,
-    async (c, _req, res, _url, m) => {
+    async (_c, _req, res, _url, m) => {
       const families = [...new Set(VM_SKUS.map((s) => s.family)), SPOT_QUOTA_FAMILY];
       const value = families.map((f) => ({
         currentValue: capacity.usage(m[1], f),

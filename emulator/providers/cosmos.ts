@@ -10,16 +10,15 @@ export function registerCosmos(core: EmulatorCore): void {
   const keys = core.store.sideTable('cosmosKeys');
   const keysFor = (id: string) => {
     let k = keys.get(id.toLowerCase());
-    if (!k)
-      keys.set(
-        id.toLowerCase(),
-        (k = {
-          primaryMasterKey: core.rng.key(),
-          secondaryMasterKey: core.rng.key(),
-          primaryReadonlyMasterKey: core.rng.key(),
-          secondaryReadonlyMasterKey: core.rng.key(),
-        }),
-      );
+    if (!k) {
+      k = {
+        primaryMasterKey: core.rng.key(),
+        secondaryMasterKey: core.rng.key(),
+        primaryReadonlyMasterKey: core.rng.key(),
+        secondaryReadonlyMasterKey: core.rng.key(),
+      };
+      keys.set(id.toLowerCase(), k);
+    }
     return k;
   };
   core.behaviors.register({
@@ -50,7 +49,7 @@ export function registerCosmos(core: EmulatorCore): void {
       if (serverless && p.locations.length > 1)
         throw new ArmError(400, 'BadRequest', 'Serverless accounts do not support multiple regions.');
     },
-    prepare(ctx, doc) {
+    prepare(_ctx, doc) {
       const p = doc.properties;
       p.documentEndpoint = `https://${doc.name}.documents.azure.com:443/`;
       p.databaseAccountOfferType ??= 'Standard';

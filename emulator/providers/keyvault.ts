@@ -27,7 +27,9 @@ export function registerKeyVault(core: EmulatorCore): void {
         throw new ArmError(
           400,
           'VaultNameNotValid',
-          `The vault name '${name}' is invalid. A vault's name must be between 3-24 alphanumeric characters. The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens. Follow this link for more information: https://go.microsoft.com/fwlink/?linkid=2147742`,
+          `The vault name '${name}' is invalid. A vault's name must be between 3-24 alphanumeric ` +
+            `characters. The name must begin with a letter, end with a letter or digit, and not ` +
+            `contain consecutive hyphens. Follow this link for more information: https://go.microsoft.com/fwlink/?linkid=2147742`,
         );
       }
       const taken = core.store
@@ -40,13 +42,19 @@ export function registerKeyVault(core: EmulatorCore): void {
         throw new ArmError(
           409,
           'VaultAlreadyExists',
-          `The vault name '${name}' is already in use. Vault names are globally unique so it is possible that the name is already taken. If you are sure that the vault name was not taken then it is possible that a vault with the same name was recently deleted but not purged after being placed in a recoverable state. If the vault is in a recoverable state then the vault will need to be purged before reusing the name.`,
+          `The vault name '${name}' is already in use. Vault names are globally unique so it ` +
+            `is possible that the name is already taken. If you are sure that the vault name ` +
+            `was not taken then it is possible that a vault with the same name was recently deleted ` +
+            `but not purged after being placed in a recoverable state. If the vault is in a recoverable ` +
+            `state then the vault will need to be purged before reusing the name.`,
         );
       if (!existing && deleted.has(name.toLowerCase()) && body.properties?.createMode !== 'recover') {
         throw new ArmError(
           409,
           'ConflictError',
-          `A vault with the same name already exists in deleted state. You need to either recover or purge existing deleted vault. Follow this link https://go.microsoft.com/fwlink/?linkid=2149745 for more information on soft delete.`,
+          `A vault with the same name already exists in deleted state. You need to either recover ` +
+            `or purge existing deleted vault. Follow this link https://go.microsoft.com/fwlink/?linkid=2149745 ` +
+            `for more information on soft delete.`,
         );
       }
       if (!body.properties?.tenantId || (!body.sku?.name && !body.properties?.sku?.name)) {
@@ -67,7 +75,7 @@ export function registerKeyVault(core: EmulatorCore): void {
         );
       }
     },
-    prepare(ctx, doc, existing) {
+    prepare(_ctx, doc, existing) {
       const p = doc.properties;
       p.vaultUri = vaultUri(core, doc.name);
       p.enableSoftDelete = true;
@@ -97,32 +105,32 @@ export function registerKeyVault(core: EmulatorCore): void {
       core.store.changed();
     },
   });
-  core.behaviors.register({ type: `${VAULT_TYPE}/secrets`, patch: true, present: (d: Json) => (delete d.properties.value, d) });
+  core.behaviors.register({ type: `${VAULT_TYPE}/secrets`, patch: true, present: hideSecretValue });
 
   const base = '^/subscriptions/[^/]+/providers/Microsoft\\.KeyVault';
-  core.route('GET', new RegExp(`${base}/deletedVaults$`, 'i'), async (c, _q, res) => send(res, 200, { value: [...deleted.values()] }));
-  core.route('GET', new RegExp(`${base}/locations/[^/]+/deletedVaults/([^/]+)$`, 'i'), async (c, _q, res, _u, m) => {
+  core.route('GET', new RegExp(`${base}/deletedVaults$`, 'i'), async (_c, _q, res) => send(res, 200, { value: [...deleted.values()] }));
+  core.route('GET', new RegExp(`${base}/locations/[^/]+/deletedVaults/([^/]+)$`, 'i'), async (_c, _q, res, _u, m) => {
     const d = deleted.get(m[1].toLowerCase());
     if (!d) throw new ArmError(404, 'ResourceNotFound', `The Resource 'Microsoft.KeyVault/deletedVaults/${m[1]}' was not found.`);
     send(res, 200, d);
   });
-  core.route('POST', new RegExp(`${base}/locations/([^/]+)/deletedVaults/([^/]+)/purge$`, 'i'), async (c, _q, res, url, m) => {
+  core.route('POST', new RegExp(`${base}/locations/([^/]+)/deletedVaults/([^/]+)/purge$`, 'i'), async (_c, _q, res, url, m) => {
     const d = deleted.get(m[2].toLowerCase());
     if (!d) throw new ArmError(404, 'ResourceNotFound', `The Resource 'Microsoft.KeyVault/deletedVaults/${m[2]}' was not found.`);
     if (d.properties.purgeProtectionEnabled) {
       throw new ArmError(
         409,
         'Conflict',
-        `Operation "purge" is not allowed because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.`,
+        `Operation "purge" is not allowed because purge protection is enabled for this vault. ` +
+          `Key Vault service will automatically purge it after the retention period has passed.`,
       );
     }
     deleted.delete(m[2].toLowerCase());
     core.store.changed();
     const op = await core.operations.start('Microsoft.KeyVault', m[1], 0, async () => undefined);
-    const ctx = core.contextFor(
-      `/subscriptions/${core.subscriptionId}/resourceGroups/x/providers/Microsoft.KeyVault/vaults/${m[2]}`,
-      'POST',
-    )!;
+    const vaultId = `/subscriptions/${core.subscriptionId}/resourceGroups/x/providers/Microsoft.KeyVault/vaults/${m[2]}`;
+    const ctx = core.contextFor(vaultId, 'POST');
+    if (!ctx) throw new Error(`No operation context for ${vaultId}: not a provider path.`);
     ctx.apiVersion = url.searchParams.get('api-version') ?? '';
     send(res, 202, undefined, core.lroHeaders(op, ctx, ['location']));
   });
@@ -152,4 +160,10 @@ export function lookupVault(
     purgeProtection: doc.properties?.enablePurgeProtection === true,
     softDeleteRetentionInDays: doc.properties?.softDeleteRetentionInDays ?? 90,
   };
+}
+
+/** ARM never returns a secret's value from the management plane; only the data plane does. */
+function hideSecretValue(d: Json): Json {
+  delete d.properties.value;
+  return d;
 }

@@ -24,7 +24,9 @@ export function registerNetworkIdentityMonitoring(core: EmulatorCore): void {
   core.behaviors.register({
     type: 'Microsoft.Network/networkSecurityGroups',
     ...net,
-    prepare: (ctx, doc) => void (doc.properties.resourceGuid ??= ctx.core.rng.uuid()),
+    prepare: (ctx, doc) => {
+      doc.properties.resourceGuid ??= ctx.core.rng.uuid();
+    },
   });
 
   core.behaviors.register({
@@ -105,7 +107,9 @@ export function registerNetworkIdentityMonitoring(core: EmulatorCore): void {
     prepare(ctx, doc, existing) {
       doc.properties.AppId = existing?.properties?.AppId ?? ctx.core.rng.uuid();
       doc.properties.InstrumentationKey = existing?.properties?.InstrumentationKey ?? ctx.core.rng.uuid();
-      doc.properties.ConnectionString = `InstrumentationKey=${doc.properties.InstrumentationKey};IngestionEndpoint=https://${doc.location}.in.applicationinsights.azure.com/`;
+      doc.properties.ConnectionString =
+        `InstrumentationKey=${doc.properties.InstrumentationKey};` +
+        `IngestionEndpoint=https://${doc.location}.in.applicationinsights.azure.com/`;
     },
   });
   core.behaviors.register({ type: 'Microsoft.Insights/actionGroups', patch: true, noProvisioningState: true });

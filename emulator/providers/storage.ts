@@ -10,7 +10,10 @@ export function registerStorage(core: EmulatorCore): void {
   const keys = core.store.sideTable('storageKeys');
   const keysFor = (id: string) => {
     let k = keys.get(id.toLowerCase());
-    if (!k) keys.set(id.toLowerCase(), (k = { key1: core.rng.key(), key2: core.rng.key() }));
+    if (!k) {
+      k = { key1: core.rng.key(), key2: core.rng.key() };
+      keys.set(id.toLowerCase(), k);
+    }
     return k;
   };
   core.behaviors.register({
@@ -23,7 +26,8 @@ export function registerStorage(core: EmulatorCore): void {
         throw new ArmError(
           400,
           'AccountNameInvalid',
-          `${name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.`,
+          `${name} is not a valid storage account name. Storage account name must be between ` +
+            `3 and 24 characters in length and use numbers and lower-case letters only.`,
         );
       requireGloballyUnique(
         core,
@@ -36,7 +40,7 @@ export function registerStorage(core: EmulatorCore): void {
       if (!existing && (!body.sku?.name || !body.kind))
         throw new ArmError(400, 'InvalidRequestContent', "The request content was invalid: 'sku' and 'kind' are required.");
     },
-    prepare(ctx, doc) {
+    prepare(_ctx, doc) {
       const n = doc.name;
       doc.properties.primaryEndpoints = {
         blob: `https://${n}.blob.core.windows.net/`,

@@ -43,7 +43,7 @@ export function registerWeb(core: EmulatorCore): void {
           );
       }
     },
-    prepare(ctx, doc) {
+    prepare(_ctx, doc) {
       doc.properties.defaultHostName = `${doc.name}.azurewebsites.net`;
       doc.properties.hostNames = [doc.properties.defaultHostName];
       doc.properties.state = 'Running';

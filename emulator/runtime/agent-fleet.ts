@@ -10,7 +10,7 @@ import type { ManagedProcess, ProcessGroup } from './services/processes.js';
 export type SimGpu = 'T4' | 'A100-80GB' | '2xA100' | '4xA100' | 'H100' | 'none';
 
 /** The GPU each SKU carries, as the sim engine's profiles name them. */
-export function gpuForSku(sku: string): SimGpu {
+function gpuForSku(sku: string): SimGpu {
   const s = sku.toLowerCase();
   if (s.includes('t4')) return 'T4';
   if (s.includes('h100')) return 'H100';

@@ -59,7 +59,7 @@ export function readApimModel(store: Store, serviceId: string, secrets: SecretRe
  * Azure), never per request; so consumers of a rotated secret always learn the new version before
  * API Management sends it. The local proxy keeps that ordering with a shorter refresh.
  */
-export const NAMED_VALUE_REFRESH_MS = 5_000;
+const NAMED_VALUE_REFRESH_MS = 5_000;
 const namedValueCache = new Map<string, { value: string; at: number }>();
 
 function namedValue(n: Json, secrets: SecretReader): string {

@@ -5,7 +5,7 @@
 import { request } from 'node:https';
 import type { Json, Store } from '../core/store.js';
 
-export const AUTOSCALE_EVALUATION_MS = 10_000;
+const AUTOSCALE_EVALUATION_MS = 10_000;
 const VMSS_API_VERSION = '2024-11-01';
 
 export interface ArmAccess {

@@ -29,7 +29,7 @@ export interface RunningGateway {
  * endpoints in place of Azure's: local Cosmos (key + CA), Azurite's queue, and the key files the
  * runtime keeps in step with Key Vault instead of Key Vault through a managed identity.
  */
-export function localGatewayConfig(appConfig: Record<string, unknown>, env: GatewayHostEnvironment) {
+function localGatewayConfig(appConfig: Record<string, unknown>, env: GatewayHostEnvironment) {
   const storage = env.storageConnectionString();
   const jobsQueue = (appConfig.storage as { jobsQueue?: string } | undefined)?.jobsQueue ?? env.jobsQueue;
   const { storage: _azureStorage, ...rest } = appConfig;

@@ -7,8 +7,6 @@ import type { Json } from '../core/store.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzuriteService, type AzuriteService } from './services/azurite.js';
 import { startCosmosService, type CosmosService } from './services/cosmos.js';
 
-export const LOCAL_COSMOS_DATABASE_DEFAULT = 'gpuarb';
-
 export class LocalServices {
   private cosmosP: Promise<CosmosService> | undefined;
   private azuriteP: Promise<AzuriteService> | undefined;

@@ -3,7 +3,7 @@
 // Azurite, VMs → agent processes, a function app deployment → a gateway process, API Management →
 // the local policy-enforcing proxy, Key Vault secrets → key files the processes watch, and their
 // logs → the Log Analytics workspace. The ARM code path is unchanged: only the endpoints differ.
-import { mkdirSync, renameSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BehaviorRegistry } from '../core/behavior.js';
 import type { Store } from '../core/store.js';
@@ -14,6 +14,7 @@ import { ApimHosts } from './apim-hosts.js';
 import { GatewayHost } from './gateway-host.js';
 import { LogIngester, logLineToRow, type LogSink } from './log-ingest.js';
 import { LocalServices } from './local-services.js';
+import { gatewaySettings, KEY_SECRETS, RESOURCE_TYPES, resourceGroupOf, writeKeyFiles } from './platform-resources.js';
 import { ProcessGroup } from './services/processes.js';
 import { AutoscaleFloor, type ArmAccess } from './autoscale-floor.js';
 
@@ -28,25 +29,6 @@ export interface PlatformRuntimeOptions {
   /** Persist Azurite's data under the state dir (the daemon) or keep it in memory (tests). */
   persistStorage?: boolean;
 }
-
-const T = {
-  cosmos: 'Microsoft.DocumentDB/databaseAccounts',
-  cosmosContainer: 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers',
-  storage: 'Microsoft.Storage/storageAccounts',
-  blobContainer: 'Microsoft.Storage/storageAccounts/blobServices/containers',
-  queue: 'Microsoft.Storage/storageAccounts/queueServices/queues',
-  vm: 'Microsoft.Compute/virtualMachines',
-  vmss: 'Microsoft.Compute/virtualMachineScaleSets',
-  siteExtension: 'Microsoft.Web/sites/extensions',
-  site: 'Microsoft.Web/sites',
-  apim: 'Microsoft.ApiManagement/service',
-  vault: 'Microsoft.KeyVault/vaults',
-  workspace: 'Microsoft.OperationalInsights/workspaces',
-} as const;
-
-export const KEY_SECRETS = { internal: 'internal-service-key', backend: 'inference-api-key' } as const;
-
-const rgOf = (id: string) => id.slice(0, id.toLowerCase().indexOf('/providers/')).toLowerCase();
 
 export class PlatformRuntime {
   readonly group: ProcessGroup;
@@ -108,15 +90,15 @@ export class PlatformRuntime {
   attach(): this {
     const b = this.opts.emulator.behaviors;
     const hook = (type: string, h: Parameters<typeof b.addHook>[1]) => this.unhook.push(b.addHook(type, h));
-    hook(T.cosmos, { provisioned: (doc) => this.onCosmosAccount(doc) });
-    hook(T.cosmosContainer, { provisioned: (doc) => this.services.createCosmosContainer(doc) });
-    hook(T.storage, { provisioned: (doc) => this.onStorageAccount(doc) });
-    hook(T.blobContainer, { provisioned: (doc) => this.services.createBlobContainer(doc.name) });
-    hook(T.queue, { provisioned: (doc) => this.services.createQueue(doc.name) });
-    hook(T.vm, { provisioned: (doc) => this.onVm(doc), deleted: (doc) => this.fleet.stop(doc.name) });
-    hook(T.siteExtension, { provisioned: (doc) => this.onDeploy(doc) });
-    hook(T.site, { deleted: () => this.gateway.stop() });
-    hook(T.apim, { provisioned: (doc) => this.apim.start(doc), deleted: (doc) => this.apim.stop(doc) });
+    hook(RESOURCE_TYPES.cosmos, { provisioned: (doc) => this.onCosmosAccount(doc) });
+    hook(RESOURCE_TYPES.cosmosContainer, { provisioned: (doc) => this.services.createCosmosContainer(doc) });
+    hook(RESOURCE_TYPES.storage, { provisioned: (doc) => this.onStorageAccount(doc) });
+    hook(RESOURCE_TYPES.blobContainer, { provisioned: (doc) => this.services.createBlobContainer(doc.name) });
+    hook(RESOURCE_TYPES.queue, { provisioned: (doc) => this.services.createQueue(doc.name) });
+    hook(RESOURCE_TYPES.vm, { provisioned: (doc) => this.onVm(doc), deleted: (doc) => this.fleet.stop(doc.name) });
+    hook(RESOURCE_TYPES.siteExtension, { provisioned: (doc) => this.onDeploy(doc) });
+    hook(RESOURCE_TYPES.site, { deleted: () => this.gateway.stop() });
+    hook(RESOURCE_TYPES.apim, { provisioned: (doc) => this.apim.start(doc), deleted: (doc) => this.apim.stop(doc) });
     this.syncKeys();
     this.timers.push(
       setInterval(() => this.syncKeys(), 1000),
@@ -137,19 +119,19 @@ export class PlatformRuntime {
     const run = async (docs: Json[], fn: (d: Json) => Promise<unknown>) => {
       await Promise.all(docs.map((d) => fn(d).catch((e: Error) => log(`resume ${d.id}: ${e.message}`))));
     };
-    await run(ofType(T.cosmos), (d) => this.onCosmosAccount(d));
-    await run(ofType(T.storage), (d) => this.onStorageAccount(d));
-    await run(ofType(T.cosmosContainer), (d) => this.services.createCosmosContainer(d));
-    await run([...ofType(T.blobContainer), ...ofType(T.queue)], (d) =>
+    await run(ofType(RESOURCE_TYPES.cosmos), (d) => this.onCosmosAccount(d));
+    await run(ofType(RESOURCE_TYPES.storage), (d) => this.onStorageAccount(d));
+    await run(ofType(RESOURCE_TYPES.cosmosContainer), (d) => this.services.createCosmosContainer(d));
+    await run([...ofType(RESOURCE_TYPES.blobContainer), ...ofType(RESOURCE_TYPES.queue)], (d) =>
       /\/queues\//i.test(d.id) ? this.services.createQueue(d.name) : this.services.createBlobContainer(d.name),
     );
     this.syncKeys();
     await run(
-      ofType(T.vm).filter((d) => d.properties?.instanceView?.statuses?.some((s: Json) => s.code === 'PowerState/running')),
+      ofType(RESOURCE_TYPES.vm).filter((d) => d.properties?.instanceView?.statuses?.some((s: Json) => s.code === 'PowerState/running')),
       (d) => this.onVm(d),
     );
-    await run(ofType(T.siteExtension), (d) => this.onDeploy(d));
-    await run(ofType(T.apim), (d) => this.apim.start(d));
+    await run(ofType(RESOURCE_TYPES.siteExtension), (d) => this.onDeploy(d));
+    await run(ofType(RESOURCE_TYPES.apim), (d) => this.apim.start(d));
   }
 
   private store() {
@@ -159,7 +141,7 @@ export class PlatformRuntime {
   private workspaceId(): string | undefined {
     return this.store()
       .all()
-      .find((r) => r.type.toLowerCase() === T.workspace.toLowerCase())?.doc.properties?.customerId;
+      .find((r) => r.type.toLowerCase() === RESOURCE_TYPES.workspace.toLowerCase())?.doc.properties?.customerId;
   }
 
   private async onCosmosAccount(doc: Json): Promise<void> {
@@ -176,21 +158,8 @@ export class PlatformRuntime {
     this.store().changed();
   }
 
-  /** Writes "current\nprevious" of each key secret of the (first) vault; atomic rename. */
   private syncKeys(): void {
-    const vault = this.store()
-      .all()
-      .find((r) => r.type.toLowerCase() === T.vault.toLowerCase())?.doc.name;
-    if (!vault) return;
-    for (const secret of Object.values(KEY_SECRETS)) {
-      const values = this.opts.secrets.versions(vault, secret).slice(0, 2);
-      if (!values.length) continue;
-      const file = this.keysFile(secret);
-      const text = `${values.join('\n')}\n`;
-      if (existsSync(file) && readFileSync(file, 'utf8') === text) continue;
-      writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
-      renameSync(`${file}.tmp`, file);
-    }
+    writeKeyFiles(this.store(), this.opts.secrets, (secret) => this.keysFile(secret));
   }
 
   private async onVm(vm: Json): Promise<void> {
@@ -209,22 +178,13 @@ export class PlatformRuntime {
     });
   }
 
-  /** The gateway config the function app carries (GPUARB_GATEWAY_CONFIG), as in Azure. */
-  private gatewaySettings(rg: string): Json | undefined {
-    const settings = this.store()
-      .all()
-      .find((r) => r.doc.id.toLowerCase().startsWith(rg) && /\/config\/appsettings$/i.test(r.doc.id));
-    const raw = settings?.doc.properties?.GPUARB_GATEWAY_CONFIG;
-    return typeof raw === 'string' ? (JSON.parse(raw) as Json) : undefined;
-  }
-
   private async onDeploy(ext: Json): Promise<void> {
     if (ext.name.toLowerCase() !== 'onedeploy') return;
     const siteId = ext.id.slice(0, ext.id.toLowerCase().lastIndexOf('/extensions/'));
-    const settings = this.gatewaySettings(rgOf(siteId));
+    const settings = gatewaySettings(this.store(), resourceGroupOf(siteId));
     if (!settings) return;
     await Promise.all([this.services.cosmos(), this.services.azurite()]);
-    await this.gateway.deploy(siteId.split('/').pop()!, ext.properties?.packageUri ?? 'local', settings);
+    await this.gateway.deploy(siteId.slice(siteId.lastIndexOf('/') + 1), ext.properties?.packageUri ?? 'local', settings);
   }
 
   /** https://<app>.azurewebsites.net/v1/... → the local gateway process, same path. */
@@ -242,7 +202,7 @@ export class PlatformRuntime {
   /** The Application Health extension's view: each VM's instance view follows its agent. */
   private async syncHealth(): Promise<void> {
     for (const r of this.store().all()) {
-      if (r.type.toLowerCase() !== T.vm.toLowerCase()) continue;
+      if (r.type.toLowerCase() !== RESOURCE_TYPES.vm.toLowerCase()) continue;
       const health = (await this.fleet.health(r.doc.name)).toLowerCase();
       const view = r.doc.properties?.instanceView;
       if (!view) continue;

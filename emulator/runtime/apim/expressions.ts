@@ -22,7 +22,7 @@ export function renderValue(text: string, ctx: ExpressionContext, namedValues: (
 }
 
 /** expr := term ('??' term)*; term := "string" | context(.Name | ?.Name)* [.ToString()] */
-export function evaluate(expr: string, ctx: ExpressionContext): string {
+function evaluate(expr: string, ctx: ExpressionContext): string {
   for (const alternative of expr.split('??').map((s) => s.trim())) {
     const v = evaluateTerm(alternative, ctx);
     if (v !== null && v !== undefined) return v;

@@ -31,7 +31,10 @@ const policyCache = new Map<string, Policy>();
 const parseCached = (xml: string | undefined): Policy => {
   if (!xml) return EMPTY_POLICY;
   let p = policyCache.get(xml);
-  if (!p) policyCache.set(xml, (p = parsePolicy(xml)));
+  if (!p) {
+    p = parsePolicy(xml);
+    policyCache.set(xml, p);
+  }
   return p;
 };
 

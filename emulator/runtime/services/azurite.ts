@@ -67,21 +67,23 @@ export async function startAzuriteService(
         resolve({ blob: Number(blob[1]), queue: Number(queue[1]) });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`Azurite exited (${code}) before it was ready: ${out.slice(-500)}`));
     });
   });
-  child.stdout!.resume();
-  child.stderr!.resume();
+  child.stdout.resume();
+  child.stderr.resume();
   const blobEndpoint = `${scheme}://127.0.0.1:${ports.blob}/${AZURITE_ACCOUNT}`;
   const queueEndpoint = `${scheme}://127.0.0.1:${ports.queue}/${AZURITE_ACCOUNT}`;
   return {
     blobEndpoint,
     queueEndpoint,
-    connectionString: `DefaultEndpointsProtocol=${scheme};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};`,
+    connectionString:
+      `DefaultEndpointsProtocol=${scheme};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
+      `BlobEndpoint=${blobEndpoint};QueueEndpoint=${queueEndpoint};`,
     process: child,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

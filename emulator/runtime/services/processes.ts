@@ -38,8 +38,8 @@ export class ProcessGroup {
     const waiters = new Set<(line: string) => void>();
     let exited = false;
     for (const [stream, s] of [
-      ['stdout', child.stdout!],
-      ['stderr', child.stderr!],
+      ['stdout', child.stdout],
+      ['stderr', child.stderr],
     ] as const) {
       createInterface({ input: s }).on('line', (line) => {
         opts.onLine?.(line, stream);
@@ -62,15 +62,21 @@ export class ProcessGroup {
       },
       waitForLine: (match, timeoutMs) =>
         new Promise((resolve, reject) => {
-          const timer = setTimeout(() => done(new Error(`${opts.name} did not report ready within ${timeoutMs} ms`)), timeoutMs);
-          const onLine = (line: string) => match(line) && done(undefined, line);
-          const onExit = () => done(new Error(`${opts.name} exited before it was ready`));
-          const done = (err?: Error, line?: string) => {
+          const fail = (err: Error) => {
+            stopWaiting();
+            reject(err);
+          };
+          const timer = setTimeout(() => fail(new Error(`${opts.name} did not report ready within ${timeoutMs} ms`)), timeoutMs);
+          const onLine = (line: string) => {
+            if (!match(line)) return;
+            stopWaiting();
+            resolve(line);
+          };
+          const onExit = () => fail(new Error(`${opts.name} exited before it was ready`));
+          const stopWaiting = () => {
             clearTimeout(timer);
             waiters.delete(onLine);
             child.off('exit', onExit);
-            if (err) reject(err);
-            else resolve(line!);
           };
           waiters.add(onLine);
           child.once('exit', onExit);
