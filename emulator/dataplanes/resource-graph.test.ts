@@ -11,7 +11,7 @@ let token: string;
 beforeAll(async () => {
   cloud = await startLocalCloud({ standardDataPlanes: false });
   http = httpsClient(cloud.emulator.caCertPem);
-  token = (await cloud.emulator.credential.getToken('https://management.azure.com/.default'))!.token;
+  token = (await cloud.emulator.credential.getToken('https://management.azure.com/.default'))?.token ?? '';
 });
 afterAll(async () => {
   http?.close();
@@ -47,9 +47,9 @@ describe('Resource Graph SpotResources (sample)', () => {
     const res = await graph(
       "SpotResources | where type =~ 'microsoft.compute/skuspotpricehistory/ostype/location' | where sku.name in~ ('standard_nc96ads_a100_v4') | where properties.osType =~ 'linux' | where location in~ ('eastus') | project skuName = tostring(sku.name), latest = todouble(properties.spotPrices[0].priceUSD), history = properties.spotPrices",
     );
-    const sku = SAMPLE_SKUS.find((s) => s.armSkuName === 'Standard_NC96ads_A100_v4')!;
+    const sku = SAMPLE_SKUS.find((s) => s.armSkuName === 'Standard_NC96ads_A100_v4');
     expect(res.data).toHaveLength(1);
-    expect(res.data[0].latest).toBe(sku.spotPerHour);
+    expect(res.data[0].latest).toBe(sku?.spotPerHour);
     const times = (res.data[0].history as { timestamp: string }[]).map((p) => Date.parse(p.timestamp));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
   });
