@@ -45,6 +45,8 @@ export interface Variant {
   region?: string;
   regularBase?: number;
   regularPercentAboveBase?: number;
+  /** Replicas to run; more than the pool's own count are spare (they add cost, not tokens). */
+  replicas?: number;
 }
 
 export function evaluatePool(config: GpuarbConfig, pool: PoolConfig, market: Market, v: Variant = {}): PoolCostReport {
@@ -59,11 +61,15 @@ export function evaluatePool(config: GpuarbConfig, pool: PoolConfig, market: Mar
   if (price && price.value.spot === null) notes.push(`${sku} has no Linux spot meter in ${region}`);
   if (price && price.value.regular === null) notes.push(`${sku} has no Linux on-demand meter in ${region}`);
 
-  const replicas = pool.capacity.initial ?? pool.capacity.min;
+  const serving = pool.capacity.initial ?? pool.capacity.min;
+  const replicas = v.replicas ?? serving;
   const spotCfg = { ...pool.spot, ...(v.regularBase !== undefined ? { regularBase: v.regularBase } : {}) };
   if (v.regularPercentAboveBase !== undefined) spotCfg.regularPercentAboveBase = v.regularPercentAboveBase;
   const mix = priorityMix(replicas, spotCfg);
-  const mixDetail = v.regularBase !== undefined ? 'candidate mix' : `pools[${pool.name}].spot, capacity.initial ?? capacity.min`;
+  const mixDetail =
+    v.regularBase !== undefined
+      ? 'candidate mix'
+      : `pools[${pool.name}].spot over ${replicas} replicas (capacity.initial, else capacity.min)`;
 
   const band = market.spot.bands.get(key) ?? null;
   if (!band && mix.spot > 0) notes.push(`no eviction-rate band for ${sku} in ${region}`);
@@ -105,6 +111,7 @@ export function evaluatePool(config: GpuarbConfig, pool: PoolConfig, market: Mar
     outputTokensPerSecond: throughput.value?.outputTokensPerSecond ?? null,
     inputTokensPerSecond: throughput.value?.inputTokensPerSecond ?? null,
     utilisation: config.cost.utilisation,
+    servingReplicas: serving,
     sellInputPerMillion: sell.value?.inputPerMillion ?? 0,
     sellOutputPerMillion: sell.value?.outputPerMillion ?? 0,
   });

@@ -13,6 +13,8 @@ export interface CostInputs {
   inputTokensPerSecond: number | null;
   /** 0–1. */
   utilisation: number;
+  /** Replicas the load needs (default: all of them); replicas beyond it are spare and serve nothing extra. */
+  servingReplicas?: number;
   sellInputPerMillion: number;
   sellOutputPerMillion: number;
 }
@@ -40,7 +42,7 @@ export function poolCost(i: CostInputs): CostFigures {
   const costPerHour = missing.some((m) => m.includes('meter'))
     ? null
     : i.regular * (i.onDemandPerHour ?? 0) + i.spot * (i.spotPerHour ?? 0);
-  const replicaSecondsPerHour = (i.regular + i.spot) * 3600 * i.utilisation;
+  const replicaSecondsPerHour = (i.servingReplicas ?? i.regular + i.spot) * 3600 * i.utilisation;
   const outputTokensPerHour = i.outputTokensPerSecond === null ? null : i.outputTokensPerSecond * replicaSecondsPerHour;
   const inputTokensPerHour = i.inputTokensPerSecond === null ? null : i.inputTokensPerSecond * replicaSecondsPerHour;
   const perMillion = (tokens: number | null) => (costPerHour === null || !tokens ? null : (costPerHour / tokens) * 1e6);

@@ -61,17 +61,27 @@ describe('cost --recommend', () => {
     expect(a.configChange[0]).toMatch(/^location: westeurope/);
   });
 
-  it('pays for a regular replica when the eviction band rises past what the target allows', () => {
-    // 2 spot, min 1, repair 0.5 h. Band 0-5 (5%/h): p_up = 1 / (1 + 0.05 × 0.5) = 0.97561,
-    // P(≥ 1 up) = 1 − 0.02439² = 0.999405 ≥ 0.999: all spot wins.
-    // Band 20+ (30%/h assumed): p_up = 1 / 1.15 = 0.869565, P = 1 − 0.130435² = 0.982987 < 0.999:
-    // all spot fails the target, so 1 regular + 1 spot (P = 1) is the cheapest that meets it.
+  it('buys spare or regular replicas when the eviction band rises past what the target allows', () => {
+    // The pool serves with 2 replicas, min 1, repair 0.5 h; spot $4/h, regular $15/h.
+    // Band 0-5 (5%/h): p_up = 1 / (1 + 0.05 × 0.5) = 0.97561; 2 spot: P(≥ 1 up) = 1 − 0.02439² = 0.999405
+    // ≥ 0.999, at $8/h: all spot, no spare, wins.
+    // Band 20+ (30%/h assumed): p_up = 1 / 1.15 = 0.869565, q = 0.130435.
+    //   2 spot ($8/h):  P = 1 − q² = 0.982987  (fails)
+    //   3 spot ($12/h): P = 1 − q³ = 0.997781  (fails)
+    //   4 spot ($16/h): P = 1 − q⁴ = 0.999711  (meets)
+    //   1 regular + 1 spot ($19/h): P = 1        (meets, dearer)
+    // so the winner is 4 spot: two spare replicas for evictions.
     const low = recommend(config, pool, market({ eastus: { regular: 15, spot: 4, band: '0-5' } }), 99.9);
-    expect(low.winner?.regularBase).toBe(0);
+    expect(low.winner).toMatchObject({ regularBase: 0, replicas: 2 });
     expect(low.winner?.report.availability).toBeCloseTo(0.999405, 6);
     const high = recommend(config, pool, market({ eastus: { regular: 15, spot: 4, band: '20+' } }), 99.9);
-    expect(high.ranked.find((c) => c.regularBase === 0 && c.region === 'eastus')?.report.availability).toBeCloseTo(0.982987, 6);
-    expect(high.winner).toMatchObject({ region: 'eastus', regularBase: 1 });
+    const spotOnly = (n: number) => high.ranked.find((c) => c.regularBase === 0 && c.replicas === n)?.report;
+    expect(spotOnly(2)?.availability).toBeCloseTo(0.982987, 6);
+    expect(spotOnly(3)?.availability).toBeCloseTo(0.997781, 6);
+    expect(spotOnly(4)?.availability).toBeCloseTo(0.999711, 6);
+    expect(high.winner).toMatchObject({ region: 'eastus', regularBase: 0, replicas: 4 });
+    expect(high.winner?.report.figures.costPerHour).toBeCloseTo(16, 10);
+    expect(high.configChange).toContain('    capacity: { min: 1, max: 4, initial: 4 }');
   });
 
   it('refuses every SKU whose GPU memory cannot hold the model', () => {

@@ -8,10 +8,14 @@ import type { Market } from './market.js';
 import { modelSize, requiredMemoryGb } from './model-memory.js';
 import { GPU_SKUS, gpuSku } from './sku-catalog.js';
 
+/** Extra replicas beyond the pool's own count that the search tries as spare for evictions. */
+export const MAX_SPARE = 2;
+
 export interface Candidate {
   sku: string;
   region: string;
   regularBase: number;
+  replicas: number;
   report: PoolCostReport;
   meetsTarget: boolean;
 }
@@ -63,11 +67,13 @@ export function recommend(config: GpuarbConfig, pool: PoolConfig, market: Market
   const ranked: Candidate[] = [];
   for (const sku of fits)
     for (const region of regionsFor(config))
-      for (let regularBase = 0; regularBase <= replicas; regularBase++) {
-        const report = evaluatePool(config, pool, market, { sku, region, regularBase, regularPercentAboveBase: 0 });
-        if (report.figures.costPerMillionOutput === null) continue;
-        ranked.push({ sku, region, regularBase, report, meetsTarget: report.availability !== null && report.availability >= target });
-      }
+      for (let count = replicas; count <= replicas + MAX_SPARE; count++)
+        for (let regularBase = 0; regularBase <= count; regularBase++) {
+          const report = evaluatePool(config, pool, market, { sku, region, regularBase, regularPercentAboveBase: 0, replicas: count });
+          if (report.figures.costPerMillionOutput === null) continue;
+          const meetsTarget = report.availability !== null && report.availability >= target;
+          ranked.push({ sku, region, regularBase, replicas: count, report, meetsTarget });
+        }
   ranked.sort(
     (a, b) =>
       Number(b.meetsTarget) - Number(a.meetsTarget) ||
@@ -93,6 +99,8 @@ function configChange(config: GpuarbConfig, pool: PoolConfig, w: Candidate): str
   lines.push('pools:', `  - name: ${pool.name}`);
   const sku = gpuSku(w.sku);
   if (w.sku !== pool.sku) lines.push(`    sku: ${w.sku}`, `    gpu: ${sku?.profile}`, `    tensorParallel: ${sku?.gpuCount}`);
+  if (w.replicas !== (pool.capacity.initial ?? pool.capacity.min))
+    lines.push(`    capacity: { min: ${pool.capacity.min}, max: ${Math.max(pool.capacity.max, w.replicas)}, initial: ${w.replicas} }`);
   lines.push(`    spot: { regularBase: ${w.regularBase}, regularPercentAboveBase: 0 }`);
   return lines;
 }
