@@ -1,8 +1,8 @@
 // `gpuarb usage --margin`: per customer and model, revenue at the configured prices (cache hits
 // included: they are sold like any answer), the GPU cost attributed to them, and the margin.
-// A pool's cost over the window is its hourly cost (`gpuarb cost`, the configured priority mix at
-// today's prices) times the window's hours; it is shared among the pool's customers by the output
-// tokens the GPUs actually produced for them, i.e. without the cache hits (docs/cost.md).
+// A pool's cost over the window is the hours its VMs actually ran (pool-hours.ts) at today's
+// prices (`gpuarb cost`); it is shared among the pool's customers by the output tokens the GPUs
+// actually produced for them, i.e. without the cache hits (docs/cost.md).
 import type { Context } from '../core/context.js';
 import type { UsageLine, UsageReport } from './usage-report.js';
 
@@ -19,7 +19,7 @@ export interface UsageMarginReport {
   to: string;
   currency: string;
   windowHours: number;
-  /** Per model: the pools' hourly cost and where it came from. */
+  /** Per model: the pools' cost per window hour (their VM hours at today's prices, averaged over the window). */
   poolCosts: Record<string, { costPerHour: number | null; pools: string[] }>;
   lines: MarginLine[];
   totals: { revenue: number; cost: number | null; margin: number | null };
@@ -70,17 +70,39 @@ export async function usageMarginReport(
   const [{ usageReport }, { costReport }] = await Promise.all([import('./usage.js'), import('../cost/collect.js')]);
   // Every customer's usage: a pool's cost is shared among all who used it, whoever is shown.
   const [usage, cost] = await Promise.all([usageReport(ctx, { ...opts, customer: undefined }), costReport(ctx, { local: opts.local })]);
-  const notes = [...cost.notes];
+  // Throughput does not enter a margin built from hours, so its notes do not belong here.
+  const notes = cost.notes.filter((n) => !/throughput/.test(n));
   if (cost.currency !== 'USD') notes.push(`revenue is in USD (configured prices), cost in ${cost.currency}: the margin mixes currencies`);
+  const start = Date.parse(`${usage.from}T00:00:00Z`);
+  const hours = Math.max(0, (ctx.clock.now() - start) / 3_600_000);
+  const { poolHours } = await import('./pool-hours.js');
+  const actual = await poolHours(ctx, { local: opts.local, fromMs: start }).catch((e) => {
+    notes.push(
+      `VM hours unreadable (${String((e as Error)?.message ?? e).split('\n')[0]}): the configured mix is taken to have run all window`,
+    );
+    return undefined;
+  });
   const poolCosts: UsageMarginReport['poolCosts'] = {};
   for (const p of cost.pools) {
     poolCosts[p.model] ??= { costPerHour: 0, pools: [] };
     const entry = poolCosts[p.model];
     entry.pools.push(p.pool);
-    entry.costPerHour = entry.costPerHour === null || p.figures.costPerHour === null ? null : entry.costPerHour + p.figures.costPerHour;
+    const h = actual?.get(p.pool);
+    const od = p.inputs.onDemandPerHour.value;
+    const spot = p.inputs.spotPerHour.value;
+    // Cost over the window, expressed per window hour so attributeMargin can scale it back.
+    const windowCost = h
+      ? (h.regularHours && od === null) || (h.spotHours && spot === null)
+        ? null
+        : h.regularHours * (od ?? 0) + h.spotHours * (spot ?? 0)
+      : p.figures.costPerHour === null
+        ? null
+        : p.figures.costPerHour * hours;
+    entry.costPerHour = entry.costPerHour === null || windowCost === null || hours === 0 ? null : entry.costPerHour + windowCost / hours;
   }
-  const start = Date.parse(`${usage.from}T00:00:00Z`);
-  const hours = Math.max(0, (ctx.clock.now() - start) / 3_600_000);
-  notes.push(`pool cost = today's hourly cost of the configured priority mix × ${hours.toFixed(1)} h (the window so far)`);
+  if (actual)
+    notes.push(
+      `pool cost = hours of the VMs in the scale sets now × today's prices, since ${usage.from} (VMs already gone are not counted)`,
+    );
   return { ...attributeMargin(usage, poolCosts, { hours, currency: cost.currency, customer: opts.customer }), notes };
 }
