@@ -69,7 +69,7 @@ export function evaluatePool(config: GpuarbConfig, pool: PoolConfig, market: Mar
   const mixDetail =
     v.regularBase !== undefined
       ? 'candidate mix'
-      : `pools[${pool.name}].spot over ${replicas} replicas (capacity.initial, else capacity.min)`;
+      : `pools[${pool.name}].spot over ${replicas} replica${replicas === 1 ? '' : 's'} (capacity.initial, else capacity.min)`;
 
   const band = market.spot.bands.get(key) ?? null;
   if (!band && mix.spot > 0) notes.push(`no eviction-rate band for ${sku} in ${region}`);

@@ -53,7 +53,7 @@ export function fittingSkus(pool: PoolConfig): { fits: string[]; refused: Refusa
     else if (haveGb < needGb)
       refused.push({
         sku: s.armSkuName,
-        reason: `${s.gpuCount}×${s.gpuMemoryGb} GB cannot hold ${pool.model} at ${pool.quantization} (${needGb.toFixed(1)} GB needed: ${modelSize(pool.model)?.billionParameters}B parameters + KV cache share)`,
+        reason: `${s.gpuCount}×${s.gpuMemoryGb} GB cannot hold ${pool.model} at ${pool.quantization === 'none' ? 'fp16/bf16' : pool.quantization} (${needGb.toFixed(1)} GB needed: ${modelSize(pool.model)?.billionParameters}B parameters + KV cache share)`,
       });
     else fits.push(s.armSkuName);
   }
