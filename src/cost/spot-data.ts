@@ -53,12 +53,15 @@ export async function queryResourceGraph(
   query: string,
   signal?: AbortSignal,
   maxPages = 20,
+  /** Rows a page (`$top`); Azure's default of 100 unless set. */
+  top?: number,
 ): Promise<{ rows: Record<string, unknown>[]; sample: boolean }> {
   const rows: Record<string, unknown>[] = [];
   let skipToken: string | undefined;
   let sample = false;
   for (let page = 0; page < maxPages; page++) {
-    const body = { subscriptions: [subscriptionId], query, options: skipToken ? { $skipToken: skipToken } : {} };
+    const options = { ...(top ? { $top: top } : {}), ...(skipToken ? { $skipToken: skipToken } : {}) };
+    const body = { subscriptions: [subscriptionId], query, options };
     const res = (await arm.post('/providers/Microsoft.ResourceGraph', 'resources', RESOURCE_GRAPH_API_VERSION, body, signal)) as GraphPage;
     rows.push(...(res?.data ?? []));
     sample ||= Boolean(res?.sampleData);
