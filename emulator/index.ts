@@ -14,7 +14,7 @@ import type { BehaviorRegistry } from './core/behavior.js';
 import type { DataPlaneDeps, DataPlaneFactory, DataPlaneHandler, ScheduledEventsSink } from './core/dataplane-contract.js';
 import type { Profile } from './core/profiles.js';
 import { registerAllTypes } from './providers/index.js';
-import { connectScheduledEvents, mountHttpsDataPlanes } from './core/mount-dataplanes.js';
+import { connectScheduledEvents, mountHttpsDataPlanes, mountSpotData } from './core/mount-dataplanes.js';
 import { createScheduledEvents, type ScheduledEventsService } from './dataplanes/index.js';
 import { PlatformRuntime } from './runtime/make-real.js';
 
@@ -85,6 +85,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     complete: (vm, id) => sink?.complete?.(vm, id),
   } satisfies ScheduledEventsSink);
   registerAllTypes(core);
+  mountSpotData(core);
   const control = createControl(core);
 
   const planes = opts.standardDataPlanes === false && !opts.platform ? undefined : mountHttpsDataPlanes(core, token);

@@ -39,6 +39,11 @@ export async function handleArm(core: EmulatorCore, req: IncomingMessage, res: S
 
   if (/^\/subscriptions$/i.test(pathname)) return sendPage(core, res, url, [subscriptionDoc(core)]);
   const subM = /^\/subscriptions\/([^/]+)(\/.*)?$/i.exec(pathname);
+  // Tenant-scope provider routes (Resource Graph's query API) answer without a subscription.
+  const tenantMatch = subM
+    ? undefined
+    : core.routes.map((r) => ({ r, m: r.method === method ? r.pattern.exec(pathname) : null })).find((x) => x.m);
+  if (tenantMatch?.m) return tenantMatch.r.handler(core, req, res, url, tenantMatch.m);
   if (!subM)
     throw new ArmError(
       404,

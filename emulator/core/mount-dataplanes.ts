@@ -13,6 +13,12 @@ import type { SecretStoreState } from '../dataplanes/keyvault-store.js';
 import type { EmulatorCore } from './emulator-core.js';
 import { TENANT_ID } from './documents.js';
 import { lookupVault } from '../providers/keyvault.js';
+import {
+  createPlacementScoresHandler,
+  createResourceGraphHandler,
+  PLACEMENT_SCORES_PATH,
+  RESOURCE_GRAPH_PATH,
+} from '../dataplanes/resource-graph.js';
 
 export function mountHttpsDataPlanes(core: EmulatorCore, token: string): HttpsDataPlanes {
   const deps: KeyVaultDeps & LogAnalyticsDeps = {
@@ -41,6 +47,17 @@ export function mountHttpsDataPlanes(core: EmulatorCore, token: string): HttpsDa
     },
   });
   return planes;
+}
+
+/**
+ * Resource Graph and Spot Placement Score are ARM paths (token, api-version): routes of the core,
+ * mounted whether or not the HTTPS data planes are.
+ */
+export function mountSpotData(core: EmulatorCore): void {
+  const graph = createResourceGraphHandler({ subscriptionId: core.subscriptionId, now: () => Date.now() });
+  const scores = createPlacementScoresHandler();
+  core.route('POST', RESOURCE_GRAPH_PATH, (_c, req, res, url, m) => graph(req, res, url, m));
+  core.route('POST', PLACEMENT_SCORES_PATH, (_c, req, res, url, m) => scores(req, res, url, m));
 }
 
 const SECRETS_SIDE_TABLE = 'keyVaultDataPlane';

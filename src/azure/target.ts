@@ -46,6 +46,10 @@ export interface AzureTarget {
   gatewayOnLoopback: boolean;
   /** The Azure portal page of a resource, where there is a portal. */
   portalUrl(resourceId: string): string | undefined;
+  /** What the public data APIs (Retail Prices, Resource Graph) answer with: Azure's, or labelled samples. */
+  publicData: 'live' | 'sample';
+  /** A service of this cloud as a message names it: "Azure Resource Graph", "the local cloud's Resource Graph". */
+  serviceName(service: string): string;
 }
 
 export interface TargetBase {
@@ -69,6 +73,8 @@ export function azureTarget(base: Omit<TargetBase, 'armEndpoint' | 'caCertPem' |
     confirmChanges: true,
     gatewayOnLoopback: false,
     portalUrl: (resourceId) => `https://portal.azure.com/#@/resource${resourceId}`,
+    publicData: 'live',
+    serviceName: (service) => `Azure ${service}`,
   };
 }
 
@@ -86,6 +92,8 @@ export function localCloudTarget(base: TargetBase): AzureTarget {
     confirmChanges: false,
     gatewayOnLoopback: true,
     portalUrl: () => undefined,
+    publicData: 'sample',
+    serviceName: (service) => `the local cloud's ${service}`,
   };
 }
 

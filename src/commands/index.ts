@@ -11,6 +11,7 @@ import { statusCommand } from './status.js';
 import { scaleCommand } from './scale.js';
 import { logsCommand } from './logs.js';
 import { usageCommand } from './usage.js';
+import { costCommand } from './cost.js';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand, keysRotateCommand } from './keys.js';
 import { loadtestCommand } from './loadtest.js';
 import { LOCAL_COMMANDS } from './local.js';
@@ -38,5 +39,6 @@ export const COMMANDS: CommandDefinition<any, any>[] = [
   keysRevokeCommand,
   keysRotateCommand,
   usageCommand,
+  costCommand,
   ...LOCAL_COMMANDS,
 ];

@@ -78,6 +78,32 @@ export const autoscaleSchema = strict({
   cooldown: durationSeconds.pipe(z.number().min(60)).default(300),
 }).prefault({});
 
+export const marketPriceSchema = strict({
+  name: z.string().min(1),
+  inputPerMillion: z.number().min(0),
+  outputPerMillion: z.number().min(0),
+  /** Where the figure comes from (a URL or a note), shown beside it. */
+  source: z.string().min(1),
+  asOf: z.string().optional(),
+});
+
+/** Assumptions and scope of `gpuarb cost`; every value is shown as an input with this key. */
+export const costSchema = strict({
+  /** ISO 4217 code the Retail Prices API is queried in; sell prices stay in USD and are converted. */
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'a currency is a three-letter ISO 4217 code such as USD or EUR')
+    .default('USD'),
+  /** Share of full-load throughput the pools serve, when it is not measured. */
+  utilisation: z.number().gt(0).max(1).default(0.5),
+  /** How long an evicted spot replica takes to come back (new VM, model load). */
+  repairTime: durationSeconds.pipe(z.number().min(1)).default(900),
+  /** `cost --recommend`: target probability (percent) of keeping the minimum ready replicas. */
+  availabilityTarget: z.number().gt(0).lt(100).default(99.9),
+  /** `cost --recommend`: regions it may suggest (default: the stack's location). */
+  regions: z.array(location).default([]),
+}).prefault({});
+
 export const poolSchema = strict({
   name: z
     .string()
@@ -106,6 +132,8 @@ export const poolSchema = strict({
     inputPerMillion: z.number().min(0).default(0.2),
     outputPerMillion: z.number().min(0).default(0.6),
   }).prefault({}),
+  /** Operator-supplied market prices to compare with (`gpuarb cost`), each with its source. */
+  marketPrices: z.array(marketPriceSchema).default([]),
 });
 
 export const autoRuleSchema = strict({
@@ -157,6 +185,7 @@ export const configSchema = strict({
   routing: routingSchema,
   alerts: alertsSchema,
   secrets: secretsSchema,
+  cost: costSchema,
 });
 
 export type GpuarbConfigInput = z.input<typeof configSchema>;

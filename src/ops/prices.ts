@@ -43,9 +43,18 @@ export function pickPrices(items: RetailPriceItem[], sku: string): VmPrice {
 }
 
 /** Fetches every page for one SKU and region (at most `maxPages`, a guard against loops). */
-export async function fetchVmPrice(t: AzureTarget, region: string, sku: string, signal?: AbortSignal, maxPages = 10): Promise<VmPrice> {
+export async function fetchVmPrice(
+  t: AzureTarget,
+  region: string,
+  sku: string,
+  signal?: AbortSignal,
+  maxPages = 10,
+  currency?: string,
+): Promise<VmPrice> {
   const agent = dataPlaneAgent(t);
-  let url: string | null = `${t.endpoints.retailPrices}?$filter=${encodeURIComponent(priceFilter(region, sku))}`;
+  // Without currencyCode the API answers in USD.
+  const inCurrency = currency ? `currencyCode=${encodeURIComponent(`'${currency}'`)}&` : '';
+  let url: string | null = `${t.endpoints.retailPrices}?${inCurrency}$filter=${encodeURIComponent(priceFilter(region, sku))}`;
   const items: RetailPriceItem[] = [];
   for (let page = 0; url && page < maxPages; page++) {
     const body = (await getJson(url, agent, signal)) as { Items?: RetailPriceItem[]; NextPageLink?: string | null };
@@ -63,7 +72,11 @@ async function getJson(url: string, agent: import('node:https').Agent | undefine
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
       res.on('end', () => {
-        if ((res.statusCode ?? 0) >= 400) return reject(new Error(`Retail Prices API answered ${res.statusCode}`));
+        if ((res.statusCode ?? 0) >= 400) {
+          // The API's own message says what was wrong (an invalid filter, an unknown currency).
+          const why = /"Message"\s*:\s*"([^"]*)"/.exec(text)?.[1];
+          return reject(new Error(`Retail Prices API answered ${res.statusCode}${why ? `: ${why}` : ''}`));
+        }
         try {
           resolve(JSON.parse(text));
         } catch (e) {
