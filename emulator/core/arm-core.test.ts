@@ -28,8 +28,8 @@ describe('resource groups through @azure/arm-resources', () => {
     expect((await client.resourceGroups.checkExistence('rg-none')).body).toBe(false);
     emu.control.setPageSize(2);
     for (const n of ['rg-two', 'rg-three', 'rg-four']) await client.resourceGroups.createOrUpdate(n, { location: 'westus2' });
-    const names: string[] = [];
-    for await (const g of client.resourceGroups.list()) names.push(g.name!);
+    const names: (string | undefined)[] = [];
+    for await (const g of client.resourceGroups.list()) names.push(g.name);
     expect(names).toEqual(['rg-one', 'rg-two', 'rg-three', 'rg-four']);
     emu.control.setPageSize(100);
     await client.resourceGroups.beginDeleteAndWait('rg-one', { updateIntervalInMs: 1 });
@@ -84,7 +84,9 @@ describe('ARM front door', () => {
 
   it('answers a child of a missing parent as Azure does', async () => {
     await client.resourceGroups.createOrUpdate('rg-child', { location: 'eastus' });
-    const base = `/subscriptions/${emu.subscriptionId}/resourceGroups/rg-child/providers/Microsoft.DocumentDB/databaseAccounts/nope/sqlDatabases/db?api-version=2025-10-15`;
+    const base =
+      `/subscriptions/${emu.subscriptionId}/resourceGroups/rg-child/providers/Microsoft.DocumentDB/databaseAccounts/nope` +
+      '/sqlDatabases/db?api-version=2025-10-15';
     const r = await raw(base, { method: 'PUT', body: { properties: { resource: { id: 'db' } } } });
     expect([r.status, r.body.error.code]).toEqual([404, 'ParentResourceNotFound']);
     const noRg = await raw(
@@ -95,9 +97,16 @@ describe('ARM front door', () => {
   });
 });
 
-export async function fetchArm(emu: Emulator, path: string, init: { method?: string; token?: string | null; body?: unknown } = {}) {
+/** What these tests read of an answer: the status, headers and, on failure, the ARM error code. */
+interface ArmAnswer {
+  status: number;
+  body: { error: { code: string } };
+  headers: Headers;
+}
+
+async function fetchArm(emu: Emulator, path: string, init: { method?: string; token?: string | null; body?: unknown } = {}) {
   const { request } = await import('node:https');
-  return new Promise<{ status: number; body: any; headers: Headers }>((resolve, reject) => {
+  return new Promise<ArmAnswer>((resolve, reject) => {
     const token = init.token === undefined ? emu.token : init.token;
     const req = request(
       `${emu.endpoint}${path}`,

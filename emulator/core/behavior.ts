@@ -4,7 +4,7 @@
 // PATCH/DELETE/list), which is how ARM itself treats a resource provider's plain resources.
 //
 // Lifecycle hooks are the seam for resources that run processes (emulator/runtime/): e.g.
-// `behaviors.addHook('Microsoft.Compute/virtualMachines', { created, deleted, evicting })` lets a
+// `behaviors.addHook('Microsoft.Compute/virtualMachines', { provisioned, deleted, evicting })` lets a
 // VM become a fleet-agent process without touching the compute family's validation code.
 import type { ArmError } from './errors.js';
 import type { ResourcePath } from './ids.js';

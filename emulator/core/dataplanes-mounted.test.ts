@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { KeyVaultManagementClient } from '@azure/arm-keyvault';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { required } from '../../lib/required.js';
 import { createLoopbackAgent } from '../dataplanes/index.js';
 import { startEmulator, type Emulator } from '../index.js';
 
@@ -27,10 +28,10 @@ describe('data planes mounted on the ARM port', () => {
           sku: { family: 'A', name: 'standard' },
           enableRbacAuthorization: true,
         },
-      } as any,
+      },
       { updateIntervalInMs: 1 },
     );
-    const secrets = new SecretClient(vault.properties.vaultUri!, emu.credential, {
+    const secrets = new SecretClient(required(vault.properties.vaultUri, 'the vault URI'), emu.credential, {
       agent: createLoopbackAgent(emu.caCertPem),
       retryOptions: { maxRetries: 0 },
     });

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLargeError, readCappedBody } from '../../contracts/body-reader.js';
 import { ArmError } from './errors.js';
+import type { Json } from './store.js';
 
 const MAX_BODY = 16 * 1024 * 1024;
 
@@ -14,7 +15,8 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   }
 }
 
-export async function readJson(req: IncomingMessage): Promise<Record<string, any>> {
+/** The request body as an ARM JSON document (`{}` when empty). */
+export async function readJson(req: IncomingMessage): Promise<Json> {
   const raw = await readBody(req);
   if (raw.length === 0) return {};
   try {

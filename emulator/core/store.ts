@@ -6,6 +6,8 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { idKey } from './ids.js';
 
+// An ARM document is arbitrary JSON that each provider's behavior validates and reads by path
+// (body.properties?.hardwareProfile?.vmSize), so the type stays loose to keep those reads direct.
 export type Json = Record<string, any>;
 
 export interface StoredResource {

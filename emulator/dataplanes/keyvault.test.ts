@@ -1,6 +1,7 @@
 import type { Agent } from 'node:https';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../lib/required.js';
 import type { AccessRequest, VaultInfo } from './deps.js';
 import { createKeyVaultDataPlane, type KeyVaultDataPlane } from './keyvault.js';
 import { testCert, type TestCert } from '../../testkit/tls.js';
@@ -112,7 +113,10 @@ describe('Key Vault secrets data plane with the real SecretClient', () => {
   it('updates properties and refuses to return a disabled secret', async () => {
     const kv = client('kv1');
     const s = await kv.setSecret('toggle', 'x');
-    const updated = await kv.updateSecretProperties('toggle', s.properties.version!, { enabled: false, tags: { a: 'b' } });
+    const updated = await kv.updateSecretProperties('toggle', required(s.properties.version, 'the new secret version'), {
+      enabled: false,
+      tags: { a: 'b' },
+    });
     expect(updated.enabled).toBe(false);
     expect(updated.tags).toEqual({ a: 'b' });
     await expect(kv.getSecret('toggle')).rejects.toMatchObject({ statusCode: 403, code: 'Forbidden' });
@@ -130,7 +134,9 @@ describe('Key Vault secrets data plane with the real SecretClient', () => {
     const poller = await kv.beginDeleteSecret('to-delete');
     const deleted = await poller.pollUntilDone();
     expect(deleted.recoveryId).toBe(`https://kv1.vault.localhost:${server.port}/deletedsecrets/to-delete`);
-    expect(deleted.scheduledPurgeDate!.getTime() - deleted.deletedOn!.getTime()).toBe(90 * 86_400_000);
+    const purgeAt = required(deleted.scheduledPurgeDate, 'scheduledPurgeDate');
+    const deletedOn = required(deleted.deletedOn, 'deletedOn');
+    expect(purgeAt.getTime() - deletedOn.getTime()).toBe(90 * 86_400_000);
     const listed: string[] = [];
     for await (const d of kv.listDeletedSecrets()) listed.push(d.name);
     expect(listed).toContain('to-delete');

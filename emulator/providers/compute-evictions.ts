@@ -1,5 +1,5 @@
 // Spot evictions with notice: a Preempt scheduled event is published to the IMDS module (the
-// ScheduledEventsSink), the `evicting` hooks run (the next issue's agent process drains), and
+// ScheduledEventsSink), where the VM's agent sees it and drains; the `evicting` hooks run; and
 // after the notice — or at once when the VM acknowledges the event — the VM is deleted or
 // deallocated per its evictionPolicy. Schedules evict a VM at a given time, for replayable runs.
 import type { Core } from '../core/behavior.js';

@@ -55,7 +55,7 @@ export function vmBehavior(capacity: ComputeCapacity, evictions: () => Evictions
     type: VM_TYPE,
     lro: { put: 'async-op', delete: 'async-op' },
     patch: true,
-    validate(ctx, body) {
+    validate(_ctx, body) {
       const size = body.properties?.hardwareProfile?.vmSize;
       if (size) capacity.checkSku(size, body.location, body.zones);
     },

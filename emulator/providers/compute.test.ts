@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ComputeManagementClient } from '@azure/arm-compute';
+import {
+  ComputeManagementClient,
+  type VirtualMachine,
+  type VirtualMachineScaleSet,
+  type VirtualMachineScaleSetVMProfile,
+} from '@azure/arm-compute';
 import { ResourceManagementClient } from '@azure/arm-resources';
+import { required } from '../../lib/required.js';
 import { startEmulator, type Emulator, type ScheduledEvent } from '../index.js';
 
 let emu: Emulator;
@@ -8,7 +14,11 @@ let compute: ComputeManagementClient;
 const events: { vm: string; event: ScheduledEvent }[] = [];
 const poll = { updateIntervalInMs: 1 };
 
-function flexSpot(capacity: number, extra: Record<string, unknown> = {}) {
+/** A Flexible spot scale set; `extra` replaces top-level fields. The profile is always there, for tests to edit. */
+function flexSpot(
+  capacity: number,
+  extra: Partial<Omit<VirtualMachineScaleSet, 'virtualMachineProfile'>> = {},
+): VirtualMachineScaleSet & { virtualMachineProfile: VirtualMachineScaleSetVMProfile } {
   return {
     location: 'eastus',
     zones: ['1', '2', '3'],
@@ -26,7 +36,7 @@ function flexSpot(capacity: number, extra: Record<string, unknown> = {}) {
       storageProfile: { imageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' } },
     },
     ...extra,
-  } as any;
+  };
 }
 
 beforeAll(async () => {
@@ -37,6 +47,7 @@ beforeAll(async () => {
 });
 afterAll(async () => emu?.stop());
 
+const vmName = (vm: VirtualMachine) => required(vm.name, 'a listed VM name');
 const vmsIn = async (vmssName: string) => {
   const out = [];
   for await (const vm of compute.virtualMachines.list('rg-c')) if (vm.virtualMachineScaleSet?.id?.endsWith(`/${vmssName}`)) out.push(vm);
@@ -51,23 +62,23 @@ describe('Flexible spot scale sets through the new-generation @azure/arm-compute
     expect(vms).toHaveLength(4);
     expect(vms.filter((v) => v.priority === 'Regular')).toHaveLength(1);
     expect(new Set(vms.map((v) => v.zones?.[0]))).toEqual(new Set(['1', '2', '3']));
-    const view = await compute.virtualMachines.instanceView('rg-c', vms[0].name!);
+    const view = await compute.virtualMachines.instanceView('rg-c', vmName(vms[0]));
     expect(view.statuses?.map((s) => s.code)).toContain('PowerState/running');
-    const expanded = await compute.virtualMachines.get('rg-c', vms[0].name!, { expand: 'instanceView' });
+    const expanded = await compute.virtualMachines.get('rg-c', vmName(vms[0]), { expand: 'instanceView' });
     expect(expanded.instanceView?.statuses?.length).toBe(2);
   });
 
   it('scales in and out, and batch-deletes instances', async () => {
     await compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'pool-b', flexSpot(3), poll);
-    await compute.virtualMachineScaleSets.update('rg-c', 'pool-b', { sku: { capacity: 1 } } as any, poll);
+    await compute.virtualMachineScaleSets.update('rg-c', 'pool-b', { sku: { capacity: 1 } }, poll);
     expect(await vmsIn('pool-b')).toHaveLength(1);
-    await compute.virtualMachineScaleSets.update('rg-c', 'pool-b', { sku: { capacity: 3 } } as any, poll);
+    await compute.virtualMachineScaleSets.update('rg-c', 'pool-b', { sku: { capacity: 3 } }, poll);
     const vms = await vmsIn('pool-b');
     expect(vms).toHaveLength(3);
-    await compute.virtualMachineScaleSets.deleteInstances('rg-c', 'pool-b', { instanceIds: [vms[1].name!, vms[2].name!] }, poll);
+    await compute.virtualMachineScaleSets.deleteInstances('rg-c', 'pool-b', { instanceIds: [vmName(vms[1]), vmName(vms[2])] }, poll);
     expect(await vmsIn('pool-b')).toHaveLength(1);
     expect((await compute.virtualMachineScaleSets.get('rg-c', 'pool-b')).sku?.capacity).toBe(1);
-    await compute.virtualMachines.delete('rg-c', (await vmsIn('pool-b'))[0].name!, poll);
+    await compute.virtualMachines.delete('rg-c', vmName((await vmsIn('pool-b'))[0]), poll);
     expect((await compute.virtualMachineScaleSets.get('rg-c', 'pool-b')).sku?.capacity).toBe(0);
     await compute.virtualMachineScaleSets.delete('rg-c', 'pool-b', poll);
     await expect(compute.virtualMachineScaleSets.get('rg-c', 'pool-b')).rejects.toMatchObject({ statusCode: 404 });
@@ -76,18 +87,18 @@ describe('Flexible spot scale sets through the new-generation @azure/arm-compute
   it('evicts a spot VM with a Preempt notice, through simulateEviction and control.evict', async () => {
     await compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'pool-e', flexSpot(3), poll);
     const spot = (await vmsIn('pool-e')).filter((v) => v.priority === 'Spot');
-    await compute.virtualMachines.simulateEviction('rg-c', spot[0].name!);
+    await compute.virtualMachines.simulateEviction('rg-c', vmName(spot[0]));
     expect(events.find((e) => e.vm === spot[0].name)?.event).toMatchObject({ EventType: 'Preempt', Resources: [spot[0].name] });
     expect(await vmsIn('pool-e')).toHaveLength(2);
     // A long notice keeps the check race-free; the VM's acknowledgement (as IMDS reports it)
     // then evicts at once, as Azure does.
-    const { eventId, done } = await emu.control.evict(spot[1].id!, { noticeSeconds: 30 });
+    const { eventId, done } = await emu.control.evict(required(spot[1].id, 'the spot VM id'), { noticeSeconds: 30 });
     expect(await vmsIn('pool-e')).toHaveLength(2);
     emu.core.service<{ expedite(id: string): void }>('evictions').expedite(eventId);
     await done;
     expect(await vmsIn('pool-e')).toHaveLength(1);
     const regular = (await vmsIn('pool-e'))[0];
-    await expect(compute.virtualMachines.simulateEviction('rg-c', regular.name!)).rejects.toMatchObject({ code: 'OperationNotAllowed' });
+    await expect(compute.virtualMachines.simulateEviction('rg-c', vmName(regular))).rejects.toMatchObject({ code: 'OperationNotAllowed' });
   });
 
   it('rejects what Azure rejects', async () => {

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { StorageManagementClient } from '@azure/arm-storage';
-import { KeyVaultManagementClient } from '@azure/arm-keyvault';
+import { KeyVaultManagementClient, type VaultCreateOrUpdateParameters } from '@azure/arm-keyvault';
 import { CosmosDBManagementClient } from '@azure/arm-cosmosdb';
-import { ApiManagementClient } from '@azure/arm-apimanagement';
+import { ApiManagementClient, type ApiManagementServiceResource } from '@azure/arm-apimanagement';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ManagedServiceIdentityClient } from '@azure/arm-msi';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import { required } from '../../lib/required.js';
 import { startEmulator, type Emulator } from '../index.js';
 
 let emu: Emulator;
@@ -45,14 +46,14 @@ describe('storage (new generation, 202 + Location create)', () => {
 describe('key vault (new generation)', () => {
   it('soft-deletes: the name stays taken until purged; purge protection is one-way', async () => {
     const kv = new KeyVaultManagementClient(emu.credential, emu.subscriptionId, emu.clientOptions());
-    const body = {
+    const body: VaultCreateOrUpdateParameters = {
       location: 'eastus',
       properties: {
         tenantId: '72f988bf-0000-4000-a000-00000000cafe',
         sku: { family: 'A', name: 'standard' },
         enableRbacAuthorization: true,
       },
-    } as any;
+    };
     const v = await kv.vaults.createOrUpdate('rg-f', 'gpuarb-kv-1', body, poll);
     expect(v.properties.vaultUri).toMatch(/^https:\/\/gpuarb-kv-1\.vault\.localhost:\d+\/$/);
     await expect(kv.vaults.createOrUpdate('rg-f', '1bad', body, poll)).rejects.toMatchObject({ code: 'VaultNameNotValid' });
@@ -129,12 +130,12 @@ describe('cosmos (old generation, Azure-AsyncOperation LROs)', () => {
 describe('api management', () => {
   it('Consumption needs capacity 0; subscriptions have secrets that regenerate', async () => {
     const apim = new ApiManagementClient(emu.credential, emu.subscriptionId, emu.clientOptions());
-    const svc = {
+    const svc: ApiManagementServiceResource = {
       location: 'eastus',
       sku: { name: 'Consumption', capacity: 0 },
       publisherEmail: 'ops@example.com',
       publisherName: 'ops',
-    } as any;
+    };
     await expect(
       apim.apiManagementService.beginCreateOrUpdateAndWait(
         'rg-f',
@@ -170,19 +171,20 @@ describe('network, identity, role assignments', () => {
     expect(vnet.subnets?.[0].id).toMatch(/\/virtualNetworks\/vnet\/subnets\/vmss$/);
     const msi = new ManagedServiceIdentityClient(emu.credential, emu.subscriptionId, emu.clientOptions());
     const id = await msi.userAssignedIdentities.createOrUpdate('rg-f', 'gpuarb-id', { location: 'eastus' });
+    const principalId = required(id.principalId, 'the identity principalId');
     const auth = new AuthorizationManagementClient(emu.credential, emu.subscriptionId, emu.clientOptions());
     const scope = `/subscriptions/${emu.subscriptionId}/resourceGroups/rg-f`;
     const role = `/subscriptions/${emu.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6`;
     await auth.roleAssignments.create(scope, '0f8b0a4e-0000-4000-8000-000000000001', {
-      principalId: id.principalId!,
+      principalId,
       roleDefinitionId: role,
     });
     await expect(
-      auth.roleAssignments.create(scope, '0f8b0a4e-0000-4000-8000-000000000002', { principalId: id.principalId!, roleDefinitionId: role }),
+      auth.roleAssignments.create(scope, '0f8b0a4e-0000-4000-8000-000000000002', { principalId, roleDefinitionId: role }),
     ).rejects.toMatchObject({ statusCode: 409, code: 'RoleAssignmentExists' });
-    await expect(
-      auth.roleAssignments.create(scope, 'not-a-guid', { principalId: id.principalId!, roleDefinitionId: role }),
-    ).rejects.toMatchObject({ code: 'InvalidRoleAssignmentId' });
+    await expect(auth.roleAssignments.create(scope, 'not-a-guid', { principalId, roleDefinitionId: role })).rejects.toMatchObject({
+      code: 'InvalidRoleAssignmentId',
+    });
   });
 });
 
