@@ -11,7 +11,7 @@ import type { GatewayContext } from './context.js';
 import { isDeterministic, cacheKey } from './cache-key.js';
 import { completionToSse } from './sse.js';
 import { answer, type Answer } from './answer.js';
-import type { CancelSignal } from './agent-client.js';
+import type { CancelSignal } from './agent-call.js';
 import { dispatch } from './dispatch.js';
 import { relayStream, waitFirstChunk, type RelayOutcome } from './stream-relay.js';
 import type { ModelConfig } from '../contracts/gateway-config.js';

@@ -4,7 +4,7 @@
 // (OpenAI's shape) instead of [DONE]: the client can tell a cut answer from a finished one.
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { UpstreamError } from './agent-client.js';
+import { UpstreamError } from './upstream-error.js';
 import { openAIErrorJson } from '../contracts/openai-error.js';
 import { CompletionBuilder } from './sse.js';
 
