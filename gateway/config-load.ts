@@ -94,11 +94,11 @@ function crossCheck(cfg: GatewayConfig, source: string): void {
     }
   });
   const names = new Set(cfg.models.map((m) => m.name));
-  cfg.models.forEach((m, i) =>
+  cfg.models.forEach((m, i) => {
     m.fallback.forEach((f, j) => {
       if (!names.has(f)) problems.push(`models.${i}.fallback.${j}: unknown model "${f}"`);
-    }),
-  );
+    });
+  });
   if (cfg.auto.default && !names.has(cfg.auto.default)) problems.push(`auto.default: unknown model "${cfg.auto.default}"`);
   for (const [k, list] of [
     ['codePatterns', cfg.auto.codePatterns],

@@ -136,7 +136,8 @@ function digestOfAccepted(value: string): Buffer {
   let d = acceptedDigests.get(value);
   if (!d) {
     if (acceptedDigests.size >= 16) acceptedDigests.clear();
-    acceptedDigests.set(value, (d = sha256(value)));
+    d = sha256(value);
+    acceptedDigests.set(value, d);
   }
   return d;
 }
