@@ -16,7 +16,7 @@ export class ConfigError extends Error {
 
 type Coerce = 'string' | 'int' | 'bool';
 /** Environment overrides: variable → [path in the config, type]. */
-export const ENV_OVERRIDES: Record<string, [string[], Coerce]> = {
+const ENV_OVERRIDES: Record<string, [string[], Coerce]> = {
   GPUARB_GATEWAY_HOST: [['listen', 'host'], 'string'],
   GPUARB_GATEWAY_PORT: [['listen', 'port'], 'int'],
   GPUARB_GATEWAY_COSMOS_ENDPOINT: [['cosmos', 'endpoint'], 'string'],

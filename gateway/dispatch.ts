@@ -135,7 +135,7 @@ export async function dispatch<T>(deps: DispatchDeps, req: DispatchRequest<T>): 
   });
 }
 
-export function upstreamTimeout(detail: string): GatewayError {
+function upstreamTimeout(detail: string): GatewayError {
   return new GatewayError({ status: 504, type: 'timeout_error', code: 'upstream_timeout', message: `upstream timeout: ${detail}` });
 }
 

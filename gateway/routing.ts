@@ -103,7 +103,7 @@ export function createRouter(cfg: GatewayConfig): Router {
 }
 
 /** All text a model reads: message contents (strings or text parts) and tool-call arguments. */
-export function messageText(messages: unknown): string {
+function messageText(messages: unknown): string {
   if (!Array.isArray(messages)) return '';
   let out = '';
   for (const m of messages) {
@@ -117,7 +117,7 @@ export function messageText(messages: unknown): string {
   return out;
 }
 
-export function maxTokensOf(body: Record<string, unknown>): number | undefined {
+function maxTokensOf(body: Record<string, unknown>): number | undefined {
   const v = body.max_completion_tokens ?? body.max_tokens;
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }

@@ -30,7 +30,7 @@ interface Completion {
   usage?: unknown;
 }
 
-export const SSE_DONE = 'data: [DONE]\n\n';
+const SSE_DONE = 'data: [DONE]\n\n';
 
 function event(obj: unknown): string {
   return `data: ${JSON.stringify(obj)}\n\n`;
