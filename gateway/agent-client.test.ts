@@ -5,7 +5,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AgentClient, UpstreamError, type AgentAnswer } from './agent-client.js';
+import type { AgentAnswer } from './agent-call.js';
+import { AgentClient } from './agent-client.js';
+import { UpstreamError } from './upstream-error.js';
 import { closedPort, waitFor } from '../testkit/wait.js';
 
 type Route = (req: http.IncomingMessage, res: http.ServerResponse) => void;

@@ -42,6 +42,13 @@ describe('sync pacing', () => {
 
 let cosmos: TestCosmos;
 let cache: Container;
+
+/** Writes a cache entry and returns the server second it was stamped with (`_ts`). */
+async function upsertStamped(id: string): Promise<number> {
+  const { resource } = await cache.items.upsert({ id, body: '{}' });
+  if (!resource) throw new Error(`upsert of ${id} returned no document`);
+  return resource._ts;
+}
 beforeAll(async () => {
   cosmos = await startTestCosmos();
   cache = cosmos.client.database(cosmos.database).container(CONTAINERS.cache.id);
@@ -95,7 +102,7 @@ describe('CachePresence', () => {
     await p.sync();
     const burst = Array.from({ length: 5 }, hexKey);
     let newestTs = 0;
-    for (const id of burst) newestTs = Math.max(newestTs, (await cache.items.upsert({ id, body: '{}' })).resource!._ts);
+    for (const id of burst) newestTs = Math.max(newestTs, await upsertStamped(id));
     await p.sync();
     expect(p.lastSyncRead).toBeGreaterThanOrEqual(5);
     await p.sync(); // within the overlap: the same second may still be gaining entries
@@ -109,7 +116,7 @@ describe('CachePresence', () => {
     // A write in a later server second is still learned.
     const late = hexKey();
     const until = Date.now() + 3_000;
-    while ((await cache.items.upsert({ id: late, body: '{}' })).resource!._ts <= newestTs) {
+    while ((await upsertStamped(late)) <= newestTs) {
       if (Date.now() > until) throw new Error('the server clock did not move on');
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -11,12 +11,13 @@ import type { GatewayContext } from './context.js';
 import { isDeterministic, cacheKey } from './cache-key.js';
 import { completionToSse } from './sse.js';
 import { answer, type Answer } from './answer.js';
-import type { CancelSignal } from './agent-client.js';
+import type { CancelSignal } from './agent-call.js';
 import { dispatch } from './dispatch.js';
 import { relayStream, waitFirstChunk, type RelayOutcome } from './stream-relay.js';
 import type { ModelConfig } from '../contracts/gateway-config.js';
-import type { Resolution } from './routing.js';
 import type { HeaderReader } from './gateway-request.js';
+import type { ResponseCache } from './response-cache.js';
+import { required } from '../lib/required.js';
 
 export interface ChatCall {
   body: Record<string, unknown>;
@@ -52,9 +53,11 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
   const scopeCustomer = ctx.cfg.cache.scope === 'per-customer' ? customer : null;
 
   let cacheState: CacheOutcome = 'bypass';
-  let key: string | undefined;
+  // Set when a cache key was computed: where a clean answer to this request may be stored.
+  let cacheEntry: { cache: ResponseCache; key: string } | undefined;
   if (ctx.cache && ctx.cfg.cache.enabled && !wantsBypass(call.headers) && isDeterministic(body)) {
-    key = cacheKey({ body, model: model.name, revision: model.revision, scope: ctx.cfg.cache.scope, customer });
+    const key = cacheKey({ body, model: model.name, revision: model.revision, scope: ctx.cfg.cache.scope, customer });
+    cacheEntry = { cache: ctx.cache, key };
     const hit = await ctx.cache.get(key, model.name, scopeCustomer);
     if (hit) {
       call.onSettled?.(
@@ -77,7 +80,7 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
   // The client's own bytes go through untouched when nothing in them changes and no cache key
   // was computed: a cached answer must come from the re-serialised body its key covers (see
   // cache-key.ts: duplicate keys or 1e400 must not let the key and the agent see different requests).
-  const asSent = call.bytes && !stream && key === undefined ? call.bytes : undefined;
+  const asSent = call.bytes && !stream && cacheEntry === undefined ? call.bytes : undefined;
   const payload = (m: ModelConfig) =>
     asSent && body.model === m.name ? asSent : Buffer.from(JSON.stringify({ ...forward, model: m.name }));
   const deadline = Date.now() + ctx.cfg.deadlines.requestMs;
@@ -107,7 +110,7 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
   const headers = baseHeaders(requestId, cacheState, served.name, stream && sent.status === 200);
   if (sent.headers[HEADER_SIMULATED]) headers[HEADER_SIMULATED] = String(sent.headers[HEADER_SIMULATED]);
   // Only the model the key was computed for may fill it: a fallback's answer is not the requested model's.
-  const mayStore = key !== undefined && served.name === model.name && sent.status === 200;
+  const storeIn = cacheEntry && served.name === model.name && sent.status === 200 ? cacheEntry : undefined;
 
   if (sent.value.kind === 'buffer') {
     sent.release();
@@ -120,8 +123,8 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
     const settled = new Promise<void>((resolve) =>
       setImmediate(() => {
         const declared = ok ? parseUsageHeader(sent.headers[HEADER_USAGE]) : undefined;
-        const read = declared && !mayStore ? undefined : usageOf(bytes);
-        const usage = declared ?? read!;
+        const read = declared && !storeIn ? undefined : usageOf(bytes);
+        const usage = declared ?? required(read, 'the usage read from the answer');
         resolve(
           ctx.meter.record(customer, served.name, {
             requests: 1,
@@ -130,8 +133,8 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
             completionTokens: usage.completion,
           }),
         );
-        if (mayStore && read?.cacheable) {
-          void ctx.cache!.put(key!, {
+        if (storeIn && read?.cacheable) {
+          void storeIn.cache.put(storeIn.key, {
             body: bytes,
             model: served.name,
             customer: scopeCustomer,
@@ -170,8 +173,8 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
         reason: o.error,
         deliveredChunks: o.builder.deltaChunks,
       });
-    if (o.completed && mayStore && o.builder.cacheable) {
-      void ctx.cache!.put(key!, {
+    if (o.completed && storeIn && o.builder.cacheable) {
+      void storeIn.cache.put(storeIn.key, {
         body: o.builder.toCompletion(),
         model: served.name,
         customer: scopeCustomer,
@@ -210,5 +213,3 @@ function usageOf(bytes: Buffer): { prompt: number; completion: number; cacheable
     return { prompt: 0, completion: 0, cacheable: false };
   }
 }
-
-export type { Resolution };

@@ -16,7 +16,7 @@ export class ConfigError extends Error {
 
 type Coerce = 'string' | 'int' | 'bool';
 /** Environment overrides: variable → [path in the config, type]. */
-export const ENV_OVERRIDES: Record<string, [string[], Coerce]> = {
+const ENV_OVERRIDES: Record<string, [string[], Coerce]> = {
   GPUARB_GATEWAY_HOST: [['listen', 'host'], 'string'],
   GPUARB_GATEWAY_PORT: [['listen', 'port'], 'int'],
   GPUARB_GATEWAY_COSMOS_ENDPOINT: [['cosmos', 'endpoint'], 'string'],
@@ -94,11 +94,11 @@ function crossCheck(cfg: GatewayConfig, source: string): void {
     }
   });
   const names = new Set(cfg.models.map((m) => m.name));
-  cfg.models.forEach((m, i) =>
+  cfg.models.forEach((m, i) => {
     m.fallback.forEach((f, j) => {
       if (!names.has(f)) problems.push(`models.${i}.fallback.${j}: unknown model "${f}"`);
-    }),
-  );
+    });
+  });
   if (cfg.auto.default && !names.has(cfg.auto.default)) problems.push(`auto.default: unknown model "${cfg.auto.default}"`);
   for (const [k, list] of [
     ['codePatterns', cfg.auto.codePatterns],

@@ -7,7 +7,9 @@ import type { RegistryDoc } from '../contracts/registry.js';
 import { HEADER_REQUEST_ID, INTERNAL_AUTH_SCHEME } from '../contracts/headers.js';
 import type { ModelConfig } from '../contracts/gateway-config.js';
 import { GatewayError } from './errors.js';
-import { UpstreamError, type AgentAnswer, type AgentClient, type CancelSignal } from './agent-client.js';
+import type { AgentAnswer, CancelSignal } from './agent-call.js';
+import type { AgentClient } from './agent-client.js';
+import { UpstreamError } from './upstream-error.js';
 import type { Balancer } from './balancer.js';
 import type { RegistryReader } from './registry-reader.js';
 import type { Logger } from './log.js';
@@ -133,7 +135,7 @@ export async function dispatch<T>(deps: DispatchDeps, req: DispatchRequest<T>): 
   });
 }
 
-export function upstreamTimeout(detail: string): GatewayError {
+function upstreamTimeout(detail: string): GatewayError {
   return new GatewayError({ status: 504, type: 'timeout_error', code: 'upstream_timeout', message: `upstream timeout: ${detail}` });
 }
 

@@ -53,6 +53,13 @@ afterAll(async () => {
 
 describe('through the gateway with the openai client', () => {
   const served = { prompt: 0, completion: 0, requests: 0, hits: 0 };
+  /** Counts one answered request and its tokens: every answer here carries its usage. */
+  const countServed = (usage: OpenAI.CompletionUsage | undefined | null) => {
+    if (!usage) throw new Error('an answer without usage');
+    served.requests++;
+    served.prompt += usage.prompt_tokens;
+    served.completion += usage.completion_tokens;
+  };
 
   it('lists models', async () => {
     const ids = [];
@@ -71,9 +78,7 @@ describe('through the gateway with the openai client', () => {
     expect(response.headers.get('x-gpuarb-model')).toBe('phi3-mini');
     expect(response.headers.get('x-gpuarb-simulated')).toBe('true');
     expect(agents.some((a) => a.lines.some((l) => JSON.stringify(l).includes('e2e-req-1')))).toBe(true);
-    served.requests++;
-    served.prompt += data.usage!.prompt_tokens;
-    served.completion += data.usage!.completion_tokens;
+    countServed(data.usage);
   });
 
   it('streams', async () => {
@@ -92,9 +97,7 @@ describe('through the gateway with the openai client', () => {
     }
     expect(text.length).toBeGreaterThan(0);
     expect(usage?.completion_tokens).toBeGreaterThan(0);
-    served.requests++;
-    served.prompt += usage!.prompt_tokens;
-    served.completion += usage!.completion_tokens;
+    countServed(usage);
   });
 
   it('hits the cache on a repeated deterministic request', async () => {
@@ -106,16 +109,12 @@ describe('through the gateway with the openai client', () => {
     };
     const first = await client.chat.completions.create(req).withResponse();
     expect(first.response.headers.get('x-gpuarb-cache')).toBe('miss');
-    served.requests++;
-    served.prompt += first.data.usage!.prompt_tokens;
-    served.completion += first.data.usage!.completion_tokens;
+    countServed(first.data.usage);
     let hit = false;
     for (let i = 0; i < 50 && !hit; i++) {
       const again = await client.chat.completions.create(req).withResponse();
       hit = again.response.headers.get('x-gpuarb-cache') === 'hit';
-      served.requests++;
-      served.prompt += again.data.usage!.prompt_tokens;
-      served.completion += again.data.usage!.completion_tokens;
+      countServed(again.data.usage);
       if (hit) {
         served.hits++;
         expect(again.data).toEqual(first.data);
@@ -129,9 +128,7 @@ describe('through the gateway with the openai client', () => {
       .create({ model: 'auto', messages: [{ role: 'user', content: 'Solve the equation 3 * 4 = x' }], max_tokens: 5 })
       .withResponse();
     expect(r.response.headers.get('x-gpuarb-model')).toBe('mixtral-8x7b');
-    served.requests++;
-    served.prompt += r.data.usage!.prompt_tokens;
-    served.completion += r.data.usage!.completion_tokens;
+    countServed(r.data.usage);
   });
 
   it('maps gateway errors to the client error classes', async () => {

@@ -1,7 +1,7 @@
 // The request as the gateway's handler and its steps read it: the part of a web Request they
 // use. Its own module so the handler and the steps it calls (trust, body reading, chat
 // completions) all import it without importing each other.
-import type { CancelSignal } from './agent-client.js';
+import type { CancelSignal } from './agent-call.js';
 
 /** Request headers as the handler reads them; a web Headers object is one. */
 export interface HeaderReader {

@@ -20,6 +20,7 @@ import { JobsStore } from './jobs-store.js';
 import { JobsService } from './jobs-service.js';
 import { JobsWorker } from './jobs-worker.js';
 import { runJobThroughGateway } from './jobs-run.js';
+import { required } from '../lib/required.js';
 
 export interface Gateway {
   ctx: GatewayContext;
@@ -106,7 +107,7 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
     const service = cfg.storage.connectionString
       ? QueueServiceClient.fromConnectionString(cfg.storage.connectionString)
       : new QueueServiceClient(
-          cfg.storage.queueEndpoint!,
+          required(cfg.storage.queueEndpoint, 'storage.queueEndpoint (the config schema requires it without a connection string)'),
           await import('@azure/identity').then(
             ({ DefaultAzureCredential }) => new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID }),
           ),

@@ -91,7 +91,7 @@ async function route(
     const bytes = await readBodyBytes(req, ctx.cfg.limits.maxBodyBytes);
     const body = parseJsonObject(bytes);
     // Errors after this point are metered against the model the client asked for (or "(unknown)").
-    noteModel(typeof body.model === 'string' && ctx.router.byName(body.model) ? ctx.router.byName(body.model)!.name : '(unknown)');
+    noteModel((typeof body.model === 'string' ? ctx.router.byName(body.model)?.name : undefined) ?? '(unknown)');
     validateChatBody(body);
     return chatCompletions(ctx, { body, bytes, customer, requestId, headers: req.headers, signal: req.signal, onSettled, timing });
   }

@@ -12,7 +12,7 @@ export interface JobsOptions {
 }
 
 /** Queue messages are base64 JSON: what an Azure Functions queue trigger expects by default. */
-export function encodeJobMessage(id: string): string {
+function encodeJobMessage(id: string): string {
   return Buffer.from(JSON.stringify({ id })).toString('base64');
 }
 

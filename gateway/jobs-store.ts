@@ -4,6 +4,7 @@
 // completion" hold (queue messages can be delivered twice; see docs/gateway.md).
 import type { Container } from '@azure/cosmos';
 import type { JobDoc } from '../contracts/documents.js';
+import { required } from '../lib/required.js';
 
 export class StaleJobError extends Error {
   constructor(id: string) {
@@ -27,11 +28,13 @@ export class JobsStore {
   async replaceIfUnchanged(doc: JobDoc, changes: Partial<JobDoc>): Promise<JobDoc> {
     const next: JobDoc = { ...doc, ...changes, updatedAt: Date.now() };
     delete next._etag;
+    // Cosmos sets the ETag on every document it returns, and only returned documents come here.
+    const etag = required(doc._etag, `the ETag of job ${doc.id}`);
     try {
       const { resource } = await this.container
         .item(doc.id, doc.id)
-        .replace<JobDoc>(next, { accessCondition: { type: 'IfMatch', condition: doc._etag! } });
-      return resource!;
+        .replace<JobDoc>(next, { accessCondition: { type: 'IfMatch', condition: etag } });
+      return required(resource, `the replaced job ${doc.id}`);
     } catch (err) {
       if ((err as { code?: number }).code === 412) throw new StaleJobError(doc.id);
       throw err;

@@ -98,8 +98,10 @@ export class JobsWorker {
     let receipt = popReceipt;
     const ack = () => this.queue.deleteMessage(messageId, receipt).catch(() => {});
     const id = decodeJobMessage(text);
-    let doc = id ? await this.store.get(id) : undefined;
-    if (!doc || doc.status === 'succeeded' || doc.status === 'failed') return void (await ack());
+    const found = id ? await this.store.get(id) : undefined;
+    if (!found || found.status === 'succeeded' || found.status === 'failed') return void (await ack());
+    // Typed as present, so the lease renewal below (a closure) sees it as the compiler does here.
+    let doc: JobDoc = found;
     const now = Date.now();
     if (doc.status === 'running' && (doc.leaseUntil ?? 0) > now) return; // someone holds it; the message comes back later
     const log = this.log.child({ job: doc.id, worker: this.id });
@@ -127,7 +129,7 @@ export class JobsWorker {
         renewing = renewing.then(async () => {
           if (lost) return;
           try {
-            doc = await this.store.replaceIfUnchanged(doc!, { leaseUntil: Date.now() + leaseMs });
+            doc = await this.store.replaceIfUnchanged(doc, { leaseUntil: Date.now() + leaseMs });
             const r = await this.queue.updateMessage(messageId, receipt, undefined, this.opts.visibilityTimeoutSeconds);
             receipt = r.popReceipt ?? receipt;
           } catch (err) {

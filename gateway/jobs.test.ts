@@ -9,6 +9,7 @@ import { startHarness, INTERNAL_KEY, BACKEND_SECRET, testModels, type Harness } 
 import { startScriptedAgent, type ScriptedAgent } from '../testkit/scripted-agent.js';
 import { startTestAzurite, type TestAzurite } from '../testkit/azurite.js';
 import { startTestCosmos, type TestCosmos } from '../testkit/cosmos.js';
+import { required } from '../lib/required.js';
 
 let azurite: TestAzurite;
 let cosmos: TestCosmos;
@@ -63,7 +64,7 @@ describe('async jobs', () => {
     const job = await submit();
     expect(job.status).toBe('queued');
     const done = await waitJob(job.id, (j) => j.status === 'succeeded');
-    expect(done.result!.choices[0].message.content).toContain('job-w0');
+    expect(done.result?.choices[0].message.content).toContain('job-w0');
     expect(done.attempts).toBe(1);
     expect((await fetch(`${h.url}/v1/jobs/${job.id}`, { headers: h.apim('mallory') })).status).toBe(404);
     expect((await fetch(`${h.url}/v1/jobs/job_nope`, { headers: h.apim() })).status).toBe(404);
@@ -78,11 +79,11 @@ describe('async jobs', () => {
     const job = await submit('llama3-70b'); // no llama replica anywhere
     const failed = await waitJob(job.id, (j) => j.status === 'failed');
     expect(failed.attempts).toBe(2);
-    expect(failed.error!.message).toMatch(/no ready replica/);
+    expect(failed.error?.message).toMatch(/no ready replica/);
   });
 
   it('a worker killed mid-job: another one finishes it, exactly once', async () => {
-    await h.gateway.worker!.stop(); // only the child process may take the next job
+    await required(h.gateway.worker, 'the gateway jobs worker').stop(); // only the child process may take the next job
     const dir = mkdtempSync(join(tmpdir(), 'gw-jobs-'));
     const cfgFile = join(dir, 'gateway.json');
     writeFileSync(
@@ -104,8 +105,8 @@ describe('async jobs', () => {
     );
     const exited = new Promise((r) => child.once('exit', r));
     let childOut = '';
-    child.stdout!.on('data', (d) => (childOut += d));
-    child.stderr!.on('data', (d) => (childOut += d));
+    child.stdout.on('data', (d) => (childOut += d));
+    child.stderr.on('data', (d) => (childOut += d));
     try {
       agent.behaviour.delayMs = 30_000; // the child's attempt hangs at the agent…
       const before = agent.seen.length;
@@ -117,7 +118,7 @@ describe('async jobs', () => {
       child.kill('SIGKILL'); // …and its worker dies without a word
       await exited;
       agent.behaviour.delayMs = 0;
-      h.gateway.worker!.start();
+      required(h.gateway.worker, 'the gateway jobs worker').start();
       const done = await waitJob(job.id, (j) => j.status === 'succeeded');
       expect(done.attempts).toBe(2);
       expect(agent.seen.length).toBe(before + 2);

@@ -2,6 +2,7 @@
 // "function app"). Prints one JSON line on stdout once listening — {"event":"listening","url":…}
 // — so a parent process that asked for port 0 learns the port. SIGTERM/SIGINT drain gracefully.
 import type { AddressInfo } from 'node:net';
+import type { GatewayConfig } from '../contracts/gateway-config.js';
 import { loadGatewayConfigFile, ConfigError } from './config-load.js';
 import { createGateway } from './gateway.js';
 import { createNodeServer } from './node-host.js';
@@ -19,7 +20,7 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  let cfg;
+  let cfg: GatewayConfig;
   try {
     cfg = loadGatewayConfigFile(path);
   } catch (err) {

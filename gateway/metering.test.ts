@@ -28,7 +28,8 @@ async function metered(customer: string): Promise<Pick<UsageDoc, 'requests' | 'p
     .container('usage')
     .item(usageDocId(customer, 'phi3-mini', day), customer)
     .read<UsageDoc>();
-  const { requests, promptTokens, completionTokens, cacheHits } = resource!;
+  if (!resource) throw new Error(`no usage document for ${customer} today`);
+  const { requests, promptTokens, completionTokens, cacheHits } = resource;
   return { requests, promptTokens, completionTokens, cacheHits };
 }
 
@@ -74,7 +75,8 @@ describe('metering a buffered answer', () => {
     expect(first.headers.get('x-gpuarb-cache')).toBe('miss');
     const stored = Date.now() + 5_000;
     let again = await ask('meter-cache', { temperature: 0 });
-    while (again.headers.get('x-gpuarb-cache') !== 'hit' && Date.now() < stored) again = await ask('meter-cache', { temperature: 0 }); // the store runs after the answer
+    // The store runs after the answer.
+    while (again.headers.get('x-gpuarb-cache') !== 'hit' && Date.now() < stored) again = await ask('meter-cache', { temperature: 0 });
     expect(again.headers.get('x-gpuarb-cache')).toBe('hit');
     const m = await metered('meter-cache');
     expect(m.cacheHits).toBe(1);

@@ -11,7 +11,7 @@ import { requestIdOrNew } from '../contracts/request-id.js';
 import { tooLargeMessage } from './request-body.js';
 import type { GatewayRequest, HeaderReader } from './gateway-request.js';
 import type { Handler } from './handler.js';
-import type { CancelSignal } from './agent-client.js';
+import type { CancelSignal } from './agent-call.js';
 import type { Logger } from './log.js';
 
 export interface NodeHostOptions {

@@ -35,9 +35,9 @@ export function createRegistryReader(
 
   const current = async (): Promise<RegistrySnapshot> => {
     const age = snap ? now() - snap.readAt : Infinity;
-    if (age > opts.cacheMs) return refresh();
+    if (!snap || age > opts.cacheMs) return refresh();
     if (age > opts.cacheMs / 2) refresh().catch(() => {});
-    return snap!;
+    return snap;
   };
 
   return {

@@ -5,7 +5,7 @@ import { BODY_TOO_LARGE_CODE, STATUS_BODY_TOO_LARGE } from '../contracts/openai-
 import { GatewayError, badRequest } from './errors.js';
 import type { GatewayRequest } from './gateway-request.js';
 
-export function tooLarge(maxBytes: number): GatewayError {
+function tooLarge(maxBytes: number): GatewayError {
   return new GatewayError({
     status: STATUS_BODY_TOO_LARGE,
     type: 'invalid_request_error',

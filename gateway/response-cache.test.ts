@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, INTERNAL_KEY, type Harness } from '../testkit/gateway.js';
 import { startScriptedAgent, type ScriptedAgent } from '../testkit/scripted-agent.js';
 import { startTestCosmos, type TestCosmos } from '../testkit/cosmos.js';
+import { required } from '../lib/required.js';
 
 let cosmos: TestCosmos;
 let h: Harness;
@@ -32,13 +33,16 @@ afterAll(async () => {
 /** Counts point reads on a gateway's (real) cache container from now on. */
 function countCosmosReads(g: Harness): () => number {
   // biome-ignore lint/complexity/useLiteralKeys: the test reads the cache's private container
-  const container = g.gateway.ctx.cache!['container'];
+  const container = required(g.gateway.ctx.cache, 'the response cache')['container'];
   const item = container.item.bind(container);
   let reads = 0;
   container.item = (...args: Parameters<typeof item>) => {
     const it = item(...args);
     const read = it.read.bind(it);
-    it.read = ((...a: Parameters<typeof read>) => (reads++, read(...a))) as typeof it.read;
+    it.read = ((...a: Parameters<typeof read>) => {
+      reads++;
+      return read(...a);
+    }) as typeof it.read;
     return it;
   };
   return () => reads;
@@ -123,10 +127,10 @@ describe('response cache', () => {
     await (await g.post('/v1/chat/completions', b)).text();
     await waitCached(g, b);
     const deadline = Date.now() + 5_000;
-    let state = 'hit';
+    let state: string | null = 'hit';
     while (state === 'hit' && Date.now() < deadline) {
       const r = await g.post('/v1/chat/completions', b);
-      state = r.headers.get('x-gpuarb-cache')!;
+      state = r.headers.get('x-gpuarb-cache');
       await r.arrayBuffer();
       if (state === 'hit') await new Promise((res) => setTimeout(res, 100));
     }
@@ -203,7 +207,7 @@ describe('response cache', () => {
     expect(hit.headers.get('x-gpuarb-model')).toBe('phi3-mini');
     // A key nobody stored: the filter answers, and Cosmos is not asked.
     // biome-ignore lint/complexity/useLiteralKeys: the test reads the cache's private presence filter
-    const presence = g2.gateway.ctx.cache!['presence']!;
+    const presence = required(required(g2.gateway.ctx.cache, 'the response cache')['presence'], 'the presence filter');
     await presence.sync();
     const reads = countCosmosReads(g2);
     const r = await g2.post('/v1/chat/completions', body(fresh()));

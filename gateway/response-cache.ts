@@ -107,7 +107,10 @@ export class ResponseCache {
     if (this.opts.memoryEntries <= 0) return;
     this.memory.delete(key);
     this.memory.set(key, entry);
-    if (this.memory.size > this.opts.memoryEntries) this.memory.delete(this.memory.keys().next().value!);
+    if (this.memory.size > this.opts.memoryEntries) {
+      const oldest = this.memory.keys().next();
+      if (!oldest.done) this.memory.delete(oldest.value);
+    }
   }
 }
 

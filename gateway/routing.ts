@@ -12,6 +12,7 @@
 //   5. nothing fits: auto.default, else the model with the largest context.
 import type { GatewayConfig, ModelConfig } from '../contracts/gateway-config.js';
 import { GatewayError } from './errors.js';
+import { required } from '../lib/required.js';
 
 export interface Resolution {
   model: ModelConfig;
@@ -45,7 +46,8 @@ export function createRouter(cfg: GatewayConfig): Router {
     };
     // Breadth-first over fallbacks, so a model's own fallbacks come before its fallbacks' fallbacks.
     visit(first);
-    for (let i = 0; i < out.length; i++) for (const f of out[i].fallback) visit(byName.get(f)!);
+    // Fallback names are checked against the models when the config is loaded.
+    for (let i = 0; i < out.length; i++) for (const f of out[i].fallback) visit(required(byName.get(f), `fallback model "${f}"`));
     return out;
   };
 
@@ -72,7 +74,7 @@ export function createRouter(cfg: GatewayConfig): Router {
       return { model: best, reason };
     }
     const fallback = cfg.auto.default
-      ? byName.get(cfg.auto.default)!
+      ? required(byName.get(cfg.auto.default), `auto.default model "${cfg.auto.default}"`)
       : [...cfg.models].sort((a, b) => b.contextTokens - a.contextTokens)[0];
     return { model: fallback, reason: `${reason}; nothing fits, default` };
   };
@@ -101,7 +103,7 @@ export function createRouter(cfg: GatewayConfig): Router {
 }
 
 /** All text a model reads: message contents (strings or text parts) and tool-call arguments. */
-export function messageText(messages: unknown): string {
+function messageText(messages: unknown): string {
   if (!Array.isArray(messages)) return '';
   let out = '';
   for (const m of messages) {
@@ -115,7 +117,7 @@ export function messageText(messages: unknown): string {
   return out;
 }
 
-export function maxTokensOf(body: Record<string, unknown>): number | undefined {
+function maxTokensOf(body: Record<string, unknown>): number | undefined {
   const v = body.max_completion_tokens ?? body.max_tokens;
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }

@@ -12,7 +12,7 @@ export interface SecretSource {
   close?(): void;
 }
 
-export function staticSecret(current: string, previous?: string): SecretSource {
+function staticSecret(current: string, previous?: string): SecretSource {
   const list = previous ? [current, previous] : [current];
   return { values: async () => list };
 }
@@ -57,7 +57,7 @@ export function fileSecret(path: string, checkMs = 1_000): SecretSource {
 }
 
 /** Key Vault: the two newest enabled, unexpired versions. SDKs are loaded only when used. */
-export function keyVaultSecret(vaultUrl: string, name: string, refreshSeconds: number): SecretSource {
+function keyVaultSecret(vaultUrl: string, name: string, refreshSeconds: number): SecretSource {
   let cached: string[] | undefined;
   let fetchedAt = 0;
   let lastForced = 0;
@@ -136,7 +136,8 @@ function digestOfAccepted(value: string): Buffer {
   let d = acceptedDigests.get(value);
   if (!d) {
     if (acceptedDigests.size >= 16) acceptedDigests.clear();
-    acceptedDigests.set(value, (d = sha256(value)));
+    d = sha256(value);
+    acceptedDigests.set(value, d);
   }
   return d;
 }

@@ -9,6 +9,13 @@ interface ToolCall {
   function?: { name?: string; arguments?: string };
 }
 
+/** A tool call as the builder accumulates it: its function pieces are concatenated onto these. */
+interface BuiltToolCall {
+  id?: string;
+  type: string;
+  function: { name: string; arguments: string };
+}
+
 interface Completion {
   id?: string;
   created?: number;
@@ -23,7 +30,7 @@ interface Completion {
   usage?: unknown;
 }
 
-export const SSE_DONE = 'data: [DONE]\n\n';
+const SSE_DONE = 'data: [DONE]\n\n';
 
 function event(obj: unknown): string {
   return `data: ${JSON.stringify(obj)}\n\n`;
@@ -66,7 +73,7 @@ export class CompletionBuilder {
   private fingerprint: string | null = null;
   private content = '';
   private hasContent = false;
-  private tools: ToolCall[] = [];
+  private tools: BuiltToolCall[] = [];
   private finish: string | null = null;
   usage: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined;
   /** Chunks that carried generated text or tool-call pieces: the delivered-token estimate. */
@@ -96,10 +103,14 @@ export class CompletionBuilder {
       }
       for (const t of d.tool_calls ?? []) {
         const k = t.index ?? 0;
-        const cur = (this.tools[k] ??= { id: t.id, type: t.type ?? 'function', function: { name: '', arguments: '' } });
+        let cur = this.tools[k];
+        if (!cur) {
+          cur = { id: t.id, type: t.type ?? 'function', function: { name: '', arguments: '' } };
+          this.tools[k] = cur;
+        }
         if (t.id) cur.id = t.id;
-        if (t.function?.name) cur.function!.name += t.function.name;
-        if (t.function?.arguments) cur.function!.arguments += t.function.arguments;
+        if (t.function?.name) cur.function.name += t.function.name;
+        if (t.function?.arguments) cur.function.arguments += t.function.arguments;
         this.deltaChunks++;
       }
       if (ch.finish_reason) this.finish = ch.finish_reason;

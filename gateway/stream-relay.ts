@@ -4,7 +4,7 @@
 // (OpenAI's shape) instead of [DONE]: the client can tell a cut answer from a finished one.
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { UpstreamError } from './agent-client.js';
+import { UpstreamError } from './upstream-error.js';
 import { openAIErrorJson } from '../contracts/openai-error.js';
 import { CompletionBuilder } from './sse.js';
 
@@ -72,8 +72,7 @@ export function relayStream(res: Readable, first: Buffer, opts: RelayOptions): R
   // Splits complete events off `pending`; returns the bytes to forward.
   const takeEvents = (): string => {
     let out = '';
-    let cut: number;
-    while ((cut = pending.indexOf('\n\n')) >= 0) {
+    for (let cut = pending.indexOf('\n\n'); cut >= 0; cut = pending.indexOf('\n\n')) {
       const raw = pending.slice(0, cut);
       pending = pending.slice(cut + 2);
       const data = raw

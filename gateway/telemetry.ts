@@ -9,8 +9,9 @@ export async function initTelemetry(connectionString: string | undefined, log: L
   if (!connectionString) return false;
   const moduleName = '@azure/monitor-opentelemetry';
   try {
-    const mod = (await import(moduleName)) as { useAzureMonitor(opts: unknown): void };
-    mod.useAzureMonitor({ azureMonitorExporterOptions: { connectionString } });
+    // Renamed on import: the distro's `use…` name is not a React hook, and must not read as one.
+    const { useAzureMonitor: startAzureMonitor } = (await import(moduleName)) as { useAzureMonitor(opts: unknown): void };
+    startAzureMonitor({ azureMonitorExporterOptions: { connectionString } });
     log.info('application insights enabled');
     return true;
   } catch (err) {

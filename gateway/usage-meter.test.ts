@@ -25,7 +25,11 @@ function counted(container: Container): { container: Container; writes: () => nu
   let writes = 0;
   const wrapped = new Proxy(container, {
     get(target, prop, receiver) {
-      if (prop === 'item') return (...args: Parameters<Container['item']>) => (writes++, target.item(...args));
+      if (prop === 'item')
+        return (...args: Parameters<Container['item']>) => {
+          writes++;
+          return target.item(...args);
+        };
       return Reflect.get(target, prop, receiver);
     },
   });

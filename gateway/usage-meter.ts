@@ -46,15 +46,15 @@ export class UsageMeter {
     // Slots are keyed by the raw parts (no encoding per request); the document id is made once per slot.
     const key = `${customer}\n${model}\n${day}`;
     let slot = this.slots.get(key);
-    if (!slot)
-      this.slots.set(
-        key,
-        (slot = { id: usageDocId(customer, model, day), customer, model, day, pending: undefined, waiters: [], writing: false }),
-      );
-    const p = (slot.pending ??= { requests: 0, promptTokens: 0, completionTokens: 0, cacheHits: 0, errors: 0 });
+    if (!slot) {
+      slot = { id: usageDocId(customer, model, day), customer, model, day, pending: undefined, waiters: [], writing: false };
+      this.slots.set(key, slot);
+    }
+    const p = pendingOf(slot);
     for (const f of FIELDS) p[f] += delta[f] ?? 0;
     this.outstanding++;
-    const done = new Promise<void>((resolve) => slot!.waiters.push(resolve));
+    const waiters = slot.waiters;
+    const done = new Promise<void>((resolve) => waiters.push(resolve));
     if (!slot.writing) void this.drain(key, slot);
     return done;
   }
@@ -92,7 +92,7 @@ export class UsageMeter {
       } catch (err) {
         // Keep the increments (merged with newer ones) and try again: usage is money.
         this.log.warn('usage write failed; retrying', { err, doc: slot.id });
-        const p = (slot.pending ??= { requests: 0, promptTokens: 0, completionTokens: 0, cacheHits: 0, errors: 0 });
+        const p = pendingOf(slot);
         for (const f of FIELDS) p[f] += delta[f];
         slot.waiters = [...waiters, ...slot.waiters];
         await new Promise((r) => setTimeout(r, backoff).unref());
@@ -127,4 +127,10 @@ export class UsageMeter {
     }
     throw new Error(`usage document ${id} kept changing under us`);
   }
+}
+
+/** The slot's not-yet-written increments, started at zero when there are none. */
+function pendingOf(slot: Slot): UsageCounts {
+  slot.pending ??= { requests: 0, promptTokens: 0, completionTokens: 0, cacheHits: 0, errors: 0 };
+  return slot.pending;
 }
