@@ -36,7 +36,7 @@ export interface StackIds {
   vmssSubnet: string;
   functionsSubnet: string;
   nsg: string;
-  identity: string;
+  identities: { gateway: string; apim: string; agent: string };
   keyVault: string;
   workspace: string;
   appInsights: string;
@@ -65,7 +65,11 @@ export function makeContext(input: GraphInput): GraphContext {
       vmssSubnet: `${vnet}/subnets/snet-vmss`,
       functionsSubnet: `${vnet}/subnets/snet-functions`,
       nsg: p('Microsoft.Network', `networkSecurityGroups/${names.nsg}`),
-      identity: p('Microsoft.ManagedIdentity', `userAssignedIdentities/${names.identity}`),
+      identities: {
+        gateway: p('Microsoft.ManagedIdentity', `userAssignedIdentities/${names.gatewayIdentity}`),
+        apim: p('Microsoft.ManagedIdentity', `userAssignedIdentities/${names.apimIdentity}`),
+        agent: p('Microsoft.ManagedIdentity', `userAssignedIdentities/${names.agentIdentity}`),
+      },
       keyVault: p('Microsoft.KeyVault', `vaults/${names.keyVault}`),
       workspace: p('Microsoft.OperationalInsights', `workspaces/${names.workspace}`),
       appInsights: p('Microsoft.Insights', `components/${names.appInsights}`),
