@@ -49,6 +49,9 @@ export interface StackIds {
   vmss: (pool: string) => string;
 }
 
+/** The components that each have their own managed identity. */
+export type Component = keyof StackIds['identities'];
+
 export function makeContext(input: GraphInput): GraphContext {
   const { names, subscriptionId } = input;
   const rgId = `/subscriptions/${subscriptionId}/resourceGroups/${names.resourceGroup}`;

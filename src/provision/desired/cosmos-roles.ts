@@ -6,9 +6,8 @@
 // https://learn.microsoft.com/azure/cosmos-db/how-to-setup-rbac
 import { CONTAINERS } from '../../../contracts/cosmos-containers.js';
 import type { DesiredResource } from '../types.js';
-import { deterministicGuid, ref, resource, type GraphContext } from './context.js';
+import { type Component, deterministicGuid, ref, resource, type GraphContext } from './context.js';
 import { COSMOS_DATABASE } from './data.js';
-import type { Component } from './roles.js';
 
 const ACTION = 'Microsoft.DocumentDB/databaseAccounts';
 const ITEMS = `${ACTION}/sqlDatabases/containers/items`;

@@ -6,7 +6,7 @@
 // https://learn.microsoft.com/azure/key-vault/general/rbac-guide
 import type { DesiredResource } from '../types.js';
 import { cosmosRoles } from './cosmos-roles.js';
-import { deterministicGuid, ref, resource, type GraphContext, type StackIds } from './context.js';
+import { type Component, deterministicGuid, ref, resource, type GraphContext } from './context.js';
 import { SECRET_NAMES } from './keyvault.js';
 
 /** Built-in role definition ids (the same GUIDs in every Azure tenant). */
@@ -17,8 +17,6 @@ export const ROLES = {
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
 } as const;
-
-export type Component = keyof StackIds['identities'];
 
 /** Id of the role assignment of `role` on `scope` to `component`'s identity (deterministic). */
 export function roleAssignmentId(ctx: GraphContext, component: Component, scope: string, role: keyof typeof ROLES): string {
