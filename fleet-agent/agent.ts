@@ -98,6 +98,7 @@ export class Agent {
         { ...config.registry, ca: options.registryCa },
         () => agent!.registryDoc(),
         log.child({ component: 'registry' }),
+        () => keys.keys(),
       );
       await agent.registry.start();
     }

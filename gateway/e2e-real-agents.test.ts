@@ -26,12 +26,16 @@ async function agent(name: string, model: string) {
   return a;
 }
 
+// /health/ready names no model (it is open to anyone), so readiness per model is read where the
+// gateway reads it: the signed registry entries.
 async function waitReady(models: string[]) {
   const until = Date.now() + 15_000;
+  const registry = h.cosmos.client.database(h.cosmos.database).container('registry');
   while (Date.now() < until) {
     const r = await fetch(`${h.url}/health/ready`);
-    const body = (await r.json()) as { models?: string[] };
-    if (r.status === 200 && models.every((m) => body.models?.includes(m))) return;
+    const { resources } = await registry.items.query<{ model: string; state: string; sig?: string }>('SELECT * FROM c').fetchAll();
+    const ready = new Set(resources.filter((d) => d.state === 'ready' && d.sig).map((d) => d.model));
+    if (r.status === 200 && models.every((m) => ready.has(m))) return;
     await new Promise((res) => setTimeout(res, 50));
   }
   throw new Error(`replicas for ${models.join(', ')} never became ready`);

@@ -60,7 +60,8 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
     usage: db.container(CONTAINERS.usage.id),
     jobs: db.container(CONTAINERS.jobs.id),
   };
-  const registry = createRegistryReader(containers.registry, cfg.registry);
+  const internalKey = secretFromConfig(cfg.secrets.internalServiceKey);
+  const registry = createRegistryReader(containers.registry, cfg.registry, () => internalKey.values());
   const presence =
     cfg.cache.enabled && cfg.cache.presence.enabled
       ? new CachePresence(
@@ -71,7 +72,6 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
       : undefined;
   const balancer = createBalancer();
   const agents = new AgentClient({ connectMs: cfg.deadlines.connectMs });
-  const internalKey = secretFromConfig(cfg.secrets.internalServiceKey);
   const ctx: GatewayContext = {
     cfg,
     log,

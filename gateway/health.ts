@@ -2,6 +2,8 @@
 //   /health/live     the process answers;
 //   /health/startup  configuration loaded and the first registry read done;
 //   /health/ready    Cosmos and the registry answer now, and at least one replica is ready.
+// They need no credential, so their answers say only "ok" or "not ready": no model names, replica
+// counts or error texts for a stranger to map the fleet with (the reason goes to the log).
 import { jsonAnswer, type Answer } from './answer.js';
 import type { GatewayContext } from './context.js';
 
@@ -20,17 +22,11 @@ export async function health(ctx: GatewayContext, which: string): Promise<Answer
     const snap = await withTimeout(ctx.registry.refresh(), 2_000);
     const now = Date.now();
     const ready = snap.docs.filter((d) => d.state === 'ready' && now - d.lastSeen <= ctx.cfg.registry.staleAfterMs);
-    const models = [...new Set(ready.map((d) => d.model))];
     const ok = ready.length > 0;
-    return probeAnswer(ok ? 200 : 503, {
-      status: ok ? 'ok' : 'no ready replica',
-      cosmos: 'ok',
-      registry: 'ok',
-      readyReplicas: ready.length,
-      models,
-    });
+    return probeAnswer(ok ? 200 : 503, { status: ok ? 'ok' : 'not ready' });
   } catch (err) {
-    return probeAnswer(503, { status: 'cosmos unreachable', cosmos: 'error', error: (err as Error).message });
+    ctx.log.warn('readiness: registry unreachable', { err });
+    return probeAnswer(503, { status: 'not ready' });
   }
 }
 

@@ -1,8 +1,10 @@
 // Reads the replica registry (written by the fleet agents) with a short cache: data is never
 // older than `cacheMs` (≤ 2 s) when used, and a background refresh starts at half that age so
 // steady traffic never waits for Cosmos. Staleness is judged from `lastSeen`, never from TTL.
+// Only entries signed with their pool's registry key are kept: write access to the container is
+// not enough to become a replica (an entry planted there would receive customers' prompts).
 import type { Container } from '@azure/cosmos';
-import type { RegistryDoc } from '../contracts/registry.js';
+import { type RegistryDoc, registryKey, registrySignatureValid } from '../contracts/registry.js';
 
 export interface RegistrySnapshot {
   readAt: number;
@@ -18,17 +20,30 @@ export interface RegistryReader {
   last(): RegistrySnapshot | undefined;
 }
 
+/** Keeps the docs signed with their pool's key under one of the accepted internal keys. */
+export function authenticReplicas(docs: RegistryDoc[], internalKeys: readonly string[]): RegistryDoc[] {
+  const keys = new Map<string, Buffer[]>();
+  const keysOf = (pool: string) => {
+    let k = keys.get(pool);
+    if (!k) keys.set(pool, (k = internalKeys.map((internal) => registryKey(internal, pool))));
+    return k;
+  };
+  return docs.filter((d) => typeof d.pool === 'string' && keysOf(d.pool).some((k) => registrySignatureValid(k, d)));
+}
+
 export function createRegistryReader(
   container: Container,
   opts: { cacheMs: number; staleAfterMs: number; now?: () => number },
+  /** The internal service keys accepted now (current and, during a rotation, previous). */
+  internalKeys: () => Promise<string[]>,
 ): RegistryReader {
   const now = opts.now ?? Date.now;
   let snap: RegistrySnapshot | undefined;
   let pending: Promise<RegistrySnapshot> | undefined;
 
   const read = async (): Promise<RegistrySnapshot> => {
-    const { resources } = await container.items.query<RegistryDoc>('SELECT * FROM c').fetchAll();
-    snap = { readAt: now(), docs: resources };
+    const [{ resources }, keys] = await Promise.all([container.items.query<RegistryDoc>('SELECT * FROM c').fetchAll(), internalKeys()]);
+    snap = { readAt: now(), docs: authenticReplicas(resources, keys) };
     return snap;
   };
   const refresh = () => (pending ??= read().finally(() => (pending = undefined)));

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RegistryDoc } from '../contracts/registry.js';
+import { type RegistryDoc, registryKey, registrySignature } from '../contracts/registry.js';
 import { HEADER_BACKEND_KEY, HEADER_CUSTOMER } from '../contracts/headers.js';
 import { parseGatewayConfig } from '../gateway/config-load.js';
 import type { GatewayConfigInput } from '../contracts/gateway-config.js';
@@ -120,6 +120,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         lastSeen: Date.now(),
         ...doc,
       };
+      // Signed as an agent of the pool signs it: the gateway ignores unsigned entries.
+      full.sig = registrySignature(registryKey(INTERNAL_KEY, full.pool), full);
       await registry.items.upsert(full);
     },
     async unregister(doc) {

@@ -5,7 +5,7 @@
 import { Agent as HttpsAgent } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Container } from '@azure/cosmos';
-import type { RegistryDoc } from '../../contracts/registry.js';
+import { type RegistryDoc, registryKey, registrySignature } from '../../contracts/registry.js';
 import type { Logger } from '../log.js';
 
 export interface RegistryWriterOptions {
@@ -39,6 +39,8 @@ export class RegistryWriter {
     private readonly opts: RegistryWriterOptions,
     private readonly snapshot: () => Omit<RegistryDoc, 'lastSeen'>,
     private readonly log: Logger,
+    /** The internal service keys, current first: the current one signs each entry. */
+    private readonly internalKeys: () => readonly string[],
   ) {}
 
   isUp(): boolean {
@@ -116,6 +118,10 @@ export class RegistryWriter {
       this.again = false;
       const doc: RegistryDoc = { ...this.snapshot(), lastSeen: Date.now() };
       if (this.opts.ttlSeconds) doc.ttl = this.opts.ttlSeconds;
+      // The gateway routes only to entries signed with the pool's key: what a mere Cosmos writer
+      // puts in the container is ignored.
+      const key = this.signingKey(doc.pool);
+      if (key) doc.sig = registrySignature(key, doc);
       try {
         await this.container!.items.upsert(doc, { abortSignal: AbortSignal.timeout(this.opts.requestTimeoutMs) });
         this.writes++;
@@ -129,6 +135,15 @@ export class RegistryWriter {
         }
       }
     } while (this.again && !this.stopped);
+  }
+
+  private signing?: { internal: string; pool: string; key: Buffer };
+  private signingKey(pool: string): Buffer | undefined {
+    const internal = this.internalKeys()[0];
+    if (!internal) return undefined;
+    if (this.signing?.internal !== internal || this.signing.pool !== pool)
+      this.signing = { internal, pool, key: registryKey(internal, pool) };
+    return this.signing.key;
   }
 
   private markDown(e: unknown): void {

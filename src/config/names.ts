@@ -16,7 +16,9 @@ export const NAME_RULES = {
   resourceGroup: { min: 1, max: 90, pattern: /^[-\w.()]*[-\w()]$/, what: 'letters, digits, - _ . ( ), not ending in .', global: false },
   vnet: { min: 2, max: 64, pattern: /^[a-zA-Z0-9][-\w.]*\w$/, what: 'letters, digits, - _ .', global: false },
   nsg: { min: 1, max: 80, pattern: /^[a-zA-Z0-9][-\w.]*\w$/, what: 'letters, digits, - _ .', global: false },
-  identity: { min: 3, max: 128, pattern: /^[a-zA-Z0-9][-\w]*$/, what: 'letters, digits, - _', global: false },
+  gatewayIdentity: { min: 3, max: 128, pattern: /^[a-zA-Z0-9][-\w]*$/, what: 'letters, digits, - _', global: false },
+  apimIdentity: { min: 3, max: 128, pattern: /^[a-zA-Z0-9][-\w]*$/, what: 'letters, digits, - _', global: false },
+  agentIdentity: { min: 3, max: 128, pattern: /^[a-zA-Z0-9][-\w]*$/, what: 'letters, digits, - _', global: false },
   keyVault: {
     min: 3,
     max: 24,
@@ -52,7 +54,10 @@ export interface StackNames {
   resourceGroup: string;
   vnet: string;
   nsg: string;
-  identity: string;
+  /** One managed identity per component, each with only the data actions it uses. */
+  gatewayIdentity: string;
+  apimIdentity: string;
+  agentIdentity: string;
   keyVault: string;
   storage: string;
   cosmos: string;
@@ -72,7 +77,9 @@ export function deriveNames(stack: string, subscriptionId: string, poolNames: st
     resourceGroup: `rg-${stack}`,
     vnet: `vnet-${stack}`,
     nsg: `nsg-${stack}`,
-    identity: `id-${stack}`,
+    gatewayIdentity: `id-${stack}-gateway`,
+    apimIdentity: `id-${stack}-apim`,
+    agentIdentity: `id-${stack}-agent`,
     keyVault: `kv-${compact.slice(0, 14)}-${h}`,
     storage: `st${compact.slice(0, 16)}${h}`,
     cosmos: `cosmos-${stack}-${h}`,

@@ -23,6 +23,7 @@ export const API_VERSIONS: Readonly<Record<string, string>> = {
   'Microsoft.DocumentDB/databaseAccounts/sqlDatabases': '2025-10-15',
   'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers': '2025-10-15',
   'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments': '2025-10-15',
+  'Microsoft.DocumentDB/databaseAccounts/sqlRoleDefinitions': '2025-10-15',
   'Microsoft.Web/serverfarms': '2025-05-01',
   'Microsoft.Web/sites': '2025-05-01',
   'Microsoft.Web/sites/config': '2025-05-01',

@@ -28,10 +28,10 @@ export function apiManagement(ctx: GraphContext): DesiredResource[] {
       location: config.location,
       tags: ctx.tags,
       sku: { name: 'Consumption', capacity: 0 },
-      identity: { type: 'UserAssigned', userAssignedIdentities: { [ids.identity]: {} } },
+      identity: { type: 'UserAssigned', userAssignedIdentities: { [ids.identities.apim]: {} } },
       properties: { publisherEmail: config.alerts.email ?? `operator@${config.stack}.invalid`, publisherName: `gpuarb ${config.stack}` },
     },
-    dependsOn: [ids.rg, ids.identity],
+    dependsOn: [ids.rg, ids.identities.apim],
     owned: trackedOwned(ctx, 'sku.name', 'identity.userAssignedIdentities', 'properties.publisherEmail', 'properties.publisherName'),
   });
   const api = resource({
@@ -89,7 +89,7 @@ export function apiManagement(ctx: GraphContext): DesiredResource[] {
         // value with the identity; the value itself never passes through gpuarb.
         keyVault: {
           secretIdentifier: secretUri(ctx, SECRET_NAMES.inferenceApiKey),
-          identityClientId: ref(ids.identity, 'properties.clientId'),
+          identityClientId: ref(ids.identities.apim, 'properties.clientId'),
         },
       },
     },
@@ -97,7 +97,7 @@ export function apiManagement(ctx: GraphContext): DesiredResource[] {
       svc,
       ids.keyVault,
       `${ids.keyVault}/secrets/${SECRET_NAMES.inferenceApiKey}`,
-      roleAssignmentId(ctx, ids.keyVault, 'keyVaultSecretsUser'),
+      roleAssignmentId(ctx, 'apim', `${ids.keyVault}/secrets/${SECRET_NAMES.inferenceApiKey}`, 'keyVaultSecretsUser'),
     ],
     owned: ['properties.displayName', 'properties.secret', 'properties.keyVault.secretIdentifier'],
   });

@@ -36,7 +36,7 @@ export interface StackIds {
   vmssSubnet: string;
   functionsSubnet: string;
   nsg: string;
-  identity: string;
+  identities: { gateway: string; apim: string; agent: string };
   keyVault: string;
   workspace: string;
   appInsights: string;
@@ -48,6 +48,9 @@ export interface StackIds {
   apim: string;
   vmss: (pool: string) => string;
 }
+
+/** The components that each have their own managed identity. */
+export type Component = keyof StackIds['identities'];
 
 export function makeContext(input: GraphInput): GraphContext {
   const { names, subscriptionId } = input;
@@ -65,7 +68,11 @@ export function makeContext(input: GraphInput): GraphContext {
       vmssSubnet: `${vnet}/subnets/snet-vmss`,
       functionsSubnet: `${vnet}/subnets/snet-functions`,
       nsg: p('Microsoft.Network', `networkSecurityGroups/${names.nsg}`),
-      identity: p('Microsoft.ManagedIdentity', `userAssignedIdentities/${names.identity}`),
+      identities: {
+        gateway: p('Microsoft.ManagedIdentity', `userAssignedIdentities/${names.gatewayIdentity}`),
+        apim: p('Microsoft.ManagedIdentity', `userAssignedIdentities/${names.apimIdentity}`),
+        agent: p('Microsoft.ManagedIdentity', `userAssignedIdentities/${names.agentIdentity}`),
+      },
       keyVault: p('Microsoft.KeyVault', `vaults/${names.keyVault}`),
       workspace: p('Microsoft.OperationalInsights', `workspaces/${names.workspace}`),
       appInsights: p('Microsoft.Insights', `components/${names.appInsights}`),

@@ -101,15 +101,19 @@ export function network(ctx: GraphContext): DesiredResource[] {
   return [nsg, vnet];
 }
 
-export function identity(ctx: GraphContext): DesiredResource[] {
-  return [
+/**
+ * One identity per component (gateway, API Management, GPU VMs): a shell on a spot VM then holds
+ * only what the agent needs, never the gateway's cache, usage and jobs rights (roles.ts).
+ */
+export function identities(ctx: GraphContext): DesiredResource[] {
+  return Object.entries(ctx.ids.identities).map(([component, id]) =>
     resource({
-      id: ctx.ids.identity,
+      id,
       type: 'Microsoft.ManagedIdentity/userAssignedIdentities',
-      label: 'identity',
+      label: `identity/${component}`,
       body: { location: ctx.config.location, tags: ctx.tags },
       dependsOn: [ctx.ids.rg],
       owned: trackedOwned(ctx),
     }),
-  ];
+  );
 }

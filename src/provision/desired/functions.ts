@@ -9,6 +9,31 @@ import { gatewayConfigForStack } from '../../config/gateway-config.js';
 
 export const gatewayPackageBlob = (hash: string) => `gateway-${hash}.zip`;
 
+/**
+ * Who may reach the function app at all. API Management Consumption has no dedicated outbound IP
+ * (https://learn.microsoft.com/azure/api-management/api-management-howto-ip-addresses): its calls
+ * come from Azure's regional ranges, so the narrowest network rule that admits it is the
+ * `AzureCloud` service tag of the stack's region, with everything else denied
+ * (https://learn.microsoft.com/azure/app-service/app-service-ip-restrictions). The rule takes the
+ * Internet at large off the gateway; the backend key (rotated, checked before any work) is what
+ * tells API Management from other Azure tenants.
+ */
+export function gatewayAccessRestrictions(location: string) {
+  return {
+    ipSecurityRestrictionsDefaultAction: 'Deny',
+    ipSecurityRestrictions: [
+      {
+        name: 'api-management',
+        description: 'API Management Consumption (no dedicated IP): Azure datacenter ranges of the region only',
+        tag: 'ServiceTag',
+        ipAddress: `AzureCloud.${location}`,
+        action: 'Allow',
+        priority: 100,
+      },
+    ],
+  };
+}
+
 export function functionApp(ctx: GraphContext): DesiredResource[] {
   const { ids, config, names } = ctx;
   const blobEndpoint = (suffix: string) => ref(ids.storage, 'properties.primaryEndpoints.blob', { suffix });
@@ -34,19 +59,19 @@ export function functionApp(ctx: GraphContext): DesiredResource[] {
       location: config.location,
       tags: ctx.tags,
       kind: 'functionapp,linux',
-      identity: { type: 'UserAssigned', userAssignedIdentities: { [ids.identity]: {} } },
+      identity: { type: 'UserAssigned', userAssignedIdentities: { [ids.identities.gateway]: {} } },
       properties: {
         serverFarmId: ids.plan,
         httpsOnly: true,
         virtualNetworkSubnetId: ids.functionsSubnet,
-        keyVaultReferenceIdentity: ids.identity,
-        siteConfig: { minTlsVersion: '1.2', http20Enabled: true },
+        keyVaultReferenceIdentity: ids.identities.gateway,
+        siteConfig: { minTlsVersion: '1.2', http20Enabled: true, ...gatewayAccessRestrictions(config.location) },
         functionAppConfig: {
           deployment: {
             storage: {
               type: 'blobContainer',
               value: blobEndpoint(DEPLOYMENT_CONTAINER),
-              authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: ids.identity },
+              authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: ids.identities.gateway },
             },
           },
           runtime: { name: 'node', version: '20' },
@@ -54,7 +79,13 @@ export function functionApp(ctx: GraphContext): DesiredResource[] {
         },
       },
     },
-    dependsOn: [ids.plan, ids.vnet, ids.identity, ids.storage, `${ids.storage}/blobServices/default/containers/${DEPLOYMENT_CONTAINER}`],
+    dependsOn: [
+      ids.plan,
+      ids.vnet,
+      ids.identities.gateway,
+      ids.storage,
+      `${ids.storage}/blobServices/default/containers/${DEPLOYMENT_CONTAINER}`,
+    ],
     owned: trackedOwned(
       ctx,
       'kind',
@@ -64,11 +95,13 @@ export function functionApp(ctx: GraphContext): DesiredResource[] {
       'properties.httpsOnly',
       'properties.virtualNetworkSubnetId',
       'properties.keyVaultReferenceIdentity',
+      'properties.siteConfig.ipSecurityRestrictions',
+      'properties.siteConfig.ipSecurityRestrictionsDefaultAction',
       'properties.functionAppConfig',
     ),
   });
   const kvRef = (name: string) => secretUri(ctx, name, { prefix: '@Microsoft.KeyVault(SecretUri=', suffix: ')' });
-  const clientId = ref(ids.identity, 'properties.clientId');
+  const clientId = ref(ids.identities.gateway, 'properties.clientId');
   // Azure's public endpoints are deterministic from the names; the Cosmos endpoint is also set
   // from ARM (GPUARB_GATEWAY_COSMOS_ENDPOINT overrides the config field).
   const gatewayConfig = gatewayConfigForStack(config, {
@@ -89,7 +122,9 @@ export function functionApp(ctx: GraphContext): DesiredResource[] {
         AzureWebJobsStorage__clientId: clientId,
         AZURE_CLIENT_ID: clientId,
         APPLICATIONINSIGHTS_CONNECTION_STRING: ref(ids.appInsights, 'properties.ConnectionString'),
-        APPLICATIONINSIGHTS_AUTHENTICATION_STRING: ref(ids.identity, 'properties.clientId', { prefix: 'Authorization=AAD;ClientId=' }),
+        APPLICATIONINSIGHTS_AUTHENTICATION_STRING: ref(ids.identities.gateway, 'properties.clientId', {
+          prefix: 'Authorization=AAD;ClientId=',
+        }),
         GPUARB_GATEWAY_COSMOS_ENDPOINT: ref(ids.cosmos, 'properties.documentEndpoint'),
         GPUARB_GATEWAY_COSMOS_DATABASE: COSMOS_DATABASE,
         GPUARB_GATEWAY_STORAGE_QUEUE_ENDPOINT: ref(ids.storage, 'properties.primaryEndpoints.queue'),

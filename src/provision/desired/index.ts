@@ -2,7 +2,7 @@
 import type { DesiredGraph, DesiredResource } from '../types.js';
 import { topoSort } from '../graph.js';
 import { makeContext, type GraphInput } from './context.js';
-import { resourceGroup, network, identity } from './foundation.js';
+import { resourceGroup, network, identities } from './foundation.js';
 import { roleAssignments } from './roles.js';
 import { keyVault } from './keyvault.js';
 import { logging, alerts } from './monitoring.js';
@@ -18,7 +18,7 @@ export function buildDesiredGraph(input: GraphInput): DesiredGraph {
   const all: DesiredResource[] = [
     ...resourceGroup(ctx),
     ...network(ctx),
-    ...identity(ctx),
+    ...identities(ctx),
     ...keyVault(ctx),
     ...logging(ctx),
     ...storage(ctx),

@@ -21,7 +21,7 @@ export function keyVault(ctx: GraphContext): DesiredResource[] {
       tags: ctx.tags,
       properties: {
         // The tenant is the identity's: known to ARM only, so resolved at apply time.
-        tenantId: ref(ids.identity, 'properties.tenantId'),
+        tenantId: ref(ids.identities.gateway, 'properties.tenantId'),
         sku: { family: 'A', name: 'standard' },
         enableRbacAuthorization: true,
         enableSoftDelete: true,
@@ -32,7 +32,7 @@ export function keyVault(ctx: GraphContext): DesiredResource[] {
         publicNetworkAccess: 'Enabled',
       },
     },
-    dependsOn: [ids.rg, ids.identity],
+    dependsOn: [ids.rg, ids.identities.gateway],
     owned: trackedOwned(
       ctx,
       'properties.sku',

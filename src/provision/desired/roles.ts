@@ -1,69 +1,80 @@
-// Least-privilege role assignments for the stack's one user-assigned identity (used by the
-// function app, API Management and the scale sets). Each is scoped to the single resource that
-// needs it; docs/security.md lists them with their reasons. Names are deterministic GUIDs of
+// Least-privilege role assignments, one identity per component (foundation.ts): each grant names
+// the component that needs it and is scoped to the single resource (down to one Key Vault secret)
+// it uses; docs/security.md lists them with their reasons. Names are deterministic GUIDs of
 // scope + principal + role so a rerun PUTs the same assignment instead of adding a duplicate.
+// Key Vault RBAC accepts a secret as scope ("Key Vault Secrets User" on one secret):
+// https://learn.microsoft.com/azure/key-vault/general/rbac-guide
 import type { DesiredResource } from '../types.js';
-import { deterministicGuid, ref, resource, type GraphContext } from './context.js';
+import { cosmosRoles } from './cosmos-roles.js';
+import { type Component, deterministicGuid, ref, resource, type GraphContext } from './context.js';
+import { SECRET_NAMES } from './keyvault.js';
 
 /** Built-in role definition ids (the same GUIDs in every Azure tenant). */
 export const ROLES = {
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0ffdb3bd9c9a',
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
 } as const;
 
-/** Cosmos DB data-plane built-in role "Cosmos DB Built-in Data Contributor". */
-export const COSMOS_DATA_CONTRIBUTOR = '00000000-0000-0000-0000-000000000002';
-
-/** Id of the role assignment of `role` on `scope` to the stack identity (deterministic). */
-export function roleAssignmentId(ctx: GraphContext, scope: string, role: keyof typeof ROLES): string {
-  return `${scope}/providers/Microsoft.Authorization/roleAssignments/${deterministicGuid(scope, ctx.ids.identity, ROLES[role])}`;
+/** Id of the role assignment of `role` on `scope` to `component`'s identity (deterministic). */
+export function roleAssignmentId(ctx: GraphContext, component: Component, scope: string, role: keyof typeof ROLES): string {
+  return `${scope}/providers/Microsoft.Authorization/roleAssignments/${deterministicGuid(scope, ctx.ids.identities[component], ROLES[role])}`;
 }
 
-interface Grant {
+export interface Grant {
+  component: Component;
   scope: string;
   role: keyof typeof ROLES;
   label: string;
 }
 
-export function roleAssignments(ctx: GraphContext): DesiredResource[] {
+/** Every Azure RBAC grant of the stack: what each component's identity may do, and nothing more. */
+export function grants(ctx: GraphContext): Grant[] {
   const { ids } = ctx;
-  const principalId = ref(ids.identity, 'properties.principalId');
-  const grants: Grant[] = [
-    { scope: ids.keyVault, role: 'keyVaultSecretsUser', label: 'role/kv-secrets-user' },
-    { scope: ids.storage, role: 'storageBlobDataOwner', label: 'role/blob-data-owner' },
-    { scope: ids.storage, role: 'storageQueueDataContributor', label: 'role/queue-data-contributor' },
-    { scope: ids.appInsights, role: 'monitoringMetricsPublisher', label: 'role/metrics-publisher' },
+  const secret = (name: string) => `${ids.keyVault}/secrets/${name}`;
+  return [
+    // The gateway: both keys it checks and sends; the Functions host's storage; the jobs queue; telemetry.
+    { component: 'gateway', scope: secret(SECRET_NAMES.inferenceApiKey), role: 'keyVaultSecretsUser', label: 'role/gateway/backend-key' },
+    {
+      component: 'gateway',
+      scope: secret(SECRET_NAMES.internalServiceKey),
+      role: 'keyVaultSecretsUser',
+      label: 'role/gateway/internal-key',
+    },
+    { component: 'gateway', scope: ids.storage, role: 'storageBlobDataOwner', label: 'role/gateway/blob-data-owner' },
+    { component: 'gateway', scope: ids.storage, role: 'storageQueueDataContributor', label: 'role/gateway/queue-data-contributor' },
+    { component: 'gateway', scope: ids.appInsights, role: 'monitoringMetricsPublisher', label: 'role/gateway/metrics-publisher' },
+    // API Management: the one secret behind its backend-key named value.
+    { component: 'apim', scope: secret(SECRET_NAMES.inferenceApiKey), role: 'keyVaultSecretsUser', label: 'role/apim/backend-key' },
+    // The GPU VMs: the key callers present (and registry entries are signed with), and the
+    // agent bundle in the deployments container, read only.
+    { component: 'agent', scope: secret(SECRET_NAMES.internalServiceKey), role: 'keyVaultSecretsUser', label: 'role/agent/internal-key' },
+    {
+      component: 'agent',
+      scope: `${ids.storage}/blobServices/default/containers/deployments`,
+      role: 'storageBlobDataReader',
+      label: 'role/agent/bundle-reader',
+    },
   ];
-  const arm = grants.map((g) => {
+}
+
+export function roleAssignments(ctx: GraphContext): DesiredResource[] {
+  const arm = grants(ctx).map((g) => {
+    const identity = ctx.ids.identities[g.component];
     const roleDefinitionId = `/subscriptions/${ctx.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${ROLES[g.role]}`;
     // The principal is named by the identity's resource id (stable) rather than its principalId
     // (known only after creation), so the graph stays pure.
     return resource({
-      id: roleAssignmentId(ctx, g.scope, g.role),
+      id: roleAssignmentId(ctx, g.component, g.scope, g.role),
       type: 'Microsoft.Authorization/roleAssignments',
       label: g.label,
-      body: { properties: { roleDefinitionId, principalId, principalType: 'ServicePrincipal' } },
-      dependsOn: [g.scope, ids.identity],
+      body: { properties: { roleDefinitionId, principalId: ref(identity, 'properties.principalId'), principalType: 'ServicePrincipal' } },
+      dependsOn: [g.scope, identity],
       owned: ['properties.roleDefinitionId', 'properties.principalId'],
       createOnly: ['properties.roleDefinitionId', 'properties.principalId'],
     });
   });
-  const cosmosName = deterministicGuid(ids.cosmos, ids.identity, COSMOS_DATA_CONTRIBUTOR);
-  const cosmos = resource({
-    id: `${ids.cosmos}/sqlRoleAssignments/${cosmosName}`,
-    type: 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments',
-    label: 'role/cosmos-data-contributor',
-    body: {
-      properties: {
-        roleDefinitionId: `${ids.cosmos}/sqlRoleDefinitions/${COSMOS_DATA_CONTRIBUTOR}`,
-        principalId,
-        scope: ids.cosmos,
-      },
-    },
-    dependsOn: [ids.cosmos, ids.identity],
-    owned: ['properties.roleDefinitionId', 'properties.principalId', 'properties.scope'],
-  });
-  return [...arm, cosmos];
+  return [...arm, ...cosmosRoles(ctx)];
 }

@@ -36,7 +36,7 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
       text: cloudInit,
       encoding: 'base64',
       vars: {
-        CLIENT_ID: ref(ids.identity, 'properties.clientId'),
+        CLIENT_ID: ref(ids.identities.agent, 'properties.clientId'),
         BLOB_ENDPOINT: ref(ids.storage, 'properties.primaryEndpoints.blob'),
         VAULT_URI: ref(ids.keyVault, 'properties.vaultUri'),
         COSMOS_ENDPOINT: ref(ids.cosmos, 'properties.documentEndpoint'),
@@ -57,7 +57,7 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
       location: config.location,
       tags: { ...ctx.tags, 'gpuarb-pool': pool.name, 'gpuarb-model': pool.model, [TAG_CODE_HASH]: codeHash },
       zones: spot.zones,
-      identity: { type: 'UserAssigned', userAssignedIdentities: { [ids.identity]: {} } },
+      identity: { type: 'UserAssigned', userAssignedIdentities: { [ids.identities.agent]: {} } },
       sku: { name: pool.sku, tier: 'Standard', capacity },
       properties: {
         orchestrationMode: 'Flexible',
@@ -151,7 +151,14 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
         },
       },
     },
-    dependsOn: [ids.vnet, ids.identity, ids.keyVault, ids.cosmos, sshSecret, `${ids.storage}/blobServices/default/containers/deployments`],
+    dependsOn: [
+      ids.vnet,
+      ids.identities.agent,
+      ids.keyVault,
+      ids.cosmos,
+      sshSecret,
+      `${ids.storage}/blobServices/default/containers/deployments`,
+    ],
     owned: trackedOwned(
       ctx,
       'tags.gpuarb-pool',
