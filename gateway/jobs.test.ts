@@ -10,11 +10,13 @@ import { startScriptedAgent, type ScriptedAgent } from '../testkit/scripted-agen
 import { startTestAzurite, type TestAzurite } from '../testkit/azurite.js';
 import { startTestCosmos, type TestCosmos } from '../testkit/cosmos.js';
 import { required } from '../lib/required.js';
+import { REGISTRY_HEARTBEAT_MS } from '../contracts/registry.js';
 
 let azurite: TestAzurite;
 let cosmos: TestCosmos;
 let h: Harness;
 let agent: ScriptedAgent;
+let heartbeat: NodeJS.Timeout | undefined;
 const queue = `jobs${Date.now()}`;
 const jobsCfg = { worker: true, concurrency: 2, maxAttempts: 2, visibilityTimeoutSeconds: 1, resultTtlSeconds: 3600, pollIntervalMs: 50 };
 
@@ -26,9 +28,14 @@ beforeAll(async () => {
     startWorker: true,
     config: { storage: { connectionString: azurite.connectionString, jobsQueue: queue }, jobs: jobsCfg },
   });
-  await h.register({ id: 'phi-job', model: 'phi3-mini', address: agent.url });
+  const entry = { id: 'phi-job', model: 'phi3-mini', address: agent.url };
+  await h.register(entry);
+  // Heartbeat as a real agent does: on a slow machine the file outlasts the registry's staleness
+  // limit, and a child gateway started late must still see a live replica.
+  heartbeat = setInterval(() => void h.register(entry).catch(() => undefined), REGISTRY_HEARTBEAT_MS);
 });
 afterAll(async () => {
+  clearInterval(heartbeat);
   await h?.stop();
   await agent?.stop();
   await cosmos?.stop();
