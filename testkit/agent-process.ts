@@ -31,7 +31,7 @@ export function spawnTsx(script: string, args: string[], env: NodeJS.ProcessEnv 
   const onLine = (chunk: Buffer) => {
     partial += chunk.toString();
     const parts = partial.split('\n');
-    partial = parts.pop()!;
+    partial = parts.pop() ?? ''; // split always yields at least one part: the unfinished line
     for (const p of parts) {
       try {
         lines.push(JSON.parse(p) as Record<string, unknown>);
@@ -40,8 +40,8 @@ export function spawnTsx(script: string, args: string[], env: NodeJS.ProcessEnv 
       }
     }
   };
-  child.stdout!.on('data', onLine);
-  child.stderr!.on('data', (c: Buffer) => {
+  child.stdout.on('data', onLine);
+  child.stderr.on('data', (c: Buffer) => {
     err += c.toString();
     onLine(c);
   });
