@@ -1,4 +1,4 @@
-// Spawns the agent as a real process (`node --import tsx fleet-agent/cli.ts --config …`) and
+// Spawns the agent as a real process (`node --import tsx fleet-agent/main.ts --config …`) and
 // reads its JSON log lines. tsx rather than dist/: other engineers' test runs rebuild dist/
 // concurrently, and a spawn must never race with that.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -63,7 +63,7 @@ export async function spawnAgent(config: object, env: NodeJS.ProcessEnv = {}): P
   const dir = mkdtempSync(join(tmpdir(), 'gpuarb-agent-'));
   const file = join(dir, 'agent.json');
   writeFileSync(file, JSON.stringify(config));
-  const p = spawnTsx('fleet-agent/cli.ts', ['--config', file], env);
+  const p = spawnTsx('fleet-agent/main.ts', ['--config', file], env);
   const exitedEarly = p.exited.then((code) => {
     throw new Error(`agent exited with ${code}: ${p.stderr()}`);
   });

@@ -15,7 +15,7 @@ import { VllmEngine } from './vllm-engine.js';
 import { vllmServeArgs } from './vllm-supervisor.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const FAKE_VLLM = [process.execPath, '--import', 'tsx', join(root, 'fleet-agent', 'cli.ts'), 'sim-vllm', 'serve'];
+const FAKE_VLLM = [process.execPath, '--import', 'tsx', join(root, 'fleet-agent', 'main.ts'), 'sim-vllm', 'serve'];
 
 const vllmConfig = (extra: Partial<Extract<AgentConfigInput['engine'], { type: 'vllm' }>> = {}) =>
   parseAgentConfig({
