@@ -37,7 +37,7 @@ export const ModelSchema = z.strictObject({
   fallback: z.array(z.string().min(1)).default([]),
 });
 
-export const AutoSchema = z.strictObject({
+const AutoSchema = z.strictObject({
   /** Model names that mean "choose for me". */
   names: z.array(z.string().min(1)).default(['auto']),
   /** Prompt length estimate: characters per token. */

@@ -7,7 +7,7 @@ import { normalizeSimGpu } from './engines/sim/profiles.js';
 import { REGISTRY_CONTAINER, REGISTRY_HEARTBEAT_MS } from '../contracts/registry.js';
 
 const strict = z.strictObject;
-export const AZURE_SCHEDULED_EVENTS_URL = 'http://169.254.169.254/metadata/scheduledevents?api-version=2020-07-01';
+const AZURE_SCHEDULED_EVENTS_URL = 'http://169.254.169.254/metadata/scheduledevents?api-version=2020-07-01';
 
 const simEngine = strict({
   type: z.literal('sim'),

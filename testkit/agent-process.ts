@@ -19,7 +19,7 @@ export interface SpawnedProcess {
 }
 
 /** Spawns `node --import tsx <script> ...args` from the repo root, collecting JSON stdout lines. */
-export function spawnTsx(script: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnedProcess {
+function spawnTsx(script: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnedProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, script), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
