@@ -37,7 +37,7 @@ export const ModelSchema = z.strictObject({
   fallback: z.array(z.string().min(1)).default([]),
 });
 
-export const AutoSchema = z.strictObject({
+const AutoSchema = z.strictObject({
   /** Model names that mean "choose for me". */
   names: z.array(z.string().min(1)).default(['auto']),
   /** Prompt length estimate: characters per token. */
@@ -109,7 +109,7 @@ export const GatewayConfigSchema = z.strictObject({
       scope: z.enum(['global', 'per-customer']).default('per-customer'),
       /** Hot entries kept in process memory in front of Cosmos (0 = none). */
       memoryEntries: z.number().int().min(0).default(10_000),
-      /** Which keys exist, known in memory so a miss skips the Cosmos read (cache-presence.ts). */
+      /** Which keys exist, known in memory so a miss skips the Cosmos read (gateway/cache-presence.ts). */
       presence: z
         .strictObject({
           enabled: z.boolean().default(true),
@@ -165,7 +165,7 @@ export const GatewayConfigSchema = z.strictObject({
     }),
   metering: z
     .strictObject({
-      /** A usage write waits this long so that concurrent requests share it (see usage-meter.ts). */
+      /** A usage write waits this long so that concurrent requests share it (see gateway/usage-meter.ts). */
       lingerMs: z.number().int().min(0).max(1_000).default(100),
     })
     .default({ lingerMs: 100 }),

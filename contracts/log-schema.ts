@@ -45,7 +45,7 @@ export function levelsAtLeast(min: LogLevelName): LogLevelName[] {
 /**
  * Identity of a row for de-duplication across overlapping polls. Log Analytics has no row id,
  * so it is the row's whole content; two identical lines at the same millisecond are told apart
- * by counting (see log-follow.ts), not by this key.
+ * by counting (see src/ops/log-follow.ts), not by this key.
  */
 export function rowKey(r: LogRow): string {
   return JSON.stringify([r.time, r.level, r.component, r.pool, r.instance, r.message, r.properties]);

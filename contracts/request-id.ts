@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 
 /** 1 to 128 characters of letters, digits and `._:-`. */
-export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The caller's request id if it is sane, otherwise a new one. */
 export function requestIdOrNew(given: unknown): string {

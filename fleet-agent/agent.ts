@@ -13,6 +13,7 @@ import { ReplicaLifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
 import { AgentMetrics } from './metrics.js';
 import { RegistryWriter } from './registry/registry-writer.js';
+import { required } from '../lib/required.js';
 
 export interface AgentOptions {
   log?: Logger;
@@ -66,7 +67,8 @@ export class Agent {
     await keys.start();
     const engine = options.engine ?? (await createEngine(config.engine, log));
     const lifecycle = new ReplicaLifecycle(engine);
-    let agent: Agent | undefined;
+    // The server's readiness check asks the agent's registry writer, which exists only later.
+    let started: Agent | undefined;
     const metrics = new AgentMetrics();
     const server = createAgentServer({
       engine,
@@ -80,13 +82,14 @@ export class Agent {
       publicMetrics: config.publicMetrics,
       logContent: config.log.content,
       accessLog: config.log.accessLog,
-      registryUp: () => agent?.registry?.isUp() ?? false,
+      registryUp: () => started?.registry?.isUp() ?? false,
     });
-    agent = new Agent(config, engine, keys, server, log, lifecycle, metrics);
+    const agent = new Agent(config, engine, keys, server, log, lifecycle, metrics);
+    started = agent;
     await agent.listen();
     lifecycle.onChange((state) => {
       log.info('state', { state, reason: lifecycle.reason() });
-      agent!.registry?.publish();
+      agent.registry?.publish();
     });
     await engine.start();
     engine.whenReady().then(
@@ -96,7 +99,7 @@ export class Agent {
     if (config.registry) {
       agent.registry = new RegistryWriter(
         { ...config.registry, ca: options.registryCa },
-        () => agent!.registryDoc(),
+        () => agent.registryDoc(),
         log.child({ component: 'registry' }),
         () => keys.keys(),
       );
@@ -105,7 +108,7 @@ export class Agent {
     if (config.scheduledEvents.enabled) {
       agent.watcher = new ScheduledEventsWatcher(
         { url: config.scheduledEvents.url, pollMs: config.scheduledEvents.pollMs, instanceName: config.instanceName },
-        (e) => agent!.onEviction(e),
+        (e) => agent.onEviction(e),
         log.child({ component: 'scheduled-events' }),
       );
       agent.watcher.start();
@@ -173,7 +176,8 @@ export class Agent {
     const budget = drainBudgetMs(event, Date.now(), marginMs, defaultNoticeMs);
     void this.drain(`eviction ${event.EventType}`, budget).then(async () => {
       try {
-        await this.watcher!.acknowledge(event.EventId);
+        // Only the watcher reports evictions, so it exists whenever this runs.
+        await required(this.watcher, 'the Scheduled Events watcher').acknowledge(event.EventId);
         this.log.info('eviction acknowledged', { eventId: event.EventId });
       } catch (e) {
         this.log.error('eviction acknowledge failed', { eventId: event.EventId, err: e });

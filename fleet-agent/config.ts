@@ -7,18 +7,17 @@ import { normalizeSimGpu } from './engines/sim/profiles.js';
 import { REGISTRY_CONTAINER, REGISTRY_HEARTBEAT_MS } from '../contracts/registry.js';
 
 const strict = z.strictObject;
-export const AZURE_SCHEDULED_EVENTS_URL = 'http://169.254.169.254/metadata/scheduledevents?api-version=2020-07-01';
+const AZURE_SCHEDULED_EVENTS_URL = 'http://169.254.169.254/metadata/scheduledevents?api-version=2020-07-01';
 
 const simEngine = strict({
   type: z.literal('sim'),
   model: z.string().min(1),
-  gpu: z
-    .string()
-    .transform(
-      (g, ctx) =>
-        normalizeSimGpu(g) ??
-        (ctx.addIssue({ code: 'custom', message: `unknown GPU "${g}" (T4, A100-80GB, 2xA100, 4xA100, H100 or none)` }), z.NEVER),
-    ),
+  gpu: z.string().transform((g, ctx) => {
+    const gpu = normalizeSimGpu(g);
+    if (gpu !== undefined) return gpu;
+    ctx.addIssue({ code: 'custom', message: `unknown GPU "${g}" (T4, A100-80GB, 2xA100, 4xA100, H100 or none)` });
+    return z.NEVER;
+  }),
   loadMs: z.number().int().min(0).default(0),
   maxQueue: z.number().int().min(0).default(1024),
 });

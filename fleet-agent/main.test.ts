@@ -1,6 +1,7 @@
 // The agent as a process: config from a file with environment overrides, and SIGTERM draining
 // the same way an eviction does (in-flight requests finish, then a clean exit 0).
 import { afterEach, describe, expect, it } from 'vitest';
+import { required } from '../lib/required.js';
 import { applyEnvOverrides, ConfigError, parseAgentConfig } from './config.js';
 import { spawnAgent, type SpawnedProcess } from '../testkit/agent-process.js';
 import { waitFor } from '../testkit/wait.js';
@@ -75,7 +76,7 @@ describe('agent process', () => {
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'phi3-mini', prompt: 'sigterm', max_tokens: 40, stream: true }),
     });
-    const reader = res.body!.getReader();
+    const reader = required(res.body, 'the response body').getReader();
     await reader.read();
     agent.child.kill('SIGTERM');
     await waitFor('draining', () => agent.lines.some((l) => l.msg === 'state' && l.state === 'draining'));

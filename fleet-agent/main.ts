@@ -1,6 +1,10 @@
-// `gpuarb-agent --config <file>`: the fleet agent's entry (bundled to dist/agent.js and to the
-// single-file VM bundle). `gpuarb-agent sim-vllm serve <model> …` runs the simulator as a
-// vLLM-compatible process instead (a stand-in for `vllm serve` in local runs and tests).
+// `gpuarb-agent --config <file>`: the fleet agent's one entry point. bin/gpuarb-agent.js imports its
+// bundle (dist/agent.js) and calls main(); run as the process's own script — the single-file VM
+// bundle, or `node --import tsx fleet-agent/main.ts` in tests, which never race with a rebuild of
+// dist/ that way — it runs main() itself. `gpuarb-agent sim-vllm serve <model> …` runs the
+// simulator as a vLLM-compatible process instead (a stand-in for `vllm serve` in local runs and tests).
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Agent } from './agent.js';
 import { ConfigError, loadAgentConfig } from './config.js';
 import { createLogger } from './log.js';
@@ -55,3 +59,20 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
+
+/**
+ * Whether this module is the script node was started with. Node loads that script by its real
+ * path, so argv[1] is resolved the same way; under the launcher argv[1] is bin/gpuarb-agent.js,
+ * which calls main() itself, so it must not run twice.
+ */
+function isProcessEntry(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false; // argv[1] is not a file (e.g. `node -e`): this module was imported
+  }
+}
+
+if (isProcessEntry()) await main(process.argv.slice(2));

@@ -66,7 +66,7 @@ class Histogram {
 const header = (name: string, help: string, type: string) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
 
 /** Output tokens per second over a sliding window of whole seconds (for the registry). */
-export class TokenRate {
+class TokenRate {
   private buckets = new Map<number, number>();
   constructor(
     private readonly windowSeconds = 10,

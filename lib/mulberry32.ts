@@ -6,7 +6,8 @@
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
-    let t = (state = (state + 0x6d2b79f5) >>> 0);
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;

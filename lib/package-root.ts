@@ -12,7 +12,10 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'gpuarb') return (cached = dir);
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'gpuarb') {
+      cached = dir;
+      return dir;
+    }
     const up = dirname(dir);
     if (up === dir) throw new Error(`gpuarb package root not found above ${fileURLToPath(import.meta.url)}`);
     dir = up;

@@ -1,4 +1,4 @@
-// Spawns the agent as a real process (`node --import tsx fleet-agent/cli.ts --config …`) and
+// Spawns the agent as a real process (`node --import tsx fleet-agent/main.ts --config …`) and
 // reads its JSON log lines. tsx rather than dist/: other engineers' test runs rebuild dist/
 // concurrently, and a spawn must never race with that.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,7 +19,7 @@ export interface SpawnedProcess {
 }
 
 /** Spawns `node --import tsx <script> ...args` from the repo root, collecting JSON stdout lines. */
-export function spawnTsx(script: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnedProcess {
+function spawnTsx(script: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnedProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, script), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
@@ -31,7 +31,7 @@ export function spawnTsx(script: string, args: string[], env: NodeJS.ProcessEnv 
   const onLine = (chunk: Buffer) => {
     partial += chunk.toString();
     const parts = partial.split('\n');
-    partial = parts.pop()!;
+    partial = parts.pop() ?? ''; // split always yields at least one part: the unfinished line
     for (const p of parts) {
       try {
         lines.push(JSON.parse(p) as Record<string, unknown>);
@@ -40,8 +40,8 @@ export function spawnTsx(script: string, args: string[], env: NodeJS.ProcessEnv 
       }
     }
   };
-  child.stdout!.on('data', onLine);
-  child.stderr!.on('data', (c: Buffer) => {
+  child.stdout.on('data', onLine);
+  child.stderr.on('data', (c: Buffer) => {
     err += c.toString();
     onLine(c);
   });
@@ -63,7 +63,7 @@ export async function spawnAgent(config: object, env: NodeJS.ProcessEnv = {}): P
   const dir = mkdtempSync(join(tmpdir(), 'gpuarb-agent-'));
   const file = join(dir, 'agent.json');
   writeFileSync(file, JSON.stringify(config));
-  const p = spawnTsx('fleet-agent/cli.ts', ['--config', file], env);
+  const p = spawnTsx('fleet-agent/main.ts', ['--config', file], env);
   const exitedEarly = p.exited.then((code) => {
     throw new Error(`agent exited with ${code}: ${p.stderr()}`);
   });

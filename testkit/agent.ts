@@ -5,7 +5,7 @@ import { parseAgentConfig, type AgentConfigInput } from '../fleet-agent/config.j
 import type { Engine } from '../fleet-agent/engines/engine.js';
 import { memoryLogger } from '../fleet-agent/log.js';
 
-export const TEST_KEY = 'test-internal-key-0123456789';
+const TEST_KEY = 'test-internal-key-0123456789';
 
 export interface TestAgent {
   agent: Agent;

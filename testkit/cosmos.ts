@@ -11,7 +11,7 @@ import { LOCAL_COSMOS_KEY, startCosmosService } from '../emulator/runtime/servic
 import { testCert, type TestCert } from './tls.js';
 
 /** The well-known emulator key; the server accepts any key. */
-export const EMULATOR_KEY = LOCAL_COSMOS_KEY;
+const EMULATOR_KEY = LOCAL_COSMOS_KEY;
 
 export interface LocalCosmos {
   endpoint: string;

@@ -1,5 +1,6 @@
-// A manual Clock for tests. `advance(ms)` fires due timers in order, letting the promise chains
+// A Clock tests move by hand. `advance(ms)` fires due timers in order, letting the promise chains
 // they wake run to their next sleep before moving on, so sequences of sleeps behave as on a real clock.
+// `now` is bound, so code that takes only a time source can be handed `clock.now`.
 import type { Clock } from '../lib/clock.js';
 
 const resolved = Promise.resolve();
@@ -18,9 +19,7 @@ export class FakeClock implements Clock {
     this.current = start;
   }
 
-  now(): number {
-    return this.current;
-  }
+  now = (): number => this.current;
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -36,7 +35,7 @@ export class FakeClock implements Clock {
       };
       const onAbort = () => {
         this.timers = this.timers.filter((t) => t !== timer);
-        reject(signal!.reason);
+        reject(signal?.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.timers.push(timer);
@@ -66,9 +65,10 @@ export class FakeClock implements Clock {
   /** Advances to each next timer until none is left (bounded, so a runaway loop fails loudly). */
   async runAll(maxTimers = 100_000): Promise<void> {
     await settle();
-    for (let i = 0; this.timers.length > 0; i++) {
+    for (let i = 0; ; i++) {
+      const next = this.nextDue(Infinity);
+      if (!next) return;
       if (i >= maxTimers) throw new Error('FakeClock.runAll: too many timers');
-      const next = this.nextDue(Infinity)!;
       await this.advance(next.at - this.current);
     }
   }

@@ -1,18 +1,9 @@
 // Deterministic stand-ins for what the local cloud's code takes as dependencies: a seeded random
-// source, a clock tests move by hand, and a static credential for the real SDK clients.
+// source and a static credential for the real SDK clients (the clock is testkit/fake-clock.ts).
 import { mulberry32 } from '../lib/mulberry32.js';
 
 /** mulberry32, so tests see the same ids every run. */
 export const seededRandom = mulberry32;
-
-/** A clock tests move by hand. */
-export class ManualClock {
-  constructor(private ms: number) {}
-  now = (): number => this.ms;
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
 
 export const TEST_TOKEN = 'local-test-token';
 

@@ -12,6 +12,7 @@ import { lookupVault } from '../emulator/providers/keyvault.js';
 import type { AzureTarget } from '../src/azure/target.js';
 import { parseConfigText, type LoadedConfig } from '../src/config/load.js';
 import type { Clock } from '../lib/clock.js';
+import { required } from '../lib/required.js';
 import { createContext, type Context } from '../src/core/context.js';
 import { startLocalCloud } from './cloud.js';
 import { OutputCapture } from './output-capture.js';
@@ -48,7 +49,9 @@ export interface OpsTestCloud {
 
 export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCloud> {
   let planes: HttpsDataPlanes | undefined;
+  // The data planes are built while the cloud starts and ask its core only once it serves.
   let core: Emulator['core'] | undefined;
+  const emulatorCore = () => required(core, 'the emulator core');
   const cloud = await startLocalCloud({
     standardDataPlanes: false,
     dataPlanes: [
@@ -58,10 +61,10 @@ export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCl
           random: Math.random,
           tenantId: '72f988bf-0000-4000-a000-00000000cafe',
           authorize: (r) => (r.token === deps.token ? 'allowed' : 'unauthenticated'),
-          lookupVault: (name) => lookupVault(core!, name),
+          lookupVault: (name) => lookupVault(emulatorCore(), name),
           workspaceExists: (id) =>
-            core!.store
-              .all()
+            emulatorCore()
+              .store.all()
               .some((r) => r.type.toLowerCase() === 'microsoft.operationalinsights/workspaces' && r.doc.properties?.customerId === id),
         });
         const handlers = planes.handlers;
@@ -79,7 +82,7 @@ export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCl
   const loaded = parseConfigText(configText, join(dir, 'gpuarb.yaml'), {});
   const rgName = loaded.names.resourceGroup;
   const put = async (id: string, body: unknown, apiVersion = '2024-07-01') => {
-    const token = (await emu.credential.getToken('x'))!.token;
+    const token = required(await emu.credential.getToken('x'), 'an emulator token').token;
     const res = await fetchInsecure(`${emu.endpoint}${id}?api-version=${apiVersion}`, 'PUT', token, body, emu.caCertPem);
     if (res.status >= 300) throw new Error(`PUT ${id}: ${res.status} ${res.text}`);
     return JSON.parse(res.text || '{}');
@@ -123,7 +126,7 @@ export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCl
       );
       return name;
     },
-    planes: planes!,
+    planes: required(planes, 'the HTTPS data planes'),
     stop: async () => {
       await emu.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -4,10 +4,42 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-type Schema = Record<string, any>;
+/** A schema node of a swagger document: the fields this checker reads; the rest it ignores. */
+interface Schema {
+  $ref?: string;
+  allOf?: Schema[];
+  properties?: Record<string, Schema>;
+  additionalProperties?: boolean | Schema;
+  items?: Schema;
+  discriminator?: string;
+  readOnly?: boolean;
+  'x-ms-discriminator-value'?: string;
+  /** Of a parameter: where it goes ('body', 'path', …) and, for a body, its schema. */
+  in?: string;
+  schema?: Schema;
+  /** The file the node came from, so a $ref in it resolves relative to that file. */
+  __file?: string;
+  [key: string]: unknown;
+}
+
+type FileSchema = Schema & { __file: string };
+
+interface SwaggerDoc {
+  info?: { version?: string };
+  paths?: Record<string, { put?: { parameters?: Schema[] } }>;
+  definitions?: Record<string, Schema>;
+}
+
+interface FlatSchema {
+  properties: Record<string, Schema>;
+  additionalProperties?: boolean | Schema;
+  items?: Schema;
+  discriminator?: string;
+  __file: string;
+}
 
 export class RestSpecs {
-  private files = new Map<string, Schema>();
+  private files = new Map<string, SwaggerDoc>();
   private ops: Array<{ re: RegExp; file: string; apiVersion: string; body: Schema }> = [];
 
   constructor(root: string) {
@@ -21,15 +53,15 @@ export class RestSpecs {
     walk(root);
   }
 
-  private load(file: string): Schema {
+  private load(file: string): SwaggerDoc {
     const hit = this.files.get(file);
     if (hit) return hit;
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as Schema;
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as SwaggerDoc;
     this.files.set(file, doc);
     const apiVersion = doc.info?.version ?? '';
-    for (const [path, item] of Object.entries<any>(doc.paths ?? {})) {
-      const params = (item.put?.parameters ?? []).map((p: Schema) => (p.$ref ? this.deref(file, p.$ref).schema : p));
-      const body = params.find((p: Schema) => p?.in === 'body')?.schema;
+    for (const [path, item] of Object.entries(doc.paths ?? {})) {
+      const params = (item.put?.parameters ?? []).map((p) => (p.$ref ? this.deref(file, p.$ref).schema : p));
+      const body = params.find((p) => p?.in === 'body')?.schema;
       if (!body) continue;
       const pattern = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+');
       this.ops.push({ re: new RegExp(`^${pattern}$`, 'i'), file, apiVersion, body });
@@ -37,16 +69,18 @@ export class RestSpecs {
     return doc;
   }
 
-  private deref(file: string, ref: string): Schema & { __file: string } {
+  private deref(file: string, ref: string): FileSchema {
     const [f, pointer] = ref.split('#');
     let target = f ? resolve(dirname(file), f) : file;
     // The shared copy holds extracts: `x.json` is stored as `x.extract.json`.
     if (!existsSync(target) && existsSync(target.replace(/\.json$/, '.extract.json'))) target = target.replace(/\.json$/, '.extract.json');
-    if (!existsSync(target)) return { __file: file } as Schema & { __file: string };
+    if (!existsSync(target)) return { __file: file };
     const doc = this.load(target);
-    let node: any = doc;
-    for (const seg of (pointer ?? '').split('/').filter(Boolean)) node = node?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
-    return { ...(node ?? {}), __file: target };
+    let node: unknown = doc;
+    for (const seg of (pointer ?? '').split('/').filter(Boolean)) {
+      node = (node as Record<string, unknown> | undefined)?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+    }
+    return { ...((node ?? {}) as Schema), __file: target };
   }
 
   /** The PUT body schema for an ARM id at an api-version, if a spec covers it. */
@@ -77,9 +111,7 @@ export class RestSpecs {
         else if (!s.additionalProperties && Object.keys(s.properties).length) problems.push(`${at}.${k}: not in the spec`);
         continue;
       }
-      const p: Schema & { __file: string } = prop.$ref
-        ? { ...this.deref(s.__file, prop.$ref), readOnly: prop.readOnly }
-        : { ...prop, __file: s.__file };
+      const p: FileSchema = prop.$ref ? { ...this.deref(s.__file, prop.$ref), readOnly: prop.readOnly } : { ...prop, __file: s.__file };
       if (p.readOnly) problems.push(`${at}.${k}: read-only`);
       problems.push(...this.check(p.__file, p, v, `${at}.${k}`));
     }
@@ -87,21 +119,19 @@ export class RestSpecs {
   }
 
   /** A polymorphic base (discriminator) becomes the subtype the value names. */
-  private polymorphic(s: ReturnType<RestSpecs['flatten']>, value: Record<string, unknown>): ReturnType<RestSpecs['flatten']> {
-    if (!s.discriminator || typeof value[s.discriminator] !== 'string') return s;
+  private polymorphic(s: FlatSchema, value: Record<string, unknown>): FlatSchema {
+    const discriminator = s.discriminator;
+    if (!discriminator || typeof value[discriminator] !== 'string') return s;
     const defs = this.files.get(s.__file)?.definitions ?? {};
-    const sub = Object.entries<any>(defs).find(
-      ([name, d]) => (d['x-ms-discriminator-value'] ?? name) === value[s.discriminator!] && (d.allOf ?? []).some((a: Schema) => a.$ref),
+    const sub = Object.entries(defs).find(
+      ([name, d]) => (d['x-ms-discriminator-value'] ?? name) === value[discriminator] && (d.allOf ?? []).some((a) => a.$ref),
     );
     return sub ? this.flatten(s.__file, { $ref: `#/definitions/${sub[0]}` }) : s;
   }
 
   /** Resolves $ref and merges allOf into one { properties, additionalProperties, items }. */
-  private flatten(
-    file: string,
-    schema: Schema,
-  ): { properties: Record<string, Schema>; additionalProperties?: any; items?: Schema; discriminator?: string; __file: string } {
-    let s: any = schema;
+  private flatten(file: string, schema: Schema): FlatSchema {
+    let s: Schema = schema;
     let f = file;
     if (s.$ref) {
       const d = this.deref(f, s.$ref);
@@ -111,7 +141,7 @@ export class RestSpecs {
     const properties: Record<string, Schema> = {};
     const discriminator: string | undefined = s.discriminator;
     for (const part of s.allOf ?? []) Object.assign(properties, this.flatten(f, part).properties);
-    for (const [k, v] of Object.entries<any>(s.properties ?? {})) properties[k] = v.$ref ? v : { ...v };
+    for (const [k, v] of Object.entries(s.properties ?? {})) properties[k] = v.$ref ? v : { ...v };
     // Property schemas keep the file they came from for later $ref resolution.
     for (const k of Object.keys(s.properties ?? {})) if (!properties[k].$ref) properties[k].__file ??= f;
     return { properties, additionalProperties: s.additionalProperties, items: s.items, discriminator, __file: f };

@@ -4,7 +4,8 @@ import { LogsQueryClient, LogsQueryResultStatus } from '@azure/monitor-query-log
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpsDataPlanes, createLoopbackAgent, vaultUri, type HttpsDataPlanes } from './index.js';
 import { testCert, type TestCert } from '../../testkit/tls.js';
-import { ManualClock, seededRandom, staticCredential, TEST_TOKEN } from '../../testkit/fakes.js';
+import { seededRandom, staticCredential, TEST_TOKEN } from '../../testkit/fakes.js';
+import { FakeClock } from '../../testkit/fake-clock.js';
 import { startTestServer, type TestServer } from '../../testkit/dataplane-server.js';
 
 const WS = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -15,7 +16,7 @@ let planes: HttpsDataPlanes;
 
 beforeAll(async () => {
   tls = testCert();
-  const clock = new ManualClock(Date.parse('2025-02-02T00:00:00Z'));
+  const clock = new FakeClock(Date.parse('2025-02-02T00:00:00Z'));
   planes = createHttpsDataPlanes({
     now: clock.now,
     random: seededRandom(5),

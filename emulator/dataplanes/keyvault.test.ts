@@ -5,7 +5,8 @@ import { required } from '../../lib/required.js';
 import type { AccessRequest, VaultInfo } from './deps.js';
 import { createKeyVaultDataPlane, type KeyVaultDataPlane } from './keyvault.js';
 import { testCert, type TestCert } from '../../testkit/tls.js';
-import { ManualClock, seededRandom, staticCredential, TEST_TOKEN } from '../../testkit/fakes.js';
+import { seededRandom, staticCredential, TEST_TOKEN } from '../../testkit/fakes.js';
+import { FakeClock } from '../../testkit/fake-clock.js';
 import { startTestServer, type TestServer } from '../../testkit/dataplane-server.js';
 import { createLoopbackAgent, vaultUri } from './vault-host.js';
 
@@ -37,7 +38,7 @@ let tls: TestCert;
 let server: TestServer;
 let agent: Agent;
 let plane: KeyVaultDataPlane;
-const clock = new ManualClock(Date.parse('2025-01-01T00:00:00Z'));
+const clock = new FakeClock(Date.parse('2025-01-01T00:00:00Z'));
 const asked: AccessRequest[] = [];
 
 beforeAll(async () => {
@@ -89,7 +90,7 @@ describe('Key Vault secrets data plane with the real SecretClient', () => {
   it('keeps versions: get latest, get by version, list versions, list secrets', async () => {
     const kv = client('kv1');
     const first = await kv.setSecret('rotating', 'one', { contentType: 'text/plain', tags: { owner: 'gpuarb' } });
-    clock.advance(1000);
+    await clock.advance(1000);
     const second = await kv.setSecret('rotating', 'two');
     expect((await kv.getSecret('rotating')).value).toBe('two');
     expect((await kv.getSecret('rotating', { version: first.properties.version })).value).toBe('one');
@@ -166,7 +167,7 @@ describe('Key Vault secrets data plane with the real SecretClient', () => {
     const loose = client('kvpurge');
     await loose.setSecret('expiring', 'e');
     await (await loose.beginDeleteSecret('expiring')).pollUntilDone();
-    clock.advance(7 * 86_400_000);
+    await clock.advance(7 * 86_400_000);
     await expect(loose.getDeletedSecret('expiring')).rejects.toMatchObject({ statusCode: 404 });
   });
 

@@ -2,11 +2,12 @@ import { LogsQueryClient, LogsQueryResultStatus } from '@azure/monitor-query-log
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogAnalyticsDataPlane, parseTimespan, type LogAnalyticsDataPlane } from './loganalytics.js';
 import { testCert, type TestCert } from '../../testkit/tls.js';
-import { ManualClock, seededRandom, staticCredential, TEST_TOKEN } from '../../testkit/fakes.js';
+import { seededRandom, staticCredential, TEST_TOKEN } from '../../testkit/fakes.js';
+import { FakeClock } from '../../testkit/fake-clock.js';
 import { startTestServer, type TestServer } from '../../testkit/dataplane-server.js';
 
 const WS = '11111111-2222-3333-4444-555555555555';
-const clock = new ManualClock(Date.parse('2025-03-01T12:00:00Z'));
+const clock = new FakeClock(Date.parse('2025-03-01T12:00:00Z'));
 const minutesAgo = (m: number): string => new Date(clock.now() - m * 60_000).toISOString();
 let tls: TestCert;
 let server: TestServer;
@@ -117,7 +118,7 @@ describe('Log Analytics query API with the real LogsQueryClient', () => {
         return r.status === LogsQueryResultStatus.Success ? r.tables[0].rows[0][0] : undefined;
       };
       expect(await count()).toBe(0);
-      clock.advance(30_000);
+      await clock.advance(30_000);
       expect(await count()).toBe(1);
     } finally {
       await srv.close();

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScheduledEvents, type ScheduledEvent, type ScheduledEventsService } from './scheduled-events.js';
-import { ManualClock, seededRandom } from '../../testkit/fakes.js';
+import { seededRandom } from '../../testkit/fakes.js';
+import { FakeClock } from '../../testkit/fake-clock.js';
 
-const clock = new ManualClock(Date.parse('2025-05-05T10:00:00Z'));
+const clock = new FakeClock(Date.parse('2025-05-05T10:00:00Z'));
 let imds: ScheduledEventsService;
 
 beforeAll(async () => {

@@ -25,7 +25,7 @@ export class StaticKeySource implements KeySource {
 }
 
 /** Parses `{"current":"…","previous":"…"}` or plain lines (current first). */
-export function parseKeyFile(text: string): string[] {
+function parseKeyFile(text: string): string[] {
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {
     const obj = JSON.parse(trimmed) as { current?: unknown; previous?: unknown };

@@ -4,6 +4,7 @@
 import { Agent as HttpsAgent } from 'node:https';
 import { CosmosClient } from '@azure/cosmos';
 import { afterEach, describe, expect, it } from 'vitest';
+import { required } from '../../lib/required.js';
 import type { RegistryDoc } from '../../contracts/registry.js';
 import { SimEngine } from '../engines/sim/sim-engine.js';
 import { startTestAgent } from '../../testkit/agent.js';
@@ -30,7 +31,7 @@ async function startStream(url: string, headers: Record<string, string>, maxToke
       stream: true,
     }),
   });
-  const reader = res.body!.getReader();
+  const reader = required(res.body, 'the response body').getReader();
   const decoder = new TextDecoder();
   let text = decoder.decode((await reader.read()).value);
   const done = (async () => {

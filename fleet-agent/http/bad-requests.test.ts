@@ -138,14 +138,14 @@ describe('bad requests', () => {
     expect(declared.status).toBe(413);
     expect(declared.body.error).toMatchObject({ type: 'invalid_request_error', code: 'request_too_large' });
     // Without Content-Length the limit is enforced while reading.
-    const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const chunked = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
       const req = request(
         `${t.url}/v1/chat/completions`,
         { method: 'POST', headers: { ...t.headers, 'transfer-encoding': 'chunked' } },
         (res) => {
           let body = '';
           res.on('data', (c: Buffer) => (body += c));
-          res.on('end', () => resolve({ status: res.statusCode!, body }));
+          res.on('end', () => resolve({ status: res.statusCode, body }));
         },
       );
       req.on('error', reject);

@@ -4,6 +4,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { required } from '../../lib/required.js';
 import { FakeClock } from '../../testkit/fake-clock.js';
 import { SimEngine } from '../engines/sim/sim-engine.js';
 import { startTestAgent, type TestAgent } from '../../testkit/agent.js';
@@ -133,7 +134,7 @@ describe('client disconnect', () => {
       body: JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content: 'long' }], max_tokens: 1000, stream: true }),
       signal: controller.signal,
     });
-    const reader = res.body!.getReader();
+    const reader = required(res.body, 'the response body').getReader();
     await reader.read(); // the stream has started
     expect(engine.load().running).toBe(1);
     controller.abort();

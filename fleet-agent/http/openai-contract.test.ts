@@ -1,6 +1,7 @@
 // The OpenAI contract, checked with the official `openai` client against a real agent (sim engine).
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../lib/required.js';
 import { startTestAgent, type TestAgent } from '../../testkit/agent.js';
 import { HEADER_USAGE, parseUsageHeader } from '../../contracts/headers.js';
 
@@ -22,11 +23,12 @@ describe('OpenAI contract (official client)', () => {
     expect(data.object).toBe('chat.completion');
     expect(data.system_fingerprint).toMatch(/^simulated-/);
     expect(data.choices[0].message.role).toBe('assistant');
-    expect(data.choices[0].message.content!.length).toBeGreaterThan(0);
+    expect(data.choices[0].message.content?.length).toBeGreaterThan(0);
     expect(data.choices[0].finish_reason).toBe('length');
-    expect(data.usage).toEqual({ prompt_tokens: expect.any(Number), completion_tokens: 8, total_tokens: data.usage!.prompt_tokens + 8 });
+    const usage = required(data.usage, 'the usage');
+    expect(usage).toEqual({ prompt_tokens: expect.any(Number), completion_tokens: 8, total_tokens: usage.prompt_tokens + 8 });
     // The same usage in a header, for the gateway's metering (contracts/headers.ts).
-    expect(parseUsageHeader(response.headers.get(HEADER_USAGE))).toEqual({ prompt: data.usage!.prompt_tokens, completion: 8 });
+    expect(parseUsageHeader(response.headers.get(HEADER_USAGE))).toEqual({ prompt: usage.prompt_tokens, completion: 8 });
   });
 
   it('streams a chat completion, with usage in a last chunk when asked', async () => {
@@ -42,10 +44,10 @@ describe('OpenAI contract (official client)', () => {
     expect(chunks[0].choices[0].delta.role).toBe('assistant');
     const text = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
     expect(text.length).toBeGreaterThan(0);
-    const last = chunks.at(-1)!;
-    expect(last.choices).toEqual([]);
-    expect(last.usage).toMatchObject({ completion_tokens: 5 });
-    expect(chunks.at(-2)!.choices[0].finish_reason).toBe('length');
+    const last = chunks.at(-1);
+    expect(last?.choices).toEqual([]);
+    expect(last?.usage).toMatchObject({ completion_tokens: 5 });
+    expect(chunks.at(-2)?.choices[0].finish_reason).toBe('length');
     expect(chunks.every((c) => c.object === 'chat.completion.chunk' && c.system_fingerprint?.startsWith('simulated-'))).toBe(true);
   });
 

@@ -140,7 +140,9 @@ function resolveMaxTokens(parsed: ParsedRequest, engine: Engine, genReq: Generat
   const requested = parsed.maxTokens ?? 0;
   if (promptTokens + Math.max(requested, 1) > ctx) {
     throw badRequest(
-      `This model's maximum context length is ${ctx} tokens. However, you requested ${promptTokens + requested} tokens (${promptTokens} in the ${param}, ${requested} in the completion). Please reduce the length of the ${param} or completion.`,
+      `This model's maximum context length is ${ctx} tokens. ` +
+        `However, you requested ${promptTokens + requested} tokens (${promptTokens} in the ${param}, ${requested} in the completion). ` +
+        `Please reduce the length of the ${param} or completion.`,
       param,
       'context_length_exceeded',
     );

@@ -6,7 +6,7 @@ import { BodyTooLargeError, readCappedBody } from '../../contracts/body-reader.j
 import { BODY_TOO_LARGE_CODE, STATUS_BODY_TOO_LARGE } from '../../contracts/openai-error.js';
 import { HttpError, badRequest } from './respond.js';
 
-export function tooLarge(limit: number): HttpError {
+function tooLarge(limit: number): HttpError {
   return new HttpError(
     STATUS_BODY_TOO_LARGE,
     `Request body too large: the limit is ${limit} bytes.`,

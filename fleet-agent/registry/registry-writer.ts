@@ -83,12 +83,13 @@ export class RegistryWriter {
 
   /** Writes the current snapshot now (or right after the write in progress). */
   publish(): void {
-    if (this.stopped || !this.container) return;
+    const container = this.container;
+    if (this.stopped || !container) return;
     if (this.writing) {
       this.again = true;
       return;
     }
-    this.writing = this.writeLoop().finally(() => {
+    this.writing = this.writeLoop(container).finally(() => {
       this.writing = null;
     });
   }
@@ -113,7 +114,7 @@ export class RegistryWriter {
     }
   }
 
-  private async writeLoop(): Promise<void> {
+  private async writeLoop(container: Container): Promise<void> {
     do {
       this.again = false;
       const doc: RegistryDoc = { ...this.snapshot(), lastSeen: Date.now() };
@@ -123,7 +124,7 @@ export class RegistryWriter {
       const key = this.signingKey(doc.pool);
       if (key) doc.sig = registrySignature(key, doc);
       try {
-        await this.container!.items.upsert(doc, { abortSignal: AbortSignal.timeout(this.opts.requestTimeoutMs) });
+        await container.items.upsert(doc, { abortSignal: AbortSignal.timeout(this.opts.requestTimeoutMs) });
         this.writes++;
         if (this.up === false) this.log.info('registry reconnected', { endpoint: this.opts.endpoint });
         this.up = true;

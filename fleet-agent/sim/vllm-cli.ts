@@ -5,7 +5,7 @@ import { SimEngine } from '../engines/sim/sim-engine.js';
 import type { SimGpu } from '../engines/sim/profiles.js';
 import { startSimVllmServer } from './vllm-compatible-server.js';
 
-export function parseVllmArgs(argv: string[]): { model: string; flags: Map<string, string> } {
+function parseVllmArgs(argv: string[]): { model: string; flags: Map<string, string> } {
   const args = argv[0] === 'serve' ? argv.slice(1) : argv;
   const flags = new Map<string, string>();
   let model = '';

@@ -32,7 +32,7 @@ function sendVllmError(
   sendJson(res, status, { object: 'error', message, type, param, code: status });
 }
 
-export function renderVllmMetrics(engine: SimEngine, served: { prompt: number; generation: number; success: number }): string {
+function renderVllmMetrics(engine: SimEngine, served: { prompt: number; generation: number; success: number }): string {
   const load = engine.load();
   const labels = `{model_name="${engine.model}"}`;
   const gauge = (name: string, value: number) => `# TYPE ${name} gauge\n${name}${labels} ${value}\n`;

@@ -17,7 +17,7 @@ export const AGENT_BUNDLE_EXTERNALS = ['node-llama-cpp', '@node-llama-cpp/*'];
 export async function buildAgentBundle(outFile) {
   await build({
     absWorkingDir: root,
-    entryPoints: [join(root, 'fleet-agent', 'cli.ts')],
+    entryPoints: [join(root, 'fleet-agent', 'main.ts')],
     outfile: outFile,
     bundle: true,
     format: 'esm',

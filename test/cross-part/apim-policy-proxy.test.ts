@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../lib/required.js';
 import { apiPolicyXml, productPolicyXml } from '../../src/templates/apim-policy.js';
 import { loadOrCreateTls } from '../../emulator/core/certs.js';
 import type { ApimModel } from '../../emulator/runtime/apim/model.js';
@@ -130,14 +131,13 @@ describe('local API Management proxy', () => {
   });
 
   it('enforces the product rate limit with 429 and Retry-After', async () => {
-    const statuses: number[] = [];
-    let last;
-    for (let i = 0; i < 4; i++)
-      statuses.push((last = await call('/v1/models', { 'Ocp-Apim-Subscription-Key': 'key-acme-primary' })).status);
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await call('/v1/models', { 'Ocp-Apim-Subscription-Key': 'key-acme-primary' }));
     // One call was used by the previous test (same subscription, 3 per 60 s).
-    expect(statuses).toEqual([200, 200, 429, 429]);
-    expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
-    expect(JSON.parse(last!.body).message).toMatch(/^Rate limit is exceeded/);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 429, 429]);
+    const last = required(answers.at(-1), 'the last answer');
+    expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
+    expect(JSON.parse(last.body).message).toMatch(/^Rate limit is exceeded/);
   });
 
   it('enforces the quota with 403', async () => {
@@ -174,7 +174,9 @@ describe('policy subset', () => {
     ['<policies><inbound><rate-limit-by-key calls="1" renewal-period="1" counter-key="x" /></inbound></policies>', /rate-limit-by-key/],
     ['<policies><inbound><rate-limit calls="0" renewal-period="60" /></inbound></policies>', /positive integer calls/],
     [
-      '<policies><inbound><set-header name="a" exists-action="override"><value>@(context.Request.Body.As&lt;string&gt;())</value></set-header></inbound></policies>',
+      '<policies><inbound><set-header name="a" exists-action="override">' +
+        '<value>@(context.Request.Body.As&lt;string&gt;())</value>' +
+        '</set-header></inbound></policies>',
       null,
     ],
     ['<notpolicies />', /<policies> root/],

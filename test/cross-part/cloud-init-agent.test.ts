@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { required } from '../../lib/required.js';
 import { agentConfigSchema, applyEnvOverrides } from '../../fleet-agent/config.js';
 import { vllmServeArgs } from '../../fleet-agent/engines/vllm/vllm-supervisor.js';
 import { renderCloudInit, type CloudInitOptions, type PoolSpec } from '../../src/templates/cloud-init.js';
@@ -55,7 +56,11 @@ interface CloudConfig {
   runcmd: string[][];
   packages: string[];
 }
-const file = (doc: CloudConfig, path: string) => doc.write_files.find((f) => f.path === path)!.content;
+const file = (doc: CloudConfig, path: string) =>
+  required(
+    doc.write_files.find((f) => f.path === path),
+    `the file ${path}`,
+  ).content;
 
 describe('renderCloudInit', () => {
   it.each(DEFAULT_POOLS)('renders valid cloud-config for pool $name', (pool) => {
@@ -83,7 +88,7 @@ describe('renderCloudInit', () => {
       auth: { type: 'keyvault' },
       registry: { clientId: OPTS.managedIdentityClientId },
     });
-    expect(config.registry!.key).toBeUndefined(); // no secret in customData
+    expect(required(config.registry, 'the registry config').key).toBeUndefined(); // no secret in customData
 
     const unit = file(doc, '/etc/systemd/system/gpuarb-agent.service');
     expect(unit).toMatch(/^Restart=always$/m);

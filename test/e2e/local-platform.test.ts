@@ -3,10 +3,12 @@
 // rate limit and quota, scale, an eviction and a key rotation under steady load, logs, status,
 // usage, and `down --local` leaving no process behind.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../lib/required.js';
 import { runGpuarb } from '../../testkit/cli.js';
 import { httpsClient, steadyLoad } from '../../testkit/https-client.js';
 import { waitFor as waitUntil } from '../../testkit/wait.js';
@@ -18,20 +20,6 @@ const cli = async (...args: string[]) => {
   const r = await runGpuarb([...args, '--json'], { cwd: dir, env });
   return { code: r.code, body: r.stdout ? JSON.parse(r.stdout) : undefined, stderr: r.stderr };
 };
-
-const CONFIG = `stack: e2e-local
-location: eastus
-gateway:
-  tiers:
-    standard: { rateLimit: { calls: 10000, period: 60s }, quota: { calls: 1000000, period: 30d } }
-    tiny:     { rateLimit: { calls: 3, period: 60s },     quota: { calls: 1000, period: 30d } }
-    capped:   { rateLimit: { calls: 100, period: 60s },   quota: { calls: 2, period: 1h } }
-pools:
-  - { name: phi3, model: phi3-mini, engine: vllm, hfModel: microsoft/Phi-3-mini-4k-instruct, sku: Standard_NC4as_T4_v3, capacity: { min: 1, max: 3, initial: 2 } }
-  - { name: mixtral, model: mixtral-8x7b, engine: vllm, hfModel: casperhansen/mixtral-instruct-awq, quantization: awq, sku: Standard_NC24ads_A100_v4, capacity: { min: 1, max: 2, initial: 1 } }
-routing:
-  fallback: { mixtral-8x7b: [phi3-mini] }
-`;
 
 let apiUrl: string;
 let key: string;
@@ -63,14 +51,15 @@ async function compute() {
 async function poolVms(pool: string): Promise<string[]> {
   const c = await compute();
   const names: string[] = [];
-  for await (const vm of c.virtualMachines.list('rg-e2e-local')) if (vm.tags?.['gpuarb-pool'] === pool) names.push(vm.name!);
+  for await (const vm of c.virtualMachines.list('rg-e2e-local'))
+    if (vm.tags?.['gpuarb-pool'] === pool) names.push(required(vm.name, 'a VM name'));
   return names;
 }
 
 const processesOfStack = () => spawnSync('pgrep', ['-f', dir]).stdout.toString().trim().split('\n').filter(Boolean);
 
 beforeAll(async () => {
-  writeFileSync(join(dir, 'gpuarb.yaml'), CONFIG);
+  copyFileSync(join(dirname(fileURLToPath(import.meta.url)), 'local-platform.gpuarb.yaml'), join(dir, 'gpuarb.yaml'));
   // Exactly the README's quick start: no --yes needed for the local cloud.
   const up = await cli('up', '--local');
   expect(up.code, up.stderr).toBe(0);
@@ -101,7 +90,10 @@ describe('gpuarb up --local', () => {
       (async () => {
         const r = await c.chat.completions.create({ model: 'phi3-mini', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 12 });
         let streamed = '', chunks = 0;
-        for await (const ch of await c.chat.completions.create({ model: 'phi3-mini', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 12, stream: true })) { chunks++; streamed += ch.choices[0]?.delta?.content ?? ''; }
+        const stream = await c.chat.completions.create({
+          model: 'phi3-mini', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 12, stream: true,
+        });
+        for await (const ch of stream) { chunks++; streamed += ch.choices[0]?.delta?.content ?? ''; }
         console.log(JSON.stringify({ content: r.choices[0].message.content, fingerprint: r.system_fingerprint, usage: r.usage, streamed, chunks }));
       })().catch((e) => { console.error(e); process.exit(1); });`;
     const out = execFileSync(process.execPath, ['-e', script], {

@@ -5,7 +5,7 @@
 import type { Llama, LlamaOptions } from 'node-llama-cpp';
 
 /** The exact version the agent is built and tested against. */
-export const NODE_LLAMA_CPP_VERSION = '3.21.1';
+const NODE_LLAMA_CPP_VERSION = '3.21.1';
 export const NODE_LLAMA_CPP_INSTALL = `npm install --no-save node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`;
 
 type Binding = typeof import('node-llama-cpp');

@@ -16,6 +16,7 @@ import {
 } from '../engine.js';
 import { StopMatcher } from '../stop-matcher.js';
 import { getLlamaOrExplain, importNodeLlamaCpp } from './binding.js';
+import { required } from '../../../lib/required.js';
 import { SequencePool } from './sequence-pool.js';
 
 type LlamaCppConfig = Extract<AgentConfig['engine'], { type: 'llamacpp' }>;
@@ -85,16 +86,18 @@ export class LlamaCppEngine implements Engine {
 
   private async loadModel(): Promise<void> {
     const started = Date.now();
-    this.llamaModel = await this.llama!.loadModel({ modelPath: this.config.modelPath });
+    const model = await required(this.llama, 'the llama.cpp binding').loadModel({ modelPath: this.config.modelPath });
+    this.llamaModel = model;
     const { resolveChatWrapper } = await importNodeLlamaCpp();
-    this.chatWrapper = resolveChatWrapper(this.llamaModel);
-    this.context = await this.llamaModel.createContext({ contextSize: this.config.contextSize, sequences: this.config.parallel });
-    const sequences = Array.from({ length: this.config.parallel }, () => this.context!.getSequence());
+    this.chatWrapper = resolveChatWrapper(model);
+    const context = await model.createContext({ contextSize: this.config.contextSize, sequences: this.config.parallel });
+    this.context = context;
+    const sequences = Array.from({ length: this.config.parallel }, () => context.getSequence());
     this.pool = new SequencePool(sequences, this.config.maxQueue);
     this.log.info('model loaded', {
       modelPath: this.config.modelPath,
       ms: Date.now() - started,
-      contextSize: this.context.contextSize,
+      contextSize: context.contextSize,
       parallel: this.config.parallel,
     });
     this.state.set('ready');
@@ -142,8 +145,10 @@ export class LlamaCppEngine implements Engine {
 
   async *generate(req: GenerateRequest): AsyncGenerator<GenerateEvent> {
     const prompt = this.tokenize(req);
-    const model = this.llamaModel!;
-    const sequence = await this.pool!.acquire(req.signal);
+    // tokenize() answered 503 unless the model is loaded; the pool is created with it.
+    const model = required(this.llamaModel, 'the loaded model');
+    const pool = required(this.pool, 'the sequence pool');
+    const sequence = await pool.acquire(req.signal);
     try {
       await sequence.clearHistory();
       const stops = new StopMatcher(req.stop ?? []);
@@ -176,7 +181,7 @@ export class LlamaCppEngine implements Engine {
       if (rest) yield { type: 'text', text: rest };
       yield { type: 'done', finishReason, usage: { promptTokens: prompt.length, completionTokens: generated.length } };
     } finally {
-      this.pool!.release(sequence);
+      pool.release(sequence);
     }
   }
 }

@@ -88,7 +88,7 @@ export const SIM_PROFILES: readonly SimProfile[] = [
 ];
 
 /** A profile with no latency at all: measures everything but the model (benchmarks). */
-export const ZERO_LATENCY: SimProfile = {
+const ZERO_LATENCY: SimProfile = {
   model: 'sim-zero',
   gpu: 'none',
   ttftBaseMs: 0,

@@ -1,5 +1,6 @@
 // Timing properties of the simulator, on a fake clock: exact, and instant to run.
 import { describe, expect, it } from 'vitest';
+import { required } from '../../../lib/required.js';
 import { FakeClock } from '../../../testkit/fake-clock.js';
 import type { GenerateEvent, GenerateRequest } from '../engine.js';
 import { SIM_PROFILES, findProfile, normalizeSimGpu, timePerOutputTokenMs, timeToFirstTokenMs } from './profiles.js';
@@ -80,7 +81,7 @@ describe('sim engine', () => {
     expect(engine.load()).toMatchObject({ running: 2, waiting: 1 });
     await clock.runAll();
     const [a, , c] = await Promise.all(runs);
-    const firstDone = a.times.at(-1)!;
+    const firstDone = required(a.times.at(-1), 'the last token time of the first run');
     // The queued request's first token comes one TTFT after the first request finished.
     expect(c.times[0]).toBeCloseTo(firstDone + timeToFirstTokenMs(engine.profile, 1), 6);
     expect(engine.load()).toMatchObject({ running: 0, waiting: 0 });

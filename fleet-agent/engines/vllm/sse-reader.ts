@@ -7,8 +7,7 @@ export async function* readSse(res: IncomingMessage, signal: AbortSignal): Async
   for await (const chunk of res as AsyncIterable<string>) {
     if (signal.aborted) throw signal.reason;
     buffer += chunk;
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) !== -1) {
+    for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
       const event = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       for (const line of event.split('\n')) {

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../../lib/required.js';
 import { parseAgentConfig, type AgentConfigInput } from '../../config.js';
 import { memoryLogger } from '../../log.js';
 import { startTestAgent, type TestAgent } from '../../../testkit/agent.js';
@@ -14,7 +15,7 @@ import { VllmEngine } from './vllm-engine.js';
 import { vllmServeArgs } from './vllm-supervisor.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const FAKE_VLLM = [process.execPath, '--import', 'tsx', join(root, 'fleet-agent', 'cli.ts'), 'sim-vllm', 'serve'];
+const FAKE_VLLM = [process.execPath, '--import', 'tsx', join(root, 'fleet-agent', 'main.ts'), 'sim-vllm', 'serve'];
 
 const vllmConfig = (extra: Partial<Extract<AgentConfigInput['engine'], { type: 'vllm' }>> = {}) =>
   parseAgentConfig({
@@ -123,7 +124,7 @@ describe('vllm adapter (against the sim as a vLLM-compatible process)', () => {
       headers: t.headers,
       body: JSON.stringify({ model: 'phi3-mini', prompt: 'slow', max_tokens: 60, stream: true }),
     });
-    const reader = res.body!.getReader();
+    const reader = required(res.body, 'the response body').getReader();
     await reader.read();
     await waitFor('vllm:num_requests_running = 1', () => engine.load().running === 1, 5000);
     expect(engine.load().cacheUsage).toBeGreaterThan(0);
@@ -138,13 +139,13 @@ describe('vllm adapter (against the sim as a vLLM-compatible process)', () => {
   });
 
   it('restarts vLLM with backoff when it dies, and serves again', async () => {
-    const pid = engine.supervisor!.pid!;
+    const pid = required(required(engine.supervisor, 'the vLLM supervisor').pid, 'the vLLM pid');
     process.kill(pid, 'SIGKILL');
     await waitFor('not ready after the crash', () => engine.status() !== 'ready', 5000);
     expect((await fetch(`${t.url}/health/ready`)).status).toBe(503);
     await waitFor('ready again', () => engine.status() === 'ready', 20_000);
-    expect(engine.supervisor!.pid).not.toBe(pid);
-    expect(engine.supervisor!.restarts).toBe(1);
+    expect(engine.supervisor?.pid).not.toBe(pid);
+    expect(engine.supervisor?.restarts).toBe(1);
     expect(log.lines.find((l) => l.msg === 'vllm exited; restarting')).toMatchObject({ signal: 'SIGKILL', restartInMs: 100 });
     const res = await fetch(`${t.url}/v1/completions`, {
       method: 'POST',

@@ -4,6 +4,7 @@
 import { Agent as HttpAgent, request, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import { HEADER_REQUEST_ID } from '../../../contracts/headers.js';
+import { required } from '../../../lib/required.js';
 import type { AgentConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
 import {
@@ -89,7 +90,7 @@ export class VllmEngine implements Engine {
   private async pollMetrics(): Promise<void> {
     if (this.state.get() !== 'ready') return;
     try {
-      const res = await fetch(`http://127.0.0.1:${this.supervisor!.port}/metrics`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`http://127.0.0.1:${this.vllmPort()}/metrics`, { signal: AbortSignal.timeout(2000) });
       const text = await res.text();
       this.lastLoad = {
         running: sumMetric(text, 'vllm:num_requests_running') ?? 0,
@@ -138,12 +139,17 @@ export class VllmEngine implements Engine {
     yield { type: 'done', finishReason, usage };
   }
 
+  /** Where the supervised vLLM listens; only asked once it is ready, so after start(). */
+  private vllmPort(): number {
+    return required(this.supervisor, 'the vLLM supervisor').port;
+  }
+
   private post(path: string, body: string, req: GenerateRequest): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const r = request(
         {
           host: '127.0.0.1',
-          port: this.supervisor!.port,
+          port: this.vllmPort(),
           path,
           method: 'POST',
           agent: this.agent,
