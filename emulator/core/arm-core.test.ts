@@ -49,7 +49,6 @@ describe('resource groups through @azure/arm-resources', () => {
   });
 
   it('deletes what is in a group with it, through a polled operation', async () => {
-    emu.control.setLatency('Microsoft.Resources/resourceGroups', 30);
     await client.resourceGroups.createOrUpdate('rg-full', { location: 'eastus' });
     const id = `/subscriptions/${emu.subscriptionId}/resourceGroups/rg-full/providers/Microsoft.Example/widgets/w1`;
     await client.resources.beginCreateOrUpdateByIdAndWait(
@@ -58,7 +57,11 @@ describe('resource groups through @azure/arm-resources', () => {
       { location: 'eastus', properties: { size: 1 } },
       { updateIntervalInMs: 1 },
     );
-    const poller = await client.resourceGroups.beginDelete('rg-full', { updateIntervalInMs: 5 });
+    // The delete must still be running when the GET below arrives. 30 ms was once outrun by a
+    // loaded machine's scheduling; two seconds leaves no such race (the poller ends it as soon as
+    // the work is done).
+    emu.control.setLatency('Microsoft.Resources/resourceGroups', 2_000);
+    const poller = await client.resourceGroups.beginDelete('rg-full', { updateIntervalInMs: 20 });
     expect((await client.resourceGroups.get('rg-full')).properties?.provisioningState).toBe('Deleting');
     await poller.pollUntilDone();
     await expect(client.resources.getById(id, '2024-01-01')).rejects.toMatchObject({ statusCode: 404, code: 'ResourceGroupNotFound' });
