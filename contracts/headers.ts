@@ -3,7 +3,7 @@
 
 /** The backend secret API Management adds (value: the `inference-api-key` Key Vault secret). */
 export const HEADER_BACKEND_KEY = 'x-gpuarb-backend-key';
-/** The customer id API Management adds (the subscription's owner / customer name). */
+/** The customer id API Management adds: the customer's subscription id (`cust-<customer>`), never a display name. */
 export const HEADER_CUSTOMER = 'x-gpuarb-customer';
 /** Correlates one request across API Management, gateway and agent logs. */
 export const HEADER_REQUEST_ID = 'x-request-id';
