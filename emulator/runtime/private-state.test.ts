@@ -42,7 +42,7 @@ describe('the local cloud on disk', () => {
       } as never,
       { updateIntervalInMs: 1 },
     );
-    const secrets = new SecretClient(vault.properties.vaultUri!, emu.credential, { agent: createLoopbackAgent(emu.caCertPem) });
+    const secrets = new SecretClient(String(vault.properties.vaultUri), emu.credential, { agent: createLoopbackAgent(emu.caCertPem) });
     await secrets.setSecret('internal-service-key', 'internal-secret-value');
     await secrets.setSecret('inference-api-key', 'backend-secret-value');
     emu.store.flush();
