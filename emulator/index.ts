@@ -141,7 +141,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       emulator: { store, behaviors: core.behaviors, stateDir },
       tls: { certPem: tls.certPem, keyPem: tls.keyPem, caCertPem: tls.caCertPem, caCertPath: tls.caCertPath },
       scheduledEvents: { urlFor: (vm) => service.urlFor(vm) },
-      secrets: { versions: (vault, name) => planes.keyVault.enabledValues(vault, name) },
+      secrets: { versions: (vault, name) => planes.keyVault.acceptedValues(vault, name) },
       logs: planes.logAnalytics,
       arm: { endpoint: () => core.endpoint(), token, caCertPem: tls.caCertPem },
       persistStorage: typeof opts.platform === 'object' ? opts.platform.persistStorage : false,
