@@ -44,26 +44,13 @@ async function runGenerator(rate) {
       return true;
     },
   });
-  const args = [
-    'loadtest',
-    '--url',
-    url,
-    '--key',
-    'bench-key',
-    '--rate',
-    String(rate),
-    '--duration',
-    `${seconds}s`,
-    '--model',
-    'phi3-mini',
-    '--json',
-  ];
+  const args = ['loadtest', '--url', url, '--rate', String(rate), '--duration', `${seconds}s`, '--model', 'phi3-mini', '--json'];
   const cpu0 = process.cpuUsage();
   const code = await runCli(args, {
     stdout: sink(false, (t) => (out += t)),
     stderr: sink(false, () => undefined),
     stdin: process.stdin,
-    env: { ...process.env, CI: '1' },
+    env: { ...process.env, CI: '1', GPUARB_API_KEY: 'bench-key' },
     cwd: root,
     signal: new AbortController().signal,
   });

@@ -3,7 +3,7 @@
 
 /** The backend secret API Management adds (value: the `inference-api-key` Key Vault secret). */
 export const HEADER_BACKEND_KEY = 'x-gpuarb-backend-key';
-/** The customer id API Management adds (the subscription's owner / customer name). */
+/** The customer id API Management adds: the customer's subscription id (`cust-<customer>`), never a display name. */
 export const HEADER_CUSTOMER = 'x-gpuarb-customer';
 /** Correlates one request across API Management, gateway and agent logs. */
 export const HEADER_REQUEST_ID = 'x-request-id';
@@ -27,6 +27,18 @@ export const INTERNAL_AUTH_SCHEME = 'Bearer';
  * falls back to the body when it is missing or malformed (an older agent, another upstream).
  */
 export const HEADER_USAGE = 'x-gpuarb-usage';
+
+/**
+ * On an agent's stream: the prompt's length in tokens, known once the engine accepted the request
+ * (sent with the status line). A stream the client cuts still owes its prompt: the gateway meters
+ * this when no final usage chunk arrives. Absent when the engine counts only as it runs (vLLM).
+ */
+export const HEADER_PROMPT_TOKENS = 'x-gpuarb-prompt-tokens';
+
+/** The prompt token count of HEADER_PROMPT_TOKENS, or undefined when absent or malformed. */
+export function parsePromptTokensHeader(value: unknown): number | undefined {
+  return typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+}
 
 export function formatUsageHeader(promptTokens: number, completionTokens: number): string {
   return `prompt_tokens=${promptTokens}, completion_tokens=${completionTokens}`;

@@ -2,8 +2,9 @@
 // wait for its ready line, stop it by pid with SIGTERM, report it from its lock file, reset
 // state only when no daemon runs.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { existsSync, openSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../lib/private-files.js';
 import { isAlive, readLock, type DaemonInfo } from './daemon-lock.js';
 import { packageRoot } from '../lib/package-root.js';
 
@@ -22,13 +23,13 @@ export async function startDaemon(
   opts: { stateDir?: string; port?: number; profile?: 'fast' | 'realistic'; timeoutMs?: number } = {},
 ): Promise<DaemonInfo> {
   const stateDir = resolve(opts.stateDir ?? DEFAULT_STATE_DIR);
-  mkdirSync(stateDir, { recursive: true });
+  ensurePrivateDir(stateDir);
   const running = readLock(stateDir);
   if (running?.endpoint)
     throw new Error(
       `A local cloud daemon (pid ${running.pid}, ${running.endpoint}) already runs on state dir ${stateDir}. Stop it with \`gpuarb local stop\`.`,
     );
-  const log = openSync(join(stateDir, 'daemon.log'), 'a');
+  const log = openSync(join(stateDir, 'daemon.log'), 'a', PRIVATE_FILE_MODE);
   const child = spawn(
     process.execPath,
     [...daemonCommand(), '--state-dir', stateDir, '--port', String(opts.port ?? 0), '--profile', opts.profile ?? 'fast'],

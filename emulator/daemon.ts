@@ -3,8 +3,9 @@
 // Prints one JSON line `{"ready":true,endpoint,caCertPath,subscriptionId,stateDir,pid}` on stdout
 // once listening, or `{"ready":false,"error":...}` and exits 1. SIGTERM/SIGINT stop it cleanly
 // (state flushed, lock released).
-import { mkdirSync, renameSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ensurePrivateDir } from '../lib/private-files.js';
 import { type Emulator, startEmulator } from './index.js';
 import { acquireLock, releaseLock, lockPath, type DaemonInfo } from './daemon-lock.js';
 import { writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const profile = (arg(argv, '--profile') ?? 'fast') as 'fast' | 'realistic';
   const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
   try {
-    mkdirSync(stateDir, { recursive: true });
+    ensurePrivateDir(stateDir);
     acquireLock(stateDir);
   } catch (err) {
     out({ ready: false, error: (err as Error).message });

@@ -1,6 +1,7 @@
 // Library entry point of the local cloud: `startEmulator()` serves ARM (and the data planes)
 // over HTTPS on loopback with its own CA, for tests (port 0, temp state) and for the daemon.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { ensurePrivateDir } from '../lib/private-files.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -68,7 +69,7 @@ export const DEFAULT_SUBSCRIPTION_ID = '00000000-0000-4000-8000-00000000a2b0';
 export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Emulator> {
   const temp = !opts.stateDir;
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), 'gpuarb-emulator-'));
-  mkdirSync(stateDir, { recursive: true });
+  ensurePrivateDir(stateDir); // its files hold every secret of the local cloud
   const tls = loadOrCreateTls(stateDir);
   const token = loadOrCreateToken(stateDir);
   // A temp state dir dies with the emulator, so its state is kept in memory only (no disk writes).
@@ -141,7 +142,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       emulator: { store, behaviors: core.behaviors, stateDir },
       tls: { certPem: tls.certPem, keyPem: tls.keyPem, caCertPem: tls.caCertPem, caCertPath: tls.caCertPath },
       scheduledEvents: { urlFor: (vm) => service.urlFor(vm) },
-      secrets: { versions: (vault, name) => planes.keyVault.enabledValues(vault, name) },
+      secrets: { versions: (vault, name) => planes.keyVault.acceptedValues(vault, name) },
       logs: planes.logAnalytics,
       arm: { endpoint: () => core.endpoint(), token, caCertPem: tls.caCertPem },
       persistStorage: typeof opts.platform === 'object' ? opts.platform.persistStorage : false,

@@ -4,7 +4,9 @@ import {
   HEADER_SERVED_BY,
   HEADER_SIMULATED,
   HEADER_REQUEST_ID,
+  HEADER_PROMPT_TOKENS,
   HEADER_USAGE,
+  parsePromptTokensHeader,
   parseUsageHeader,
 } from '../contracts/headers.js';
 import type { GatewayContext } from './context.js';
@@ -154,14 +156,16 @@ export async function chatCompletions(ctx: GatewayContext, call: ChatCall): Prom
   const onDone = (o: RelayOutcome) => {
     sent.release();
     const u = o.builder.usage;
-    // Metered: what was delivered. A finished stream has the agent's exact usage; a cut one
-    // counts the content chunks relayed (agents send one token per chunk) and no prompt.
+    // Metered: what was owed. A finished stream has the agent's exact usage; a cut one owes the
+    // prompt the engine accepted (the agent's prompt-tokens header) and the content chunks
+    // relayed (agents send one token per chunk).
     const completion = o.completed ? (u?.completion_tokens ?? o.builder.deltaChunks) : o.builder.deltaChunks;
+    const acceptedPrompt = parsePromptTokensHeader(sent.headers[HEADER_PROMPT_TOKENS]) ?? 0;
     settle(
       ctx.meter.record(customer, served.name, {
         requests: 1,
         errors: o.completed ? 0 : 1,
-        promptTokens: o.completed ? (u?.prompt_tokens ?? 0) : 0,
+        promptTokens: o.completed ? (u?.prompt_tokens ?? acceptedPrompt) : acceptedPrompt,
         completionTokens: completion,
       }),
     );

@@ -3,6 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import crypto, { timingSafeEqual, createHash } from 'node:crypto';
 import type { SecretSourceConfig } from '../contracts/gateway-config.js';
+import { acceptedVersions, type VersionInfo } from '../contracts/secret-versions.js';
 
 export interface SecretSource {
   /** Accepted values, current first. Cheap: served from memory, refreshed in the background. */
@@ -56,38 +57,54 @@ export function fileSecret(path: string, checkMs = 1_000): SecretSource {
   };
 }
 
-/** Key Vault: the two newest enabled, unexpired versions. SDKs are loaded only when used. */
+/**
+ * Key Vault: the versions consumers accept (contracts/secret-versions.ts: the two newest enabled,
+ * unexpired ones). Each value keeps its expiry, checked on every call, so a rotated-out value is
+ * refused from its expiry on, not from the next refresh. SDKs are loaded only when used.
+ */
 function keyVaultSecret(vaultUrl: string, name: string, refreshSeconds: number): SecretSource {
   let cached: string[] | undefined;
+  let accepted: { value: string; expiresOn: number | null }[] = [];
+  let nextExpiry = Number.POSITIVE_INFINITY;
   let fetchedAt = 0;
   let lastForced = 0;
   let pending: Promise<string[]> | undefined;
+  const setAccepted = (next: { value: string; expiresOn: number | null }[]) => {
+    const now = Date.now();
+    accepted = next.filter((a) => a.expiresOn === null || a.expiresOn > now);
+    cached = accepted.map((a) => a.value);
+    nextExpiry = Math.min(Number.POSITIVE_INFINITY, ...accepted.map((a) => a.expiresOn ?? Number.POSITIVE_INFINITY));
+    return cached;
+  };
   const load = async (): Promise<string[]> => {
     const [{ SecretClient }, { DefaultAzureCredential }] = await Promise.all([
       import('@azure/keyvault-secrets'),
       import('@azure/identity'),
     ]);
     const client = new SecretClient(vaultUrl, new DefaultAzureCredential());
-    const versions: { version: string; created: number }[] = [];
-    for await (const p of client.listPropertiesOfSecretVersions(name)) {
-      const expired = p.expiresOn && p.expiresOn.getTime() < Date.now();
-      if (p.enabled !== false && !expired && p.version) versions.push({ version: p.version, created: p.createdOn?.getTime() ?? 0 });
-    }
-    versions.sort((a, b) => b.created - a.created);
-    const values: string[] = [];
-    for (const v of versions.slice(0, 2)) {
+    const versions: VersionInfo[] = [];
+    for await (const p of client.listPropertiesOfSecretVersions(name))
+      versions.push({
+        version: p.version ?? '',
+        enabled: p.enabled !== false,
+        createdOn: p.createdOn?.getTime() ?? null,
+        expiresOn: p.expiresOn?.getTime() ?? null,
+        tags: p.tags ?? {},
+      });
+    const next: { value: string; expiresOn: number | null }[] = [];
+    for (const v of acceptedVersions(versions, Date.now())) {
       const s = await client.getSecret(name, { version: v.version });
-      if (s.value) values.push(s.value);
+      if (s.value) next.push({ value: s.value, expiresOn: v.expiresOn });
     }
-    if (values.length === 0) throw new Error(`Key Vault secret ${name} has no enabled version`);
-    cached = values;
+    if (next.length === 0) throw new Error(`Key Vault secret ${name} has no enabled version`);
     fetchedAt = Date.now();
-    return values;
+    return setAccepted(next);
   };
   const refresh = () => (pending ??= load().finally(() => (pending = undefined)));
   return {
     async values() {
       if (!cached) return refresh();
+      if (Date.now() >= nextExpiry) setAccepted(accepted);
       if (Date.now() - fetchedAt > refreshSeconds * 1000) refresh().catch(() => {});
       return cached;
     },

@@ -16,21 +16,8 @@ async function stalledLoadtest() {
   const started = new Promise<void>((resolve) => (peer!.onChat = () => resolve()));
   const child = spawn(
     process.execPath,
-    [
-      bin,
-      'loadtest',
-      '--url',
-      peer.baseUrl,
-      '--key',
-      'test-key-0123456789abcdef',
-      '--rate',
-      '5',
-      '--duration',
-      '60s',
-      '--model',
-      'phi3-mini',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } },
+    [bin, 'loadtest', '--url', peer.baseUrl, '--rate', '5', '--duration', '60s', '--model', 'phi3-mini'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1', GPUARB_API_KEY: 'test-key-0123456789abcdef' } },
   );
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));

@@ -47,34 +47,44 @@ export interface OpsTestCloud {
   stop(): Promise<void>;
 }
 
-export async function startOpsCloud(configText = TEST_CONFIG): Promise<OpsTestCloud> {
+/**
+ * `platform: true` also makes resources real (agents, key files; emulator/runtime/) on the
+ * standard data planes, so `planes` is then absent.
+ */
+export async function startOpsCloud(configText = TEST_CONFIG, opts: { platform?: boolean } = {}): Promise<OpsTestCloud> {
   let planes: HttpsDataPlanes | undefined;
   // The data planes are built while the cloud starts and ask its core only once it serves.
   let core: Emulator['core'] | undefined;
   const emulatorCore = () => required(core, 'the emulator core');
-  const cloud = await startLocalCloud({
-    standardDataPlanes: false,
-    dataPlanes: [
-      (deps) => {
-        planes = createHttpsDataPlanes({
-          now: Date.now,
-          random: Math.random,
-          tenantId: '72f988bf-0000-4000-a000-00000000cafe',
-          authorize: (r) => (r.token === deps.token ? 'allowed' : 'unauthenticated'),
-          lookupVault: (name) => lookupVault(emulatorCore(), name),
-          workspaceExists: (id) =>
-            emulatorCore()
-              .store.all()
-              .some((r) => r.type.toLowerCase() === 'microsoft.operationalinsights/workspaces' && r.doc.properties?.customerId === id),
-        });
-        const handlers = planes.handlers;
-        return async (req, res, url) => {
-          for (const h of handlers) if (await h(req, res, url)) return true;
-          return false;
-        };
-      },
-    ],
-  });
+  const cloud = await startLocalCloud(
+    opts.platform
+      ? { platform: true }
+      : {
+          standardDataPlanes: false,
+          dataPlanes: [
+            (deps) => {
+              planes = createHttpsDataPlanes({
+                now: Date.now,
+                random: Math.random,
+                tenantId: '72f988bf-0000-4000-a000-00000000cafe',
+                authorize: (r) => (r.token === deps.token ? 'allowed' : 'unauthenticated'),
+                lookupVault: (name) => lookupVault(emulatorCore(), name),
+                workspaceExists: (id) =>
+                  emulatorCore()
+                    .store.all()
+                    .some(
+                      (r) => r.type.toLowerCase() === 'microsoft.operationalinsights/workspaces' && r.doc.properties?.customerId === id,
+                    ),
+              });
+              const handlers = planes.handlers;
+              return async (req, res, url) => {
+                for (const h of handlers) if (await h(req, res, url)) return true;
+                return false;
+              };
+            },
+          ],
+        },
+  );
   const { emulator: emu, target } = cloud;
   core = emu.core;
   const dir = mkdtempSync(join(tmpdir(), 'gpuarb-ops-'));

@@ -5,6 +5,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writePrivateFileSync } from '../../lib/private-files.js';
 import forge from 'node-forge';
 
 export interface TlsMaterial {
@@ -79,7 +80,7 @@ export function loadOrCreateTls(stateDir: string): TlsMaterial {
 
   const caCertPem = forge.pki.certificateToPem(caCert);
   const certPem = forge.pki.certificateToPem(cert);
-  writeFileSync(keyPath, srv.keyPem, { mode: 0o600 });
+  writePrivateFileSync(keyPath, srv.keyPem);
   writeFileSync(certPath, certPem);
   writeFileSync(caCertPath, caCertPem);
   return { caCertPem, caCertPath, certPem, keyPem: srv.keyPem };
@@ -90,6 +91,6 @@ export function loadOrCreateToken(stateDir: string): string {
   const path = join(stateDir, 'token');
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();
   const token = randomBytes(24).toString('base64url');
-  writeFileSync(path, token, { mode: 0o600 });
+  writePrivateFileSync(path, token);
   return token;
 }

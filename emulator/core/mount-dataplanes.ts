@@ -40,7 +40,7 @@ export function mountHttpsDataPlanes(core: EmulatorCore, token: string): HttpsDa
     provisioned: async (doc) => {
       const value = doc.properties?.value;
       const vault = doc.id.split('/vaults/')[1].split('/')[0];
-      if (typeof value === 'string' && planes.keyVault.enabledValues(vault, doc.name)[0] !== value) {
+      if (typeof value === 'string' && planes.keyVault.acceptedValues(vault, doc.name)[0] !== value) {
         planes.keyVault.setSecret(vault, doc.name, value);
         saveSecrets(core, planes);
       }

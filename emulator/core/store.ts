@@ -2,8 +2,9 @@
 // id, plus small per-family side tables (soft-deleted vaults, keys, ...). Persisted to
 // `<stateDir>/state.json` by an atomic rename, coalesced so a burst of writes costs one file
 // write (the RG benchmark must stay far under 20 ms).
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writePrivateFileSync } from '../../lib/private-files.js';
 import { idKey } from './ids.js';
 
 // An ARM document is arbitrary JSON that each provider's behavior validates and reads by path
@@ -120,8 +121,7 @@ export class Store {
       resources: this.all(),
       side: Object.fromEntries([...this.side].map(([k, v]) => [k, Object.fromEntries(v)])),
     };
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state));
-    renameSync(tmp, this.file);
+    // Owner-only: the state holds every secret of the local cloud (Key Vault values, keys).
+    writePrivateFileSync(this.file, JSON.stringify(state));
   }
 }

@@ -7,6 +7,7 @@ import { bearerToken, guid, randomHex, sendJson } from './http-util.js';
 import { createSecretOperations, responseHeaders, sendError, type VaultRequest } from './keyvault-secret-operations.js';
 import { KeyVaultError, SecretStore, type SecretStoreState } from './keyvault-store.js';
 import { VAULT_CHALLENGE_RESOURCE, vaultNameFromHost } from './vault-host.js';
+import { acceptedVersions } from '../../contracts/secret-versions.js';
 
 export interface KeyVaultDataPlane extends DataPlaneHandler {
   /** Plain-JSON state for the daemon to persist, and to load back on restart. */
@@ -16,8 +17,8 @@ export interface KeyVaultDataPlane extends DataPlaneHandler {
   dropVault(vaultName: string): void;
   /** A new version, as an ARM PUT of Microsoft.KeyVault/vaults/secrets creates one. */
   setSecret(vaultName: string, name: string, value: string): void;
-  /** Enabled values of a secret, newest first (empty when it does not exist). */
-  enabledValues(vaultName: string, name: string): string[];
+  /** The values a consumer accepts now (the two newest enabled, unexpired versions), newest first; empty when none. */
+  acceptedValues(vaultName: string, name: string): string[];
 }
 
 const SECRETS = 'Microsoft.KeyVault/vaults/secrets';
@@ -126,13 +127,20 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
     importState: (state: SecretStoreState) => store.importState(state),
     dropVault: (vaultName: string) => store.dropVault(vaultName),
     setSecret: (vaultName: string, name: string, value: string) => void store.set(vaultName, name, { value }),
-    enabledValues: (vaultName: string, name: string) => {
+    acceptedValues: (vaultName: string, name: string) => {
       try {
         const { record } = store.get(vaultName, name);
-        return record.versions
-          .filter((v) => v.enabled)
-          .map((v) => v.value)
-          .reverse();
+        // What a consumer in Azure accepts (contracts/secret-versions.ts): an expired version is
+        // out at once, before anyone disables it, so the key files the local cloud mirrors drop it.
+        const byVersion = new Map(record.versions.map((v) => [v.version, v.value]));
+        const infos = record.versions.map((v) => ({
+          version: v.version,
+          enabled: v.enabled,
+          createdOn: v.created * 1000,
+          expiresOn: v.exp === undefined ? null : v.exp * 1000,
+          tags: v.tags ?? {},
+        }));
+        return acceptedVersions(infos, deps.now()).map((v) => byVersion.get(v.version) ?? '');
       } catch {
         return [];
       }

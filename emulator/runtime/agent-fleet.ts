@@ -2,7 +2,7 @@
 // model and the GPU its SKU carries (or llamacpp when the pool names a GGUF file), pointed at its
 // own Scheduled Events endpoint, registering in the local Cosmos, authenticating callers with the
 // internal key file the runtime keeps in step with Key Vault.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writePrivateFileSync } from '../../lib/private-files.js';
 import { join } from 'node:path';
 import { packageRoot } from '../../lib/package-root.js';
 import type { ManagedProcess, ProcessGroup } from './services/processes.js';
@@ -79,7 +79,6 @@ export class AgentFleet {
 
   private async spawn(spec: AgentSpec): Promise<RunningAgent> {
     const dir = join(this.env.stateDir, 'vms', spec.vmName);
-    mkdirSync(dir, { recursive: true });
     const configFile = join(dir, 'agent.json');
     const engine = spec.modelFile
       ? { type: 'llamacpp', model: spec.model, modelPath: spec.modelFile }
@@ -96,7 +95,7 @@ export class AgentFleet {
       scheduledEvents: { url: this.env.scheduledEventsUrlOverride ?? spec.scheduledEventsUrl, pollMs: 500, marginMs: 500 },
       drain: { sigtermGraceMs: 5000, retryAfterSeconds: 1 },
     };
-    writeFileSync(configFile, JSON.stringify(config, null, 2));
+    writePrivateFileSync(configFile, JSON.stringify(config, null, 2)); // it holds the Cosmos key
     const proc = this.env.group.start({
       name: `agent ${spec.vmName}`,
       args: [join(packageRoot(), 'bin', 'gpuarb-agent.js'), '--config', configFile],

@@ -2,7 +2,7 @@
 // settings (GPUARB_STACK_CONFIG, the same the Functions host reads in Azure) and the local
 // services: Cosmos, Azurite's queue, and the secret files the runtime keeps in step with Key Vault.
 // A new deployment restarts it.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writePrivateFileSync } from '../../lib/private-files.js';
 import { join } from 'node:path';
 import { packageRoot } from '../../lib/package-root.js';
 import type { ManagedProcess, ProcessGroup } from './services/processes.js';
@@ -56,9 +56,8 @@ export class GatewayHost {
   deploy(app: string, deploymentId: string, appConfig: Record<string, unknown>): Promise<RunningGateway> {
     const next = this.chain.then(async () => {
       const dir = join(this.env.stateDir, 'sites', app);
-      mkdirSync(dir, { recursive: true });
       const configFile = join(dir, 'gateway.json');
-      writeFileSync(configFile, JSON.stringify(localGatewayConfig(appConfig, this.env), null, 2));
+      writePrivateFileSync(configFile, JSON.stringify(localGatewayConfig(appConfig, this.env), null, 2)); // Cosmos and storage keys
       await this.running?.process.stop(5000);
       const proc = this.env.group.start({
         name: `gateway ${app}`,

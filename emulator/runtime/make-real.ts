@@ -3,7 +3,7 @@
 // Azurite, VMs → agent processes, a function app deployment → a gateway process, API Management →
 // the local policy-enforcing proxy, Key Vault secrets → key files the processes watch, and their
 // logs → the Log Analytics workspace. The ARM code path is unchanged: only the endpoints differ.
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir } from '../../lib/private-files.js';
 import { join } from 'node:path';
 import type { BehaviorRegistry } from '../core/behavior.js';
 import type { Store } from '../core/store.js';
@@ -45,7 +45,8 @@ export class PlatformRuntime {
   constructor(private readonly opts: PlatformRuntimeOptions) {
     const emu = opts.emulator;
     this.dir = join(emu.stateDir, 'runtime');
-    mkdirSync(join(this.dir, 'keys'), { recursive: true });
+    ensurePrivateDir(this.dir);
+    ensurePrivateDir(join(this.dir, 'keys'));
     // Processes trust the local CA (Cosmos, Azurite and the ARM endpoint serve its certificate).
     this.group = new ProcessGroup({ NODE_EXTRA_CA_CERTS: opts.tls.caCertPath });
     const tlsFiles = { certFile: join(emu.stateDir, 'server-cert.pem'), keyFile: join(emu.stateDir, 'server-key.pem') };

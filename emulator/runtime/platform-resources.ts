@@ -1,6 +1,7 @@
 // What the platform runtime reads from the ARM store: the resource types it makes real, the
 // function app's gateway config, and the key secrets it mirrors into files for the processes.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writePrivateFileSync } from '../../lib/private-files.js';
 import type { Json, Store } from '../core/store.js';
 import type { SecretReader } from './apim-model.js';
 
@@ -41,7 +42,6 @@ export function writeKeyFiles(store: Store, secrets: SecretReader, fileFor: (sec
     const file = fileFor(secret);
     const text = `${values.join('\n')}\n`;
     if (existsSync(file) && readFileSync(file, 'utf8') === text) continue;
-    writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
+    writePrivateFileSync(file, text);
   }
 }

@@ -6,7 +6,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import type { TokenCredential } from '@azure/identity';
+import type { SecretClientOptions } from '@azure/keyvault-secrets';
 import type { Logger } from '../log.js';
+import { acceptedVersions, type VersionInfo } from '../../contracts/secret-versions.js';
 
 export interface KeySource {
   /** Keys accepted now: current first, then previous. */
@@ -83,16 +86,38 @@ export class FileKeySource implements KeySource {
   }
 }
 
-/** Polls Key Vault for the two newest enabled versions of the secret (managed identity auth). */
+/** How the Key Vault source connects: the VM's managed identity unless a test gives another. */
+export interface KeyVaultConnection {
+  credential?: TokenCredential;
+  clientOptions?: SecretClientOptions;
+}
+
+/**
+ * Polls Key Vault for the versions consumers accept (contracts/secret-versions.ts: the two newest
+ * enabled, unexpired ones; managed identity auth). Each value keeps its expiry, checked on every
+ * call, so a rotated-out key stops working at its expiry, not at the next poll.
+ */
 export class KeyVaultKeySource implements KeySource {
+  private accepted: { value: string; expiresOn: number | null }[] = [];
   private values: string[] = [];
+  /** The earliest expiry among `accepted`: until then `values` needs no recomputing. */
+  private nextExpiry = Number.POSITIVE_INFINITY;
   private timer?: NodeJS.Timeout;
   constructor(
     private readonly opts: { vaultUrl: string; secretName: string; clientId?: string; pollMs: number },
     private readonly log: Logger,
+    private readonly connection: KeyVaultConnection = {},
+    private readonly now: () => number = Date.now,
   ) {}
   keys(): readonly string[] {
+    if (this.now() >= this.nextExpiry) this.setAccepted(this.accepted);
     return this.values;
+  }
+  private setAccepted(accepted: { value: string; expiresOn: number | null }[]): void {
+    const now = this.now();
+    this.accepted = accepted.filter((a) => a.expiresOn === null || a.expiresOn > now);
+    this.values = this.accepted.map((a) => a.value);
+    this.nextExpiry = Math.min(Number.POSITIVE_INFINITY, ...this.accepted.map((a) => a.expiresOn ?? Number.POSITIVE_INFINITY));
   }
   async start(): Promise<void> {
     // Loaded lazily: the Azure SDKs cost hundreds of ms to import and only Azure VMs need them.
@@ -100,21 +125,29 @@ export class KeyVaultKeySource implements KeySource {
       import('@azure/keyvault-secrets'),
       import('@azure/identity'),
     ]);
-    const credential = this.opts.clientId
-      ? new ManagedIdentityCredential({ clientId: this.opts.clientId })
-      : new ManagedIdentityCredential();
-    const client = new SecretClient(this.opts.vaultUrl, credential);
+    const credential =
+      this.connection.credential ??
+      (this.opts.clientId ? new ManagedIdentityCredential({ clientId: this.opts.clientId }) : new ManagedIdentityCredential());
+    const client = new SecretClient(this.opts.vaultUrl, credential, this.connection.clientOptions);
     const refresh = async () => {
-      const versions = [];
-      for await (const p of client.listPropertiesOfSecretVersions(this.opts.secretName)) if (p.enabled !== false) versions.push(p);
-      versions.sort((a, b) => (b.createdOn?.getTime() ?? 0) - (a.createdOn?.getTime() ?? 0));
-      const values = [];
-      for (const v of versions.slice(0, 2)) values.push((await client.getSecret(this.opts.secretName, { version: v.version })).value ?? '');
-      const next = values.filter(Boolean);
-      if (next.length === 0) throw new Error(`secret ${this.opts.secretName} has no enabled version`);
-      if (next.join('\n') !== this.values.join('\n') && this.values.length > 0)
+      const versions: VersionInfo[] = [];
+      for await (const p of client.listPropertiesOfSecretVersions(this.opts.secretName))
+        versions.push({
+          version: p.version ?? '',
+          enabled: p.enabled !== false,
+          createdOn: p.createdOn?.getTime() ?? null,
+          expiresOn: p.expiresOn?.getTime() ?? null,
+          tags: p.tags ?? {},
+        });
+      const next = [];
+      for (const v of acceptedVersions(versions, this.now())) {
+        const value = (await client.getSecret(this.opts.secretName, { version: v.version })).value;
+        if (value) next.push({ value, expiresOn: v.expiresOn });
+      }
+      if (next.length === 0) throw new Error(`secret ${this.opts.secretName} has no enabled, unexpired version`);
+      if (next.map((n) => n.value).join('\n') !== this.values.join('\n') && this.values.length > 0)
         this.log.info('internal service keys reloaded', { source: 'keyvault', count: next.length });
-      this.values = next;
+      this.setAccepted(next);
     };
     await refresh();
     this.timer = setInterval(

@@ -3,7 +3,7 @@
 // when stream_options.include_usage is set). Shared by the agent and the sim's vLLM server.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HEADER_REQUEST_ID, HEADER_SIMULATED, HEADER_USAGE, formatUsageHeader } from '../../contracts/headers.js';
+import { HEADER_PROMPT_TOKENS, HEADER_REQUEST_ID, HEADER_SIMULATED, HEADER_USAGE, formatUsageHeader } from '../../contracts/headers.js';
 import { errorTypeForStatus, openAIErrorJson } from '../../contracts/openai-error.js';
 import { EngineRequestError, type Engine, type FinishReason, type GenerateEvent, type GenerateRequest } from '../engines/engine.js';
 import { parseJsonObject, readBody } from './read-body.js';
@@ -66,7 +66,8 @@ export async function handleGenerate(
     signal: controller.signal,
     stream: parsed.stream,
   };
-  genReq.maxTokens = resolveMaxTokens(parsed, engine, genReq, opts.defaultMaxTokens);
+  const sized = resolveMaxTokens(parsed, engine, genReq, opts.defaultMaxTokens);
+  genReq.maxTokens = sized.maxTokens;
 
   const iterator = engine.generate(genReq)[Symbol.asyncIterator]();
   const outcome: GenerationOutcome = {
@@ -80,6 +81,8 @@ export async function handleGenerate(
   const texts: string[] = [];
   const headers: Record<string, string> = { [HEADER_REQUEST_ID]: requestId };
   if (engine.simulated) headers[HEADER_SIMULATED] = 'true';
+  // Owed from here on, even if the client cuts the stream: the gateway meters it then.
+  if (parsed.stream && sized.promptTokens !== undefined) headers[HEADER_PROMPT_TOKENS] = String(sized.promptTokens);
   const ids = { id: `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID().replace(/-/g, '')}`, created: Math.floor(Date.now() / 1000) };
   // The first event is awaited before any header is sent, so an engine refusal (queue full,
   // prompt too long for vLLM) still becomes a proper HTTP status rather than a broken stream.
@@ -125,7 +128,12 @@ export async function handleGenerate(
   return outcome;
 }
 
-function resolveMaxTokens(parsed: ParsedRequest, engine: Engine, genReq: GenerateRequest, fallback: number): number {
+function resolveMaxTokens(
+  parsed: ParsedRequest,
+  engine: Engine,
+  genReq: GenerateRequest,
+  fallback: number,
+): { maxTokens: number; promptTokens?: number } {
   const ctx = engine.contextLength;
   const param = parsed.kind === 'chat' ? 'messages' : 'prompt';
   if (parsed.maxTokens !== undefined && parsed.maxTokens > ctx) {
@@ -136,7 +144,7 @@ function resolveMaxTokens(parsed: ParsedRequest, engine: Engine, genReq: Generat
     );
   }
   const promptTokens = engine.countPromptTokens(genReq);
-  if (promptTokens === undefined) return parsed.maxTokens ?? fallback; // the engine checks the context itself
+  if (promptTokens === undefined) return { maxTokens: parsed.maxTokens ?? fallback }; // the engine checks the context itself
   const requested = parsed.maxTokens ?? 0;
   if (promptTokens + Math.max(requested, 1) > ctx) {
     throw badRequest(
@@ -147,7 +155,7 @@ function resolveMaxTokens(parsed: ParsedRequest, engine: Engine, genReq: Generat
       'context_length_exceeded',
     );
   }
-  return parsed.maxTokens ?? Math.min(fallback, ctx - promptTokens);
+  return { maxTokens: parsed.maxTokens ?? Math.min(fallback, ctx - promptTokens), promptTokens };
 }
 
 type Usage = { prompt_tokens: number; completion_tokens: number; total_tokens: number };

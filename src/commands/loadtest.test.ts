@@ -12,10 +12,13 @@ let cwd: string;
 beforeAll(async () => {
   peer = await startOpenAiPeer({ key: 'sk-test-123', latencyMs: 5 });
   cwd = mkdtempSync(join(tmpdir(), 'gpuarb-loadtest-'));
+  writeFileSync(join(cwd, 'good.key'), 'sk-test-123\n');
+  writeFileSync(join(cwd, 'wrong.key'), 'wrong\n');
+  writeFileSync(join(cwd, 'k.key'), 'k\n');
 });
 afterAll(() => peer.close());
 
-const target = () => ['loadtest', '--url', peer.baseUrl, '--key', 'sk-test-123'];
+const target = () => ['loadtest', '--url', peer.baseUrl, '--key-file', 'good.key'];
 
 describe('gpuarb loadtest: SLO gate', () => {
   it('meets an easy SLO: exit 0, a table on stdout, progress lines on stderr', async () => {
@@ -92,6 +95,37 @@ describe('gpuarb loadtest: Ctrl-C', () => {
   });
 });
 
+describe('gpuarb loadtest: the key never on the command line', () => {
+  it('refuses a key given as an argument (every local user can read argv), before any request', async () => {
+    const before = { ...peer.counts };
+    const r = await runGpuarb(['loadtest', '--url', peer.baseUrl, '--key', 'sk-test-123', '--rate', '5', '--duration', '1s'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--key takes no value on the command line/);
+    expect(r.stderr).toMatch(/GPUARB_API_KEY/);
+    expect(r.stderr).toMatch(/--key-file/);
+    expect(peer.counts).toEqual(before);
+    expect(r.stdout + r.stderr).not.toContain('sk-test-123');
+  });
+
+  it('reads the key from GPUARB_API_KEY, or from --key-file (a file, or /dev/stdin in a shell)', async () => {
+    const fromEnv = await runGpuarb(['loadtest', '--url', peer.baseUrl, '--rate', '20', '--duration', '1s', '--json'], {
+      cwd,
+      env: { GPUARB_API_KEY: 'sk-test-123' },
+    });
+    expect(fromEnv.code).toBe(0);
+    expect(JSON.parse(fromEnv.stdout).overall.failed).toBe(0);
+    writeFileSync(join(cwd, 'customer.key'), 'sk-test-123\n', { mode: 0o600 });
+    const fromFile = await runGpuarb(
+      ['loadtest', '--url', peer.baseUrl, '--key-file', 'customer.key', '--rate', '20', '--duration', '1s'],
+      {
+        cwd,
+      },
+    );
+    expect(fromFile.stderr).not.toMatch(/error:/);
+    expect(fromFile.code).toBe(0);
+  });
+});
+
 describe('gpuarb loadtest: bad input fails before any load', () => {
   const refused = async (args: string[], message: RegExp, extra: { preflight?: boolean } = {}) => {
     const before = { ...peer.counts };
@@ -126,11 +160,15 @@ describe('gpuarb loadtest: bad input fails before any load', () => {
     await refused([...target(), '--rate', '5', '--duration', '1s', '--model', 'gpt-9'], /Unknown model\(s\) at .*: gpt-9/, {
       preflight: true,
     });
-    await refused(['loadtest', '--url', peer.baseUrl, '--key', 'wrong', '--rate', '5', '--duration', '1s'], /rejected the key \(HTTP 401/, {
-      preflight: true,
-    });
     await refused(
-      ['loadtest', '--url', 'http://127.0.0.1:1/v1', '--key', 'k', '--rate', '5', '--duration', '1s'],
+      ['loadtest', '--url', peer.baseUrl, '--key-file', 'wrong.key', '--rate', '5', '--duration', '1s'],
+      /rejected the key \(HTTP 401/,
+      {
+        preflight: true,
+      },
+    );
+    await refused(
+      ['loadtest', '--url', 'http://127.0.0.1:1/v1', '--key-file', 'k.key', '--rate', '5', '--duration', '1s'],
       /Cannot reach http:\/\/127\.0\.0\.1:1\/v1: ECONNREFUSED/,
     );
   });

@@ -15,15 +15,16 @@ export const loadtestCommand = defineCommand({
     'and reports latency p50–p99, requests/min, tokens/s, errors by class, cache hit rate and availability, overall and per model. ' +
     `With --slo, exits ${ExitCode.sloMissed} naming each missed objective. See docs/loadtest.md.`,
   examples: [
-    'gpuarb loadtest --url https://apim-acme.azure-api.net/v1 --key $KEY --rate 5 --duration 2m',
+    'GPUARB_API_KEY=… gpuarb loadtest --url https://apim-acme.azure-api.net/v1 --rate 5 --duration 2m',
     'gpuarb loadtest --local --rate 20 --duration 60s --slo "p95<5s,errors<1%,cache>40%,rpm>100"',
-    'gpuarb loadtest --url $URL --key $KEY --concurrency 16 --duration 30s --model phi3-mini --stream --out report.html',
+    'gpuarb loadtest --url $URL --key-file customer.key --concurrency 16 --duration 30s --model phi3-mini --stream --out report.html',
     'gpuarb loadtest --local --rate 10 --duration 5m --evict-every 30s --json > report.json',
   ],
   options: {
     local: opt.flag('--local', 'target the local platform (`gpuarb up --local`)'),
     url: opt.text('--url <url>', 'the OpenAI base URL of the stack, ending in /v1'),
-    key: opt.text('--key <key>', 'a customer key (sent as Authorization: Bearer)'),
+    key: opt.text('--key <key>', 'refused: a key on the command line is readable by every local user; use GPUARB_API_KEY or --key-file'),
+    keyFile: opt.text('--key-file <file>', 'read the customer key (sent as Authorization: Bearer) from FILE; default: $GPUARB_API_KEY'),
     rate: opt.text('--rate <r>', 'open loop: Poisson arrivals at R requests/s'),
     concurrency: opt.text('--concurrency <c>', 'closed loop: C requests in flight at all times'),
     duration: opt.text('--duration <d>', 'how long to send load, e.g. 60s, 5m'),
@@ -45,7 +46,8 @@ export const loadtestCommand = defineCommand({
   },
   async run(ctx, opts): Promise<LoadtestResult> {
     const { resolvePlan } = await import('../loadtest/plan.js');
-    const plan = resolvePlan(opts);
+    const { loadtestKey } = await import('../loadtest/key-input.js');
+    const plan = resolvePlan({ ...opts, key: await loadtestKey(ctx, opts) });
     const { runLoadtest } = await import('../loadtest/run-loadtest.js');
     const result = await runLoadtest(ctx, plan);
     if (result.slo && !result.slo.passed) {

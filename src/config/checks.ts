@@ -83,3 +83,15 @@ export function crossFieldProblems(c: GpuarbConfig): ConfigProblem[] {
     add(['network', 'functionsSubnet'], `${c.network.functionsSubnet} overlaps vmssSubnet ${c.network.vmssSubnet}`);
   return problems;
 }
+
+/** Valid but risky choices, which `gpuarb config validate` reports as warnings. */
+export function configWarnings(c: GpuarbConfig): ConfigProblem[] {
+  const warnings: ConfigProblem[] = [];
+  if (c.gateway.cache.enabled && c.gateway.cache.scope === 'global')
+    warnings.push({
+      path: ['gateway', 'cache', 'scope'],
+      message:
+        "scope global shares cached answers across customers: one customer's identical deterministic request gets another's answer (and prompt), and can plant answers others receive. Use per-customer unless every customer is the same tenant.",
+    });
+  return warnings;
+}

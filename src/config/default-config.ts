@@ -27,7 +27,7 @@ network:
 gateway:
   cache:
     ttl: 1h                      # deterministic answers (temperature 0 or a seed) are reused this long
-    scope: global                # or per-customer
+    scope: per-customer          # global shares answers (and prompts) across customers: see docs/security.md
   tiers:                         # API Management products: per-key rate limit and quota
     standard: { rateLimit: { calls: 60, period: 60s }, quota: { calls: 100000, period: 30d } }
     pro:      { rateLimit: { calls: 600, period: 60s }, quota: { calls: 5000000, period: 30d } }

@@ -20,7 +20,7 @@ describe('config loader', () => {
   it('accepts the default platform and fills defaults', () => {
     const { config } = parseConfigText(base, 'gpuarb.yaml');
     expect(config.pools.map((p) => p.sku)).toEqual(['Standard_NC4as_T4_v3', 'Standard_NC24ads_A100_v4', 'Standard_NC96ads_A100_v4']);
-    expect(config.gateway.cache).toEqual({ enabled: true, ttl: 3600, scope: 'global' });
+    expect(config.gateway.cache).toEqual({ enabled: true, ttl: 3600, scope: 'per-customer' });
     expect(config.pools[0].spot.evictionPolicy).toBe('Delete');
     expect(config.pools[0].spot.maxPrice).toBe(-1);
   });

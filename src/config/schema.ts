@@ -32,7 +32,10 @@ export const gatewaySchema = strict({
           .max(30 * 86400),
       )
       .default(3600),
-    scope: z.enum(['global', 'per-customer']).default('global'),
+    // Per customer unless the operator opts in: a global cache hands one customer's cached answer
+    // (and so their prompt) to any other customer who sends the same deterministic request, and
+    // lets any customer plant an answer others receive. `config validate` warns about `global`.
+    scope: z.enum(['global', 'per-customer']).default('per-customer'),
   }).prefault({}),
   tiers: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'tier names are lowercase words'), tierSchema).default({
     standard: { rateLimit: { calls: 60, period: 60 }, quota: { calls: 100_000, period: 2_592_000 } },

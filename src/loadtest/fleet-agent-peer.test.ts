@@ -24,6 +24,8 @@ beforeAll(async () => {
   cwd = mkdtempSync(join(tmpdir(), 'gpuarb-loadtest-agent-'));
   const line = (i: number) =>
     JSON.stringify({ model: 'phi3-mini', messages: [{ role: 'user', content: `question ${i % 4}` }], max_tokens: 4, temperature: 0 });
+  writeFileSync(join(cwd, 'agent.key'), KEY);
+  writeFileSync(join(cwd, 'wrong.key'), 'not-the-internal-key');
   writeFileSync(join(cwd, 'short.jsonl'), `${Array.from({ length: 8 }, (_, i) => line(i)).join('\n')}\n`);
 });
 afterAll(async () => {
@@ -37,8 +39,8 @@ describe('gpuarb loadtest against the fleet agent (sim engine)', () => {
         'loadtest',
         '--url',
         `${agent.url}/v1`,
-        '--key',
-        KEY,
+        '--key-file',
+        'agent.key',
         '--rate',
         '8',
         '--duration',
@@ -66,7 +68,7 @@ describe('gpuarb loadtest against the fleet agent (sim engine)', () => {
 
   it("is refused at preflight with the agent's 401 for a wrong key", async () => {
     const r = await runGpuarb(
-      ['loadtest', '--url', `${agent.url}/v1`, '--key', 'not-the-internal-key', '--rate', '5', '--duration', '1s', '--model', 'phi3-mini'],
+      ['loadtest', '--url', `${agent.url}/v1`, '--key-file', 'wrong.key', '--rate', '5', '--duration', '1s', '--model', 'phi3-mini'],
       { cwd },
     );
     expect(r.code).toBe(1);

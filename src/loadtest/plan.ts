@@ -75,13 +75,19 @@ export function resolvePlan(f: LoadtestFlags): LoadPlan {
   };
 
   let target: LoadPlan['target'] | undefined;
-  if (f.local && (f.url || f.key)) problems.push('--local and --url/--key are alternatives: give one');
+  if (f.local && (f.url || f.key)) problems.push('--local and --url/--key-file (or GPUARB_API_KEY) are alternatives: give one');
   else if (f.local) target = { kind: 'local' };
   else if (f.url && f.key) {
     if (!/^https?:\/\/[^/]+/.test(f.url)) problems.push(`--url "${f.url}" is not an http(s) URL`);
     else target = { kind: 'url', url: f.url.replace(/\/+$/, ''), key: f.key };
   } else
-    problems.push(f.url ? '--key is required with --url' : f.key ? '--url is required with --key' : 'give --local, or --url and --key');
+    problems.push(
+      f.url
+        ? 'a key is required with --url: GPUARB_API_KEY or --key-file'
+        : f.key
+          ? '--url is required with a key'
+          : 'give --local, or --url and --key-file (or GPUARB_API_KEY)',
+    );
 
   let arrival: Arrival | undefined;
   if (f.rate !== undefined && f.concurrency !== undefined)

@@ -18,7 +18,7 @@ export async function preflight(sender: Sender, baseUrl: string, models: string[
   if (answer.status === 401 || answer.status === 403) {
     throw new UserError(`${baseUrl} rejected the key (HTTP ${answer.status} on GET /models).`, {
       code: 'KeyRejected',
-      hint: 'Pass a customer key of this stack with --key (API Management subscription key, or the inference key locally).',
+      hint: 'Pass a customer key of this stack in GPUARB_API_KEY or with --key-file (API Management subscription key, or the inference key locally).',
     });
   }
   if (answer.status === 429) {

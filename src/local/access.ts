@@ -2,8 +2,9 @@
 // customer key exists, and hand the operator an API URL with a curl and an openai example that
 // work exactly as printed. The key is shown once, when it is created; it is kept (mode 0600) in
 // the local cloud's state directory, which the examples read it from.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { writePrivateFileSync } from '../../lib/private-files.js';
 import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import type { ProvisionStack } from '../provision/stack.js';
@@ -35,7 +36,7 @@ export async function prepareLocalAccess(
     const { createKey, revokeKey } = await import('../ops/keys.js');
     if (await customerExists(ctx, LOCAL_DEMO_CUSTOMER)) await revokeKey(ctx, LOCAL_DEMO_CUSTOMER);
     key = (await createKey(ctx, LOCAL_DEMO_CUSTOMER)).key;
-    writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+    writePrivateFileSync(keyFile, `${key}\n`);
   }
   const caCertPath = join(stateDir, 'ca-cert.pem');
   const rel = (p: string) => (p.startsWith(ctx.cwd) ? relative(ctx.cwd, p) : p);

@@ -162,6 +162,30 @@ describe('usage on the local cloud', () => {
   });
 });
 
+describe('usage by subscription id', () => {
+  it('shows the customer name for counters metered under the subscription id, and --customer finds them', async () => {
+    const { database } = await cosmosDatabase(cloud.target, cloud.rgName, cloud.loaded.names.cosmos, 'gpuarb', () => undefined);
+    const today = new Date().toISOString().slice(0, 10);
+    await database.container('usage').items.upsert({
+      id: usageDocId('cust-gamma', 'phi3-mini', today),
+      customer: 'cust-gamma',
+      model: 'phi3-mini',
+      day: today,
+      requests: 3,
+      promptTokens: 30,
+      completionTokens: 60,
+      cacheHits: 0,
+      errors: 0,
+      updatedAt: Date.now(),
+    });
+    const { ctx } = cloud.context();
+    const one = await usageReport(ctx, { sinceSeconds: 86400, customer: 'gamma' });
+    expect(one.lines.map((l) => [l.customer, l.requests, l.promptTokens, l.completionTokens])).toEqual([['gamma', 3, 30, 60]]);
+    const all = await usageReport(ctx, { sinceSeconds: 86400 });
+    expect(all.lines.map((l) => l.customer)).toContain('gamma');
+  });
+});
+
 describe('status with a live registry', () => {
   it('counts registry-ready instances, shows their load, and is not degraded', async () => {
     const compute = new ComputeManagementClient(cloud.emu.credential, cloud.emu.subscriptionId, cloud.emu.clientOptions());

@@ -1,6 +1,6 @@
 // Customer API keys as API Management subscriptions: one subscription per customer (sid
-// `cust-<customer>`, display name = the customer, which the API policy forwards to the gateway
-// as the customer id), scoped to the product of its tier (products are named after the tiers in
+// `cust-<customer>`, which the API policy forwards to the gateway as the customer id: unique and
+// fixed, unlike the display name), scoped to the product of its tier (products are named after the tiers in
 // config.gateway.tiers — src/provision/desired/apim.ts). Keys are generated here (256 bits) and
 // shown once; nothing else ever prints them.
 import { randomBytes } from 'node:crypto';
@@ -31,6 +31,11 @@ export interface KeyListing {
 
 export function subscriptionName(customer: string): string {
   return `${PREFIX}${customer}`;
+}
+
+/** The customer's name for a metered customer id (a subscription id); other ids are shown as they are. */
+export function customerOfSubscription(sid: string): string {
+  return sid.startsWith(PREFIX) ? sid.slice(PREFIX.length) : sid;
 }
 
 export function checkCustomer(customer: string): string {
@@ -118,7 +123,9 @@ export async function listKeys(ctx: Context): Promise<KeyListing[]> {
       for await (const s of client.subscription.list(rg, svc)) {
         if (!s.name?.startsWith(PREFIX)) continue; // the built-in and other subscriptions are not customers
         out.push({
-          customer: s.displayName ?? s.name.slice(PREFIX.length),
+          // The customer is what the sid says (what the gateway meters and `usage` shows), whatever
+          // the display name was edited to.
+          customer: customerOfSubscription(s.name),
           tier: tierOf(s.scope),
           state: s.state ?? 'unknown',
           createdAt: s.createdDate ? new Date(s.createdDate).toISOString() : null,

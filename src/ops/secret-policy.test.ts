@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  acceptedVersions,
-  newestFirst,
-  rotationInProgress,
-  TAG_RETIRE_AFTER,
-  versionsToRetire,
-  type VersionInfo,
-} from './secret-policy.js';
+import { acceptedVersions, newestFirst, TAG_RETIRE_AFTER, type VersionInfo } from '../../contracts/secret-versions.js';
+import { rotationInProgress, versionsToRetire } from './secret-policy.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const v = (version: string, createdAgoS: number, over: Partial<VersionInfo> = {}): VersionInfo => ({

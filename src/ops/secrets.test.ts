@@ -5,7 +5,7 @@ import { startOpsCloud, type OpsTestCloud } from '../../testkit/ops-cloud.js';
 
 import { SecretClient } from '@azure/keyvault-secrets';
 import { dataPlaneAgent } from './azure-clients.js';
-import { acceptedVersions, type VersionInfo } from './secret-policy.js';
+import { acceptedVersions, type VersionInfo } from '../../contracts/secret-versions.js';
 
 let cloud: OpsTestCloud;
 let kv: SecretClient;

@@ -6,15 +6,8 @@ import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import { apimClient, arm, isNotFound, lroOptions, secretClient, vaultUrl } from './azure-clients.js';
 import { loadStack, type OpsStack } from './stack.js';
-import {
-  newestFirst,
-  rotationInProgress,
-  TAG_PREVIOUS_VERSION,
-  TAG_RETIRE_AFTER,
-  TAG_ROTATED_AT,
-  versionsToRetire,
-  type VersionInfo,
-} from './secret-policy.js';
+import { rotationInProgress, versionsToRetire } from './secret-policy.js';
+import { newestFirst, TAG_PREVIOUS_VERSION, TAG_RETIRE_AFTER, TAG_ROTATED_AT, type VersionInfo } from '../../contracts/secret-versions.js';
 
 /** Secrets gpuarb can rotate by itself (random keys); the SSH key needs a scale set rollout. */
 export const ROTATABLE = ['inference-api-key', 'internal-service-key'] as const;

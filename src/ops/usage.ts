@@ -5,6 +5,7 @@ import { arm, cosmosDatabase } from './azure-clients.js';
 import type { UsageCounter } from '../../contracts/documents.js';
 import { buildUsageReport, firstDay, type ModelPrice, type UsageReport } from './usage-report.js';
 import { loadStack } from './stack.js';
+import { customerOfSubscription, subscriptionName } from './keys.js';
 
 export async function usageReport(ctx: Context, opts: { customer?: string; sinceSeconds: number }): Promise<UsageReport> {
   const stack = await loadStack(ctx);
@@ -19,17 +20,15 @@ export async function usageReport(ctx: Context, opts: { customer?: string; since
   const parameters = [{ name: '@from', value: from }];
   let query = 'SELECT * FROM c WHERE c.day >= @from';
   if (opts.customer) {
-    query += ' AND c.customer = @customer';
-    parameters.push({ name: '@customer', value: opts.customer });
+    // The gateway meters the subscription id (cust-<customer>); counters written under the bare
+    // name (before the customer id was the subscription id) still count.
+    query += ' AND c.customer IN (@sid, @customer)';
+    parameters.push({ name: '@sid', value: subscriptionName(opts.customer) }, { name: '@customer', value: opts.customer });
   }
-  const { resources } = await arm(
-    database
-      .container(CONTAINERS.usage.id)
-      .items.query<UsageCounter>({ query, parameters }, opts.customer ? { partitionKey: opts.customer } : {})
-      .fetchAll(),
-  );
+  const { resources } = await arm(database.container(CONTAINERS.usage.id).items.query<UsageCounter>({ query, parameters }).fetchAll());
+  const named = resources.map((d) => ({ ...d, customer: customerOfSubscription(d.customer) }));
   // Price per model from the pool that serves it (config `pools[].prices`).
   const prices: Record<string, ModelPrice> = {};
   for (const p of stack.config.pools) prices[p.model] ??= p.prices;
-  return buildUsageReport(resources, prices, { from, to, customer: opts.customer });
+  return buildUsageReport(named, prices, { from, to, customer: opts.customer });
 }

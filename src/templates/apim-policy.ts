@@ -30,9 +30,12 @@ export function apiPolicyXml(): string {
       `<set-header name="${HEADER_BACKEND_KEY}" exists-action="override">`,
       `  <value>{{${BACKEND_KEY_NAMED_VALUE}}}</value>`,
       '</set-header>',
-      // The subscription's owner is the customer; fall back to the subscription id.
+      // The customer is the subscription's id (its ARM name, `cust-<customer>`: unique in the
+      // service and fixed at creation), never its display name, which is free text any
+      // subscription can copy, and so would share another customer's bills, cache and limits.
+      // context.Subscription.Id vs .Name: https://learn.microsoft.com/azure/api-management/api-management-policy-expressions#ContextVariables
       `<set-header name="${HEADER_CUSTOMER}" exists-action="override">`,
-      '  <value>@(context.Subscription?.Name ?? context.Subscription?.Id ?? "anonymous")</value>',
+      '  <value>@(context.Subscription?.Id ?? "anonymous")</value>',
       '</set-header>',
       `<set-header name="${HEADER_REQUEST_ID}" exists-action="skip">`,
       '  <value>@(context.RequestId.ToString())</value>',

@@ -31,6 +31,14 @@ export function bootstrapScript(p: BootstrapParams): string {
     `CLIENT_ID=${shq(p.clientId)}`,
     'IMDS=http://169.254.169.254/metadata',
     '',
+    '# curl with a bearer token: the header goes in on stdin (-H @-, from the printf builtin), never',
+    '# on a command line, where any user or process on the VM could read it (ps, /proc/<pid>/cmdline).',
+    'bearer_curl() {',
+    '  local token=$1',
+    '  shift',
+    `  printf 'Authorization: Bearer %s\\n' "$token" | curl -H @- "$@"`,
+    '}',
+    '',
     '# An access token for `resource` from the managed identity (retried: IMDS can lag at boot).',
     'token() {',
     '  curl -sf --retry 10 --retry-delay 3 --retry-all-errors -H Metadata:true \\',
@@ -47,7 +55,7 @@ export function bootstrapScript(p: BootstrapParams): string {
     '',
     '# The agent bundle from blob storage, checked against the hash provisioning recorded.',
     'STORAGE_TOKEN=$(token https://storage.azure.com/)',
-    `curl -sf --retry 5 -H "Authorization: Bearer $STORAGE_TOKEN" -H "x-ms-version: 2021-08-06" ${shq(p.bundleUrl)} -o /opt/gpuarb/gpuarb-agent.mjs.new`,
+    `bearer_curl "$STORAGE_TOKEN" -sf --retry 5 -H "x-ms-version: 2021-08-06" ${shq(p.bundleUrl)} -o /opt/gpuarb/gpuarb-agent.mjs.new`,
     `echo ${shq(`${p.bundleSha256}  /opt/gpuarb/gpuarb-agent.mjs.new`)} | sha256sum -c -`,
     'mv /opt/gpuarb/gpuarb-agent.mjs.new /opt/gpuarb/gpuarb-agent.mjs',
     '',
@@ -81,7 +89,7 @@ export function bootstrapScript(p: BootstrapParams): string {
     lines.push(
       '# The model-hub token from Key Vault (optional secret: public models need none).',
       'KV_TOKEN=$(token https://vault.azure.net)',
-      `HF_TOKEN=$(curl -s -H "Authorization: Bearer $KV_TOKEN" ${shq(`${p.keyVaultUrl.replace(/\/$/, '')}/secrets/${p.hfTokenSecret}?api-version=7.4`)} | jq -r '.value // empty')`,
+      `HF_TOKEN=$(bearer_curl "$KV_TOKEN" -s ${shq(`${p.keyVaultUrl.replace(/\/$/, '')}/secrets/${p.hfTokenSecret}?api-version=7.4`)} | jq -r '.value // empty')`,
       'export HF_TOKEN',
       `mkdir -p ${shq(p.modelDir)}`,
     );
@@ -100,8 +108,10 @@ export function bootstrapScript(p: BootstrapParams): string {
     lines.push(
       '# node-llama-cpp (native, so not in the bundle) next to the agent, and the GGUF file.',
       `(cd /opt/gpuarb && npm install --no-audit --no-fund ${shq(`node-llama-cpp@${p.nodeLlamaCppVersion}`)})`,
-      `AUTH=(); if [ -n "$HF_TOKEN" ]; then AUTH=(-H "Authorization: Bearer $HF_TOKEN"); fi`,
-      `[ -s ${shq(`${p.modelDir}/model.gguf`)} ] || curl -fL --retry 5 "\${AUTH[@]}" ${shq(p.modelUrl ?? '')} -o ${shq(`${p.modelDir}/model.gguf`)}`,
+      `if [ ! -s ${shq(`${p.modelDir}/model.gguf`)} ]; then`,
+      `  if [ -n "$HF_TOKEN" ]; then GET=(bearer_curl "$HF_TOKEN"); else GET=(curl); fi`,
+      `  "\${GET[@]}" -fL --retry 5 ${shq(p.modelUrl ?? '')} -o ${shq(`${p.modelDir}/model.gguf`)}`,
+      'fi',
       '',
     );
   }

@@ -125,9 +125,30 @@ describe('local API Management proxy', () => {
     const echoed = JSON.parse(r.body);
     expect(echoed.path).toBe('/api/v1/models?x=1');
     expect(echoed.headers['x-gpuarb-backend-key']).toBe('backend-secret-value');
-    expect(echoed.headers['x-gpuarb-customer']).toBe('acme');
+    expect(echoed.headers['x-gpuarb-customer']).toBe('s1');
     expect(echoed.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(echoed.headers['ocp-apim-subscription-key']).toBeUndefined();
+  });
+
+  it('names the customer by the subscription id, which no other subscription can share, not its display name', async () => {
+    // Display names are free text an operator (or the portal) can set on any subscription: one
+    // that copies "acme" must not be billed, cached or limited as acme.
+    for (const [sid, key] of [
+      ['s5', 'key-twin-real'],
+      ['s6', 'key-twin-impostor'],
+    ])
+      model.subscriptions.push({
+        sid,
+        displayName: 'twin',
+        scope: '/products/standard',
+        primaryKey: key,
+        secondaryKey: `${key}-2`,
+        state: 'active',
+      });
+    const real = JSON.parse((await call('/v1/models', { 'Ocp-Apim-Subscription-Key': 'key-twin-real' })).body);
+    const impostor = JSON.parse((await call('/v1/models', { 'Ocp-Apim-Subscription-Key': 'key-twin-impostor' })).body);
+    expect(real.headers['x-gpuarb-customer']).toBe('s5');
+    expect(impostor.headers['x-gpuarb-customer']).toBe('s6');
   });
 
   it('enforces the product rate limit with 429 and Retry-After', async () => {

@@ -1,10 +1,11 @@
 // Policy values: `{{named-value}}` substitution and the few C# policy expressions gpuarb emits,
-// e.g. `@(context.Subscription?.Name ?? context.Subscription?.Id ?? "anonymous")`. Anything
+// e.g. `@(context.Subscription?.Id ?? "anonymous")`. Anything
 // outside this grammar is refused (PolicyError), so a policy gpuarb cannot test never ships.
 import { PolicyError } from './policy.js';
 
 export interface ExpressionContext {
   RequestId: string;
+  /** As in API Management: Id is the subscription's identifier (its ARM name), Name its display name. */
   Subscription?: { Id: string; Name: string; Key: string };
   Product?: { Id: string; Name: string };
   Api?: { Id: string; Name: string; Path: string };
