@@ -2,6 +2,7 @@
 // (the node:http host) hand it over as `bufferedBody`, so it is not streamed twice.
 import { BodyTooLargeError, declaredOver, readCappedStream } from '../contracts/body-reader.js';
 import { BODY_TOO_LARGE_CODE, STATUS_BODY_TOO_LARGE } from '../contracts/openai-error.js';
+import { MAX_JSON_DEPTH, jsonNestingOver } from '../contracts/json-depth.js';
 import { GatewayError, badRequest } from './errors.js';
 import type { GatewayRequest } from './gateway-request.js';
 
@@ -38,6 +39,8 @@ export async function readJsonObject(req: GatewayRequest, maxBytes: number): Pro
 
 export function parseJsonObject(bytes: Buffer): Record<string, unknown> {
   if (bytes.length === 0) throw badRequest('the request body is empty; expected a JSON object', undefined, 'invalid_json');
+  if (jsonNestingOver(bytes))
+    throw badRequest(`the request body nests JSON deeper than ${MAX_JSON_DEPTH} levels`, undefined, 'json_too_deep');
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));
@@ -60,4 +63,16 @@ export function validateChatBody(body: Record<string, unknown>): void {
   }
   if (body.stream !== undefined && typeof body.stream !== 'boolean') throw badRequest('`stream` must be a boolean', 'stream');
   if (body.n !== undefined && body.n !== 1) throw badRequest('only n = 1 is supported', 'n');
+  // Checked before routing and keying: JSON.parse turns 1e400 into Infinity, which the router
+  // would ignore and the cache key (like the agent, after re-serialisation) would see as null.
+  for (const name of ANSWER_NUMBERS) {
+    const v = body[name];
+    if (typeof v === 'number' && !Number.isFinite(v)) throw notRepresentable(name);
+  }
 }
+
+/** Numeric parameters that change the answer. Other fields are checked when the cache key is computed. */
+const ANSWER_NUMBERS = ['max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'seed', 'presence_penalty', 'frequency_penalty'];
+
+export const notRepresentable = (param: string) =>
+  badRequest(`\`${param}\` is a number JSON cannot represent (out of range)`, param, 'invalid_value');

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { BodyTooLargeError, readCappedBody } from '../../contracts/body-reader.js';
 import { BODY_TOO_LARGE_CODE, STATUS_BODY_TOO_LARGE } from '../../contracts/openai-error.js';
+import { MAX_JSON_DEPTH, jsonNestingOver } from '../../contracts/json-depth.js';
 import { HttpError, badRequest } from './respond.js';
 
 export function tooLarge(limit: number): HttpError {
@@ -28,6 +29,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
 /** Parses a JSON object body; anything else is a 400 that says what was wrong. */
 export function parseJsonObject(body: Buffer): Record<string, unknown> {
   if (body.length === 0) throw badRequest('The request body is empty; expected a JSON object.', null, 'invalid_json');
+  if (jsonNestingOver(body)) throw badRequest(`The request body nests JSON deeper than ${MAX_JSON_DEPTH} levels.`, null, 'json_too_deep');
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));
