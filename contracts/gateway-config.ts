@@ -44,7 +44,11 @@ export const AutoSchema = z.strictObject({
   charsPerToken: z.number().positive().default(4),
   /** Assumed max_tokens when the request sets none. */
   defaultMaxTokens: z.number().int().positive().default(512),
-  /** Regular expressions (case-insensitive) whose match in the messages means "code". */
+  /**
+   * Regular expressions (case-insensitive) whose match in the messages means "code". They run on a
+   * bounded window of the prompt and are refused at load when they can backtrack badly
+   * (gateway/rule-safety.ts).
+   */
   codePatterns: z
     .array(z.string())
     .default([
@@ -56,14 +60,13 @@ export const AutoSchema = z.strictObject({
       '\\bSELECT\\b.+\\bFROM\\b',
     ]),
   /** Regular expressions whose match means "maths". */
-  mathPatterns: z
-    .array(z.string())
-    .default([
-      '\\$[^$]+\\$',
-      '\\\\(frac|sum|int|sqrt)',
-      '\\b(prove|integral|derivative|equation|theorem|matrix)\\b',
-      '\\d+\\s*[\\^*/]\\s*\\d+',
-    ]),
+  mathPatterns: z.array(z.string()).default([
+    '\\$[^$]+\\$',
+    '\\\\(frac|sum|int|sqrt)',
+    '\\b(prove|integral|derivative|equation|theorem|matrix)\\b',
+    // Matches exactly where `\\d+\\s*[\\^*/]\\s*\\d+` would, without its quadratic backtracking on digit runs.
+    '\\d\\s*[\\^*/]\\s*\\d',
+  ]),
   /** Used when no model fits (e.g. a prompt longer than every context): the biggest one. */
   default: z.string().optional(),
 });
