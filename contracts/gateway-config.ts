@@ -112,6 +112,8 @@ export const GatewayConfigSchema = z.strictObject({
       scope: z.enum(['global', 'per-customer']).default('per-customer'),
       /** Hot entries kept in process memory in front of Cosmos (0 = none). */
       memoryEntries: z.number().int().min(0).default(10_000),
+      /** Bytes those entries may take in all: bounds memory whatever the answers' sizes (64 MiB). */
+      memoryBytes: z.number().int().min(0).default(67_108_864),
       /** Which keys exist, known in memory so a miss skips the Cosmos read (cache-presence.ts). */
       presence: z
         .strictObject({
@@ -128,6 +130,7 @@ export const GatewayConfigSchema = z.strictObject({
       ttlSeconds: 3600,
       scope: 'per-customer',
       memoryEntries: 10_000,
+      memoryBytes: 67_108_864,
       presence: { enabled: true, expectedEntries: 1_000_000, syncMs: 1_000 },
     }),
   limits: z.strictObject({ maxBodyBytes: z.number().int().positive().default(1_048_576) }).default({ maxBodyBytes: 1_048_576 }),
