@@ -4,6 +4,7 @@
 // Defaults are the values production runs with.
 import { z } from 'zod';
 import { REGISTRY_STALE_AFTER_MS } from './registry.js';
+import { DEFAULT_BODY_IDLE_MS, DEFAULT_HEADERS_MS, DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS, DEFAULT_RECEIVE_MS } from './slow-clients.js';
 
 /** Where a secret comes from. Every kind yields the accepted values: current first, then previous. */
 export const SecretSourceSchema = z.discriminatedUnion('kind', [
@@ -133,7 +134,22 @@ export const GatewayConfigSchema = z.strictObject({
       memoryBytes: 67_108_864,
       presence: { enabled: true, expectedEntries: 1_000_000, syncMs: 1_000 },
     }),
-  limits: z.strictObject({ maxBodyBytes: z.number().int().positive().default(1_048_576) }).default({ maxBodyBytes: 1_048_576 }),
+  /** Bounds on what one caller can make the standalone host hold (contracts/slow-clients.ts says why each value). */
+  limits: z
+    .strictObject({
+      maxBodyBytes: z.number().int().positive().default(1_048_576),
+      receiveMs: z.number().int().positive().default(DEFAULT_RECEIVE_MS),
+      headersMs: z.number().int().positive().default(DEFAULT_HEADERS_MS),
+      bodyIdleMs: z.number().int().positive().default(DEFAULT_BODY_IDLE_MS),
+      maxUnauthenticatedConnections: z.number().int().positive().default(DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS),
+    })
+    .default({
+      maxBodyBytes: 1_048_576,
+      receiveMs: DEFAULT_RECEIVE_MS,
+      headersMs: DEFAULT_HEADERS_MS,
+      bodyIdleMs: DEFAULT_BODY_IDLE_MS,
+      maxUnauthenticatedConnections: DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS,
+    }),
   deadlines: z
     .strictObject({
       /** Whole request, retries included. */

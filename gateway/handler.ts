@@ -43,6 +43,7 @@ export function createHandler(ctx: GatewayContext): Handler {
         res = (req.method === 'GET' && (await health(ctx, path.slice(8)))) || notFound(path);
       } else {
         customer = await authenticate(req.headers, ctx.backendSecret);
+        req.authenticated?.();
         res = await route(
           ctx,
           req,

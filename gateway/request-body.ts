@@ -1,6 +1,6 @@
 // Reads and parses a JSON request body under the size cap. Hosts that already buffered the body
 // (the node:http host) hand it over as `bufferedBody`, so it is not streamed twice.
-import { BodyTooLargeError, declaredOver, readCappedStream } from '../contracts/body-reader.js';
+import { BodyIdleError, BodyTooLargeError, declaredOver, readCappedStream } from '../contracts/body-reader.js';
 import { BODY_TOO_LARGE_CODE, STATUS_BODY_TOO_LARGE } from '../contracts/openai-error.js';
 import { MAX_JSON_DEPTH, jsonNestingOver } from '../contracts/json-depth.js';
 import { GatewayError, badRequest } from './errors.js';
@@ -15,6 +15,16 @@ export function tooLarge(maxBytes: number): GatewayError {
   });
 }
 
+/** A body trickled slower than the idle limit: HTTP's 408, and the host closes the connection. */
+function bodyIdle(idleMs: number): GatewayError {
+  return new GatewayError({
+    status: 408,
+    type: 'invalid_request_error',
+    code: 'request_timeout',
+    message: `the request body stalled for ${idleMs} ms`,
+  });
+}
+
 export const tooLargeMessage = (maxBytes: number) => `request body exceeds ${maxBytes} bytes`;
 
 export async function readBodyBytes(req: GatewayRequest, maxBytes: number): Promise<Buffer> {
@@ -24,6 +34,15 @@ export async function readBodyBytes(req: GatewayRequest, maxBytes: number): Prom
     return attached;
   }
   if (declaredOver(req.headers.get('content-length'), maxBytes)) throw tooLarge(maxBytes);
+  if (req.readBody) {
+    try {
+      return await req.readBody(maxBytes);
+    } catch (e) {
+      if (e instanceof BodyTooLargeError) throw tooLarge(maxBytes);
+      if (e instanceof BodyIdleError) throw bodyIdle(e.idleMs);
+      throw e;
+    }
+  }
   if (!req.body) return Buffer.alloc(0);
   try {
     return await readCappedStream(req.body, maxBytes);

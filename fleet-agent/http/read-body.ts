@@ -2,7 +2,7 @@
 // answer is 413 (HTTP's "Content Too Large", which the OpenAI clients surface as an APIError with
 // status 413) in OpenAI's error shape; the rest of the body is drained, so the client reads it.
 import type { IncomingMessage } from 'node:http';
-import { BodyTooLargeError, readCappedBody } from '../../contracts/body-reader.js';
+import { BodyIdleError, BodyTooLargeError, readCappedBody } from '../../contracts/body-reader.js';
 import { BODY_TOO_LARGE_CODE, STATUS_BODY_TOO_LARGE } from '../../contracts/openai-error.js';
 import { MAX_JSON_DEPTH, jsonNestingOver } from '../../contracts/json-depth.js';
 import { HttpError, badRequest } from './respond.js';
@@ -18,10 +18,15 @@ export function tooLarge(limit: number): HttpError {
   );
 }
 
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** The body; a stall longer than `idleMs` is a 408 that closes the connection. */
+export async function readBody(req: IncomingMessage, limit: number, idleMs?: number): Promise<Buffer> {
   try {
-    return await readCappedBody(req, limit, 'drain');
+    return await readCappedBody(req, limit, 'drain', idleMs);
   } catch (e) {
+    if (e instanceof BodyIdleError)
+      throw new HttpError(408, `The request body stalled for ${e.idleMs} ms.`, 'invalid_request_error', null, 'request_timeout', {
+        connection: 'close',
+      });
     throw e instanceof BodyTooLargeError ? tooLarge(limit) : e;
   }
 }
