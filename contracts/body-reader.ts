@@ -10,6 +10,14 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** The client sent nothing for `idleMs` while its body was being read (a trickled upload). */
+export class BodyIdleError extends Error {
+  constructor(readonly idleMs: number) {
+    super(`no request body bytes for ${idleMs} ms`);
+    this.name = 'BodyIdleError';
+  }
+}
+
 /**
  * What happens to the rest of a body over the cap. `drain` reads and discards it, so the client
  * goes on to read the answer rather than a reset; `stop` pauses the request, for a server that
@@ -23,8 +31,11 @@ export function declaredOver(contentLength: string | null | undefined, limit: nu
   return Number.isFinite(declared) && declared > limit;
 }
 
-/** The whole body, or BodyTooLargeError once it is over `limit` bytes (declared or streamed). */
-export function readCappedBody(req: IncomingMessage, limit: number, overflow: Overflow = 'drain'): Promise<Buffer> {
+/**
+ * The whole body, or BodyTooLargeError once it is over `limit` bytes (declared or streamed), or
+ * BodyIdleError when `idleMs` (if given) passes without a byte arriving.
+ */
+export function readCappedBody(req: IncomingMessage, limit: number, overflow: Overflow = 'drain', idleMs?: number): Promise<Buffer> {
   if (declaredOver(req.headers['content-length'], limit)) {
     if (overflow === 'drain') req.resume();
     return Promise.reject(new BodyTooLargeError(limit));
@@ -33,14 +44,27 @@ export function readCappedBody(req: IncomingMessage, limit: number, overflow: Ov
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
+    let idle: NodeJS.Timeout | undefined;
     const fail = (err: Error) => {
+      clearTimeout(idle);
       if (failed) return;
       failed = true;
       chunks.length = 0;
       reject(err);
     };
+    const armIdle = () => {
+      if (idleMs === undefined) return;
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        req.removeAllListeners('data');
+        req.pause();
+        fail(new BodyIdleError(idleMs));
+      }, idleMs);
+    };
+    armIdle();
     req.on('data', (chunk: Buffer) => {
       if (failed) return;
+      armIdle();
       size += chunk.length;
       if (size <= limit) return void chunks.push(chunk);
       if (overflow === 'stop') {
@@ -50,6 +74,7 @@ export function readCappedBody(req: IncomingMessage, limit: number, overflow: Ov
       fail(new BodyTooLargeError(limit));
     });
     req.on('end', () => {
+      clearTimeout(idle);
       if (!failed) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
     req.on('error', fail);

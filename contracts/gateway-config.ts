@@ -4,6 +4,7 @@
 // Defaults are the values production runs with.
 import { z } from 'zod';
 import { REGISTRY_STALE_AFTER_MS } from './registry.js';
+import { DEFAULT_BODY_IDLE_MS, DEFAULT_HEADERS_MS, DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS, DEFAULT_RECEIVE_MS } from './slow-clients.js';
 
 /** Where a secret comes from. Every kind yields the accepted values: current first, then previous. */
 export const SecretSourceSchema = z.discriminatedUnion('kind', [
@@ -44,7 +45,11 @@ const AutoSchema = z.strictObject({
   charsPerToken: z.number().positive().default(4),
   /** Assumed max_tokens when the request sets none. */
   defaultMaxTokens: z.number().int().positive().default(512),
-  /** Regular expressions (case-insensitive) whose match in the messages means "code". */
+  /**
+   * Regular expressions (case-insensitive) whose match in the messages means "code". They run on a
+   * bounded window of the prompt and are refused at load when they can backtrack badly
+   * (gateway/rule-safety.ts).
+   */
   codePatterns: z
     .array(z.string())
     .default([
@@ -56,14 +61,13 @@ const AutoSchema = z.strictObject({
       '\\bSELECT\\b.+\\bFROM\\b',
     ]),
   /** Regular expressions whose match means "maths". */
-  mathPatterns: z
-    .array(z.string())
-    .default([
-      '\\$[^$]+\\$',
-      '\\\\(frac|sum|int|sqrt)',
-      '\\b(prove|integral|derivative|equation|theorem|matrix)\\b',
-      '\\d+\\s*[\\^*/]\\s*\\d+',
-    ]),
+  mathPatterns: z.array(z.string()).default([
+    '\\$[^$]+\\$',
+    '\\\\(frac|sum|int|sqrt)',
+    '\\b(prove|integral|derivative|equation|theorem|matrix)\\b',
+    // Matches exactly where `\\d+\\s*[\\^*/]\\s*\\d+` would, without its quadratic backtracking on digit runs.
+    '\\d\\s*[\\^*/]\\s*\\d',
+  ]),
   /** Used when no model fits (e.g. a prompt longer than every context): the biggest one. */
   default: z.string().optional(),
 });
@@ -109,6 +113,8 @@ export const GatewayConfigSchema = z.strictObject({
       scope: z.enum(['global', 'per-customer']).default('per-customer'),
       /** Hot entries kept in process memory in front of Cosmos (0 = none). */
       memoryEntries: z.number().int().min(0).default(10_000),
+      /** Bytes those entries may take in all: bounds memory whatever the answers' sizes (64 MiB). */
+      memoryBytes: z.number().int().min(0).default(67_108_864),
       /** Which keys exist, known in memory so a miss skips the Cosmos read (gateway/cache-presence.ts). */
       presence: z
         .strictObject({
@@ -125,9 +131,25 @@ export const GatewayConfigSchema = z.strictObject({
       ttlSeconds: 3600,
       scope: 'per-customer',
       memoryEntries: 10_000,
+      memoryBytes: 67_108_864,
       presence: { enabled: true, expectedEntries: 1_000_000, syncMs: 1_000 },
     }),
-  limits: z.strictObject({ maxBodyBytes: z.number().int().positive().default(1_048_576) }).default({ maxBodyBytes: 1_048_576 }),
+  /** Bounds on what one caller can make the standalone host hold (contracts/slow-clients.ts says why each value). */
+  limits: z
+    .strictObject({
+      maxBodyBytes: z.number().int().positive().default(1_048_576),
+      receiveMs: z.number().int().positive().default(DEFAULT_RECEIVE_MS),
+      headersMs: z.number().int().positive().default(DEFAULT_HEADERS_MS),
+      bodyIdleMs: z.number().int().positive().default(DEFAULT_BODY_IDLE_MS),
+      maxUnauthenticatedConnections: z.number().int().positive().default(DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS),
+    })
+    .default({
+      maxBodyBytes: 1_048_576,
+      receiveMs: DEFAULT_RECEIVE_MS,
+      headersMs: DEFAULT_HEADERS_MS,
+      bodyIdleMs: DEFAULT_BODY_IDLE_MS,
+      maxUnauthenticatedConnections: DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS,
+    }),
   deadlines: z
     .strictObject({
       /** Whole request, retries included. */

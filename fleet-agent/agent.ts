@@ -77,6 +77,7 @@ export class Agent {
       log,
       metrics,
       maxBodyBytes: config.limits.maxBodyBytes,
+      slowClients: config.limits,
       defaultMaxTokens: config.limits.defaultMaxTokens,
       retryAfterSeconds: config.drain.retryAfterSeconds,
       publicMetrics: config.publicMetrics,

@@ -2,6 +2,7 @@
 // emulated instance) plus GPUARB_AGENT_* environment overrides. Strict zod schema; every problem
 // is reported at once, each naming its field.
 import { readFileSync } from 'node:fs';
+import { DEFAULT_BODY_IDLE_MS, DEFAULT_HEADERS_MS, DEFAULT_RECEIVE_MS } from '../contracts/slow-clients.js';
 import { z } from 'zod';
 import { normalizeSimGpu } from './engines/sim/profiles.js';
 import { REGISTRY_CONTAINER, REGISTRY_HEARTBEAT_MS } from '../contracts/registry.js';
@@ -120,6 +121,10 @@ export const agentConfigSchema = strict({
   limits: strict({
     maxBodyBytes: z.number().int().min(1024).default(1_048_576),
     defaultMaxTokens: z.number().int().min(1).default(512),
+    /** Slow-client bounds: node's own defaults (300 s, none for a stalled body) are not ours (contracts/slow-clients.ts). */
+    receiveMs: z.number().int().min(100).default(DEFAULT_RECEIVE_MS),
+    headersMs: z.number().int().min(100).default(DEFAULT_HEADERS_MS),
+    bodyIdleMs: z.number().int().min(100).default(DEFAULT_BODY_IDLE_MS),
   }).prefault({}),
   log: strict({
     level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

@@ -2,7 +2,9 @@
 // answer. Rules (each has an adversarial test in cache-key.test.ts):
 // - the key covers the body the agent actually receives (for every request a key is computed
 //   for, the gateway forwards its own re-serialisation of the parsed body, so duplicate keys,
-//   1e400, -0 etc. cannot make the key and the agent see different requests);
+//   -0 etc. cannot make the key and the agent see different requests);
+// - numbers JSON cannot represent (1e400 parses as Infinity) are refused with a 400, never keyed
+//   as the null JSON.stringify would turn them into;
 // - object keys are sorted, arrays keep their order, values keep their JSON type (0 ≠ "0",
 //   null ≠ absent ≠ false); strings are hashed as sent, never Unicode-normalised (different code
 //   points can tokenize differently);
@@ -11,6 +13,7 @@
 // - per-customer scope puts the customer id in the key; the encoding is length-unambiguous JSON,
 //   so no two (scope, customer, model, request) tuples encode alike.
 import { createHash } from 'node:crypto';
+import { notRepresentable } from './request-body.js';
 
 /** Fields that change the transport or bookkeeping, not the generated text. */
 const DROPPED = new Set([
@@ -32,18 +35,19 @@ export function isDeterministic(body: Record<string, unknown>): boolean {
   return body.temperature === 0 || (typeof body.seed === 'number' && Number.isSafeInteger(body.seed));
 }
 
-export function canonicalJson(value: unknown): string {
+/** `param` names the field being encoded (the nearest key), for the 400 on an unrepresentable number. */
+export function canonicalJson(value: unknown, param = '(body)'): string {
   if (value === null || typeof value !== 'object') {
-    // JSON.stringify maps non-finite numbers to null: exactly what the agent receives for them.
+    if (typeof value === 'number' && !Number.isFinite(value)) throw notRepresentable(param);
     return JSON.stringify(value) ?? 'null';
   }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v, param)).join(',')}]`;
   const keys = Object.keys(value).sort();
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     // Reading with Object.getOwnPropertyDescriptor would also do; a plain index is fine because
     // JSON.parse creates "__proto__" as an own data property, never as the prototype.
-    out += `${(i ? ',' : '') + JSON.stringify(keys[i])}:${canonicalJson((value as Record<string, unknown>)[keys[i]])}`;
+    out += `${(i ? ',' : '') + JSON.stringify(keys[i])}:${canonicalJson((value as Record<string, unknown>)[keys[i]], keys[i])}`;
   }
   return `${out}}`;
 }

@@ -3,6 +3,7 @@
 // that reports every problem at once, each naming its field.
 import { readFileSync } from 'node:fs';
 import { GatewayConfigSchema, type GatewayConfig } from '../contracts/gateway-config.js';
+import { unsafeRuleReason } from './rule-safety.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -105,11 +106,13 @@ function crossCheck(cfg: GatewayConfig, source: string): void {
     ['mathPatterns', cfg.auto.mathPatterns],
   ] as const) {
     list.forEach((p, i) => {
+      let unsafe: string | undefined;
       try {
-        new RegExp(p, 'i');
+        unsafe = unsafeRuleReason(p, 'i');
       } catch (e) {
         problems.push(`auto.${k}.${i}: ${(e as Error).message}`);
       }
+      if (unsafe) problems.push(`auto.${k}.${i}: unsafe on customer text: ${unsafe}`);
     });
   }
   if (problems.length) throw new ConfigError(source, problems);

@@ -19,4 +19,11 @@ export interface GatewayRequest {
   readonly body?: ReadableStream<Uint8Array> | null;
   /** The whole body, when the host has already read it (then `body` is not read). */
   readonly bufferedBody?: Buffer;
+  /**
+   * Reads the whole body under the cap, when the host reads it itself (node:http): only called
+   * once the caller is authenticated, so a stranger's upload is never waited for.
+   */
+  readonly readBody?: (maxBytes: number) => Promise<Buffer>;
+  /** Told once the caller is authenticated (the host stops counting the connection as a stranger's). */
+  readonly authenticated?: () => void;
 }

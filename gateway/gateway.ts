@@ -80,7 +80,12 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
     balancer,
     agents,
     cache: cfg.cache.enabled
-      ? new ResponseCache(containers.cache, { ttlSeconds: cfg.cache.ttlSeconds, memoryEntries: cfg.cache.memoryEntries }, log, presence)
+      ? new ResponseCache(
+          containers.cache,
+          { ttlSeconds: cfg.cache.ttlSeconds, memoryEntries: cfg.cache.memoryEntries, memoryBytes: cfg.cache.memoryBytes },
+          log,
+          presence,
+        )
       : undefined,
     meter: new UsageMeter(containers.usage, log, cfg.metering.lingerMs),
     backendSecret: secretFromConfig(cfg.secrets.backend),

@@ -10,7 +10,7 @@
 import { requestIdOrNew } from '../contracts/request-id.js';
 import { HEADER_REQUEST_ID, HEADER_SERVER_TIMING } from '../contracts/headers.js';
 import type { GatewayContext } from './context.js';
-import { GatewayError, errorAnswer } from './errors.js';
+import { GatewayError, badRequest, errorAnswer } from './errors.js';
 import { authenticate } from './trust.js';
 import { health } from './health.js';
 import { chatCompletions } from './chat-completions.js';
@@ -43,6 +43,7 @@ export function createHandler(ctx: GatewayContext): Handler {
         res = (req.method === 'GET' && (await health(ctx, path.slice(8)))) || notFound(path);
       } else {
         customer = await authenticate(req.headers, ctx.backendSecret);
+        req.authenticated?.();
         res = await route(
           ctx,
           req,
@@ -117,7 +118,7 @@ async function route(
       return ctx.jobs.submit(customer, body);
     }
     if (req.method !== 'GET') throw methodNotAllowed(req.method, path);
-    return ctx.jobs.status(customer, decodeURIComponent(path.slice('/v1/jobs/'.length)));
+    return ctx.jobs.status(customer, decodeSegment(path.slice('/v1/jobs/'.length)));
   }
   return notFound(path);
 }
@@ -132,6 +133,15 @@ function pathOf(url: string): string {
   const start = url.indexOf('/', url.indexOf('//') + 2);
   const q = url.indexOf('?', start);
   return start < 0 ? '/' : url.slice(start, q < 0 ? undefined : q);
+}
+
+/** A percent-decoded path segment; a malformed escape (`%E0%A4%A`) is the client's error, not ours. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest('the request path has a malformed percent-encoding', undefined, 'invalid_path');
+  }
 }
 
 function notFound(path: string): Answer {

@@ -11,6 +11,16 @@ function probeAnswer(status: number, body: Record<string, unknown>): Answer {
   return jsonAnswer(status, body, { 'cache-control': 'no-store' });
 }
 
+/**
+ * How long one readiness result answers every /health/ready call. The endpoint is open (probes
+ * carry no key), so without this anyone could make each call a Cosmos query; platform probes poll
+ * every few seconds, so a second's staleness changes nothing they decide.
+ */
+export const READY_CACHE_MS = 1_000;
+
+/** The last readiness check per gateway, shared by every caller until it is READY_CACHE_MS old. */
+const readyChecks = new WeakMap<GatewayContext, { at: number; answer: Promise<Answer> }>();
+
 export async function health(ctx: GatewayContext, which: string): Promise<Answer | undefined> {
   if (which === 'live') return probeAnswer(200, { status: 'ok' });
   if (which === 'startup') {
@@ -18,6 +28,18 @@ export async function health(ctx: GatewayContext, which: string): Promise<Answer
     return probeAnswer(started ? 200 : 503, { status: started ? 'ok' : 'starting' });
   }
   if (which !== 'ready') return undefined;
+  const now = Date.now();
+  let check = readyChecks.get(ctx);
+  if (!check || now - check.at >= READY_CACHE_MS) {
+    check = { at: now, answer: readiness(ctx) };
+    readyChecks.set(ctx, check);
+  }
+  const shared = await check.answer;
+  // The handler adds per-request headers to the answer it gets: each caller gets its own.
+  return { ...shared, headers: { ...shared.headers } };
+}
+
+async function readiness(ctx: GatewayContext): Promise<Answer> {
   try {
     const snap = await withTimeout(ctx.registry.refresh(), 2_000);
     const now = Date.now();

@@ -35,7 +35,7 @@ export async function main(argv: string[]): Promise<void> {
   process.on('uncaughtException', (err) => log.error('uncaught exception', { err }));
   const gateway = await createGateway(cfg, { log });
   await gateway.start();
-  const server = createNodeServer(gateway.handle, { maxBodyBytes: cfg.limits.maxBodyBytes, log });
+  const server = createNodeServer(gateway.handle, { ...cfg.limits, log });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(cfg.listen.port, cfg.listen.host, () => resolve());

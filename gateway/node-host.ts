@@ -1,47 +1,61 @@
 // Hosts the handler on node:http. Kept lean because the cache-hit path is mostly this adapter:
-// the request body is buffered once (it is needed whole anyway) and handed over without
-// re-streaming, the handler gets a GatewayRequest over node's own header object instead of an
+// the request body is buffered once (it is needed whole anyway), when the handler asks for it
+// after authenticating the caller, and handed over without re-streaming, the handler gets a GatewayRequest over node's own header object instead of an
 // undici Request, buffered answers are written in one call from the bytes the handler holds
 // (answer.ts), and streamed answers are pumped with backpressure.
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { BodyTooLargeError, readCappedBody } from '../contracts/body-reader.js';
+import type { Socket } from 'node:net';
+import { readCappedBody } from '../contracts/body-reader.js';
 import { HEADER_CACHE, HEADER_REQUEST_ID } from '../contracts/headers.js';
-import { BODY_TOO_LARGE_CODE, STATUS_BODY_TOO_LARGE, errorTypeForStatus, openAIErrorJson } from '../contracts/openai-error.js';
+import { errorTypeForStatus, openAIErrorJson } from '../contracts/openai-error.js';
+import {
+  DEFAULT_BODY_IDLE_MS,
+  DEFAULT_HEADERS_MS,
+  DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS,
+  DEFAULT_RECEIVE_MS,
+  capUnauthenticatedConnections,
+  slowClientServerOptions,
+} from '../contracts/slow-clients.js';
 import { requestIdOrNew } from '../contracts/request-id.js';
-import { tooLargeMessage } from './request-body.js';
 import type { GatewayRequest, HeaderReader } from './gateway-request.js';
 import type { Handler } from './handler.js';
 import type { CancelSignal } from './agent-call.js';
 import type { Logger } from './log.js';
 
 export interface NodeHostOptions {
-  maxBodyBytes: number;
   log: Logger;
+  /** Slow-client bounds and the unauthenticated-connection cap (defaults: contracts/slow-clients.ts). */
+  receiveMs?: number;
+  headersMs?: number;
+  bodyIdleMs?: number;
+  maxUnauthenticatedConnections?: number;
 }
 
 export function createNodeServer(handle: Handler, opts: NodeHostOptions): http.Server {
-  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
-    serve(handle, opts, req, res).catch((err) => {
+  const timeouts = slowClientServerOptions({
+    receiveMs: opts.receiveMs ?? DEFAULT_RECEIVE_MS,
+    headersMs: opts.headersMs ?? DEFAULT_HEADERS_MS,
+  });
+  let markAuthenticated: (socket: Socket) => void = () => {};
+  const server = http.createServer({ keepAliveTimeout: 65_000, ...timeouts }, (req, res) => {
+    serve(handle, opts, req, res, markAuthenticated).catch((err) => {
       opts.log.error('host failure', { err });
       if (!res.headersSent) sendError(res, 500, 'internal error', 'internal_error');
       else res.destroy();
     });
   });
-  server.headersTimeout = 30_000;
+  markAuthenticated = capUnauthenticatedConnections(server, opts.maxUnauthenticatedConnections ?? DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS);
   return server;
 }
 
-async function serve(handle: Handler, opts: NodeHostOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(
+  handle: Handler,
+  opts: NodeHostOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  markAuthenticated: (socket: Socket) => void,
+): Promise<void> {
   const method = req.method ?? 'GET';
-  let body: Buffer | undefined;
-  if (method !== 'GET' && method !== 'HEAD') {
-    body = await readCapped(req, opts.maxBodyBytes);
-    if (!body) {
-      // Over the cap: answer now and close the connection rather than read the rest.
-      res.setHeader('connection', 'close');
-      return sendError(res, STATUS_BODY_TOO_LARGE, tooLargeMessage(opts.maxBodyBytes), BODY_TOO_LARGE_CODE.gateway);
-    }
-  }
   const clientGone = new ClientGone();
   res.once('close', () => {
     if (!res.writableFinished) clientGone.fire();
@@ -54,10 +68,14 @@ async function serve(handle: Handler, opts: NodeHostOptions, req: IncomingMessag
     url: `http://gateway${target}`,
     headers: new NodeHeaders(req.headers),
     signal: clientGone,
-    bufferedBody: body,
+    // The body is read only when the handler asks, after it has authenticated the caller.
+    readBody: (max) => readCappedBody(req, max, 'stop', opts.bodyIdleMs ?? DEFAULT_BODY_IDLE_MS),
+    authenticated: () => markAuthenticated(req.socket),
   };
   const answer = await handle(request);
   const headers = answer.headers;
+  // A body left unread (a refusal before it, an overflow, a stall): close rather than wait for the rest.
+  if (!req.complete) headers.connection = 'close';
   if (Buffer.isBuffer(answer.body)) {
     headers['content-length'] = String(answer.body.length);
     res.writeHead(answer.status, headers);
@@ -111,16 +129,6 @@ class NodeHeaders implements HeaderReader {
     const v = this.raw[name.toLowerCase()];
     if (v === undefined) return null;
     return Array.isArray(v) ? v.join(', ') : v;
-  }
-}
-
-/** The body, or undefined when it is bigger than the cap. Rejects if the client goes away. */
-async function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
-  try {
-    return await readCappedBody(req, max, 'stop');
-  } catch (e) {
-    if (e instanceof BodyTooLargeError) return undefined;
-    throw e;
   }
 }
 

@@ -22,12 +22,21 @@ export interface CachedAnswer {
 export interface ResponseCacheOptions {
   ttlSeconds: number;
   memoryEntries: number;
+  /** Bytes the memory layer may hold (bodies, keys and per-entry overhead); answers vary in size by orders of magnitude, so a count alone bounds nothing. */
+  memoryBytes?: number;
   lookupTimeoutMs?: number;
   now?: () => number;
 }
 
+/** What one memory entry costs beyond its body and key: the entry object and its map slot, rounded up. */
+const ENTRY_OVERHEAD_BYTES = 256;
+
+/** The memory layer's byte bound when none is configured. */
+export const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
+
 export class ResponseCache {
   private readonly memory = new Map<string, CachedAnswer>();
+  private memoryHeld = 0;
   private readonly now: () => number;
 
   constructor(
@@ -45,7 +54,7 @@ export class ResponseCache {
     const mem = this.memory.get(key);
     if (mem) {
       if (mem.expiresAt > this.now() && this.belongs(mem, model, customer)) return mem;
-      this.memory.delete(key);
+      this.forget(key);
     }
     if (this.presence?.definitelyAbsent(key)) return undefined;
     let doc: CacheDoc | undefined;
@@ -103,15 +112,35 @@ export class ResponseCache {
     return e.model === model && e.customer === customer;
   }
 
+  /** Entries and bytes the memory layer holds now. */
+  memoryUse(): { entries: number; bytes: number } {
+    return { entries: this.memory.size, bytes: this.memoryHeld };
+  }
+
   private remember(key: string, entry: CachedAnswer): void {
-    if (this.opts.memoryEntries <= 0) return;
-    this.memory.delete(key);
+    const maxBytes = this.opts.memoryBytes ?? DEFAULT_MEMORY_BYTES;
+    const size = entryBytes(key, entry);
+    this.forget(key);
+    if (this.opts.memoryEntries <= 0 || size > maxBytes) return;
     this.memory.set(key, entry);
-    if (this.memory.size > this.opts.memoryEntries) {
-      const oldest = this.memory.keys().next();
-      if (!oldest.done) this.memory.delete(oldest.value);
+    this.memoryHeld += size;
+    // Oldest first: a Map iterates in insertion order, and a hit re-inserts nothing, so this is FIFO.
+    for (const oldest of this.memory.keys()) {
+      if (this.memory.size <= this.opts.memoryEntries && this.memoryHeld <= maxBytes) break;
+      this.forget(oldest);
     }
   }
+
+  private forget(key: string): void {
+    const old = this.memory.get(key);
+    if (!old) return;
+    this.memory.delete(key);
+    this.memoryHeld -= entryBytes(key, old);
+  }
+}
+
+function entryBytes(key: string, e: CachedAnswer): number {
+  return e.body.length + key.length + e.model.length + (e.customer?.length ?? 0) + ENTRY_OVERHEAD_BYTES;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -4,7 +4,8 @@
 // The `auto` rules (documented in docs/gateway.md), applied to the configured models:
 //   1. estimate prompt tokens = characters of all message text / auto.charsPerToken;
 //   2. the request needs skill "tools" when it sends tools/functions, "code" when a code pattern
-//      matches the messages, "math" when a maths pattern matches;
+//      matches the messages, "math" when a maths pattern matches (the patterns see a bounded
+//      window of the text and are checked for safe matching cost at load: rule-safety.ts);
 //   3. a model fits when prompt estimate + max_tokens (or auto.defaultMaxTokens) ≤ contextTokens,
 //      max_tokens ≤ maxOutputTokens, and it has every needed skill;
 //   4. among fitting models pick the cheapest by cost (input + output per million, weighted by the
@@ -13,6 +14,7 @@
 import type { GatewayConfig, ModelConfig } from '../contracts/gateway-config.js';
 import { GatewayError } from './errors.js';
 import { required } from '../lib/required.js';
+import { ruleWindow } from './rule-safety.js';
 
 export interface Resolution {
   model: ModelConfig;
@@ -58,8 +60,9 @@ export function createRouter(cfg: GatewayConfig): Router {
     const maxTokens = mt ?? cfg.auto.defaultMaxTokens;
     const needs = new Set<string>();
     if (hasTools(body)) needs.add('tools');
-    if (code.some((r) => r.test(text))) needs.add('code');
-    if (math.some((r) => r.test(text))) needs.add('math');
+    const scanned = ruleWindow(text);
+    if (code.some((r) => r.test(scanned))) needs.add('code');
+    if (math.some((r) => r.test(scanned))) needs.add('math');
     const fits = cfg.models.filter(
       (m) =>
         promptTokens + maxTokens <= m.contextTokens &&

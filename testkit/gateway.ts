@@ -95,7 +95,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const log = opts.log ?? createLogger('error', () => {});
   const gateway = await createGateway(cfg, { log });
   await gateway.start({ worker: opts.startWorker ?? false });
-  const server: Server = createNodeServer(gateway.handle, { maxBodyBytes: cfg.limits.maxBodyBytes, log });
+  const server: Server = createNodeServer(gateway.handle, { ...cfg.limits, log });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const registry = cosmos.client.database(cosmos.database).container('registry');

@@ -1,6 +1,7 @@
 // The agent's HTTP server on node:http (no framework: every microsecond here is added to each
 // request). Health probes are open; everything else needs the internal service key.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { HEADER_REQUEST_ID } from '../../contracts/headers.js';
 import { requestIdOrNew } from '../../contracts/request-id.js';
 import { isAuthorized, type KeySource } from '../auth/key-source.js';
@@ -9,6 +10,15 @@ import type { ReplicaLifecycle } from '../lifecycle.js';
 import type { Logger } from '../log.js';
 import type { AgentMetrics } from '../metrics.js';
 import { handleGenerate, type GenerationOutcome } from './openai-routes.js';
+import {
+  DEFAULT_BODY_IDLE_MS,
+  DEFAULT_HEADERS_MS,
+  DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS,
+  DEFAULT_RECEIVE_MS,
+  type SlowClientLimits,
+  capUnauthenticatedConnections,
+  slowClientServerOptions,
+} from '../../contracts/slow-clients.js';
 import { HttpError, sendError, sendJson, sendText } from './respond.js';
 
 export interface AgentServerDeps {
@@ -18,6 +28,8 @@ export interface AgentServerDeps {
   metrics: AgentMetrics;
   log: Logger;
   maxBodyBytes: number;
+  /** Timeouts for callers that send slowly (defaults: contracts/slow-clients.ts). */
+  slowClients?: SlowClientLimits;
   defaultMaxTokens: number;
   retryAfterSeconds: number;
   publicMetrics: boolean;
@@ -41,6 +53,9 @@ function toHttpError(err: unknown): HttpError | null {
 
 export function createAgentServer(deps: AgentServerDeps): Server {
   const { engine, lifecycle, metrics, log } = deps;
+  const slow = deps.slowClients ?? { receiveMs: DEFAULT_RECEIVE_MS, headersMs: DEFAULT_HEADERS_MS, bodyIdleMs: DEFAULT_BODY_IDLE_MS };
+  // Strangers' connections (only the gateways hold the key) are capped; set once the server exists.
+  let markAuthenticated: (socket: Socket) => void = () => {};
   const unavailable = (code: string, message: string) =>
     new HttpError(503, message, 'service_unavailable', null, code, { 'retry-after': String(deps.retryAfterSeconds) });
 
@@ -73,6 +88,7 @@ export function createAgentServer(deps: AgentServerDeps): Server {
         'invalid_api_key',
       );
     }
+    markAuthenticated(req.socket);
     if (isMetrics) {
       const load = engine.load();
       sendText(
@@ -113,12 +129,12 @@ export function createAgentServer(deps: AgentServerDeps): Server {
       req,
       res,
       requestId,
-      { engine, maxBodyBytes: deps.maxBodyBytes, defaultMaxTokens: deps.defaultMaxTokens },
+      { engine, maxBodyBytes: deps.maxBodyBytes, bodyIdleMs: slow.bodyIdleMs, defaultMaxTokens: deps.defaultMaxTokens },
       deps.logContent,
     );
   }
 
-  return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const server = createServer({ keepAliveTimeout: 65_000, ...slowClientServerOptions(slow) }, (req, res) => {
     const started = performance.now();
     const requestId = requestIdOrNew(req.headers[HEADER_REQUEST_ID]);
     const url = req.url ?? '/';
@@ -143,6 +159,8 @@ export function createAgentServer(deps: AgentServerDeps): Server {
           return;
         }
         if (httpErr) {
+          // A refusal before the body was read (no key, wrong route): close rather than wait for the rest.
+          if (!req.complete && !res.headersSent) res.setHeader('connection', 'close');
           sendError(res, httpErr);
           return;
         }
@@ -164,6 +182,9 @@ export function createAgentServer(deps: AgentServerDeps): Server {
         else res.once('close', finish);
       });
   });
+
+  markAuthenticated = capUnauthenticatedConnections(server, DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS);
+  return server;
 
   function record(path: string, method: string, status: number, ms: number, requestId: string, o: GenerationOutcome | undefined): void {
     if (path.startsWith('/health/')) return; // probes every few seconds would drown the log

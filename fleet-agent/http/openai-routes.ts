@@ -13,6 +13,8 @@ import { parseGenerateBody, type ParsedRequest } from './validate-request.js';
 export interface OpenAIRouteOptions {
   engine: Engine;
   maxBodyBytes: number;
+  /** Longest silence while the body is read (unset: none, as for the sim's vLLM stand-in). */
+  bodyIdleMs?: number;
   /** max_tokens when the client sends none (capped by what the context leaves). */
   defaultMaxTokens: number;
 }
@@ -38,7 +40,7 @@ export async function handleGenerate(
   keepText = false,
 ): Promise<GenerationOutcome> {
   const started = performance.now();
-  const parsed = parseGenerateBody(kind, parseJsonObject(await readBody(req, opts.maxBodyBytes)));
+  const parsed = parseGenerateBody(kind, parseJsonObject(await readBody(req, opts.maxBodyBytes, opts.bodyIdleMs)));
   const { engine } = opts;
   if (parsed.model !== engine.model) {
     throw new HttpError(
