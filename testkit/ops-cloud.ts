@@ -136,7 +136,10 @@ export async function startOpsCloud(configText = TEST_CONFIG, opts: { platform?:
       );
       return name;
     },
-    planes: required(planes, 'the HTTPS data planes'),
+    // Read on use: with `platform: true` there are none, and only a test that asks may fail.
+    get planes() {
+      return required(planes, 'the HTTPS data planes (absent with platform: true)');
+    },
     stop: async () => {
       await emu.stop();
       rmSync(dir, { recursive: true, force: true });
