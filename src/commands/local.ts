@@ -41,7 +41,8 @@ export const localStartCommand = defineCommand({
   },
   render(ctx, r) {
     ctx.io.out(
-      `local cloud running at ${r.endpoint} (pid ${r.pid})\n  CA certificate: ${r.caCertPath}\n  subscription:   ${r.subscriptionId}\n  state:          ${r.stateDir}`,
+      `local cloud running at ${r.endpoint} (pid ${r.pid})\n` +
+        `  CA certificate: ${r.caCertPath}\n  subscription:   ${r.subscriptionId}\n  state:          ${r.stateDir}`,
     );
   },
 });

@@ -155,12 +155,9 @@ export function parseConfigText(text: string, file: string, env: Record<string, 
     config.subscription ?? LOCAL_SUBSCRIPTION_ID,
     config.pools.map((p) => p.name),
   );
+  const stackAt = locate(['stack']);
   for (const problem of checkNames(names))
-    issues.push({
-      path: 'stack',
-      message: problem,
-      ...(locate(['stack']) ? { line: locate(['stack'])!.line, column: locate(['stack'])!.col } : {}),
-    });
+    issues.push({ path: 'stack', message: problem, ...(stackAt ? { line: stackAt.line, column: stackAt.col } : {}) });
   if (issues.length) throw new ConfigError(file, issues);
   return { file, config, names };
 }
@@ -182,7 +179,8 @@ function knownKeysAt(schema: z.ZodType, path: (string | number)[]): string[] {
     }
   };
   for (const seg of path) {
-    const d = def((s = unwrap(s)));
+    s = unwrap(s);
+    const d = def(s);
     if (d.type === 'object') s = (d.shape as Record<string, unknown>)[String(seg)];
     else if (d.type === 'array') s = d.element;
     else if (d.type === 'record') s = d.valueType;

@@ -1,6 +1,6 @@
 // The gpuarb.yaml schema: strict (unknown keys are errors, with a suggestion), with defaults for
 // everything a user need not decide. The default platform is the design's three models on the
-// SKUs that fit them (DESIGN.md "GPU SKUs").
+// SKUs that fit them (docs/design.md "GPU SKUs").
 import { z } from 'zod';
 import { durationSeconds } from './duration.js';
 

@@ -1,4 +1,4 @@
-// Error classes with hints (DESIGN.md conventions §6). Commands throw these; the one top-level
+// Error classes with hints (docs/design.md conventions §6). Commands throw these; the one top-level
 // handler in src/cli.ts renders them for humans or as {"error":{code,message,hint}} under --json.
 import { ExitCode } from './exit-codes.js';
 

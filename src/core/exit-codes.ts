@@ -1,4 +1,4 @@
-// Documented exit codes (DESIGN.md conventions §4). `gpuarb help exit-codes` prints this table,
+// Documented exit codes (docs/design.md conventions §4). `gpuarb help exit-codes` prints this table,
 // and the README repeats it; a test keeps the two in step.
 
 export const ExitCode = {

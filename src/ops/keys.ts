@@ -152,7 +152,7 @@ export async function rotateKey(ctx: Context, customer: string, opts: { revokePr
   checkCustomer(customer);
   const { client, svc, rg } = await apim(ctx);
   const sid = subscriptionName(customer);
-  let sub;
+  let sub: Awaited<ReturnType<typeof client.subscription.get>>;
   try {
     sub = await client.subscription.get(rg, svc, sid);
   } catch (e) {

@@ -104,8 +104,10 @@ export function blobDeployer(arm: ArmClient, target: AzureTarget, files: Record<
     async ensureUploaded(blobName, storageAccountId, signal) {
       const path = files[blobName];
       if (!path) throw new Error(`artifact ${blobName} was not built in this run`);
-      const account = await arm.get(storageAccountId, apiVersionFor('Microsoft.Storage/storageAccounts'), signal);
-      const endpoint = account?.properties?.primaryEndpoints?.blob as string | undefined;
+      const account = (await arm.get(storageAccountId, apiVersionFor('Microsoft.Storage/storageAccounts'), signal)) as
+        | { properties?: { primaryEndpoints?: { blob?: string } } }
+        | undefined;
+      const endpoint = account?.properties?.primaryEndpoints?.blob;
       if (!endpoint) throw new Error(`storage account ${storageAccountId} has no blob endpoint yet`);
       // Never send the local cloud's token to a real Azure host: the local cloud must serve the
       // blob endpoint itself (on loopback) for code deploys to work there.

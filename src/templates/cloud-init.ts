@@ -5,7 +5,7 @@
 import { stringify } from 'yaml';
 import { bootstrapScript } from './cloud-init-bootstrap.js';
 
-/** What cloud-init needs of a pool (the lead's gpuarb.yaml pool schema maps onto it). */
+/** What cloud-init needs of a pool (the gpuarb.yaml pool schema maps onto it). */
 export interface PoolSpec {
   name: string;
   model: string;

@@ -1,5 +1,5 @@
 // One Flexible-orchestration scale set per pool, with its autoscale setting. Azure rules
-// (DESIGN.md): Spot Priority Mix needs Flexible + singlePlacementGroup false; Spot cannot be
+// (docs/design.md): Spot Priority Mix needs Flexible + singlePlacementGroup false; Spot cannot be
 // turned on later (priority is create-only); a Flexible set with a VM profile needs
 // networkProfile.networkApiVersion; automatic repairs grace period 10–90 min.
 import { createHash } from 'node:crypto';
