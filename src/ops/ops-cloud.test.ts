@@ -12,6 +12,7 @@ import { runLogs } from './logs.js';
 import { LOG_TABLE } from '../../contracts/log-schema.js';
 import { statusCommand } from '../commands/status.js';
 import { startOpsCloud, type OpsTestCloud } from '../../testkit/ops-cloud.js';
+import { required } from '../../lib/required.js';
 
 let cloud: OpsTestCloud;
 let compute: ComputeManagementClient;
@@ -63,7 +64,7 @@ beforeAll(async () => {
     cloud.emu.subscriptionId,
     opts,
   ).workspaces.beginCreateOrUpdateAndWait(cloud.rgName, names.workspace, { location: 'eastus', sku: { name: 'PerGB2018' } }, poll);
-  customerId = ws.customerId!;
+  customerId = required(ws.customerId, 'the workspace customer id');
 });
 afterAll(async () => cloud?.stop());
 
@@ -95,7 +96,7 @@ describe('status on the local cloud', () => {
     // No registry (no Cosmos here) and no health extension: nothing counts as ready.
     expect(report.degraded).toBe(true);
     expect(report.problems).toContain('pool phi: 0 ready instances, below its minimum of 1');
-    expect(statusCommand.exitCode!(report, { interval: 5 })).toBe(8);
+    expect(statusCommand.exitCode?.(report, { interval: 5 })).toBe(8);
   });
 });
 
