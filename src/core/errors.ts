@@ -34,7 +34,8 @@ export class NotAuthenticatedError extends GpuarbError {
     super(message, {
       hint:
         opts.hint ??
-        'Sign in with `az login`, or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or run where a managed identity is available. For the local cloud, add --local.',
+        'Sign in with `az login`, or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or run where a ' +
+          'managed identity is available. For the local cloud, add --local.',
       cause: opts.cause,
     });
     this.name = 'NotAuthenticatedError';

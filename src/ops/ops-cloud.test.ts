@@ -48,7 +48,9 @@ beforeAll(async () => {
     } as never,
     poll,
   );
-  const vmssId = `/subscriptions/${cloud.emu.subscriptionId}/resourceGroups/${cloud.rgName}/providers/Microsoft.Compute/virtualMachineScaleSets/${names.vmss.phi}`;
+  const vmssId =
+    `/subscriptions/${cloud.emu.subscriptionId}/resourceGroups/${cloud.rgName}` +
+    `/providers/Microsoft.Compute/virtualMachineScaleSets/${names.vmss.phi}`;
   await new MonitorClient(cloud.emu.credential, cloud.emu.subscriptionId, opts).autoscaleSettings.createOrUpdate(
     cloud.rgName,
     'autoscale-phi',

@@ -114,7 +114,9 @@ export function blobDeployer(arm: ArmClient, target: AzureTarget, files: Record<
       if (target.kind === 'local' && !isLoopback(endpoint)) {
         throw new UserError(`the local cloud serves no blob data plane for ${endpoint}`, {
           code: 'LocalBlobUnavailable',
-          hint: 'This local cloud runs its API only, without local storage: use the daemon (`gpuarb local start`, as `--local` does), or pass --skip-code (infrastructure only).',
+          hint:
+            'This local cloud runs its API only, without local storage: ' +
+            'use the daemon (`gpuarb local start`, as `--local` does), or pass --skip-code (infrastructure only).',
         });
       }
       const { BlockBlobClient } = await import('@azure/storage-blob');

@@ -78,10 +78,11 @@ export function bootstrapScript(p: BootstrapParams): string {
     );
   }
   if (p.engine !== 'sim') {
+    const hfTokenUrl = `${p.keyVaultUrl.replace(/\/$/, '')}/secrets/${p.hfTokenSecret}?api-version=7.4`;
     lines.push(
       '# The model-hub token from Key Vault (optional secret: public models need none).',
       'KV_TOKEN=$(token https://vault.azure.net)',
-      `HF_TOKEN=$(curl -s -H "Authorization: Bearer $KV_TOKEN" ${shq(`${p.keyVaultUrl.replace(/\/$/, '')}/secrets/${p.hfTokenSecret}?api-version=7.4`)} | jq -r '.value // empty')`,
+      `HF_TOKEN=$(curl -s -H "Authorization: Bearer $KV_TOKEN" ${shq(hfTokenUrl)} | jq -r '.value // empty')`,
       'export HF_TOKEN',
       `mkdir -p ${shq(p.modelDir)}`,
     );
