@@ -41,7 +41,7 @@ export class RequestCounter {
 }
 
 /** A request that changes state: PUT/PATCH/DELETE and POST actions other than `/list…` reads. */
-export function isWrite(method: string, url: string): boolean {
+function isWrite(method: string, url: string): boolean {
   if (method === 'GET' || method === 'HEAD') return false;
   if (method === 'POST' && /\/list[A-Za-z]*(\?|$)/.test(`${new URL(url).pathname}?`)) return false;
   return true;

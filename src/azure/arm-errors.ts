@@ -116,7 +116,7 @@ export function armRetryClass(code: string): ArmRetryClass | undefined {
 }
 
 /** Node and SDK codes of a dropped or refused connection, a DNS hiccup or a socket timeout. */
-export const TRANSIENT_NETWORK_CODES: readonly string[] = [
+const TRANSIENT_NETWORK_CODES: readonly string[] = [
   'ECONNRESET',
   'ECONNREFUSED',
   'ETIMEDOUT',

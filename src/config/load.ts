@@ -28,7 +28,7 @@ export interface LoadedConfig {
 }
 
 /** The subscription id used for name hashes when none is configured (local cloud and plans). */
-export const LOCAL_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
+const LOCAL_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
 
 export class ConfigError extends UserError {
   constructor(
@@ -49,7 +49,7 @@ export class ConfigError extends UserError {
   }
 }
 
-export function findConfigFile(cwd: string, env: Record<string, string | undefined>, explicit?: string): string {
+function findConfigFile(cwd: string, env: Record<string, string | undefined>, explicit?: string): string {
   const candidate = explicit ?? env.GPUARB_CONFIG ?? 'gpuarb.yaml';
   const file = resolve(cwd, candidate);
   if (!existsSync(file)) {
@@ -65,7 +65,7 @@ export function findConfigFile(cwd: string, env: Record<string, string | undefin
 }
 
 /** Environment overrides, applied to the raw document before validation. */
-export function applyEnvOverrides(raw: Record<string, unknown>, env: Record<string, string | undefined>): Record<string, unknown> {
+function applyEnvOverrides(raw: Record<string, unknown>, env: Record<string, string | undefined>): Record<string, unknown> {
   const out = { ...raw };
   if (env.AZURE_SUBSCRIPTION_ID) out.subscription = env.AZURE_SUBSCRIPTION_ID;
   if (env.GPUARB_STACK) out.stack = env.GPUARB_STACK;
@@ -162,7 +162,7 @@ export function parseConfigText(text: string, file: string, env: Record<string, 
   return { file, config, names };
 }
 
-export function formatPath(path: (string | number)[]): string {
+function formatPath(path: (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 

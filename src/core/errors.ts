@@ -65,23 +65,6 @@ export class AzureError extends GpuarbError {
   }
 }
 
-/** An external process (vllm, npm, az…) failed. */
-export class ExternalProcessError extends GpuarbError {
-  readonly code = 'ExternalProcessFailed';
-  constructor(
-    readonly command: string,
-    readonly processExitCode: number | null,
-    readonly stderrTail: string,
-    opts: { hint?: string; cause?: unknown } = {},
-  ) {
-    super(`\`${command}\` failed${processExitCode === null ? '' : ` with exit code ${processExitCode}`}`, opts);
-    this.name = 'ExternalProcessError';
-  }
-  override details(): Record<string, unknown> {
-    return { command: this.command, exitCode: this.processExitCode, stderr: this.stderrTail };
-  }
-}
-
 /** The user pressed Ctrl-C; exit 130. */
 export class CancelledError extends GpuarbError {
   readonly code = 'Cancelled';

@@ -11,8 +11,6 @@ export const ExitCode = {
   cancelled: 130,
 } as const;
 
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
-
 export const EXIT_CODE_TABLE: ReadonlyArray<{ code: number; name: string; meaning: string }> = [
   { code: 0, name: 'ok', meaning: 'success' },
   { code: 1, name: 'error', meaning: 'an error: bad input, an Azure error, a failed process or a bug (the message says which)' },

@@ -51,7 +51,7 @@ const TOPICS = [
   'rate limiting an HTTP API',
 ];
 
-export const MODEL_PROFILES: Record<string, ModelProfile> = {
+const MODEL_PROFILES: Record<string, ModelProfile> = {
   'phi3-mini': { tasks: CHAT_TASKS, outputMedian: 120, outputMax: 512, contextLines: 0 },
   'mixtral-8x7b': { tasks: CODE_TASKS, outputMedian: 250, outputMax: 1024, contextLines: 2 },
   'llama3-70b': { tasks: LONG_TASKS, outputMedian: 400, outputMax: 1500, contextLines: 6 },

@@ -2,14 +2,14 @@
 // customer key exists, and hand the operator an API URL with a curl and an openai example that
 // work exactly as printed. The key is shown once, when it is created; it is kept (mode 0600) in
 // the local cloud's state directory, which the examples read it from.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { required } from '../../lib/required.js';
 import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import type { ProvisionStack } from '../provision/stack.js';
 
-export const LOCAL_DEMO_CUSTOMER = 'local-demo';
+const LOCAL_DEMO_CUSTOMER = 'local-demo';
 
 export interface LocalAccess {
   apiUrl: string;
@@ -85,9 +85,4 @@ async function waitForReadyPools(ctx: Context, s: ProvisionStack, timeoutMs: num
     }
     await ctx.clock.sleep(500, ctx.signal);
   }
-}
-
-/** The key file's content, for tests and scripts. */
-export function readLocalKey(stateDir: string): string {
-  return readFileSync(join(stateDir, 'customer-key'), 'utf8').trim();
 }

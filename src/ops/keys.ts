@@ -33,7 +33,7 @@ export function subscriptionName(customer: string): string {
   return `${PREFIX}${customer}`;
 }
 
-export function checkCustomer(customer: string): string {
+function checkCustomer(customer: string): string {
   if (!CUSTOMER.test(customer))
     throw new UserError(`"${customer}" is not a valid customer id.`, {
       code: 'UsageError',
@@ -49,7 +49,7 @@ export function checkCustomer(customer: string): string {
  * (docs/security.md, "Customer keys").
  */
 export const APIM_KEY_PREFIX = 'Bearer ';
-export const apimKeyFor = (customerKey: string) => `${APIM_KEY_PREFIX}${customerKey}`;
+const apimKeyFor = (customerKey: string) => `${APIM_KEY_PREFIX}${customerKey}`;
 
 /**
  * `sk-gpuarb-` + 256 random bits as hex (API Management accepts keys up to 256 characters). The

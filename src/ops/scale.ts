@@ -126,13 +126,7 @@ export async function scalePool(ctx: Context, poolName: string, req: ScaleReques
 }
 
 /** Polls the scale set's VMs until exactly `target` exist and all are ready; prints changes. */
-export async function waitForInstances(
-  ctx: Context,
-  stack: OpsStack,
-  vmssId: string,
-  target: number,
-  timeoutSeconds: number,
-): Promise<number> {
+async function waitForInstances(ctx: Context, stack: OpsStack, vmssId: string, target: number, timeoutSeconds: number): Promise<number> {
   const compute = await computeClient(stack.target);
   const deadline = ctx.clock.now() + timeoutSeconds * 1000;
   const interval = stack.target.pollIntervalMs;

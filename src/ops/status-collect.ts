@@ -118,7 +118,7 @@ export async function readRegistry(stack: OpsStack, register: (s: string) => voi
 }
 
 /** The gateway's /health/ready (readiness: Cosmos, registry, a replica); its route prefix is "". */
-export async function probeGateway(stack: OpsStack, signal: AbortSignal): Promise<GatewayObservation> {
+async function probeGateway(stack: OpsStack, signal: AbortSignal): Promise<GatewayObservation> {
   const { WebSiteManagementClient } = await import('@azure/arm-appservice');
   const { armClientOptions } = await import('../azure/target.js');
   const web = new WebSiteManagementClient(stack.target.credential, stack.target.subscriptionId, armClientOptions(stack.target));
@@ -154,7 +154,7 @@ export async function probeGateway(stack: OpsStack, signal: AbortSignal): Promis
   });
 }
 
-export async function queryTraffic(stack: OpsStack, now: number): Promise<TrafficWindow[]> {
+async function queryTraffic(stack: OpsStack, now: number): Promise<TrafficWindow[]> {
   const out: TrafficWindow[] = [];
   for (const minutes of [5, 60]) {
     const from = now - minutes * 60_000;

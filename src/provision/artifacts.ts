@@ -25,7 +25,7 @@ export interface PreparedArtifacts {
   notes: string[];
 }
 
-export const agentBundleBlob = (hash: string) => `agent-${hash}.mjs`;
+const agentBundleBlob = (hash: string) => `agent-${hash}.mjs`;
 const short = (sha256: string) => sha256.slice(0, 16);
 
 /** Fallback cloud-init until fleet-agent's renderCloudInit lands: names the bundle it would fetch. */
@@ -39,7 +39,7 @@ function minimalCloudInit(pool: PoolConfig, bundleBlob: string | undefined): str
 }
 
 /** `{{NAME}}` placeholders filled at apply time from ARM (desired/vmss.ts names the refs). */
-export const CLOUD_INIT_VARS = {
+const CLOUD_INIT_VARS = {
   clientId: '{{CLIENT_ID}}',
   blobEndpoint: '{{BLOB_ENDPOINT}}',
   vaultUri: '{{VAULT_URI}}',

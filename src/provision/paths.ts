@@ -2,7 +2,7 @@
 // tag whatever characters it holds (tag names may contain dots), looked up case-insensitively
 // because ARM treats tag names so.
 
-export function splitPath(path: string): string[] {
+function splitPath(path: string): string[] {
   if (path.startsWith('tags.')) return ['tags', path.slice(5)];
   return path.split('.');
 }

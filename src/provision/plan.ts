@@ -30,8 +30,6 @@ export interface Plan {
   current: Map<string, unknown>;
 }
 
-export const hasChanges = (p: Plan): boolean => p.changes.length > 0;
-
 /** Reads ARM and computes the plan. `signal` aborts the reads. */
 export async function computePlan(
   graph: DesiredGraph,

@@ -20,7 +20,7 @@ export interface BootstrapParams {
 }
 
 /** Single-quotes a value for bash. */
-export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function bootstrapScript(p: BootstrapParams): string {
   const lines = [

@@ -14,7 +14,7 @@ export const ROLES = {
 } as const;
 
 /** Cosmos DB data-plane built-in role "Cosmos DB Built-in Data Contributor". */
-export const COSMOS_DATA_CONTRIBUTOR = '00000000-0000-0000-0000-000000000002';
+const COSMOS_DATA_CONTRIBUTOR = '00000000-0000-0000-0000-000000000002';
 
 /** Id of the role assignment of `role` on `scope` to the stack identity (deterministic). */
 export function roleAssignmentId(ctx: GraphContext, scope: string, role: keyof typeof ROLES): string {
