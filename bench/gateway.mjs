@@ -310,7 +310,7 @@ try {
   const addedSat = get(saturated, 'gateway miss').p50 - get(saturated, 'direct').p50;
   const addedSatProxy = get(saturated, 'proxy').p50 - get(saturated, 'direct').p50;
   const verdict = [
-    `- cache-hit throughput / minimal proxy (c=32): **${hitRatio.toFixed(2)}×** (target ≥ 0.5×) ` + (hitRatio >= 0.5 ? 'PASS' : 'FAIL'),
+    `- cache-hit throughput / minimal proxy (c=32): **${hitRatio.toFixed(2)}×** (target ≥ 0.5×) ${hitRatio >= 0.5 ? 'PASS' : 'FAIL'}`,
     `- added median latency on the miss path at moderate load (${rate} req/s open loop = ¼ of the proxy's capacity): ` +
       `**${added.toFixed(2)} ms** (target < 1 ms) ${added < 1 ? 'PASS' : 'FAIL'}; ` +
       `the minimal proxy adds ${addedProxy.toFixed(2)} ms, a byte relay (one more process, no HTTP) ${addedRelay.toFixed(2)} ms`,

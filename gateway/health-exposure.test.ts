@@ -33,10 +33,14 @@ describe('the open health endpoints reveal nothing', () => {
     await required(cosmos, 'the test Cosmos').stop();
     cosmos = undefined;
     // Readiness answers from a result up to READY_CACHE_MS old: the outage shows once it expires.
-    const r = await waitFor('/health/ready to say not ready', async () => {
-      const answer = await fetch(`${h.url}/health/ready`);
-      return answer.status === 503 ? answer : undefined;
-    }, READY_CACHE_MS * 10);
+    const r = await waitFor(
+      '/health/ready to say not ready',
+      async () => {
+        const answer = await fetch(`${h.url}/health/ready`);
+        return answer.status === 503 ? answer : undefined;
+      },
+      READY_CACHE_MS * 10,
+    );
     expect(await r.json()).toEqual({ status: 'not ready' });
   });
 });

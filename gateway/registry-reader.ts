@@ -25,7 +25,10 @@ export function authenticReplicas(docs: RegistryDoc[], internalKeys: readonly st
   const keys = new Map<string, Buffer[]>();
   const keysOf = (pool: string) => {
     let k = keys.get(pool);
-    if (!k) keys.set(pool, (k = internalKeys.map((internal) => registryKey(internal, pool))));
+    if (!k) {
+      k = internalKeys.map((internal) => registryKey(internal, pool));
+      keys.set(pool, k);
+    }
     return k;
   };
   return docs.filter((d) => typeof d.pool === 'string' && keysOf(d.pool).some((k) => registrySignatureValid(k, d)));

@@ -11,9 +11,12 @@ afterEach(async () => peer?.close());
 
 /** Starts a long loadtest against a peer that stalls every answer; resolves once load flows. */
 async function stalledLoadtest() {
-  peer = await startOpenAiPeer({ key: 'test-key-0123456789abcdef' });
-  peer.stall(60_000);
-  const started = new Promise<void>((resolve) => (peer!.onChat = () => resolve()));
+  const stalled = await startOpenAiPeer({ key: 'test-key-0123456789abcdef' });
+  peer = stalled;
+  stalled.stall(60_000);
+  const started = new Promise<void>((resolve) => {
+    stalled.onChat = () => resolve();
+  });
   const child = spawn(
     process.execPath,
     [bin, 'loadtest', '--url', peer.baseUrl, '--rate', '5', '--duration', '60s', '--model', 'phi3-mini'],

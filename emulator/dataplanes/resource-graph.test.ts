@@ -18,12 +18,27 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-const graph = (query: string, options: Record<string, unknown> = {}) =>
-  cloud.arm.post('/providers/Microsoft.ResourceGraph', 'resources', '2022-10-01', {
+/** Resource Graph's answer (the fields these tests read); rows are a query's projections. */
+interface GraphAnswer {
+  count: number;
+  totalRecords: number;
+  $skipToken?: string;
+  sampleData?: string;
+  data: Record<string, unknown>[];
+}
+
+const graph = async (query: string, options: Record<string, unknown> = {}) =>
+  (await cloud.arm.post('/providers/Microsoft.ResourceGraph', 'resources', '2022-10-01', {
     subscriptions: [cloud.emulator.subscriptionId],
     query,
     options,
-  });
+  })) as GraphAnswer;
+
+/** A spot placement score answer. */
+interface PlacementAnswer {
+  sampleData?: string;
+  placementScores: { sku: string; region: string; score: string; availabilityZone?: string; isQuotaAvailable: boolean }[];
+}
 
 const raw = (path: string, body: unknown, auth = true) =>
   http.send(`${cloud.emulator.endpoint}${path}`, { method: 'POST', body, headers: auth ? { authorization: `Bearer ${token}` } : {} });
@@ -63,7 +78,7 @@ describe('Resource Graph SpotResources (sample)', () => {
     for (let i = 0; i < 20; i++) {
       const page = await graph(q, options);
       expect(page.count).toBeLessThanOrEqual(3);
-      seen.push(...page.data.map((r: { skuName: string; location: string }) => `${r.skuName}/${r.location}`));
+      seen.push(...page.data.map((r) => `${r.skuName}/${r.location}`));
       if (!page.$skipToken) break;
       options = { $top: 3, $skipToken: page.$skipToken };
     }
@@ -100,12 +115,12 @@ describe('Spot Placement Score (sample)', () => {
 
   it('scores each size × region (× zone), DataNotFoundOrStale outside the sample', async () => {
     const id = `/subscriptions/${cloud.emulator.subscriptionId}/providers/Microsoft.Compute/locations/eastus/placementScores/spot`;
-    const res = await cloud.arm.post(id, 'generate', '2025-06-05', {
+    const res = (await cloud.arm.post(id, 'generate', '2025-06-05', {
       desiredLocations: ['eastus', 'westeurope'],
       desiredSizes: [{ sku: 'Standard_NC4as_T4_v3' }, { sku: 'Standard_ND96asr_v4' }],
       desiredCount: 2,
       availabilityZones: false,
-    });
+    })) as PlacementAnswer;
     expect(res.sampleData).toBe(SPOT_SAMPLE_NOTICE);
     expect(res.placementScores).toEqual([
       { sku: 'Standard_NC4as_T4_v3', region: 'eastus', score: 'High', isQuotaAvailable: true },
@@ -113,17 +128,13 @@ describe('Spot Placement Score (sample)', () => {
       { sku: 'Standard_NC4as_T4_v3', region: 'westeurope', score: 'High', isQuotaAvailable: true },
       { sku: 'Standard_ND96asr_v4', region: 'westeurope', score: 'DataNotFoundOrStale', isQuotaAvailable: true },
     ]);
-    const zonal = await cloud.arm.post(id, 'generate', '2025-06-05', {
+    const zonal = (await cloud.arm.post(id, 'generate', '2025-06-05', {
       desiredLocations: ['eastus'],
       desiredSizes: [{ sku: 'Standard_NC40ads_H100_v5' }],
       desiredCount: 60,
       availabilityZones: true,
-    });
-    expect(zonal.placementScores.map((s: { availabilityZone: string; score: string }) => `${s.availabilityZone}:${s.score}`)).toEqual([
-      '1:Low',
-      '2:Low',
-      '3:Low',
-    ]);
+    })) as PlacementAnswer;
+    expect(zonal.placementScores.map((s) => `${s.availabilityZone}:${s.score}`)).toEqual(['1:Low', '2:Low', '3:Low']);
   });
 
   it('rejects a body Azure would reject, and other api-versions', async () => {

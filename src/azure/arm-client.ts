@@ -8,7 +8,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { AzureError } from '../core/errors.js';
 import { hintForArmCode, toAzureError } from './arm-errors.js';
-import { LroFailedError, pollToCompletion, type RawResponse } from './lro.js';
+import { type ArmBody, LroFailedError, pollToCompletion, type RawResponse } from './lro.js';
 
 export interface ArmTargetLike {
   subscriptionId: string;
@@ -41,7 +41,7 @@ export class RequestCounter {
 }
 
 /** A request that changes state: PUT/PATCH/DELETE and POST actions other than `/list…` reads. */
-export function isWrite(method: string, url: string): boolean {
+function isWrite(method: string, url: string): boolean {
   if (method === 'GET' || method === 'HEAD') return false;
   if (method === 'POST' && /\/list[A-Za-z]*(\?|$)/.test(`${new URL(url).pathname}?`)) return false;
   return true;
@@ -69,12 +69,12 @@ export interface ListedResource {
 export interface ArmClient {
   readonly subscriptionId: string;
   /** The resource, or undefined on 404. */
-  get(id: string, apiVersion: string, signal?: AbortSignal): Promise<any | undefined>;
+  get(id: string, apiVersion: string, signal?: AbortSignal): Promise<unknown>;
   /** PUT and wait for the operation; returns the final resource. */
-  put(id: string, apiVersion: string, body: unknown, signal?: AbortSignal): Promise<any>;
-  patch(id: string, apiVersion: string, body: unknown, signal?: AbortSignal): Promise<any>;
+  put(id: string, apiVersion: string, body: unknown, signal?: AbortSignal): Promise<unknown>;
+  patch(id: string, apiVersion: string, body: unknown, signal?: AbortSignal): Promise<unknown>;
   /** POST an action (`{id}/{action}`); waits for an operation if one is started. */
-  post(id: string, action: string, apiVersion: string, body?: unknown, signal?: AbortSignal): Promise<any>;
+  post(id: string, action: string, apiVersion: string, body?: unknown, signal?: AbortSignal): Promise<unknown>;
   /** DELETE and wait; a 404 counts as done (idempotent down). */
   delete(id: string, apiVersion: string, signal?: AbortSignal): Promise<void>;
   /** Top-level resources of a resource group carrying tag name=value (all pages). */
@@ -100,7 +100,13 @@ export async function createArmClient(target: ArmTargetLike, opts: ArmClientOpti
   if (opts.onRequest) {
     const onRequest = opts.onRequest;
     sdk.pipeline.addPolicy(
-      { name: 'gpuarbRequestCounter', sendRequest: (req, next) => (onRequest(req.method, req.url), next(req)) },
+      {
+        name: 'gpuarbRequestCounter',
+        sendRequest: (req, next) => {
+          onRequest(req.method, req.url);
+          return next(req);
+        },
+      },
       { phase: 'Retry' },
     );
   }
@@ -123,7 +129,7 @@ export async function createArmClient(target: ArmTargetLike, opts: ArmClientOpti
     });
     const res = await sdk.sendRequest(req);
     const text = res.bodyAsText ?? '';
-    let parsed: any;
+    let parsed: ArmBody | undefined;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
@@ -200,7 +206,7 @@ export async function createArmClient(target: ArmTargetLike, opts: ArmClientOpti
       const res = await sendRaw('GET', url, undefined, signal);
       if (res.status === 404) return out;
       check(res, resourceGroupId);
-      out.push(...(res.body?.value ?? []));
+      out.push(...((res.body?.value ?? []) as ListedResource[]));
       url = res.body?.nextLink;
     }
     return out;

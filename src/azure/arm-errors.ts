@@ -20,15 +20,22 @@ export interface ArmErrorEntry {
 export const ARM_ERROR_CATALOGUE: Readonly<Record<string, ArmErrorEntry>> = {
   QuotaExceeded: {
     retry: 'permanent',
-    hint: 'The vCPU quota for this VM family in this region is too low. Request more in the portal (Subscriptions → Usage + quotas; Spot uses the "Total Regional Spot vCPUs" quota), or lower the pool\'s capacity, or pick another region.',
+    hint:
+      'The vCPU quota for this VM family in this region is too low. Request more in the portal ' +
+      '(Subscriptions → Usage + quotas; Spot uses the "Total Regional Spot vCPUs" quota), ' +
+      "or lower the pool's capacity, or pick another region.",
   },
   OperationNotAllowed: {
     retry: 'permanent',
-    hint: 'Azure refused the operation as requested: often a quota (read the message for the limit), or a change Azure does not allow in place (e.g. turning Spot on for an existing scale set: delete the pool and recreate it).',
+    hint:
+      'Azure refused the operation as requested: often a quota (read the message for the limit), or a change Azure ' +
+      'does not allow in place (e.g. turning Spot on for an existing scale set: delete the pool and recreate it).',
   },
   SkuNotAvailable: {
     retry: 'permanent',
-    hint: 'This VM size is not offered in the chosen region or zone for your subscription. Pick another zone or region in the pool config, or another SKU; `gpuarb cost` lists where the SKU is offered.',
+    hint:
+      'This VM size is not offered in the chosen region or zone for your subscription. Pick another zone or region in ' +
+      'the pool config, or another SKU; `gpuarb cost` lists where the SKU is offered.',
   },
   AllocationFailed: {
     retry: 'permanent',
@@ -40,11 +47,15 @@ export const ARM_ERROR_CATALOGUE: Readonly<Record<string, ArmErrorEntry>> = {
   },
   AuthorizationFailed: {
     retry: 'permanent',
-    hint: 'The signed-in identity lacks a role on this scope. Ask for Contributor (and User Access Administrator for role assignments) on the subscription or resource group.',
+    hint:
+      'The signed-in identity lacks a role on this scope. Ask for Contributor (and User Access Administrator for role ' +
+      'assignments) on the subscription or resource group.',
   },
   InvalidAuthenticationToken: {
     retry: 'permanent',
-    hint: 'The access token was rejected. Sign in again with `az login` (or refresh the service principal secret); for the local cloud, run `gpuarb local start`.',
+    hint:
+      'The access token was rejected. Sign in again with `az login` (or refresh the service principal secret); for ' +
+      'the local cloud, run `gpuarb local start`.',
   },
   AuthenticationFailed: {
     retry: 'permanent',
@@ -105,7 +116,7 @@ export function armRetryClass(code: string): ArmRetryClass | undefined {
 }
 
 /** Node and SDK codes of a dropped or refused connection, a DNS hiccup or a socket timeout. */
-export const TRANSIENT_NETWORK_CODES: readonly string[] = [
+const TRANSIENT_NETWORK_CODES: readonly string[] = [
   'ECONNRESET',
   'ECONNREFUSED',
   'ETIMEDOUT',

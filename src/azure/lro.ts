@@ -5,10 +5,25 @@
 // AllocationFailed) so the hint table applies.
 import { systemClock } from '../../lib/clock.js';
 
+/** An ARM error as its body carries it. */
+interface ArmErrorBody {
+  code?: string;
+  message?: string;
+}
+
+/** The fields of an ARM response body this client reads: operation status, errors, list pages. */
+export interface ArmBody {
+  status?: string;
+  error?: ArmErrorBody;
+  properties?: { provisioningState?: string; error?: ArmErrorBody };
+  value?: unknown[];
+  nextLink?: string;
+}
+
 export interface RawResponse {
   status: number;
   headers: { get(name: string): string | undefined };
-  body: any;
+  body: ArmBody | undefined;
   bodyText: string;
 }
 
@@ -44,7 +59,7 @@ function delayFor(res: RawResponse, opts: PollOptions): number {
 /** The one abortable sleep (lib/clock.ts). */
 export const sleep = systemClock.sleep;
 
-function failure(body: any, res: RawResponse): LroFailedError {
+function failure(body: ArmBody | undefined, res: RawResponse): LroFailedError {
   const err = body?.error ?? body?.properties?.error ?? {};
   return new LroFailedError(
     err.code ?? 'OperationFailed',
@@ -63,7 +78,7 @@ export async function pollToCompletion(
   resourceUrl: string,
   initial: RawResponse,
   opts: PollOptions,
-): Promise<any> {
+): Promise<ArmBody | undefined> {
   const asyncUrl = initial.headers.get('azure-asyncoperation');
   const locationUrl = initial.headers.get('location');
   const state = String(initial.body?.properties?.provisioningState ?? '').toLowerCase();

@@ -9,7 +9,9 @@ import type { DownResult } from '../provision/down.js';
 export type DownCommandResult = DownResult & { stack: string; found: number; localCloudStopped?: boolean };
 
 const SOFT_DELETE_NOTE =
-  'Key Vault keeps a deleted vault (and its secrets) for its retention period (7 days for gpuarb stacks) and, with purge protection on, nobody can purge it sooner: the vault name stays reserved, so recreating the same stack within that time recovers or waits for it. API Management Consumption services are soft-deleted for 48 hours.';
+  'Key Vault keeps a deleted vault (and its secrets) for its retention period (7 days for gpuarb stacks) and, ' +
+  'with purge protection on, nobody can purge it sooner: the vault name stays reserved, so recreating the same stack ' +
+  'within that time recovers or waits for it. API Management Consumption services are soft-deleted for 48 hours.';
 
 export const downCommand = defineCommand({
   name: 'down',

@@ -19,8 +19,7 @@ import { planCommand } from './plan.js';
 import { upCommand } from './up.js';
 import { downCommand } from './down.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandDefinition<any, any>[] = [
+export const COMMANDS: CommandDefinition[] = [
   initCommand,
   planCommand,
   upCommand,

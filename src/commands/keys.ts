@@ -8,9 +8,8 @@ const customerArg = { customer: arg.required('customer id, e.g. acme-corp') };
 
 function showKey(ctx: Parameters<NonNullable<typeof keysCreateCommand.render>>[0], r: KeyResult, verb: string) {
   ctx.io.out(r.key);
-  ctx.io.info(
-    `${verb} the key of ${r.customer} (tier ${r.tier}). It is shown only now: hand it over securely.${r.previousKeyValid ? ' The previous key stays valid until the next rotation.' : ''}`,
-  );
+  const previous = r.previousKeyValid ? ' The previous key stays valid until the next rotation.' : '';
+  ctx.io.info(`${verb} the key of ${r.customer} (tier ${r.tier}). It is shown only now: hand it over securely.${previous}`);
 }
 
 export const keysCreateCommand = defineCommand({

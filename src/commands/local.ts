@@ -22,7 +22,7 @@ function asUserError(err: unknown): never {
   });
 }
 
-export const localStartCommand = defineCommand({
+const localStartCommand = defineCommand({
   name: 'local start',
   summary: 'Start the local cloud (Azure stand-in) as a background daemon',
   examples: ['gpuarb local start', 'gpuarb local start --port 8443 --json'],
@@ -41,12 +41,13 @@ export const localStartCommand = defineCommand({
   },
   render(ctx, r) {
     ctx.io.out(
-      `local cloud running at ${r.endpoint} (pid ${r.pid})\n  CA certificate: ${r.caCertPath}\n  subscription:   ${r.subscriptionId}\n  state:          ${r.stateDir}`,
+      `local cloud running at ${r.endpoint} (pid ${r.pid})\n` +
+        `  CA certificate: ${r.caCertPath}\n  subscription:   ${r.subscriptionId}\n  state:          ${r.stateDir}`,
     );
   },
 });
 
-export const localStopCommand = defineCommand({
+const localStopCommand = defineCommand({
   name: 'local stop',
   summary: 'Stop the local cloud daemon (its state is kept)',
   examples: ['gpuarb local stop'],
@@ -59,7 +60,7 @@ export const localStopCommand = defineCommand({
   },
 });
 
-export const localStatusCommand = defineCommand({
+const localStatusCommand = defineCommand({
   name: 'local status',
   summary: 'Show whether the local cloud runs, and where',
   examples: ['gpuarb local status', 'gpuarb local status --json'],
@@ -75,7 +76,7 @@ export const localStatusCommand = defineCommand({
   },
 });
 
-export const localResetCommand = defineCommand({
+const localResetCommand = defineCommand({
   name: 'local reset',
   summary: 'Delete every resource of the (stopped) local cloud; keeps its CA and token',
   examples: ['gpuarb local stop && gpuarb local reset'],

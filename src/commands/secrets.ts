@@ -1,5 +1,6 @@
 // `gpuarb secrets list` and `gpuarb secrets rotate <name> | --all`: Key Vault secrets of the
 // stack, rotated with an overlap so no request fails (docs/operations.md "Secret rotation").
+import { required } from '../../lib/required.js';
 import { arg, defineCommand, flags, opt } from '../core/command.js';
 import { UserError } from '../core/errors.js';
 import type { RotateResult, SecretListing } from '../ops/secrets.js';
@@ -35,7 +36,9 @@ export const secretsRotateCommand = defineCommand({
   name: 'secrets rotate',
   summary: 'Rotate a secret (or --all) with no failed request: new version, overlap, then retire the old',
   description:
-    'Adds a new Key Vault version. Consumers accept the current and the previous version until the overlap (config secrets.overlap) ends; then the previous version expires and is disabled (now with --wait, otherwise by the next `gpuarb secrets` run).',
+    'Adds a new Key Vault version. Consumers accept the current and the previous version until the overlap ' +
+    '(config secrets.overlap) ends; then the previous version expires and is disabled ' +
+    '(now with --wait, otherwise by the next `gpuarb secrets` run).',
   examples: [
     'gpuarb secrets rotate internal-service-key',
     'gpuarb secrets rotate --all --wait',
@@ -61,7 +64,7 @@ export const secretsRotateCommand = defineCommand({
     if (overlapSeconds === undefined && opts.overlap !== undefined)
       throw new UserError(`--overlap "${opts.overlap}" is not a duration.`, { code: 'UsageError', hint: 'Write e.g. 90s, 15m or 1h.' });
     const { rotateSecret, ROTATABLE } = await import('../ops/secrets.js');
-    const names = opts.all ? [...ROTATABLE] : [opts.name!];
+    const names = opts.all ? [...ROTATABLE] : [required(opts.name, 'the secret name')];
     const rotated: RotateResult[] = [];
     // One after another: a failure leaves the rest untouched, and the output says how far it got.
     for (const name of names)
@@ -77,9 +80,9 @@ export const secretsRotateCommand = defineCommand({
   },
   render(ctx, r) {
     for (const x of r.rotated) {
-      ctx.io.out(
-        `${x.name}: version ${x.version}${x.previousVersion ? `; previous ${x.previousVersion} accepted until ${x.retireAt}` : ' (first version)'}${x.retired.length ? `; retired ${x.retired.join(', ')}` : ''}`,
-      );
+      const previous = x.previousVersion ? `; previous ${x.previousVersion} accepted until ${x.retireAt}` : ' (first version)';
+      const retired = x.retired.length ? `; retired ${x.retired.join(', ')}` : '';
+      ctx.io.out(`${x.name}: version ${x.version}${previous}${retired}`);
     }
   },
 });

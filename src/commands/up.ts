@@ -2,10 +2,12 @@
 // branches in parallel, then print what an operator needs: API URL, how to add a customer key,
 // resource group and portal links. Ctrl-C stops scheduling and exits 130; rerun converges.
 import { z } from 'zod';
+import { required } from '../../lib/required.js';
 import { defineCommand, flags, opt } from '../core/command.js';
 import { CancelledError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { StepOutcome } from '../provision/apply.js';
+import type { ApimService } from '../provision/stack.js';
 
 export interface UpResult {
   stack: string;
@@ -49,9 +51,15 @@ export const upCommand = defineCommand({
     const plan = await computePlan(s.graph, s.arm, { signal: ctx.signal });
     const summary = summarize(plan);
     const base = { stack: s.config.stack, summary, failed: [], skipped: [] };
-    const apim = s.graph.resources.find((r) => r.type === 'Microsoft.ApiManagement/service')!;
+    const apim = required(
+      s.graph.resources.find((r) => r.type === 'Microsoft.ApiManagement/service'),
+      'the API Management service of the desired graph',
+    );
     // One GET after apply: the gateway URL is assigned by Azure.
-    const outputs = async () => stackOutputs(s, await s.arm.get(apim.id, apim.apiVersion, ctx.signal));
+    const outputs = async () => {
+      const service = (await s.arm.get(apim.id, apim.apiVersion, ctx.signal)) as ApimService | undefined;
+      return stackOutputs(s, service);
+    };
     ctx.io.info(renderPlanText(plan).trimEnd());
     // --local ends with a platform a client can call: ready pools, a key, working examples.
     const localAccess = async (ok: boolean, apiUrl: string | undefined) =>

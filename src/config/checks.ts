@@ -11,7 +11,7 @@ function ipv4ToInt(ip: string): number {
   return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
 }
 
-export function parseCidr(cidr: string): { start: number; end: number } | undefined {
+function parseCidr(cidr: string): { start: number; end: number } | undefined {
   const [ip, bitsText] = cidr.split('/');
   const bits = Number(bitsText);
   const octets = ip.split('.').map(Number);

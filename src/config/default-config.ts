@@ -1,4 +1,4 @@
-// The default platform: the design's three models on the SKUs that fit them (DESIGN.md
+// The default platform: the design's three models on the SKUs that fit them (docs/design.md
 // "GPU SKUs"). `gpuarb init` writes this text (commented) and `--local` uses it when there is no
 // gpuarb.yaml, so a fresh clone runs with no file at all.
 

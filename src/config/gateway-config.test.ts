@@ -2,18 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfigYaml } from './default-config.js';
 import { autoDefault, gatewayConfigForStack, gatewayModels } from './gateway-config.js';
 import { parseConfigText } from './load.js';
+import { required } from '../../lib/required.js';
 
 describe('stack config → gateway models', () => {
   const { config } = parseConfigText(defaultConfigYaml({ stack: 'demo', location: 'eastus' }), 'gpuarb.yaml');
   const models = gatewayModels(config);
 
   it('carries aliases, fallback chains, skills and prices of each model', () => {
-    const mixtral = models.find((m) => m.name === 'mixtral-8x7b')!;
+    const mixtral = required(
+      models.find((m) => m.name === 'mixtral-8x7b'),
+      'the mixtral-8x7b model',
+    );
     expect(mixtral.aliases).toEqual(['gpt-4o-mini']);
     expect(mixtral.fallback).toEqual(['phi3-mini']);
     expect(mixtral.skills.sort()).toEqual(['code', 'math', 'tools']);
     expect(mixtral.cost).toEqual({ inputPerMillion: 0.6, outputPerMillion: 1.8 });
-    expect(models.find((m) => m.name === 'phi3-mini')!.skills).toEqual([]);
+    expect(models.find((m) => m.name === 'phi3-mini')?.skills).toEqual([]);
     expect(models.map((m) => m.name)).toEqual(['phi3-mini', 'mixtral-8x7b', 'llama3-70b']);
   });
 

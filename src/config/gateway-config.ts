@@ -35,9 +35,10 @@ export interface GatewayModel {
 }
 
 export function gatewayModels(stack: StackConfigForGateway): GatewayModel[] {
-  const models = [...new Set(stack.pools.map((p) => p.model))];
-  return models.map((name) => {
-    const pool = stack.pools.find((p) => p.model === name)!;
+  // Each model once, in the order of its first pool; that pool's prices are the model's cost.
+  const firstPoolOf = new Map<string, StackConfigForGateway['pools'][number]>();
+  for (const p of stack.pools) if (!firstPoolOf.has(p.model)) firstPoolOf.set(p.model, p);
+  return [...firstPoolOf].map(([name, pool]) => {
     const rules = stack.routing.auto.rules.filter((r) => r.model === name);
     const skills = new Set<'code' | 'math' | 'tools'>();
     for (const r of rules) {

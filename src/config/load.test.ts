@@ -32,7 +32,9 @@ describe('config loader', () => {
 
   it('reports wrong types and out-of-range values, every one at once', () => {
     const issues = issuesOf(
-      `stack: demo\nlocation: East US\npools:\n  - name: p1\n    model: m1\n    sku: Standard_X\n    tensorParallel: "two"\n    capacity: { min: -1, max: 2000 }\n    spot: { maxPrice: 0 }\n`,
+      `stack: demo\nlocation: East US\npools:\n` +
+        `  - name: p1\n    model: m1\n    sku: Standard_X\n    tensorParallel: "two"\n` +
+        `    capacity: { min: -1, max: 2000 }\n    spot: { maxPrice: 0 }\n`,
     );
     const paths = issues.map((i) => i.path).sort();
     expect(paths).toEqual([
@@ -46,7 +48,11 @@ describe('config loader', () => {
   });
 
   it('reports cross-field problems: colliding pool names, min above max, unknown routing targets', () => {
-    const text = `stack: demo\npools:\n  - { name: p1, model: m1, engine: sim, sku: Standard_NC4as_T4_v3, capacity: { min: 3, max: 2 } }\n  - { name: p1, model: m2, engine: sim, sku: Standard_NC4as_T4_v3 }\nrouting:\n  aliases: { fast: nope }\n  fallback: { m1: [m1] }\n`;
+    const text =
+      `stack: demo\npools:\n` +
+      `  - { name: p1, model: m1, engine: sim, sku: Standard_NC4as_T4_v3, capacity: { min: 3, max: 2 } }\n` +
+      `  - { name: p1, model: m2, engine: sim, sku: Standard_NC4as_T4_v3 }\n` +
+      `routing:\n  aliases: { fast: nope }\n  fallback: { m1: [m1] }\n`;
     const messages = issuesOf(text).map((i) => `${i.path}: ${i.message}`);
     expect(messages).toEqual(
       expect.arrayContaining([

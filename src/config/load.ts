@@ -28,7 +28,7 @@ export interface LoadedConfig {
 }
 
 /** The subscription id used for name hashes when none is configured (local cloud and plans). */
-export const LOCAL_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
+const LOCAL_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000000';
 
 export class ConfigError extends UserError {
   constructor(
@@ -49,7 +49,7 @@ export class ConfigError extends UserError {
   }
 }
 
-export function findConfigFile(cwd: string, env: Record<string, string | undefined>, explicit?: string): string {
+function findConfigFile(cwd: string, env: Record<string, string | undefined>, explicit?: string): string {
   const candidate = explicit ?? env.GPUARB_CONFIG ?? 'gpuarb.yaml';
   const file = resolve(cwd, candidate);
   if (!existsSync(file)) {
@@ -65,7 +65,7 @@ export function findConfigFile(cwd: string, env: Record<string, string | undefin
 }
 
 /** Environment overrides, applied to the raw document before validation. */
-export function applyEnvOverrides(raw: Record<string, unknown>, env: Record<string, string | undefined>): Record<string, unknown> {
+function applyEnvOverrides(raw: Record<string, unknown>, env: Record<string, string | undefined>): Record<string, unknown> {
   const out = { ...raw };
   if (env.AZURE_SUBSCRIPTION_ID) out.subscription = env.AZURE_SUBSCRIPTION_ID;
   if (env.GPUARB_STACK) out.stack = env.GPUARB_STACK;
@@ -155,17 +155,14 @@ export function parseConfigText(text: string, file: string, env: Record<string, 
     config.subscription ?? LOCAL_SUBSCRIPTION_ID,
     config.pools.map((p) => p.name),
   );
+  const stackAt = locate(['stack']);
   for (const problem of checkNames(names))
-    issues.push({
-      path: 'stack',
-      message: problem,
-      ...(locate(['stack']) ? { line: locate(['stack'])!.line, column: locate(['stack'])!.col } : {}),
-    });
+    issues.push({ path: 'stack', message: problem, ...(stackAt ? { line: stackAt.line, column: stackAt.col } : {}) });
   if (issues.length) throw new ConfigError(file, issues);
   return { file, config, names };
 }
 
-export function formatPath(path: (string | number)[]): string {
+function formatPath(path: (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
@@ -182,7 +179,8 @@ function knownKeysAt(schema: z.ZodType, path: (string | number)[]): string[] {
     }
   };
   for (const seg of path) {
-    const d = def((s = unwrap(s)));
+    s = unwrap(s);
+    const d = def(s);
     if (d.type === 'object') s = (d.shape as Record<string, unknown>)[String(seg)];
     else if (d.type === 'array') s = d.element;
     else if (d.type === 'record') s = d.valueType;

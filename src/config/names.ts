@@ -12,7 +12,7 @@ export interface NameRule {
   global: boolean;
 }
 
-export const NAME_RULES = {
+const NAME_RULES = {
   resourceGroup: { min: 1, max: 90, pattern: /^[-\w.()]*[-\w()]$/, what: 'letters, digits, - _ . ( ), not ending in .', global: false },
   vnet: { min: 2, max: 64, pattern: /^[a-zA-Z0-9][-\w.]*\w$/, what: 'letters, digits, - _ .', global: false },
   nsg: { min: 1, max: 80, pattern: /^[a-zA-Z0-9][-\w.]*\w$/, what: 'letters, digits, - _ .', global: false },
@@ -46,7 +46,7 @@ export const NAME_RULES = {
 export type NameKind = keyof typeof NAME_RULES;
 
 /** Six hex characters of sha256(subscription/stack): stable, and enough to avoid collisions. */
-export function stackHash(subscriptionId: string, stack: string): string {
+function stackHash(subscriptionId: string, stack: string): string {
   return createHash('sha256').update(`${subscriptionId.toLowerCase()}/${stack}`).digest('hex').slice(0, 6);
 }
 

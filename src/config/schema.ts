@@ -1,6 +1,6 @@
 // The gpuarb.yaml schema: strict (unknown keys are errors, with a suggestion), with defaults for
 // everything a user need not decide. The default platform is the design's three models on the
-// SKUs that fit them (DESIGN.md "GPU SKUs").
+// SKUs that fit them (docs/design.md "GPU SKUs").
 import { z } from 'zod';
 import { durationSeconds } from './duration.js';
 
@@ -9,19 +9,19 @@ const uuid = z.string().regex(/^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{1
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'must be a CIDR block such as 10.40.0.0/16');
 const location = z.string().regex(/^[a-z0-9]+$/, 'must be an Azure region name such as eastus or westeurope (lowercase, no spaces)');
 
-export const STACK_NAME_RULE = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
+const STACK_NAME_RULE = /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/;
 
-export const rateLimitSchema = strict({
+const rateLimitSchema = strict({
   calls: z.number().int().min(1).max(1_000_000),
   period: durationSeconds.pipe(z.number().min(1).max(300)),
 });
-export const quotaSchema = strict({
+const quotaSchema = strict({
   calls: z.number().int().min(1).max(1_000_000_000),
   period: durationSeconds.pipe(z.number().min(3600)),
 });
-export const tierSchema = strict({ rateLimit: rateLimitSchema, quota: quotaSchema });
+const tierSchema = strict({ rateLimit: rateLimitSchema, quota: quotaSchema });
 
-export const gatewaySchema = strict({
+const gatewaySchema = strict({
   cache: strict({
     enabled: z.boolean().default(true),
     ttl: durationSeconds
@@ -56,7 +56,7 @@ export const gatewaySchema = strict({
     .default(1_048_576),
 }).prefault({});
 
-export const spotSchema = strict({
+const spotSchema = strict({
   enabled: z.boolean().default(true),
   evictionPolicy: z.enum(['Delete', 'Deallocate']).default('Delete'),
   maxPrice: z
@@ -73,7 +73,7 @@ export const spotSchema = strict({
     .default(['1', '2', '3']),
 }).prefault({});
 
-export const autoscaleSchema = strict({
+const autoscaleSchema = strict({
   enabled: z.boolean().default(true),
   /** Scale out when the average queue per instance exceeds this. */
   scaleOutQueueAbove: z.number().min(0).default(4),
@@ -107,7 +107,7 @@ export const costSchema = strict({
   regions: z.array(location).default([]),
 }).prefault({});
 
-export const poolSchema = strict({
+const poolSchema = strict({
   name: z
     .string()
     .regex(/^[a-z][a-z0-9]{0,8}$/, 'pool names are 1–9 lowercase letters and digits, starting with a letter (they prefix VM names)'),
@@ -139,7 +139,7 @@ export const poolSchema = strict({
   marketPrices: z.array(marketPriceSchema).default([]),
 });
 
-export const autoRuleSchema = strict({
+const autoRuleSchema = strict({
   model: z.string(),
   when: strict({
     promptTokensOver: z.number().int().min(0).optional(),
@@ -150,7 +150,7 @@ export const autoRuleSchema = strict({
   }),
 });
 
-export const routingSchema = strict({
+const routingSchema = strict({
   aliases: z.record(z.string(), z.string()).default({}),
   /** `model: "auto"`: the first matching rule wins; otherwise `default`. */
   auto: strict({ rules: z.array(autoRuleSchema).default([]), default: z.string().optional() }).prefault({}),
@@ -158,14 +158,14 @@ export const routingSchema = strict({
   fallback: z.record(z.string(), z.array(z.string())).default({}),
 }).prefault({});
 
-export const alertsSchema = strict({
+const alertsSchema = strict({
   email: z.email().optional(),
   functionFailuresPerMinute: z.number().int().min(1).default(5),
   responseTimeSeconds: z.number().min(1).default(30),
   cpuPercent: z.number().min(1).max(100).default(80),
 }).prefault({});
 
-export const secretsSchema = strict({
+const secretsSchema = strict({
   /** Consumers accept the previous version this long after a rotation. */
   overlap: durationSeconds.pipe(z.number().min(60)).default(900),
   rotateEvery: durationSeconds.pipe(z.number().min(86400)).default(90 * 86400),

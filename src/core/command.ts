@@ -1,4 +1,4 @@
-// The shape of a command (DESIGN.md conventions §1): one file per command under src/commands/
+// The shape of a command (docs/design.md conventions §1): one file per command under src/commands/
 // exports a definition; src/commands/index.ts lists them; src/cli.ts wires them into commander.
 // Each flag and argument is declared once, with its schema: commander's options, the strict zod
 // schema that validates them and the type `run` receives are all derived from that declaration.

@@ -1,4 +1,4 @@
-// The context object (DESIGN.md conventions §2): everything a command needs, with lazy getters so
+// The context object (docs/design.md conventions §2): everything a command needs, with lazy getters so
 // that nothing is loaded (config file, Azure credential, execa) until a command asks for it.
 // Commands never touch process.*; tests build a context with createContext and fake streams.
 import type { AzureTarget } from '../azure/target.js';

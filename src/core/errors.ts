@@ -1,4 +1,4 @@
-// Error classes with hints (DESIGN.md conventions §6). Commands throw these; the one top-level
+// Error classes with hints (docs/design.md conventions §6). Commands throw these; the one top-level
 // handler in src/cli.ts renders them for humans or as {"error":{code,message,hint}} under --json.
 import { ExitCode } from './exit-codes.js';
 
@@ -34,7 +34,8 @@ export class NotAuthenticatedError extends GpuarbError {
     super(message, {
       hint:
         opts.hint ??
-        'Sign in with `az login`, or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or run where a managed identity is available. For the local cloud, add --local.',
+        'Sign in with `az login`, or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or run where a ' +
+          'managed identity is available. For the local cloud, add --local.',
       cause: opts.cause,
     });
     this.name = 'NotAuthenticatedError';
@@ -61,23 +62,6 @@ export class AzureError extends GpuarbError {
   }
   override details(): Record<string, unknown> {
     return { status: this.status, requestId: this.requestId, resourceId: this.resourceId };
-  }
-}
-
-/** An external process (vllm, npm, az…) failed. */
-export class ExternalProcessError extends GpuarbError {
-  readonly code = 'ExternalProcessFailed';
-  constructor(
-    readonly command: string,
-    readonly processExitCode: number | null,
-    readonly stderrTail: string,
-    opts: { hint?: string; cause?: unknown } = {},
-  ) {
-    super(`\`${command}\` failed${processExitCode === null ? '' : ` with exit code ${processExitCode}`}`, opts);
-    this.name = 'ExternalProcessError';
-  }
-  override details(): Record<string, unknown> {
-    return { command: this.command, exitCode: this.processExitCode, stderr: this.stderrTail };
   }
 }
 

@@ -1,4 +1,4 @@
-// Documented exit codes (DESIGN.md conventions §4). `gpuarb help exit-codes` prints this table,
+// Documented exit codes (docs/design.md conventions §4). `gpuarb help exit-codes` prints this table,
 // and the README repeats it; a test keeps the two in step.
 
 export const ExitCode = {
@@ -10,8 +10,6 @@ export const ExitCode = {
   sloMissed: 16,
   cancelled: 130,
 } as const;
-
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 export const EXIT_CODE_TABLE: ReadonlyArray<{ code: number; name: string; meaning: string }> = [
   { code: 0, name: 'ok', meaning: 'success' },

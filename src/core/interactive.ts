@@ -1,4 +1,4 @@
-// The one interactivity gate (DESIGN.md conventions §5): prompts only when stdin and stdout are
+// The one interactivity gate (docs/design.md conventions §5): prompts only when stdin and stdout are
 // terminals and we are not in CI or told otherwise; a prompt needed in non-interactive use is an
 // error that names the flag that answers it.
 import { createInterface } from 'node:readline/promises';

@@ -1,4 +1,4 @@
-// Where output goes (DESIGN.md conventions §3): results on stdout, everything for humans
+// Where output goes (docs/design.md conventions §3): results on stdout, everything for humans
 // (progress, warnings, prompts) on stderr. Every write passes through the secret redactor.
 import type { SecretRedactor } from './redact.js';
 

@@ -2,6 +2,7 @@
 // with a share of exact repeats (what a response cache can serve). Seeded, so two runs with the
 // same --seed send the same requests in the same order.
 import { randomBytes } from 'node:crypto';
+import { required } from '../../lib/required.js';
 import { createRng, weightedPicker, type Rng } from './rng.js';
 import type { ChatRequest } from './types.js';
 
@@ -50,7 +51,7 @@ const TOPICS = [
   'rate limiting an HTTP API',
 ];
 
-export const MODEL_PROFILES: Record<string, ModelProfile> = {
+const MODEL_PROFILES: Record<string, ModelProfile> = {
   'phi3-mini': { tasks: CHAT_TASKS, outputMedian: 120, outputMax: 512, contextLines: 0 },
   'mixtral-8x7b': { tasks: CODE_TASKS, outputMedian: 250, outputMax: 1024, contextLines: 2 },
   'llama3-70b': { tasks: LONG_TASKS, outputMedian: 400, outputMax: 1500, contextLines: 6 },
@@ -93,7 +94,7 @@ export function builtinWorkload(opts: BuiltinOptions): WorkloadSource {
       const model = pickModel();
       const body =
         rng.next() < opts.repeatShare
-          ? rng.pick(popular.get(model)!)
+          ? rng.pick(required(popular.get(model), `the popular prompts of ${model}`))
           : // The sequence number makes every non-repeat unique, so only repeats can hit the cache.
             chatRequest(rng, model, `request ${runId}-${++sequence}`);
       return opts.stream ? { ...body, stream: true, stream_options: { include_usage: true } } : body;

@@ -42,7 +42,10 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
     () => {
       const t = now();
       while (head < deadlines.length && deadlines[head].at <= t) deadlines[head++].expire();
-      if (head > 4096 && head * 2 > deadlines.length) deadlines.splice(0, head), (head = 0);
+      if (head > 4096 && head * 2 > deadlines.length) {
+        deadlines.splice(0, head);
+        head = 0;
+      }
     },
     Math.min(100, opts.timeoutMs / 4),
   );
@@ -134,8 +137,9 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
     let done = false;
     res.on('data', (chunk: string) => {
       buffer += chunk;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
+      for (;;) {
+        const nl = buffer.indexOf('\n');
+        if (nl < 0) break;
         const line = buffer.slice(0, nl).trim();
         buffer = buffer.slice(nl + 1);
         if (!line.startsWith('data:')) continue;

@@ -13,7 +13,7 @@ export interface LocalEndpoint extends Endpoint {
 }
 
 /** The customer whose key `loadtest --local` uses (its usage is metered like any customer's). */
-export const LOADTEST_CUSTOMER = 'loadtest';
+const LOADTEST_CUSTOMER = 'loadtest';
 
 export async function resolveLocalEndpoint(ctx: Context): Promise<LocalEndpoint> {
   const [{ apimClient, isNotFound }, keys] = await Promise.all([import('../ops/azure-clients.js'), import('../ops/keys.js')]);

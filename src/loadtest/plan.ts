@@ -6,16 +6,16 @@ import { UserError } from '../core/errors.js';
 import { parseSlo, type Objective } from './slo.js';
 import type { Arrival, ChaosPlan } from './types.js';
 
-export const MAX_RATE = 20_000;
-export const MAX_CONCURRENCY = 5_000;
-export const MAX_DURATION_SEC = 24 * 3600;
+const MAX_RATE = 20_000;
+const MAX_CONCURRENCY = 5_000;
+const MAX_DURATION_SEC = 24 * 3600;
 export const DEFAULT_MIX: Array<[string, number]> = [
   ['phi3-mini', 70],
   ['mixtral-8x7b', 20],
   ['llama3-70b', 10],
 ];
 /** Default share of exact repeats in the built-in workload (justified in docs/loadtest.md). */
-export const DEFAULT_REPEAT = 0.5;
+const DEFAULT_REPEAT = 0.5;
 
 export interface LoadtestFlags {
   local?: boolean;

@@ -24,7 +24,9 @@ export async function preflight(sender: Sender, baseUrl: string, models: string[
   if (answer.status === 429) {
     throw new UserError(`${baseUrl} is rate-limiting this key already (HTTP 429 on GET /models).`, {
       code: 'RateLimited',
-      hint: 'API Management limits calls per key by tier: wait for the window to pass, and load-test with a key whose tier allows more than --rate (`gpuarb keys create <customer> --tier …`).',
+      hint:
+        'API Management limits calls per key by tier: wait for the window to pass, and load-test with a key ' +
+        'whose tier allows more than --rate (`gpuarb keys create <customer> --tier …`).',
     });
   }
   const data = (answer.body as { data?: unknown })?.data;

@@ -84,7 +84,10 @@ export class Recorder {
   add(o: Outcome): void {
     this.overall.add(o);
     let m = this.perModel.get(o.model);
-    if (!m) this.perModel.set(o.model, (m = new Stats()));
+    if (!m) {
+      m = new Stats();
+      this.perModel.set(o.model, m);
+    }
     m.add(o);
     const s = Math.floor(o.scheduledAt / 1000);
     while (this.seconds.length <= s) this.seconds.push({ requests: 0, failed: 0, latency: histogram(false) });

@@ -69,32 +69,54 @@ export function renderReportHtml(r: LoadReport): string {
     series: [{ name: 'latency', color: '#8250df', points: o.distribution.map((d) => [nines(d.percentile), d.latencyMs]) }],
   });
   const slo = r.slo
-    ? `<h2>SLO: <span class="${r.slo.passed ? 'ok' : 'bad'}">${r.slo.passed ? 'met' : 'missed'}</span></h2><ul>${r.slo.objectives.map((x) => `<li class="${x.met ? 'ok' : 'bad'}">${x.met ? '✓' : '✗'} ${h(describeResult(x))}</li>`).join('')}</ul>`
+    ? `<h2>SLO: <span class="${r.slo.passed ? 'ok' : 'bad'}">${r.slo.passed ? 'met' : 'missed'}</span></h2>` +
+      `<ul>${r.slo.objectives.map((x) => `<li class="${x.met ? 'ok' : 'bad'}">${x.met ? '✓' : '✗'} ${h(describeResult(x))}</li>`).join('')}</ul>`
     : '';
+  const eventRow = (e: (typeof r.events)[number]) =>
+    `<tr><td>${e.atSec.toFixed(1)}s</td><td>${h(e.kind)}</td><td class="${e.ok ? 'ok' : 'bad'}">${h(e.detail)}</td>` +
+    `<td>${e.before.failed}/${e.before.requests} · ${ms(e.before.latencyMs?.p95)}</td>` +
+    `<td>${e.after.failed}/${e.after.requests} · ${ms(e.after.latencyMs?.p95)}</td></tr>`;
   const events = r.events.length
-    ? `<h2>Chaos events</h2><table><tr><th>at</th><th>event</th><th>result</th><th>before: failed / p95</th><th>after: failed / p95</th></tr>${r.events
-        .map(
-          (e) =>
-            `<tr><td>${e.atSec.toFixed(1)}s</td><td>${h(e.kind)}</td><td class="${e.ok ? 'ok' : 'bad'}">${h(e.detail)}</td><td>${e.before.failed}/${e.before.requests} · ${ms(e.before.latencyMs?.p95)}</td><td>${e.after.failed}/${e.after.requests} · ${ms(e.after.latencyMs?.p95)}</td></tr>`,
-        )
-        .join('')}</table>`
+    ? '<h2>Chaos events</h2><table><tr><th>at</th><th>event</th><th>result</th><th>before: failed / p95</th><th>after: failed / p95</th></tr>' +
+      `${r.events.map(eventRow).join('')}</table>`
     : '';
+  const errorRow = (e: (typeof o.errors.byKey)[number]) =>
+    `<tr><td>${h(e.key)}</td><td>${h(e.class)}</td><td>${e.count}</td><td>${h(e.example)}</td></tr>`;
   const errs = o.errors.byKey.length
-    ? `<table><tr><th>error</th><th>class</th><th>count</th><th>example</th></tr>${o.errors.byKey.map((e) => `<tr><td>${h(e.key)}</td><td>${h(e.class)}</td><td>${e.count}</td><td>${h(e.example)}</td></tr>`).join('')}</table>`
+    ? `<table><tr><th>error</th><th>class</th><th>count</th><th>example</th></tr>${o.errors.byKey.map(errorRow).join('')}</table>`
     : '<p class="ok">No errors.</p>';
   const card = (label: string, value: string) => `<div class="card">${h(label)}<b>${h(value)}</b></div>`;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>gpuarb loadtest report</title><style>${CSS}</style></head><body>
-<h1>gpuarb loadtest</h1><div class="sub">${h(r.target)} · ${h(describeArrival(r))} · workload ${h(r.workload)}${r.stream ? ' · streaming' : ''} · seed ${r.seed}</div>
-<div class="cards">${card('p95', ms(o.latencyMs?.p95))}${card('p99', ms(o.latencyMs?.p99))}${card('requests/min', o.rpm.toFixed(1))}${card('errors', pct(o.errorRate, 2))}${card('cache hits', pct(o.cache.hitRate))}${card('availability', pct(o.availability, 2))}${card('tokens/s', o.tokensPerSec.toFixed(1))}</div>
+  const head = `<head><meta charset="utf-8"><title>gpuarb loadtest report</title><style>${CSS}</style></head>`;
+  const subtitle = `${h(r.target)} · ${h(describeArrival(r))} · workload ${h(r.workload)}${r.stream ? ' · streaming' : ''} · seed ${r.seed}`;
+  const cards = [
+    card('p95', ms(o.latencyMs?.p95)),
+    card('p99', ms(o.latencyMs?.p99)),
+    card('requests/min', o.rpm.toFixed(1)),
+    card('errors', pct(o.errorRate, 2)),
+    card('cache hits', pct(o.cache.hitRate)),
+    card('availability', pct(o.availability, 2)),
+    card('tokens/s', o.tokensPerSec.toFixed(1)),
+  ].join('');
+  const figuresHead =
+    '<tr><th>model</th><th>requests</th><th>errors</th><th>rpm</th><th>tok/s</th>' +
+    '<th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>max</th><th>TTFT p95</th><th>cache hit</th></tr>';
+  const method =
+    `Latency is measured from each request's scheduled send time` +
+    `${r.arrival.kind === 'open' ? ' (open loop: no coordinated omission)' : ' (closed loop)'}. ` +
+    `Generator send lag p99 ${ms(r.generator.sendLagP99Ms)}` +
+    `${r.generator.saturated ? ' — the generator fell behind; figures include its delay' : ''}.`;
+  return `<!doctype html><html lang="en">${head}<body>
+<h1>gpuarb loadtest</h1><div class="sub">${subtitle}</div>
+<div class="cards">${cards}</div>
 ${slo}
-<h2>Per model</h2><table><tr><th>model</th><th>requests</th><th>errors</th><th>rpm</th><th>tok/s</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>max</th><th>TTFT p95</th><th>cache hit</th></tr>
+<h2>Per model</h2><table>${figuresHead}
 ${Object.entries(r.perModel)
   .map(([m, f]) => figuresRow(m, f))
   .join('')}${figuresRow('all', o)}</table>
 <h2>Latency</h2>${overTime}${distribution}
 <h2>Errors</h2>${errorsOverTime}${errs}
 ${events}
-<p class="sub">Latency is measured from each request's scheduled send time${r.arrival.kind === 'open' ? ' (open loop: no coordinated omission)' : ' (closed loop)'}. Generator send lag p99 ${ms(r.generator.sendLagP99Ms)}${r.generator.saturated ? ' — the generator fell behind; figures include its delay' : ''}.</p>
+<p class="sub">${method}</p>
 </body></html>
 `;
 }

@@ -44,7 +44,9 @@ export function renderReportText(r: LoadReport): string {
   const e = r.overall.errors;
   const keys = e.byKey.map((k) => `${k.key} ×${k.count}`).join(', ');
   lines.push(
-    `errors: timeout ${e.byClass.timeout}, connection ${e.byClass.connection}, http 4xx ${e.byClass.http4xx}, http 5xx ${e.byClass.http5xx}, stream broken ${e.byClass.streamBroken}, bad response ${e.byClass.badResponse}${keys ? ` (${keys})` : ''}`,
+    `errors: timeout ${e.byClass.timeout}, connection ${e.byClass.connection}, ` +
+      `http 4xx ${e.byClass.http4xx}, http 5xx ${e.byClass.http5xx}, ` +
+      `stream broken ${e.byClass.streamBroken}, bad response ${e.byClass.badResponse}${keys ? ` (${keys})` : ''}`,
   );
   if (e.byKey.some((k) => k.key === 'http_429'))
     lines.push("  (http_429: rate limited — through API Management, the key's tier allows fewer calls than the load sends)");
@@ -54,7 +56,8 @@ export function renderReportText(r: LoadReport): string {
   lines.push(`cache: ${c.hit} hit, ${c.miss} miss, ${c.bypass} bypass${c.none ? `, ${c.none} without x-gpuarb-cache` : ''}`);
   if (r.overall.ttftMs) {
     lines.push(
-      `streams: time to first token p50 ${ms(r.overall.ttftMs.p50)} p95 ${ms(r.overall.ttftMs.p95)} p99 ${ms(r.overall.ttftMs.p99)}; per output token p50 ${ms(r.overall.tpotMs?.p50)} p95 ${ms(r.overall.tpotMs?.p95)}`,
+      `streams: time to first token p50 ${ms(r.overall.ttftMs.p50)} p95 ${ms(r.overall.ttftMs.p95)} p99 ${ms(r.overall.ttftMs.p99)}; ` +
+        `per output token p50 ${ms(r.overall.tpotMs?.p50)} p95 ${ms(r.overall.tpotMs?.p95)}`,
     );
   }
   if (r.generator.saturated)
@@ -66,7 +69,9 @@ export function renderReportText(r: LoadReport): string {
     for (const ev of r.events) {
       const w = (x: LoadReport['events'][number]['before']) => `${x.failed}/${x.requests} failed, p95 ${ms(x.latencyMs?.p95)}`;
       lines.push(
-        `  ${ev.atSec.toFixed(1)}s ${ev.kind} ${ev.ok ? 'ok' : 'FAILED'}: ${ev.detail} — ${ev.before.toSec - ev.before.fromSec}s before: ${w(ev.before)}; ${ev.after.toSec - ev.after.fromSec}s after: ${w(ev.after)}`,
+        `  ${ev.atSec.toFixed(1)}s ${ev.kind} ${ev.ok ? 'ok' : 'FAILED'}: ${ev.detail} — ` +
+          `${ev.before.toSec - ev.before.fromSec}s before: ${w(ev.before)}; ` +
+          `${ev.after.toSec - ev.after.fromSec}s after: ${w(ev.after)}`,
       );
     }
   }

@@ -47,7 +47,7 @@ export interface LoadReport {
 }
 
 /** Seconds either side of a chaos event that the report compares. */
-export const EVENT_WINDOW_SEC = 10;
+const EVENT_WINDOW_SEC = 10;
 const DISTRIBUTION_PERCENTILES = [0, 10, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 100];
 /** Send lag past which the generator, not the server, is the bottleneck. */
 const SATURATION_LAG_MS = 50;

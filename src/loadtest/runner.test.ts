@@ -11,6 +11,7 @@ import { createRng } from './rng.js';
 import { startLoad } from './runner.js';
 import type { Arrival } from './types.js';
 import { startOpenAiPeer, type OpenAiPeer } from '../../testkit/openai-peer.js';
+import { required } from '../../lib/required.js';
 
 let peer: OpenAiPeer | undefined;
 afterEach(async () => {
@@ -48,7 +49,14 @@ async function run(
 /** Calls `hook` when the n-th request is generated: a trigger tied to the load, not to a timer. */
 function onRequest(w: WorkloadSource, n: number, hook: () => void): WorkloadSource {
   let i = 0;
-  return { models: w.models, next: () => (++i === n && hook(), w.next()) };
+  return {
+    models: w.models,
+    next: () => {
+      i += 1;
+      if (i === n) hook();
+      return w.next();
+    },
+  };
 }
 
 describe('open loop', () => {
@@ -62,9 +70,10 @@ describe('open loop', () => {
     expect(r.overall.requests).toBeGreaterThan(60);
     // ≈40% of the requests were scheduled inside the stall window; a closed loop would have
     // sent only one of them and reported a low p99.
-    expect(r.overall.latencyMs!.p99).toBeGreaterThanOrEqual(900);
-    expect(r.overall.latencyMs!.p90).toBeGreaterThanOrEqual(300);
-    expect(r.overall.latencyMs!.p50).toBeLessThan(900);
+    const latencyMs = required(r.overall.latencyMs, 'the latency percentiles');
+    expect(latencyMs.p99).toBeGreaterThanOrEqual(900);
+    expect(latencyMs.p90).toBeGreaterThanOrEqual(300);
+    expect(latencyMs.p50).toBeLessThan(900);
   });
 
   it('counts HTTP failures by class and code, and availability by second', async () => {
@@ -95,7 +104,7 @@ describe('streams', () => {
     const r = await run(peer, { kind: 'open', rate: 30 }, 1000, { workload });
     expect(r.overall.errors.byClass.streamBroken).toBe(2);
     expect(r.overall.ok).toBe(r.overall.requests - 2);
-    expect(r.overall.ttftMs!.p50).toBeGreaterThanOrEqual(4);
+    expect(required(r.overall.ttftMs, 'the TTFT percentiles').p50).toBeGreaterThanOrEqual(4);
     expect(r.perModel['phi3-mini'].tokensPerSec).toBeGreaterThan(0);
   });
 });

@@ -15,6 +15,7 @@ import { startLoad } from './runner.js';
 import { spotEvictorFor } from './spot-evictor.js';
 import { startOpenAiPeer } from '../../testkit/openai-peer.js';
 import type { ChaosEvent } from './types.js';
+import { required } from '../../lib/required.js';
 
 let emu: Emulator;
 let compute: ComputeManagementClient;
@@ -53,7 +54,8 @@ afterAll(async () => emu?.stop());
 
 const spotNames = async () => {
   const names: string[] = [];
-  for await (const vm of compute.virtualMachines.list(RG)) if (vm.priority === 'Spot') names.push(vm.name!);
+  for await (const vm of compute.virtualMachines.list(RG))
+    if (vm.priority === 'Spot') names.push(required(vm.name, 'the name of a listed VM'));
   return names;
 };
 

@@ -22,8 +22,10 @@ export interface ChartSpec {
   height?: number;
 }
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 }
 
 const PAD = { left: 64, right: 16, top: 28, bottom: 44 };
@@ -59,7 +61,8 @@ export function lineChart(spec: ChartSpec): string {
     parts.push(`<text x="${f(sx(t.x))}" y="${height - PAD.bottom + 16}" text-anchor="middle" class="tick">${escapeHtml(t.label)}</text>`);
   parts.push(`<text x="${PAD.left + plotW / 2}" y="${height - 6}" text-anchor="middle" class="axis">${escapeHtml(spec.xLabel)}</text>`);
   parts.push(
-    `<text x="14" y="${PAD.top + plotH / 2}" transform="rotate(-90 14 ${PAD.top + plotH / 2})" text-anchor="middle" class="axis">${escapeHtml(spec.yLabel)}</text>`,
+    `<text x="14" y="${PAD.top + plotH / 2}" transform="rotate(-90 14 ${PAD.top + plotH / 2})" ` +
+      `text-anchor="middle" class="axis">${escapeHtml(spec.yLabel)}</text>`,
   );
   for (const m of spec.markers ?? []) {
     parts.push(`<line x1="${f(sx(m.x))}" x2="${f(sx(m.x))}" y1="${PAD.top}" y2="${PAD.top + plotH}" class="marker"/>`);

@@ -2,14 +2,15 @@
 // customer key exists, and hand the operator an API URL with a curl and an openai example that
 // work exactly as printed. The key is shown once, when it is created; it is kept (mode 0600) in
 // the local cloud's state directory, which the examples read it from.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { writePrivateFileSync } from '../../lib/private-files.js';
+import { required } from '../../lib/required.js';
 import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import type { ProvisionStack } from '../provision/stack.js';
 
-export const LOCAL_DEMO_CUSTOMER = 'local-demo';
+const LOCAL_DEMO_CUSTOMER = 'local-demo';
 
 export interface LocalAccess {
   apiUrl: string;
@@ -28,7 +29,7 @@ export async function prepareLocalAccess(
   apiUrl: string,
   opts: { timeoutMs?: number } = {},
 ): Promise<LocalAccess> {
-  const stateDir = s.target.stateDir!;
+  const stateDir = required(s.target.stateDir, 'the state directory of the local cloud');
   const readyReplicas = await waitForReadyPools(ctx, s, opts.timeoutMs ?? 180_000);
   const keyFile = join(stateDir, 'customer-key');
   let key: string | undefined;
@@ -42,10 +43,13 @@ export async function prepareLocalAccess(
   const rel = (p: string) => (p.startsWith(ctx.cwd) ? relative(ctx.cwd, p) : p);
   const model = s.config.pools[0].model;
   const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'Hello!' }] });
-  const curl = `curl --cacert ${rel(caCertPath)} ${apiUrl}/chat/completions -H "Authorization: Bearer $(cat ${rel(keyFile)})" -H 'content-type: application/json' -d '${body}'`;
+  const curl =
+    `curl --cacert ${rel(caCertPath)} ${apiUrl}/chat/completions -H "Authorization: Bearer $(cat ${rel(keyFile)})" ` +
+    `-H 'content-type: application/json' -d '${body}'`;
   const openai =
     `OPENAI_API_KEY=$(cat ${rel(keyFile)}) NODE_EXTRA_CA_CERTS=${rel(caCertPath)} node -e "const OpenAI = require('openai'); ` +
-    `new OpenAI({ baseURL: '${apiUrl}' }).chat.completions.create({ model: '${model}', messages: [{ role: 'user', content: 'Hello!' }] }).then((r) => console.log(r.choices[0].message.content))"`;
+    `new OpenAI({ baseURL: '${apiUrl}' }).chat.completions.create({ model: '${model}', messages: [{ role: 'user', content: 'Hello!' }] })` +
+    '.then((r) => console.log(r.choices[0].message.content))"';
   return { apiUrl, customer: LOCAL_DEMO_CUSTOMER, ...(key ? { key } : {}), keyFile, caCertPath, readyReplicas, examples: { curl, openai } };
 }
 
@@ -66,7 +70,7 @@ async function waitForReadyPools(ctx: Context, s: ProvisionStack, timeoutMs: num
     for await (const vm of compute.virtualMachines.list(rg)) {
       const pool = vm.tags?.['gpuarb-pool'];
       if (!pool || !(pool in ready)) continue;
-      const view = await compute.virtualMachines.instanceView(rg, vm.name!);
+      const view = await compute.virtualMachines.instanceView(rg, required(vm.name, 'the name of a listed VM'));
       if (view.vmHealth?.status?.code?.toLowerCase() === 'healthstate/healthy') ready[pool] += 1;
     }
     const missing = s.config.pools.filter((p) => ready[p.name] < Math.max(1, p.capacity.min));
@@ -82,9 +86,4 @@ async function waitForReadyPools(ctx: Context, s: ProvisionStack, timeoutMs: num
     }
     await ctx.clock.sleep(500, ctx.signal);
   }
-}
-
-/** The key file's content, for tests and scripts. */
-export function readLocalKey(stateDir: string): string {
-  return readFileSync(join(stateDir, 'customer-key'), 'utf8').trim();
 }

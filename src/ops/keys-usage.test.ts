@@ -17,6 +17,7 @@ import { buildStatus } from './status-model.js';
 import { cosmosDatabase } from './azure-clients.js';
 import { keysCreateCommand } from '../commands/keys.js';
 import { startOpsCloud, type OpsTestCloud } from '../../testkit/ops-cloud.js';
+import { required } from '../../lib/required.js';
 
 let cloud: OpsTestCloud;
 let cosmos: CosmosService;
@@ -48,7 +49,9 @@ beforeAll(async () => {
   };
   cosmos = await startCosmosService(tls);
   cloud.emu.behaviors.addHook('Microsoft.DocumentDB/databaseAccounts', {
-    provisioned: async (doc) => void (doc.properties.documentEndpoint = cosmos.endpoint),
+    provisioned: async (doc) => {
+      doc.properties.documentEndpoint = cosmos.endpoint;
+    },
   });
   await new CosmosDBManagementClient(credential, subscriptionId, opts).databaseAccounts.beginCreateOrUpdateAndWait(
     cloud.rgName,
@@ -85,7 +88,8 @@ describe('keys on the local cloud', () => {
     );
     // Rendering prints the key on stdout once (not redacted) and the explanation on stderr.
     const out = cloud.context();
-    keysCreateCommand.render!(out.ctx, r);
+    expect(keysCreateCommand.render).toBeDefined();
+    keysCreateCommand.render?.(out.ctx, r);
     expect(out.stdout.text).toBe(`${r.key}\n`);
     expect(out.stderr.text).not.toContain(r.key);
   });
@@ -215,7 +219,7 @@ describe('status with a live registry', () => {
     const vm = vms[0];
     const { database } = await cosmosDatabase(cloud.target, cloud.rgName, cloud.loaded.names.cosmos, 'gpuarb', () => undefined);
     const reg: RegistryDoc & { evictionNotBefore: number } = {
-      id: vm.name!,
+      id: required(vm.name, 'the name of the listed VM'),
       pool: 'phi',
       model: 'phi3-mini',
       address: 'http://127.0.0.1:1',

@@ -38,7 +38,7 @@ export function customerOfSubscription(sid: string): string {
   return sid.startsWith(PREFIX) ? sid.slice(PREFIX.length) : sid;
 }
 
-export function checkCustomer(customer: string): string {
+function checkCustomer(customer: string): string {
   if (!CUSTOMER.test(customer))
     throw new UserError(`"${customer}" is not a valid customer id.`, {
       code: 'UsageError',
@@ -54,7 +54,7 @@ export function checkCustomer(customer: string): string {
  * (docs/security.md, "Customer keys").
  */
 export const APIM_KEY_PREFIX = 'Bearer ';
-export const apimKeyFor = (customerKey: string) => `${APIM_KEY_PREFIX}${customerKey}`;
+const apimKeyFor = (customerKey: string) => `${APIM_KEY_PREFIX}${customerKey}`;
 
 /**
  * `sk-gpuarb-` + 256 random bits as hex (API Management accepts keys up to 256 characters). The
@@ -159,7 +159,7 @@ export async function rotateKey(ctx: Context, customer: string, opts: { revokePr
   checkCustomer(customer);
   const { client, svc, rg } = await apim(ctx);
   const sid = subscriptionName(customer);
-  let sub;
+  let sub: Awaited<ReturnType<typeof client.subscription.get>>;
   try {
     sub = await client.subscription.get(rg, svc, sid);
   } catch (e) {

@@ -3,9 +3,11 @@
 // the same query must run on both. User input only ever enters inside string literals, escaped.
 import { LOG_COLUMNS as C, LOG_TABLE, levelsAtLeast, type LogLevelName } from '../../contracts/log-schema.js';
 
+const KQL_ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
 /** A KQL string literal: backslash escapes, so no input can close the literal or add operators. */
 export function kqlString(value: string): string {
-  const body = value.replace(/[\\'\n\r\t]/g, (c) => ({ '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
+  const body = value.replace(/[\\'\n\r\t]/g, (c) => KQL_ESCAPES[c]);
   return `'${body}'`;
 }
 

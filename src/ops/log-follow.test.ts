@@ -173,7 +173,10 @@ describe('followLoop with a fake clock and lagging ingestion', () => {
       signal: controller.signal,
       query,
       onRows: (r) => shown.push(...r),
-      onError: (e) => (errors.push(e), true),
+      onError: (e) => {
+        errors.push(e);
+        return true;
+      },
       intervalMs: 1000,
     });
     expect(errors).toHaveLength(1);

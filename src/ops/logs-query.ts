@@ -15,7 +15,7 @@ export interface Workspace {
 const workspaces = new WeakMap<OpsStack, Promise<Workspace>>();
 
 /** One client and one customerId lookup per command run. */
-export function workspaceOf(stack: OpsStack): Promise<Workspace> {
+function workspaceOf(stack: OpsStack): Promise<Workspace> {
   let w = workspaces.get(stack);
   if (!w) {
     w = (async () => {
@@ -50,7 +50,7 @@ export function workspaceOf(stack: OpsStack): Promise<Workspace> {
 
 const str = (v: Cell): string | null => (v === null || v === undefined || v === '' ? null : String(v));
 
-export function toLogRow(r: Record<string, Cell>): LogRow {
+function toLogRow(r: Record<string, Cell>): LogRow {
   const t = r[C.time];
   const time = t instanceof Date ? t.getTime() : typeof t === 'number' ? t : Date.parse(String(t));
   let properties = r[C.properties] as LogRow['properties'] | string | undefined;
@@ -78,7 +78,7 @@ export async function queryLogs(stack: OpsStack, filter: LogFilter): Promise<Log
 }
 
 /** KQL that counts gateway request lines since `from`: all, server errors, or cache hits. */
-export function countQueryText(from: number, what: 'all' | 'errors' | 'cacheHits'): string {
+function countQueryText(from: number, what: 'all' | 'errors' | 'cacheHits'): string {
   const where = [`${C.time} >= ${kqlDatetime(from)}`, `${C.component} == 'gateway'`, `${C.message} == ${kqlString(REQUEST_MESSAGE)}`];
   if (what === 'errors') where.push(`${C.status} >= 500`);
   if (what === 'cacheHits') where.push(`${C.cache} == 'hit'`);

@@ -12,6 +12,7 @@ import { runLogs } from './logs.js';
 import { LOG_TABLE } from '../../contracts/log-schema.js';
 import { statusCommand } from '../commands/status.js';
 import { startOpsCloud, type OpsTestCloud } from '../../testkit/ops-cloud.js';
+import { required } from '../../lib/required.js';
 
 let cloud: OpsTestCloud;
 let compute: ComputeManagementClient;
@@ -47,7 +48,9 @@ beforeAll(async () => {
     } as never,
     poll,
   );
-  const vmssId = `/subscriptions/${cloud.emu.subscriptionId}/resourceGroups/${cloud.rgName}/providers/Microsoft.Compute/virtualMachineScaleSets/${names.vmss.phi}`;
+  const vmssId =
+    `/subscriptions/${cloud.emu.subscriptionId}/resourceGroups/${cloud.rgName}` +
+    `/providers/Microsoft.Compute/virtualMachineScaleSets/${names.vmss.phi}`;
   await new MonitorClient(cloud.emu.credential, cloud.emu.subscriptionId, opts).autoscaleSettings.createOrUpdate(
     cloud.rgName,
     'autoscale-phi',
@@ -63,7 +66,7 @@ beforeAll(async () => {
     cloud.emu.subscriptionId,
     opts,
   ).workspaces.beginCreateOrUpdateAndWait(cloud.rgName, names.workspace, { location: 'eastus', sku: { name: 'PerGB2018' } }, poll);
-  customerId = ws.customerId!;
+  customerId = required(ws.customerId, 'the workspace customer id');
 });
 afterAll(async () => cloud?.stop());
 
@@ -95,7 +98,7 @@ describe('status on the local cloud', () => {
     // No registry (no Cosmos here) and no health extension: nothing counts as ready.
     expect(report.degraded).toBe(true);
     expect(report.problems).toContain('pool phi: 0 ready instances, below its minimum of 1');
-    expect(statusCommand.exitCode!(report, { interval: 5 })).toBe(8);
+    expect(statusCommand.exitCode?.(report, { interval: 5 })).toBe(8);
   });
 });
 

@@ -130,7 +130,8 @@ export function planScale(req: ScaleRequest, f: ScaleSetFacts): ScalePlan {
 
 function overQuota(f: ScaleSetFacts, priority: 'Spot' | 'Regular', need: number, q: { limit: number; used: number }) {
   return refuse(
-    `Scaling ${f.pool} needs ${need} more ${priority} vCPUs of ${f.sku}, but the regional quota has ${Math.max(0, q.limit - q.used)} left (${q.used} of ${q.limit} used).`,
+    `Scaling ${f.pool} needs ${need} more ${priority} vCPUs of ${f.sku}, ` +
+      `but the regional quota has ${Math.max(0, q.limit - q.used)} left (${q.used} of ${q.limit} used).`,
     priority === 'Spot'
       ? 'Request more "Total Regional Spot vCPUs" (Subscriptions → Usage + quotas), scale another pool down, or add an on-demand floor with --regular-base.'
       : 'Request more vCPU quota for this VM family (Subscriptions → Usage + quotas), or lower --regular-base / --regular-percent.',

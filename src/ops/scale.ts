@@ -90,9 +90,9 @@ export async function scalePool(ctx: Context, poolName: string, req: ScaleReques
         enabled: plan.autoscale.enabled ?? setting.enabled,
       }),
     );
-    ctx.io.info(
-      `autoscale ${poolName}: ${plan.autoscale.enabled === undefined ? `bounds ${plan.autoscale.min}–${plan.autoscale.max}` : plan.autoscale.enabled ? 'on' : 'off'}`,
-    );
+    const state =
+      plan.autoscale.enabled === undefined ? `bounds ${plan.autoscale.min}–${plan.autoscale.max}` : plan.autoscale.enabled ? 'on' : 'off';
+    ctx.io.info(`autoscale ${poolName}: ${state}`);
   }
   // arm-compute 24 is the new generation: FLATTENED update bodies (a nested `properties` would be
   // dropped without an error).
@@ -126,13 +126,7 @@ export async function scalePool(ctx: Context, poolName: string, req: ScaleReques
 }
 
 /** Polls the scale set's VMs until exactly `target` exist and all are ready; prints changes. */
-export async function waitForInstances(
-  ctx: Context,
-  stack: OpsStack,
-  vmssId: string,
-  target: number,
-  timeoutSeconds: number,
-): Promise<number> {
+async function waitForInstances(ctx: Context, stack: OpsStack, vmssId: string, target: number, timeoutSeconds: number): Promise<number> {
   const compute = await computeClient(stack.target);
   const deadline = ctx.clock.now() + timeoutSeconds * 1000;
   const interval = stack.target.pollIntervalMs;
@@ -172,7 +166,9 @@ export async function waitForInstances(
     if (ctx.clock.now() >= deadline) {
       throw new UserError(`Pool did not reach ${target} ready instances in ${timeoutSeconds} s (${ready} ready of ${states.size}).`, {
         code: 'ScaleTimeout',
-        hint: 'The change is applied; Azure may still be allocating (Spot capacity). Watch with `gpuarb status --watch`; `gpuarb logs --pool <pool>` shows why instances are not ready.',
+        hint:
+          'The change is applied; Azure may still be allocating (Spot capacity). ' +
+          'Watch with `gpuarb status --watch`; `gpuarb logs --pool <pool>` shows why instances are not ready.',
       });
     }
     await ctx.clock.sleep(interval, ctx.signal);

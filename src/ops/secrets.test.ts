@@ -6,6 +6,7 @@ import { startOpsCloud, type OpsTestCloud } from '../../testkit/ops-cloud.js';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { dataPlaneAgent } from './azure-clients.js';
 import { acceptedVersions, type VersionInfo } from '../../contracts/secret-versions.js';
+import { required } from '../../lib/required.js';
 
 let cloud: OpsTestCloud;
 let kv: SecretClient;
@@ -14,7 +15,9 @@ let kv: SecretClient;
 class SkippingClock implements Clock {
   offset = 0;
   now = () => Date.now() + this.offset;
-  sleep = async (ms: number) => void (this.offset += ms);
+  sleep = async (ms: number) => {
+    this.offset += ms;
+  };
 }
 
 beforeAll(async () => {
@@ -31,7 +34,7 @@ async function versions(name: string): Promise<VersionInfo[]> {
   const out: VersionInfo[] = [];
   for await (const p of kv.listPropertiesOfSecretVersions(name))
     out.push({
-      version: p.version!,
+      version: required(p.version, 'the id of a secret version'),
       enabled: p.enabled !== false,
       createdOn: p.createdOn?.getTime() ?? null,
       expiresOn: p.expiresOn?.getTime() ?? null,
@@ -50,14 +53,15 @@ describe('secrets against the local cloud (real SecretClient)', () => {
     expect(r.retired).toEqual([]);
     const current = await kv.getSecret('internal-service-key');
     expect(current.value).not.toBe('initial-internal-value');
-    expect(current.value!.length).toBeGreaterThanOrEqual(43); // 256 bits, base64url
+    const value = required(current.value, 'the current secret value');
+    expect(value.length).toBeGreaterThanOrEqual(43); // 256 bits, base64url
     expect(current.properties.contentType).toBe('text/plain; gpuarb internal key');
     const accepted = acceptedVersions(await versions('internal-service-key'), clock.now());
     expect(accepted.map((v) => v.version)).toEqual([r.version, r.previousVersion]);
     // The value is registered with the redactor, so no output can show it.
     ctx.io.info(`leak? ${current.value}`);
-    expect(stderr.text).not.toContain(current.value!);
-    expect(stdout.text + progress.join('\n')).not.toContain(current.value!);
+    expect(stderr.text).not.toContain(value);
+    expect(stdout.text + progress.join('\n')).not.toContain(value);
   });
 
   it('refuses a second rotation inside the overlap, with a hint; --force overrides', async () => {
@@ -80,10 +84,13 @@ describe('secrets against the local cloud (real SecretClient)', () => {
     const { ctx } = cloud.context();
     const list = await listSecrets(ctx);
     expect(list.map((s) => s.name)).toEqual(['inference-api-key', 'internal-service-key']);
-    const internal = list.find((s) => s.name === 'internal-service-key')!;
+    const internal = required(
+      list.find((s) => s.name === 'internal-service-key'),
+      'the internal-service-key listing',
+    );
     expect(internal).toMatchObject({ versions: 2, enabledVersions: 2 });
     expect(internal.rotationInProgress).not.toBeNull();
-    expect(internal.current!.ageSeconds).toBeGreaterThanOrEqual(0);
+    expect(required(internal.current, 'the current version').ageSeconds).toBeGreaterThanOrEqual(0);
     expect(JSON.stringify(list)).not.toMatch(/initial-|value/);
   });
 

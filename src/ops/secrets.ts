@@ -104,7 +104,8 @@ export async function rotateSecret(ctx: Context, name: string, opts: RotateOptio
   const pending = rotationInProgress(versions, ctx.clock.now());
   if (pending && !opts.force) {
     throw new UserError(
-      `Secret ${name} is still in the overlap of its last rotation (version ${pending.previous} is accepted until ${new Date(pending.retireAt).toISOString()}).`,
+      `Secret ${name} is still in the overlap of its last rotation (version ${pending.previous} is accepted ` +
+        `until ${new Date(pending.retireAt).toISOString()}).`,
       {
         code: 'RotationInProgress',
         hint: 'Rotating again now would drop a version some consumers may still send. Wait until then, or pass --force if that version is known to be unused.',

@@ -22,6 +22,12 @@ export function autoscaleSettingName(pool: string): string {
 
 const short = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
 
+/** A rejection handler for a part status can do without: the failure becomes a note and the part null. */
+const noted = (notes: string[], what: string) => (e: unknown) => {
+  notes.push(`${what}: ${short(e)}`);
+  return null;
+};
+
 interface VmLike {
   name?: string;
   priority?: string;
@@ -55,7 +61,9 @@ async function observePool(
 ): Promise<PoolObservation> {
   const compute = await computeClient(stack.target);
   const vmssName = stack.names.vmss[pool.name];
-  const vmssId = `/subscriptions/${stack.target.subscriptionId}/resourceGroups/${stack.resourceGroup}/providers/Microsoft.Compute/virtualMachineScaleSets/${vmssName}`;
+  const vmssId =
+    `/subscriptions/${stack.target.subscriptionId}/resourceGroups/${stack.resourceGroup}` +
+    `/providers/Microsoft.Compute/virtualMachineScaleSets/${vmssName}`;
   let desired: number | null = null;
   try {
     desired = (await compute.virtualMachineScaleSets.get(stack.resourceGroup, vmssName)).sku?.capacity ?? 0;
@@ -82,12 +90,12 @@ async function observePool(
     if (!isNotFound(e)) notes.push(`autoscale setting of ${pool.name} unreadable: ${short(e)}`);
   }
   const key = `${stack.config.location}/${pool.sku}`;
-  if (!prices.has(key))
-    prices.set(
-      key,
-      fetchVmPrice(stack.target, stack.config.location, pool.sku).catch((e) => (notes.push(`prices for ${pool.sku}: ${short(e)}`), null)),
-    );
-  const price = await prices.get(key)!;
+  let pricing = prices.get(key);
+  if (!pricing) {
+    pricing = fetchVmPrice(stack.target, stack.config.location, pool.sku).catch(noted(notes, `prices for ${pool.sku}`));
+    prices.set(key, pricing);
+  }
+  const price = await pricing;
   return {
     name: pool.name,
     model: pool.model,
@@ -110,7 +118,7 @@ export async function readRegistry(stack: OpsStack, register: (s: string) => voi
 }
 
 /** The gateway's /health/ready (readiness: Cosmos, registry, a replica); its route prefix is "". */
-export async function probeGateway(stack: OpsStack, signal: AbortSignal): Promise<GatewayObservation> {
+async function probeGateway(stack: OpsStack, signal: AbortSignal): Promise<GatewayObservation> {
   const { WebSiteManagementClient } = await import('@azure/arm-appservice');
   const { armClientOptions } = await import('../azure/target.js');
   const web = new WebSiteManagementClient(stack.target.credential, stack.target.subscriptionId, armClientOptions(stack.target));
@@ -146,7 +154,7 @@ export async function probeGateway(stack: OpsStack, signal: AbortSignal): Promis
   });
 }
 
-export async function queryTraffic(stack: OpsStack, now: number): Promise<TrafficWindow[]> {
+async function queryTraffic(stack: OpsStack, now: number): Promise<TrafficWindow[]> {
   const out: TrafficWindow[] = [];
   for (const minutes of [5, 60]) {
     const from = now - minutes * 60_000;
@@ -167,9 +175,9 @@ export async function collectStatus(ctx: Context): Promise<StatusInput> {
   const now = ctx.clock.now();
   const [pools, registry, gateway, traffic] = await Promise.all([
     Promise.all(stack.config.pools.map((p) => arm(observePool(stack, p, prices, notes)))),
-    readRegistry(stack, (s) => ctx.secrets.register(s)).catch((e) => (notes.push(`registry: ${short(e)}`), null)),
+    readRegistry(stack, (s) => ctx.secrets.register(s)).catch(noted(notes, 'registry')),
     probeGateway(stack, ctx.signal).catch((e): GatewayObservation => ({ ready: false, detail: `unknown: ${short(e)}` })),
-    queryTraffic(stack, now).catch((e) => (notes.push(`log analytics: ${short(e)}`), null)),
+    queryTraffic(stack, now).catch(noted(notes, 'log analytics')),
   ]);
   // Eviction notices reach the VM only (IMDS); the agent republishes them in its registry doc.
   for (const p of pools)

@@ -44,7 +44,8 @@ function poolLines(p: PoolReport): string[] {
       .map(([z, n]) => `${z}:${n}`)
       .join(' ') || '-';
   const lines = [
-    `pool ${p.name} (${p.model} on ${p.sku}): ${p.ready} ready / ${p.actual} actual / ${p.desired ?? '-'} desired  [min ${p.min}, max ${p.max}, autoscale ${p.autoscale === null ? '-' : p.autoscale ? 'on' : 'off'}]`,
+    `pool ${p.name} (${p.model} on ${p.sku}): ${p.ready} ready / ${p.actual} actual / ${p.desired ?? '-'} desired  ` +
+      `[min ${p.min}, max ${p.max}, autoscale ${p.autoscale === null ? '-' : p.autoscale ? 'on' : 'off'}]`,
     `  spot ${p.spot}, regular ${p.regular}, zones ${zones}, cost ${usd(p.costPerHour)}`,
   ];
   if (p.instances.length) {

@@ -48,6 +48,11 @@ export function apiVersionFor(type: string): string {
 
 const API_VERSION_BY_LOWER = new Map(Object.entries(API_VERSIONS).map(([t, v]) => [t.toLowerCase(), v]));
 
+/** Name of an ARM id: its last segment. */
+export function nameOfId(id: string): string {
+  return id.slice(id.lastIndexOf('/') + 1);
+}
+
 /** Type of an ARM id: "Microsoft.X/a/b" from ".../providers/Microsoft.X/a/n1/b/n2". */
 export function typeOfId(id: string): string {
   const idx = id.toLowerCase().lastIndexOf('/providers/');

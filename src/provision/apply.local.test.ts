@@ -6,6 +6,7 @@ import { defaultTestInput } from '../../testkit/fixtures/stack-config.js';
 import { computePlan } from './plan.js';
 import { applyPlan, type ProgressEvent } from './apply.js';
 import { plainSink, jsonSink } from './progress.js';
+import { required } from '../../lib/required.js';
 
 describe('apply engine on the local cloud', () => {
   let cloud: LocalCloud;
@@ -36,8 +37,12 @@ describe('apply engine on the local cloud', () => {
     const lines: string[] = [];
     const plain = plainSink((l) => lines.push(l));
     const json = jsonSink((l) => lines.push(l));
-    plain.event(events.find((e) => e.state === 'done')!);
-    json.event(events.find((e) => e.state === 'done')!);
+    const done = required(
+      events.find((e) => e.state === 'done'),
+      'a done event',
+    );
+    plain.event(done);
+    json.event(done);
     expect(lines[0]).toMatch(/^\[\s+\d+\.\ds\] done\s+create /);
     expect(JSON.parse(lines[1])).toMatchObject({ state: 'done', action: 'create' });
   });
@@ -53,7 +58,10 @@ describe('apply engine on the local cloud', () => {
     const { result } = await converge(graphFor('retryafter'), cloud.arm, { retry: FAST_RETRY });
     expect(result.ok).toBe(true);
     // One identity per component: the throttled PUT is whichever of them went first.
-    const identity = result.steps.filter((s) => s.label.startsWith('identity/')).sort((a, b) => (b.elapsedMs ?? 0) - (a.elapsedMs ?? 0))[0];
+    const identity = required(
+      result.steps.filter((s) => s.label.startsWith('identity/')).sort((a, b) => (b.elapsedMs ?? 0) - (a.elapsedMs ?? 0))[0],
+      'an identity step',
+    );
     expect(identity.elapsedMs).toBeGreaterThanOrEqual(950);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });

@@ -53,7 +53,6 @@ interface Step {
   resource?: DesiredResource;
   deps: Step[];
   outcome: StepOutcome;
-  started?: number;
 }
 
 export function errorInfo(e: unknown): { code: string; message: string; hint?: string } {
@@ -77,7 +76,7 @@ function buildSteps(graph: DesiredGraph, plan: Plan): Step[] {
   // Deletes: after every write (a replacement may still use what is deleted), ordered by type
   // rank (alerts and autoscale before scale sets before network), dependents first.
   const rank = new Map<string, number>();
-  graph.resources.forEach((r, i) => rank.set(r.type.toLowerCase(), Math.max(rank.get(r.type.toLowerCase()) ?? 0, i)));
+  for (const [i, r] of graph.resources.entries()) rank.set(r.type.toLowerCase(), Math.max(rank.get(r.type.toLowerCase()) ?? 0, i));
   const deletes = plan.changes.filter((c) => c.action === 'delete').map(step);
   deletes.sort((a, b) => (rank.get(b.change.type.toLowerCase()) ?? Infinity) - (rank.get(a.change.type.toLowerCase()) ?? Infinity));
   deletes.forEach((d, i) => {
@@ -123,7 +122,11 @@ export async function applyPlan(graph: DesiredGraph, plan: Plan, arm: ArmClient,
     const pump = () => {
       if (opts.signal?.aborted) {
         // Stop scheduling: what has not started is skipped; wait for in-flight steps to unwind.
-        for (const s of steps) if (s.outcome.state === 'pending') (s.outcome.state = 'skipped'), emit(s);
+        for (const s of steps) {
+          if (s.outcome.state !== 'pending') continue;
+          s.outcome.state = 'skipped';
+          emit(s);
+        }
         if (running === 0) finish();
         return;
       }
@@ -149,12 +152,12 @@ export async function applyPlan(graph: DesiredGraph, plan: Plan, arm: ArmClient,
     const start = (s: Step) => {
       running++;
       s.outcome.state = 'running';
-      s.started = now();
+      const started = now();
       emit(s, { attempt: 1 });
       const deps = { arm, current, deployer: opts.deployer, signal: opts.signal };
       withRetry(
         async (attempt) => {
-          if (attempt > 1) emit(s, { attempt, elapsedMs: Math.round(now() - s.started!) });
+          if (attempt > 1) emit(s, { attempt, elapsedMs: Math.round(now() - started) });
           if (s.change.action === 'delete') return deleteResource(s.change, deps);
           if (!s.resource) throw new Error(`no desired resource for ${s.change.id}`);
           return writeResource(s.resource, s.change, deps);
@@ -171,7 +174,7 @@ export async function applyPlan(graph: DesiredGraph, plan: Plan, arm: ArmClient,
         )
         .finally(() => {
           running--;
-          s.outcome.elapsedMs = Math.round(now() - s.started!);
+          s.outcome.elapsedMs = Math.round(now() - started);
           emit(s);
           pump();
         });

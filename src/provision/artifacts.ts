@@ -25,7 +25,7 @@ export interface PreparedArtifacts {
   notes: string[];
 }
 
-export const agentBundleBlob = (hash: string) => `agent-${hash}.mjs`;
+const agentBundleBlob = (hash: string) => `agent-${hash}.mjs`;
 const short = (sha256: string) => sha256.slice(0, 16);
 
 /** Fallback cloud-init until fleet-agent's renderCloudInit lands: names the bundle it would fetch. */
@@ -39,7 +39,7 @@ function minimalCloudInit(pool: PoolConfig, bundleBlob: string | undefined): str
 }
 
 /** `{{NAME}}` placeholders filled at apply time from ARM (desired/vmss.ts names the refs). */
-export const CLOUD_INIT_VARS = {
+const CLOUD_INIT_VARS = {
   clientId: '{{CLIENT_ID}}',
   blobEndpoint: '{{BLOB_ENDPOINT}}',
   vaultUri: '{{VAULT_URI}}',
@@ -104,15 +104,19 @@ export function blobDeployer(arm: ArmClient, target: AzureTarget, files: Record<
     async ensureUploaded(blobName, storageAccountId, signal) {
       const path = files[blobName];
       if (!path) throw new Error(`artifact ${blobName} was not built in this run`);
-      const account = await arm.get(storageAccountId, apiVersionFor('Microsoft.Storage/storageAccounts'), signal);
-      const endpoint = account?.properties?.primaryEndpoints?.blob as string | undefined;
+      const account = (await arm.get(storageAccountId, apiVersionFor('Microsoft.Storage/storageAccounts'), signal)) as
+        | { properties?: { primaryEndpoints?: { blob?: string } } }
+        | undefined;
+      const endpoint = account?.properties?.primaryEndpoints?.blob;
       if (!endpoint) throw new Error(`storage account ${storageAccountId} has no blob endpoint yet`);
       // Never send the local cloud's token to a real Azure host: the local cloud must serve the
       // blob endpoint itself (on loopback) for code deploys to work there.
       if (target.kind === 'local' && !isLoopback(endpoint)) {
         throw new UserError(`the local cloud serves no blob data plane for ${endpoint}`, {
           code: 'LocalBlobUnavailable',
-          hint: 'This local cloud runs its API only, without local storage: use the daemon (`gpuarb local start`, as `--local` does), or pass --skip-code (infrastructure only).',
+          hint:
+            'This local cloud runs its API only, without local storage: ' +
+            'use the daemon (`gpuarb local start`, as `--local` does), or pass --skip-code (infrastructure only).',
         });
       }
       const { BlockBlobClient } = await import('@azure/storage-blob');

@@ -59,7 +59,7 @@ describe('plan / up / down commands', () => {
     const plan = await planCommand.run(ctx, { detailedExitcode: true, local: true, skipCode: true });
     expect(plan.summary.create).toBeGreaterThan(40);
     expect(plan.text).toContain('+ create resource group');
-    expect(planCommand.exitCode!(plan, { detailedExitcode: true })).toBe(ExitCode.changesPending);
+    expect(planCommand.exitCode?.(plan, { detailedExitcode: true })).toBe(ExitCode.changesPending);
     // Against Azure (here the emulator with Azure's confirmation), a change needs --yes.
     const azureLike = context(false, { confirmChanges: true }).ctx;
     await expect(upCommand.run(azureLike, { parallel: 8, progress: 'plain', local: false, skipCode: true })).rejects.toMatchObject({
@@ -72,13 +72,14 @@ describe('plan / up / down commands', () => {
     const r = await upCommand.run(ctx, { parallel: 8, progress: 'plain', local: true, skipCode: true });
     expect(r.ok).toBe(true);
     expect(err.text).toMatch(/\] done\s+create\s+vmss\/phi3/);
-    upCommand.render!(ctx, r);
+    expect(upCommand.render).toBeDefined();
+    upCommand.render?.(ctx, r);
     expect(out.text).toContain('Resource group:  rg-cmd');
     const again = await upCommand.run(ctx, { parallel: 8, progress: 'json', local: true, skipCode: true });
     expect(again.applied).toBe(false);
     expect(again.requests.writes).toBe(0);
     const plan = await planCommand.run(ctx, { detailedExitcode: true, local: true, skipCode: true });
-    expect(planCommand.exitCode!(plan, { detailedExitcode: true })).toBe(ExitCode.ok);
+    expect(planCommand.exitCode?.(plan, { detailedExitcode: true })).toBe(ExitCode.ok);
     // No secret value ever reaches the output streams.
     expect(err.text + out.text).not.toMatch(/BEGIN PRIVATE KEY/);
   });
@@ -89,7 +90,8 @@ describe('plan / up / down commands', () => {
     expect(r.failed).toEqual([]);
     expect(r.resourceGroupDeleted).toBe(true);
     expect(err.text).toMatch(/Key Vault keeps a deleted vault/);
-    downCommand.render!(ctx, r);
+    expect(downCommand.render).toBeDefined();
+    downCommand.render?.(ctx, r);
     expect(out.text).toMatch(/Deleted \d+ of \d+ resources of stack cmd and its resource group/);
   });
 });

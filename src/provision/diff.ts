@@ -31,10 +31,10 @@ export function sameValue(desired: unknown, actual: unknown, key = ''): boolean 
   if (desired === null) return actual === null || actual === undefined;
   if (Array.isArray(desired)) {
     if (!Array.isArray(actual) || actual.length !== desired.length) return false;
-    const named = desired.every((d) => d && typeof d === 'object' && typeof (d as any).name === 'string');
+    const named = desired.every((d) => d && typeof d === 'object' && typeof (d as { name?: unknown }).name === 'string');
     return desired.every((d, i) => {
       const a = named
-        ? actual.find((x) => typeof x?.name === 'string' && x.name.toLowerCase() === (d as any).name.toLowerCase())
+        ? actual.find((x) => typeof x?.name === 'string' && x.name.toLowerCase() === (d as { name: string }).name.toLowerCase())
         : actual[i];
       return sameValue(d, a, key);
     });

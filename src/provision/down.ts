@@ -3,7 +3,7 @@
 // soft-deleted by Azure; `purge` also purges them where Azure allows (a vault with purge
 // protection — ours — cannot be purged before its retention ends: its name stays reserved).
 import type { ArmClient, ListedResource } from '../azure/arm-client.js';
-import { apiVersionFor, typeOfId } from './api-versions.js';
+import { apiVersionFor, nameOfId, typeOfId } from './api-versions.js';
 import { errorInfo } from './apply.js';
 import { isManagedType } from './plan.js';
 import { TAG_STACK } from './types.js';
@@ -88,7 +88,9 @@ export async function destroyStack(
   const vaults = ours.filter((r) => r.type.toLowerCase() === 'microsoft.keyvault/vaults' && result.deleted.includes(r.id));
   const apims = ours.filter((r) => r.type.toLowerCase() === 'microsoft.apimanagement/service' && result.deleted.includes(r.id));
   if (result.failed.length === 0 && !opts.signal?.aborted) {
-    const rg = await arm.get(t.resourceGroupId, apiVersionFor('Microsoft.Resources/resourceGroups'), opts.signal);
+    const rg = (await arm.get(t.resourceGroupId, apiVersionFor('Microsoft.Resources/resourceGroups'), opts.signal)) as
+      | { tags?: Record<string, string> }
+      | undefined;
     const rgIsOurs = rg?.tags?.[TAG_STACK] === t.stack;
     const left = rg ? await arm.listResourceGroup(t.resourceGroupId, opts.signal) : [];
     result.leftInGroup = left.map((r) => r.id);
@@ -100,7 +102,7 @@ export async function destroyStack(
   }
   const loc = `/subscriptions/${t.subscriptionId}/providers`;
   for (const v of vaults) {
-    const name = v.id.split('/').pop()!;
+    const name = nameOfId(v.id);
     const deletedId = `${loc}/Microsoft.KeyVault/locations/${t.location}/deletedVaults/${name}`;
     if (!opts.purge) {
       result.softDeleted.push(name);
@@ -116,7 +118,7 @@ export async function destroyStack(
   }
   if (opts.purge) {
     for (const a of apims) {
-      const name = a.id.split('/').pop()!;
+      const name = nameOfId(a.id);
       try {
         await arm.delete(
           `${loc}/Microsoft.ApiManagement/locations/${t.location}/deletedservices/${name}`,

@@ -100,14 +100,12 @@ describe('fault schedules on the local cloud', () => {
       let lastErrors = '';
       for (let runs = 0; runs < 3; runs++) {
         const { plan, result } = await converge(graph, cloud.arm, { retry: FAST_RETRY });
-        lastErrors = result.steps
-          .filter((x) => x.error)
-          .map((x) => `${x.label}: ${x.error!.code}`)
-          .join('; ');
+        lastErrors = result.steps.flatMap((x) => (x.error ? [`${x.label}: ${x.error.code}`] : [])).join('; ');
         if (plan.changes.length === 0 || result.ok) break;
       }
       const final = await computePlan(graph, cloud.arm);
-      const label = `seed ${seed} [${faults.join(', ')}] interrupt=${interruptAfter ?? 'no'} first=${'error' in first ? 'threw' : first.result.ok ? 'ok' : first.result.cancelled ? 'cancelled' : 'failed'} rerun errors: ${lastErrors}`;
+      const firstOutcome = 'error' in first ? 'threw' : first.result.ok ? 'ok' : first.result.cancelled ? 'cancelled' : 'failed';
+      const label = `seed ${seed} [${faults.join(', ')}] interrupt=${interruptAfter ?? 'no'} first=${firstOutcome} rerun errors: ${lastErrors}`;
       expect(final.changes, label).toEqual([]);
       const s = await shape(cloud, graph);
       expect(s.orphans, label).toEqual([]);

@@ -46,8 +46,3 @@ export function criticalPathMs(resources: DesiredResource[], durationMs: (r: Des
   }
   return max;
 }
-
-/** Reverse dependency order for deletion: dependents first. */
-export function reverseOrder<T extends { id: string; dependsOn: string[] }>(items: T[]): T[] {
-  return [...items].reverse();
-}

@@ -7,7 +7,7 @@ import { diffOwned, type FieldChange } from './diff.js';
 import { idKey } from './graph.js';
 import { getPath } from './paths.js';
 import { lookupFrom, resolveRefs } from './refs.js';
-import { TAG_CODE_HASH, TAG_STACK, type DesiredGraph, type DesiredResource } from './types.js';
+import { type CodeDeployment, TAG_CODE_HASH, TAG_STACK, type DesiredGraph, type DesiredResource } from './types.js';
 import { limiter } from './concurrency.js';
 
 export type Action = 'create' | 'update' | 'delete' | 'deploy';
@@ -29,8 +29,6 @@ export interface Plan {
   /** Current ARM state per id key, for apply (resolving refs without re-reading). */
   current: Map<string, unknown>;
 }
-
-export const hasChanges = (p: Plan): boolean => p.changes.length > 0;
 
 /** Reads ARM and computes the plan. `signal` aborts the reads. */
 export async function computePlan(
@@ -65,7 +63,7 @@ export async function computePlan(
   let unchanged = 0;
   for (const r of graph.resources) {
     const state = current.get(idKey(r.id));
-    const c = r.deploy ? planDeploy(r, current) : planOne(r, state, lookup);
+    const c = r.deploy ? planDeploy(r, r.deploy, current) : planOne(r, state, lookup);
     if (c) changes.push(c);
     else unchanged++;
   }
@@ -89,8 +87,7 @@ function planOne(r: DesiredResource, state: unknown, lookup: (id: string) => unk
   return fields.length ? { ...base, action: 'update', fields } : undefined;
 }
 
-function planDeploy(r: DesiredResource, current: Map<string, unknown>): PlannedChange | undefined {
-  const d = r.deploy!;
+function planDeploy(r: DesiredResource, d: CodeDeployment, current: Map<string, unknown>): PlannedChange | undefined {
   const deployed = getPath(current.get(idKey(d.targetId)), `tags.${TAG_CODE_HASH}`);
   if (deployed === d.hash) return undefined;
   return {

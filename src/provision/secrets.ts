@@ -9,7 +9,7 @@ export interface GeneratedSecret {
   tags?: Record<string, string>;
 }
 
-export function randomKey(): string {
+function randomKey(): string {
   return randomBytes(32).toString('base64url');
 }
 
@@ -25,7 +25,7 @@ function opensshPublicKey(raw: Buffer, comment: string): string {
   return `ssh-ed25519 ${blob.toString('base64')} ${comment}`;
 }
 
-export function sshKeyPair(comment: string): { privateKeyPem: string; publicKey: string } {
+function sshKeyPair(comment: string): { privateKeyPem: string; publicKey: string } {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const spki = publicKey.export({ format: 'der', type: 'spki' });
   // The last 32 bytes of an ed25519 SPKI structure are the raw key.

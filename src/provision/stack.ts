@@ -32,8 +32,13 @@ export async function loadProvisionStack(ctx: Context, opts: { build?: boolean }
   return { ...stack, arm, counter, graph, artifacts };
 }
 
+/** The part of an API Management service read back after `up`: Azure assigns its gateway URL. */
+export interface ApimService {
+  properties?: { gatewayUrl?: string };
+}
+
 /** Portal and API links an operator needs after `up`. */
-export function stackOutputs(s: ProvisionStack, apim: { properties?: { gatewayUrl?: string } } | undefined) {
+export function stackOutputs(s: ProvisionStack, apim: ApimService | undefined) {
   const rgId = s.graph.resourceGroupId;
   const portal = s.target.portalUrl(rgId);
   return {
@@ -41,6 +46,8 @@ export function stackOutputs(s: ProvisionStack, apim: { properties?: { gatewayUr
     resourceGroup: s.names.resourceGroup,
     portal,
     // One API Management subscription per customer, on the product of their tier.
-    createCustomerKey: `API Management → Subscriptions → Add: scope Product "${s.config.gateway.defaultTier}", name = customer id; its primary key is the customer's API key`,
+    createCustomerKey:
+      `API Management → Subscriptions → Add: scope Product "${s.config.gateway.defaultTier}", name = customer id; ` +
+      "its primary key is the customer's API key",
   };
 }

@@ -2,13 +2,13 @@
 // fields as they are, keep the deployed-code tag, generate secrets), then PUT / deploy / DELETE.
 import type { ArmClient } from '../azure/arm-client.js';
 import { AzureError } from '../core/errors.js';
-import { apiVersionFor, typeOfId } from './api-versions.js';
+import { apiVersionFor, nameOfId, typeOfId } from './api-versions.js';
 import { idKey } from './graph.js';
 import { getPath, setPath } from './paths.js';
 import type { PlannedChange } from './plan.js';
 import { hasUnknown, lookupFrom, resolveRefs, isRef, isTemplate } from './refs.js';
 import { generateSecret } from './secrets.js';
-import { TAG_CODE_HASH, type DesiredResource } from './types.js';
+import { type CodeDeployment, TAG_CODE_HASH, type DesiredResource } from './types.js';
 
 /** Uploads code artifacts (the seam in artifacts.ts); absent → deploy steps fail with a hint. */
 export interface Deployer {
@@ -26,10 +26,10 @@ export interface StepDeps {
 
 /** Collects the ids a body's refs point at. */
 function refIds(value: unknown, out: string[] = []): string[] {
-  if (isTemplate(value)) Object.values(value.$template.vars).forEach((v) => out.push(v.$ref.id));
+  if (isTemplate(value)) for (const v of Object.values(value.$template.vars)) out.push(v.$ref.id);
   else if (isRef(value)) out.push(value.$ref.id);
-  else if (Array.isArray(value)) value.forEach((v) => refIds(v, out));
-  else if (value && typeof value === 'object') Object.values(value).forEach((v) => refIds(v, out));
+  else if (Array.isArray(value)) for (const v of value) refIds(v, out);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) refIds(v, out);
   return out;
 }
 
@@ -54,7 +54,7 @@ async function resolveBody(r: DesiredResource, deps: StepDeps): Promise<Record<s
 }
 
 export async function writeResource(r: DesiredResource, change: PlannedChange, deps: StepDeps): Promise<void> {
-  if (r.deploy) return deploy(r, deps);
+  if (r.deploy) return deploy(r, r.deploy, deps);
   const state = deps.current.get(idKey(r.id)) as Record<string, unknown> | undefined;
   const body = await resolveBody(r, deps);
   if (change.action === 'update') {
@@ -88,8 +88,7 @@ export async function writeResource(r: DesiredResource, change: PlannedChange, d
   deps.current.set(idKey(r.id), result ?? { ...body, properties: r.secret ? {} : body.properties });
 }
 
-async function deploy(r: DesiredResource, deps: StepDeps): Promise<void> {
-  const d = r.deploy!;
+async function deploy(r: DesiredResource, d: CodeDeployment, deps: StepDeps): Promise<void> {
   if (!deps.deployer) {
     throw new AzureError(`${r.label}: no package builder is available`, {
       armCode: 'DeployerMissing',
@@ -125,7 +124,7 @@ export async function deleteResource(change: PlannedChange, deps: StepDeps): Pro
  */
 async function recoverOwnSoftDeletedVault(r: DesiredResource, body: Record<string, unknown>, deps: StepDeps): Promise<void> {
   const [, , sub] = r.id.split('/');
-  const name = r.id.split('/').pop()!;
+  const name = nameOfId(r.id);
   const location = String(body.location ?? '');
   const deletedId = `/subscriptions/${sub}/providers/Microsoft.KeyVault/locations/${location}/deletedVaults/${name}`;
   const deleted = (await deps.arm.get(deletedId, r.apiVersion, deps.signal)) as

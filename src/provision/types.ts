@@ -18,6 +18,15 @@ export interface ArmTemplate {
   $template: { text: string; vars: Record<string, ArmRef>; encoding: 'base64' | 'utf8' };
 }
 
+/** A code package deployed into a resource (Functions one-deploy from a blob). */
+export interface CodeDeployment {
+  kind: 'onedeploy';
+  targetId: string;
+  hash: string;
+  blobName: string;
+  packageUri: ArmRef;
+}
+
 export interface DesiredResource {
   /** Full ARM id (the case written here is the case we create with). */
   id: string;
@@ -38,10 +47,11 @@ export interface DesiredResource {
   /** Paths that may only be set at creation (ARM rejects or ignores later changes). */
   createOnly?: string[];
   /**
-   * Code deployment (issue 4 §4) instead of a PUT of `body`: the step is pending when the
-   * target's `gpuarb-code` tag differs from `hash`; apply uploads/deploys, then tags the target.
+   * Code deployment instead of a PUT of `body`, because code is part of the desired state: the
+   * step is pending when the target's `gpuarb-code` tag differs from `hash`; apply uploads and
+   * deploys, then tags the target.
    */
-  deploy?: { kind: 'onedeploy'; targetId: string; hash: string; blobName: string; packageUri: ArmRef };
+  deploy?: CodeDeployment;
   /** Short label for rendering, e.g. "vmss/phi3". */
   label: string;
 }

@@ -20,7 +20,7 @@ export interface BootstrapParams {
 }
 
 /** Single-quotes a value for bash. */
-export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function bootstrapScript(p: BootstrapParams): string {
   const lines = [
@@ -86,10 +86,11 @@ export function bootstrapScript(p: BootstrapParams): string {
     );
   }
   if (p.engine !== 'sim') {
+    const hfTokenUrl = `${p.keyVaultUrl.replace(/\/$/, '')}/secrets/${p.hfTokenSecret}?api-version=7.4`;
     lines.push(
       '# The model-hub token from Key Vault (optional secret: public models need none).',
       'KV_TOKEN=$(token https://vault.azure.net)',
-      `HF_TOKEN=$(bearer_curl "$KV_TOKEN" -s ${shq(`${p.keyVaultUrl.replace(/\/$/, '')}/secrets/${p.hfTokenSecret}?api-version=7.4`)} | jq -r '.value // empty')`,
+      `HF_TOKEN=$(bearer_curl "$KV_TOKEN" -s ${shq(hfTokenUrl)} | jq -r '.value // empty')`,
       'export HF_TOKEN',
       `mkdir -p ${shq(p.modelDir)}`,
     );

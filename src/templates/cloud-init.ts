@@ -5,7 +5,7 @@
 import { stringify } from 'yaml';
 import { bootstrapScript } from './cloud-init-bootstrap.js';
 
-/** What cloud-init needs of a pool (the lead's gpuarb.yaml pool schema maps onto it). */
+/** What cloud-init needs of a pool (the gpuarb.yaml pool schema maps onto it). */
 export interface PoolSpec {
   name: string;
   model: string;
@@ -43,12 +43,12 @@ export interface CloudInitOptions {
   modelRoot?: string;
 }
 
-export const VLLM_VERSION = '0.8.5';
-export const NODE_LLAMA_CPP_VERSION = '3.21.1';
+const VLLM_VERSION = '0.8.5';
+const NODE_LLAMA_CPP_VERSION = '3.21.1';
 const DTYPE_FOR_QUANT: Record<PoolSpec['quantization'], string> = { none: 'bfloat16', awq: 'float16', gptq: 'float16', fp8: 'auto' };
 
 /** The agent's JSON config for a pool (see docs/fleet-agent.md); instance fields come from env. */
-export function agentConfigFor(pool: PoolSpec, opts: CloudInitOptions, modelDir: string): Record<string, unknown> {
+function agentConfigFor(pool: PoolSpec, opts: CloudInitOptions, modelDir: string): Record<string, unknown> {
   const port = opts.agentPort ?? 8080;
   const engine =
     pool.engine === 'vllm'
@@ -90,7 +90,7 @@ export function agentConfigFor(pool: PoolSpec, opts: CloudInitOptions, modelDir:
 }
 
 /** systemd unit: restart always; stop timeout above the agent's 25 s SIGTERM drain. */
-export function agentUnit(): string {
+function agentUnit(): string {
   return [
     '[Unit]',
     'Description=gpuarb fleet agent (OpenAI API, model server supervisor, spot drain)',

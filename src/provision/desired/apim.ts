@@ -10,8 +10,8 @@ import { ref, resource, trackedOwned, type GraphContext } from './context.js';
 import { SECRET_NAMES, secretUri } from './keyvault.js';
 import { roleAssignmentId } from './roles.js';
 
-export const API_NAME = 'gpuarb';
-export const API_PATH = 'v1';
+const API_NAME = 'gpuarb';
+const API_PATH = 'v1';
 
 // Read once at module load: a template shipped with the code, not run-time input.
 const OPENAPI_TEXT = readFileSync(packagePath('src', 'templates', 'openapi.json'), 'utf8');

@@ -6,7 +6,7 @@ import type { StackNames } from '../../config/names.js';
 import { API_VERSIONS } from '../api-versions.js';
 import { TAG_MANAGED_BY, TAG_STACK, type ArmRef, type DesiredResource } from '../types.js';
 
-/** Code that is part of the desired state (issue 4 §4): content hashes of uploaded artifacts. */
+/** Code is part of the desired state (docs/provisioning.md): content hashes of the uploaded artifacts. */
 export interface ArtifactRefs {
   /** Content hash of the gateway's Functions package; blob "gateway-<hash>.zip" in the container. */
   functionPackageHash: string;

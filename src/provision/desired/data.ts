@@ -9,7 +9,7 @@ export const JOB_QUEUE = 'jobs';
 export const COSMOS_DATABASE = 'gpuarb';
 
 /** Container → partition key and default TTL (seconds; undefined = no TTL). */
-export function cosmosContainers(ctx: GraphContext): Array<{ name: string; partitionKey: string; defaultTtl?: number }> {
+function cosmosContainers(ctx: GraphContext): Array<{ name: string; partitionKey: string; defaultTtl?: number }> {
   const g = ctx.config.gateway;
   return [
     // The partition keys are the gateway's (contracts/cosmos-containers.ts), the one contract.

@@ -3,6 +3,22 @@ import { buildDesiredGraph } from './index.js';
 import { defaultTestInput } from '../../../testkit/fixtures/stack-config.js';
 import { idKey } from '../graph.js';
 import { TAG_MANAGED_BY, TAG_STACK } from '../types.js';
+import { required } from '../../../lib/required.js';
+
+/** The fields of a spot scale set body this test checks. */
+interface SpotScaleSetProperties {
+  orchestrationMode: string;
+  singlePlacementGroup: boolean;
+  priorityMixPolicy?: unknown;
+  automaticRepairsPolicy: { gracePeriod: string };
+  virtualMachineProfile: {
+    priority: string;
+    evictionPolicy: string;
+    billingProfile: { maxPrice: number };
+    networkProfile: { networkApiVersion?: string };
+    extensionProfile: { extensions: { properties: { type: string } }[] };
+  };
+}
 
 describe('desired graph', () => {
   const graph = buildDesiredGraph(defaultTestInput());
@@ -40,7 +56,7 @@ describe('desired graph', () => {
     const vmss = graph.resources.filter((r) => r.type === 'Microsoft.Compute/virtualMachineScaleSets');
     expect(vmss).toHaveLength(3);
     for (const r of vmss) {
-      const p = r.body.properties as any;
+      const p = r.body.properties as SpotScaleSetProperties;
       expect(p.orchestrationMode).toBe('Flexible');
       expect(p.singlePlacementGroup).toBe(false);
       expect(p.virtualMachineProfile.priority).toBe('Spot');
@@ -48,7 +64,7 @@ describe('desired graph', () => {
       expect(p.virtualMachineProfile.billingProfile.maxPrice).toBe(-1);
       expect(p.virtualMachineProfile.networkProfile.networkApiVersion).toBeTruthy();
       expect(p.priorityMixPolicy).toBeDefined();
-      const grace = /PT(\d+)M/.exec(p.automaticRepairsPolicy.gracePeriod)!;
+      const grace = required(/PT(\d+)M/.exec(p.automaticRepairsPolicy.gracePeriod), 'a grace period in minutes');
       expect(Number(grace[1])).toBeGreaterThanOrEqual(10);
       expect(Number(grace[1])).toBeLessThanOrEqual(90);
       expect(p.virtualMachineProfile.extensionProfile.extensions[0].properties.type).toBe('ApplicationHealthLinux');

@@ -5,11 +5,20 @@
 import { describe, expect, it } from 'vitest';
 import { defaultTestInput } from '../../../testkit/fixtures/stack-config.js';
 import { buildDesiredGraph } from './index.js';
+import { required } from '../../../lib/required.js';
+
+type Props = Record<string, unknown>;
+/** A resource body's `properties`, for reading a field the test checks. */
+const propsOf = (r: { body: Record<string, unknown> }) => (r.body.properties ?? {}) as Props;
 
 const graph = buildDesiredGraph(defaultTestInput());
 const byId = new Map(graph.resources.map((r) => [r.id.toLowerCase(), r]));
 const identities = graph.resources.filter((r) => r.type === 'Microsoft.ManagedIdentity/userAssignedIdentities');
-const idOf = (component: string) => identities.find((r) => r.label === `identity/${component}`)!.id;
+const idOf = (component: string) =>
+  required(
+    identities.find((r) => r.label === `identity/${component}`),
+    `the ${component} identity`,
+  ).id;
 const short = (id: string) => id.replace(/^.*\/providers\/Microsoft\.[A-Za-z]+\//, '');
 
 /** "role definition → scope" for every grant (ARM and Cosmos data plane) held by `identity`. */
@@ -20,10 +29,11 @@ function grantsOf(identity: string): string[] {
     if (p?.principalId?.$ref?.id !== identity) continue;
     if (r.type === 'Microsoft.Authorization/roleAssignments') {
       const scope = r.id.split('/providers/Microsoft.Authorization/')[0];
-      out.push(`${p.roleDefinitionId!.split('/').pop()} → ${short(scope)}`);
+      out.push(`${required(p.roleDefinitionId, 'a roleDefinitionId').split('/').pop()} → ${short(scope)}`);
     } else if (r.type === 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments') {
-      const def = byId.get(p.roleDefinitionId!.toLowerCase());
-      out.push(`cosmos:${(def?.body.properties as { roleName: string }).roleName} → ${p.scope!.replace(/^.*\/dbs\//, 'dbs/')}`);
+      const def = required(byId.get(required(p.roleDefinitionId, 'a roleDefinitionId').toLowerCase()), 'its role definition');
+      const scope = required(p.scope, 'a Cosmos role assignment scope');
+      out.push(`cosmos:${propsOf(def).roleName} → ${scope.replace(/^.*\/dbs\//, 'dbs/')}`);
     }
   }
   return out.sort();
@@ -33,7 +43,9 @@ describe('one identity per component, with only what it uses', () => {
   it('has three identities, each used by its component only', () => {
     expect(identities.map((r) => r.label).sort()).toEqual(['identity/agent', 'identity/apim', 'identity/gateway']);
     const users = (type: string) =>
-      graph.resources.filter((r) => r.type === type).map((r) => Object.keys((r.body.identity as any).userAssignedIdentities));
+      graph.resources
+        .filter((r) => r.type === type)
+        .map((r) => Object.keys((r.body.identity as { userAssignedIdentities: object }).userAssignedIdentities));
     expect(users('Microsoft.Web/sites')).toEqual([[idOf('gateway')]]);
     expect(users('Microsoft.ApiManagement/service')).toEqual([[idOf('apim')]]);
     expect(users('Microsoft.Compute/virtualMachineScaleSets')).toEqual([[idOf('agent')], [idOf('agent')], [idOf('agent')]]);
@@ -68,20 +80,23 @@ describe('one identity per component, with only what it uses', () => {
   it('no built-in Cosmos role and no write action outside what each custom role is for', () => {
     const defs = graph.resources.filter((r) => r.type === 'Microsoft.DocumentDB/databaseAccounts/sqlRoleDefinitions');
     const actions = Object.fromEntries(
-      defs.map((d) => [(d.body.properties as any).roleName, (d.body.properties as any).permissions[0].dataActions]),
+      defs.map((d) => [propsOf(d).roleName, (propsOf(d).permissions as { dataActions: string[] }[])[0].dataActions]),
     );
     const writes = (role: string) => (actions[role] as string[]).filter((a) => /items\/(create|upsert|replace|delete)$/.test(a));
     expect(writes('gpuarb-registry-reader')).toEqual([]);
     expect(writes('gpuarb-registry-writer').map((a) => a.split('/').pop())).toEqual(['upsert', 'delete']);
     for (const r of graph.resources.filter((x) => x.type.endsWith('sqlRoleAssignments')))
-      expect((r.body.properties as any).roleDefinitionId).not.toMatch(/0{8}-0{4}-0{4}-0{4}-0{11}[12]$/);
+      expect(propsOf(r).roleDefinitionId).not.toMatch(/0{8}-0{4}-0{4}-0{4}-0{11}[12]$/);
   });
 });
 
 describe('function app exposure', () => {
   it('denies by default and admits only the AzureCloud service tag of the region (API Management Consumption)', () => {
-    const site = graph.resources.find((r) => r.type === 'Microsoft.Web/sites')!;
-    const sc = (site.body.properties as any).siteConfig;
+    const site = required(
+      graph.resources.find((r) => r.type === 'Microsoft.Web/sites'),
+      'the function app',
+    );
+    const sc = propsOf(site).siteConfig as Props;
     expect(sc.ipSecurityRestrictionsDefaultAction).toBe('Deny');
     expect(sc.ipSecurityRestrictions).toEqual([
       expect.objectContaining({ tag: 'ServiceTag', ipAddress: 'AzureCloud.eastus', action: 'Allow' }),

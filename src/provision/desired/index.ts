@@ -1,4 +1,4 @@
-// The whole platform as one graph (DESIGN.md "Resources of one stack"), in dependency order.
+// The whole platform as one graph (docs/design.md "Resources of one stack"), in dependency order.
 import type { DesiredGraph, DesiredResource } from '../types.js';
 import { topoSort } from '../graph.js';
 import { makeContext, type GraphInput } from './context.js';

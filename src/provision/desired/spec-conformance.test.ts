@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDesiredGraph } from './index.js';
 import { defaultTestInput } from '../../../testkit/fixtures/stack-config.js';
 import { RestSpecs } from '../../../testkit/rest-spec.js';
+import { required } from '../../../lib/required.js';
 
 // Extracts of Microsoft's specs, vendored with their licence (vendor/azure-rest-api-specs/LICENSE).
 const SPECS =
@@ -32,9 +33,20 @@ describe('bodies conform to Microsoft REST specs (vendored in vendor/azure-rest-
   });
 
   it('the checker catches unknown, misplaced and read-only fields', () => {
-    const vmss = graph.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachineScaleSets')!;
-    const op = specs.find(vmss.id, vmss.apiVersion)!;
-    const body = structuredClone(vmss.body) as any;
+    const vmss = required(
+      graph.resources.find((r) => r.type === 'Microsoft.Compute/virtualMachineScaleSets'),
+      'a scale set in the graph',
+    );
+    const op = required(specs.find(vmss.id, vmss.apiVersion), 'the scale set spec');
+    const body = structuredClone(vmss.body) as {
+      properties: {
+        provisioningState?: string;
+        virtualMachineProfile: {
+          properties?: unknown;
+          networkProfile: { networkInterfaceConfigurations: { properties: Record<string, unknown> }[] };
+        };
+      };
+    };
     body.properties.provisioningState = 'Succeeded';
     body.properties.virtualMachineProfile.networkProfile.networkInterfaceConfigurations[0].properties.bogus = 1;
     body.properties.virtualMachineProfile.properties = { priority: 'Spot' };
@@ -46,7 +58,7 @@ describe('bodies conform to Microsoft REST specs (vendored in vendor/azure-rest-
   });
 
   it.each(covered.map((r) => [r.label, r] as const))('%s', (_label, r) => {
-    const op = specs.find(r.id, r.apiVersion)!;
+    const op = required(specs.find(r.id, r.apiVersion), `the spec of ${r.type}`);
     expect(specs.check(op.file, op.body, r.body)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 // One Flexible-orchestration scale set per pool, with its autoscale setting. Azure rules
-// (DESIGN.md): Spot Priority Mix needs Flexible + singlePlacementGroup false; Spot cannot be
+// (docs/design.md): Spot Priority Mix needs Flexible + singlePlacementGroup false; Spot cannot be
 // turned on later (priority is create-only); a Flexible set with a VM profile needs
 // networkProfile.networkApiVersion; automatic repairs grace period 10–90 min.
 import { createHash } from 'node:crypto';
@@ -11,11 +11,11 @@ import { SECRET_NAMES } from './keyvault.js';
 /** Port the fleet agent serves its OpenAI API and /health on. */
 export const AGENT_PORT = 8080;
 /** App Insights custom metric the agents publish (average queue depth), dimension `pool`. */
-export const QUEUE_METRIC = 'gpuarb.agent.queue';
-export const ADMIN_USER = 'gpuarb';
+const QUEUE_METRIC = 'gpuarb.agent.queue';
+const ADMIN_USER = 'gpuarb';
 
 /** 70B-class weights take long to download and load: give repairs the longest grace. */
-export function repairGraceMinutes(pool: PoolConfig): number {
+function repairGraceMinutes(pool: PoolConfig): number {
   return /70b|NC96|mixtral/i.test(`${pool.model} ${pool.sku}`) ? 60 : 30;
 }
 
