@@ -4,6 +4,7 @@
 // environment overrides (the agent's own override mechanism), so one customData fits every VM.
 import { stringify } from 'yaml';
 import { bootstrapScript } from './cloud-init-bootstrap.js';
+import { NODE_LLAMA_CPP_VERSION } from '../../contracts/engine-versions.js';
 
 /** What cloud-init needs of a pool (the gpuarb.yaml pool schema maps onto it). */
 export interface PoolSpec {
@@ -44,7 +45,6 @@ export interface CloudInitOptions {
 }
 
 const VLLM_VERSION = '0.8.5';
-const NODE_LLAMA_CPP_VERSION = '3.21.1';
 const DTYPE_FOR_QUANT: Record<PoolSpec['quantization'], string> = { none: 'bfloat16', awq: 'float16', gptq: 'float16', fp8: 'auto' };
 
 /** The agent's JSON config for a pool (see docs/fleet-agent.md); instance fields come from env. */

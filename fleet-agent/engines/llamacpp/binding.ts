@@ -1,11 +1,11 @@
 // node-llama-cpp is loaded only when a GGUF pool starts, and a missing package or prebuilt binary
 // is an error that names the install command: the agent never downloads or compiles llama.cpp
-// (getLlama runs with build: 'never'), and a dev install carries the CPU build only (package.json
-// overrides replace the CUDA/Vulkan builds with an empty stand-in).
+// (getLlama runs with build: 'never'), and a dev install carries the CPU build only (empty
+// stand-ins for the CUDA/Vulkan builds, vendor/llama-gpu-build-omitted/, are file: devDependencies).
 import type { Llama, LlamaOptions } from 'node-llama-cpp';
+import { NODE_LLAMA_CPP_VERSION } from '../../../contracts/engine-versions.js';
 
 /** The exact version the agent is built and tested against. */
-const NODE_LLAMA_CPP_VERSION = '3.21.1';
 export const NODE_LLAMA_CPP_INSTALL = `npm install --no-save node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`;
 
 type Binding = typeof import('node-llama-cpp');
