@@ -8,7 +8,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RegistryDoc, registryKey, registrySignature } from '../contracts/registry.js';
 import { startTestAgent, type TestAgent } from '../testkit/agent.js';
-import { INTERNAL_KEY, startHarness, type Harness } from '../testkit/gateway.js';
+import { INTERNAL_KEY, registryEntry, startHarness, type Harness } from '../testkit/gateway.js';
 import { waitFor } from '../testkit/wait.js';
 
 let h: Harness;
@@ -55,22 +55,8 @@ afterAll(async () => {
   attacker?.close();
 });
 
-const planted = (over: Partial<RegistryDoc>): RegistryDoc => ({
-  id: 'vm-phi-evil',
-  pool: 'phi3-mini',
-  model: 'phi3-mini',
-  address: attackerUrl,
-  state: 'ready',
-  inFlight: 0,
-  queue: 0,
-  tokensPerSecond: 0,
-  zone: null,
-  priority: 'Spot',
-  engine: 'sim',
-  simulated: true,
-  lastSeen: Date.now(),
-  ...over,
-});
+const planted = (over: Partial<RegistryDoc>): RegistryDoc =>
+  registryEntry({ id: 'vm-phi-evil', pool: 'phi3-mini', model: 'phi3-mini', address: attackerUrl, ...over });
 
 /** Sends n prompts; returns the answers' texts (real agents answer with the simulator). */
 async function sendPrompts(n: number): Promise<string[]> {

@@ -107,19 +107,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     caFile,
     apim,
     async register(doc) {
-      const full: RegistryDoc = {
-        pool: doc.model,
-        state: 'ready',
-        inFlight: 0,
-        queue: 0,
-        tokensPerSecond: 0,
-        zone: null,
-        priority: 'Spot',
-        engine: 'sim',
-        simulated: true,
-        lastSeen: Date.now(),
-        ...doc,
-      };
+      const full = registryEntry(doc);
       // Signed as an agent of the pool signs it: the gateway ignores unsigned entries.
       full.sig = registrySignature(registryKey(INTERNAL_KEY, full.pool), full);
       await registry.items.upsert(full);
@@ -142,5 +130,22 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await gateway.close(5_000);
       if (!opts.cosmos) await cosmos.stop();
     },
+  };
+}
+
+/** A ready sim replica's registry entry (unsigned), with `doc`'s fields over the defaults. */
+export function registryEntry(doc: Partial<RegistryDoc> & Pick<RegistryDoc, 'id' | 'model' | 'address'>): RegistryDoc {
+  return {
+    pool: doc.model,
+    state: 'ready',
+    inFlight: 0,
+    queue: 0,
+    tokensPerSecond: 0,
+    zone: null,
+    priority: 'Spot',
+    engine: 'sim',
+    simulated: true,
+    lastSeen: Date.now(),
+    ...doc,
   };
 }
