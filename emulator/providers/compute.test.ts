@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ComputeManagementClient,
-  type VirtualMachine,
-  type VirtualMachineScaleSet,
-  type VirtualMachineScaleSetVMProfile,
-} from '@azure/arm-compute';
+import { ComputeManagementClient, type VirtualMachine } from '@azure/arm-compute';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { required } from '../../lib/required.js';
+import { flexSpotScaleSet } from '../../testkit/fixtures/flex-spot-scale-set.js';
 import { startEmulator, type Emulator, type ScheduledEvent } from '../index.js';
 
 let emu: Emulator;
@@ -15,30 +11,6 @@ const events: { vm: string; event: ScheduledEvent }[] = [];
 const poll = { updateIntervalInMs: 1 };
 
 /** A Flexible spot scale set; `extra` replaces top-level fields. The profile is always there, for tests to edit. */
-function flexSpot(
-  capacity: number,
-  extra: Partial<Omit<VirtualMachineScaleSet, 'virtualMachineProfile'>> = {},
-): VirtualMachineScaleSet & { virtualMachineProfile: VirtualMachineScaleSetVMProfile } {
-  return {
-    location: 'eastus',
-    zones: ['1', '2', '3'],
-    sku: { name: 'Standard_NC4as_T4_v3', capacity, tier: 'Standard' },
-    orchestrationMode: 'Flexible',
-    singlePlacementGroup: false,
-    platformFaultDomainCount: 1,
-    priorityMixPolicy: { baseRegularPriorityCount: 1, regularPriorityPercentageAboveBase: 0 },
-    virtualMachineProfile: {
-      priority: 'Spot',
-      evictionPolicy: 'Delete',
-      billingProfile: { maxPrice: -1 },
-      osProfile: { computerNamePrefix: 'phi', adminUsername: 'azureuser' },
-      networkProfile: { networkApiVersion: '2020-11-01' },
-      storageProfile: { imageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' } },
-    },
-    ...extra,
-  };
-}
-
 beforeAll(async () => {
   emu = await startEmulator({ scheduledEvents: { publish: (vm, event) => void events.push({ vm, event }) } });
   compute = new ComputeManagementClient(emu.credential, emu.subscriptionId, emu.clientOptions());
@@ -56,7 +28,7 @@ const vmsIn = async (vmssName: string) => {
 
 describe('Flexible spot scale sets through the new-generation @azure/arm-compute', () => {
   it('creates instances as ordinary VMs with zone, priority mix and instance view', async () => {
-    const vmss = await compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'pool-a', flexSpot(4), poll);
+    const vmss = await compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'pool-a', flexSpotScaleSet(4), poll);
     expect(vmss).toMatchObject({ name: 'pool-a', provisioningState: 'Succeeded', orchestrationMode: 'Flexible', sku: { capacity: 4 } });
     const vms = await vmsIn('pool-a');
     expect(vms).toHaveLength(4);
@@ -69,7 +41,7 @@ describe('Flexible spot scale sets through the new-generation @azure/arm-compute
   });
 
   it('scales in and out, and batch-deletes instances', async () => {
-    await compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'pool-b', flexSpot(3), poll);
+    await compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'pool-b', flexSpotScaleSet(3), poll);
     await compute.virtualMachineScaleSets.update('rg-c', 'pool-b', { sku: { capacity: 1 } }, poll);
     expect(await vmsIn('pool-b')).toHaveLength(1);
     await compute.virtualMachineScaleSets.update('rg-c', 'pool-b', { sku: { capacity: 3 } }, poll);
@@ -85,7 +57,7 @@ describe('Flexible spot scale sets through the new-generation @azure/arm-compute
   });
 
   it('evicts a spot VM with a Preempt notice, through simulateEviction and control.evict', async () => {
-    await compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'pool-e', flexSpot(3), poll);
+    await compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'pool-e', flexSpotScaleSet(3), poll);
     const spot = (await vmsIn('pool-e')).filter((v) => v.priority === 'Spot');
     await compute.virtualMachines.simulateEviction('rg-c', vmName(spot[0]));
     expect(events.find((e) => e.vm === spot[0].name)?.event).toMatchObject({ EventType: 'Preempt', Resources: [spot[0].name] });
@@ -102,36 +74,41 @@ describe('Flexible spot scale sets through the new-generation @azure/arm-compute
   });
 
   it('rejects what Azure rejects', async () => {
-    const noEviction = flexSpot(1);
+    const noEviction = flexSpotScaleSet(1);
     delete noEviction.virtualMachineProfile.evictionPolicy;
     await expect(compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'bad1', noEviction, poll)).rejects.toMatchObject({
       statusCode: 400,
       code: 'InvalidParameter',
     });
     await expect(
-      compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'bad2', flexSpot(1, { singlePlacementGroup: true }), poll),
+      compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'bad2', flexSpotScaleSet(1, { singlePlacementGroup: true }), poll),
     ).rejects.toMatchObject({ code: 'InvalidParameter' });
     await expect(
-      compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'bad3', flexSpot(1, { orchestrationMode: 'Uniform' }), poll),
+      compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'bad3', flexSpotScaleSet(1, { orchestrationMode: 'Uniform' }), poll),
     ).rejects.toMatchObject({ code: 'InvalidParameter' });
     await expect(
-      compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'bad4', flexSpot(1, { sku: { name: 'Standard_Nope', capacity: 1 } }), poll),
+      compute.virtualMachineScaleSets.createOrUpdate(
+        'rg-c',
+        'bad4',
+        flexSpotScaleSet(1, { sku: { name: 'Standard_Nope', capacity: 1 } }),
+        poll,
+      ),
     ).rejects.toMatchObject({ code: 'InvalidParameter' });
     emu.control.setSkuAvailability('eastus', 'Standard_NC40ads_H100_v5', ['2']);
     await expect(
       compute.virtualMachineScaleSets.createOrUpdate(
         'rg-c',
         'bad5',
-        flexSpot(1, { sku: { name: 'Standard_NC40ads_H100_v5', capacity: 1 } }),
+        flexSpotScaleSet(1, { sku: { name: 'Standard_NC40ads_H100_v5', capacity: 1 } }),
         poll,
       ),
     ).rejects.toMatchObject({ statusCode: 409, code: 'SkuNotAvailable' });
-    const regular = flexSpot(1, { priorityMixPolicy: undefined });
+    const regular = flexSpotScaleSet(1, { priorityMixPolicy: undefined });
     regular.virtualMachineProfile.priority = 'Regular';
     delete regular.virtualMachineProfile.evictionPolicy;
     await compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'reg', regular, poll);
     await expect(
-      compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'reg', flexSpot(1, { priorityMixPolicy: undefined }), poll),
+      compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'reg', flexSpotScaleSet(1, { priorityMixPolicy: undefined }), poll),
     ).rejects.toMatchObject({ statusCode: 409, code: 'PropertyChangeNotAllowed' });
   });
 
@@ -141,7 +118,7 @@ describe('Flexible spot scale sets through the new-generation @azure/arm-compute
       (await vmsIn('pool-a')).filter((v) => v.priority === 'Spot').length +
       (await vmsIn('pool-e')).filter((v) => v.priority === 'Spot').length;
     expect(used).toBe(3); // 12 vCPUs of NC4as_T4 in use: over the new limit already
-    await expect(compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'pool-q', flexSpot(3), poll)).rejects.toMatchObject({
+    await expect(compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'pool-q', flexSpotScaleSet(3), poll)).rejects.toMatchObject({
       statusCode: 409,
       code: 'QuotaExceeded',
       message: expect.stringContaining('Low Priority Cores quota'),
@@ -149,7 +126,7 @@ describe('Flexible spot scale sets through the new-generation @azure/arm-compute
     emu.control.setQuota('eastus', 'lowPriorityCores', 1000);
     emu.control.setSpotCapacity('eastus', 'Standard_NC8as_T4_v3', '1', 1);
     emu.control.setSpotCapacity('eastus', 'Standard_NC8as_T4_v3', '2', 0);
-    const body = flexSpot(4, { zones: ['1', '2'], sku: { name: 'Standard_NC8as_T4_v3', capacity: 4 } });
+    const body = flexSpotScaleSet(4, { zones: ['1', '2'], sku: { name: 'Standard_NC8as_T4_v3', capacity: 4 } });
     await expect(compute.virtualMachineScaleSets.createOrUpdate('rg-c', 'pool-z', body, poll)).rejects.toThrow(
       /long-running operation has failed. ZonalAllocationFailed/,
     ); // core-lro folds code into the message

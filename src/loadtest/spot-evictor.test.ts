@@ -16,6 +16,7 @@ import { spotEvictorFor } from './spot-evictor.js';
 import { startOpenAiPeer } from '../../testkit/openai-peer.js';
 import type { ChaosEvent } from './types.js';
 import { required } from '../../lib/required.js';
+import { flexSpotScaleSet } from '../../testkit/fixtures/flex-spot-scale-set.js';
 
 let emu: Emulator;
 let compute: ComputeManagementClient;
@@ -29,24 +30,8 @@ beforeAll(async () => {
   await compute.virtualMachineScaleSets.createOrUpdate(
     RG,
     'vmss-ltstack-phi3',
-    {
-      location: 'eastus',
-      sku: { name: 'Standard_NC4as_T4_v3', capacity: 6, tier: 'Standard' },
-      orchestrationMode: 'Flexible',
-      singlePlacementGroup: false,
-      platformFaultDomainCount: 1,
-      // One on-demand floor VM: it must never be picked.
-      priorityMixPolicy: { baseRegularPriorityCount: 1, regularPriorityPercentageAboveBase: 0 },
-      virtualMachineProfile: {
-        priority: 'Spot',
-        evictionPolicy: 'Delete',
-        billingProfile: { maxPrice: -1 },
-        osProfile: { computerNamePrefix: 'phi', adminUsername: 'azureuser' },
-        networkProfile: { networkApiVersion: '2020-11-01' },
-        storageProfile: { imageReference: { publisher: 'Canonical', offer: 'ubuntu-24_04-lts', sku: 'server', version: 'latest' } },
-      },
-      tags: { 'managed-by': 'gpuarb', 'gpuarb-stack': 'ltstack' },
-    } as never,
+    // One on-demand floor VM (the fixture's priority mix): it must never be picked.
+    flexSpotScaleSet(6, { zones: undefined, tags: { 'managed-by': 'gpuarb', 'gpuarb-stack': 'ltstack' } }),
     { updateIntervalInMs: 1 },
   );
 });

@@ -13,6 +13,7 @@ import { LOG_TABLE } from '../../contracts/log-schema.js';
 import { statusCommand } from '../commands/status.js';
 import { startOpsCloud, type OpsTestCloud } from '../../testkit/ops-cloud.js';
 import { required } from '../../lib/required.js';
+import { flexSpotScaleSet } from '../../testkit/fixtures/flex-spot-scale-set.js';
 
 let cloud: OpsTestCloud;
 let compute: ComputeManagementClient;
@@ -24,30 +25,7 @@ beforeAll(async () => {
   const { names } = cloud.loaded;
   const opts = cloud.emu.clientOptions();
   compute = new ComputeManagementClient(cloud.emu.credential, cloud.emu.subscriptionId, opts);
-  await compute.virtualMachineScaleSets.createOrUpdate(
-    cloud.rgName,
-    names.vmss.phi,
-    {
-      location: 'eastus',
-      zones: ['1', '2'],
-      sku: { name: 'Standard_NC4as_T4_v3', capacity: 2, tier: 'Standard' },
-      orchestrationMode: 'Flexible',
-      singlePlacementGroup: false,
-      platformFaultDomainCount: 1,
-      priorityMixPolicy: { baseRegularPriorityCount: 1, regularPriorityPercentageAboveBase: 0 },
-      virtualMachineProfile: {
-        priority: 'Spot',
-        evictionPolicy: 'Delete',
-        billingProfile: { maxPrice: -1 },
-        osProfile: { computerNamePrefix: 'phi', adminUsername: 'gpuarb' },
-        networkProfile: { networkApiVersion: '2022-11-01' },
-        storageProfile: {
-          imageReference: { publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' },
-        },
-      },
-    } as never,
-    poll,
-  );
+  await compute.virtualMachineScaleSets.createOrUpdate(cloud.rgName, names.vmss.phi, flexSpotScaleSet(2, { zones: ['1', '2'] }), poll);
   const vmssId =
     `/subscriptions/${cloud.emu.subscriptionId}/resourceGroups/${cloud.rgName}` +
     `/providers/Microsoft.Compute/virtualMachineScaleSets/${names.vmss.phi}`;
