@@ -10,7 +10,7 @@ import { ConfigError, loadAgentConfig } from './config.js';
 import { createLogger } from './log.js';
 
 const USAGE = `usage: gpuarb-agent --config <file.json>
-       gpuarb-agent sim-vllm serve <model> [--port N] [--host H] [--served-model-name NAME] [--sim-gpu GPU] [--sim-load-ms N]
+       gpuarb-agent sim-vllm serve <model> [--port N] [--host H] [--served-model-name NAME] [--dtype D] [--sim-gpu GPU] [--sim-load-ms N]
 
 Environment overrides: GPUARB_AGENT_<FIELD>[__<FIELD>…]=value (e.g. GPUARB_AGENT_LISTEN__PORT=9000).
 See docs/fleet-agent.md for the config format.`;

@@ -1,9 +1,11 @@
 // `gpuarb-agent sim-vllm serve <model> [vllm flags…]`: accepts the flags the vllm adapter passes
 // to `vllm serve` and serves the simulator instead. Flags it does not model are accepted and
-// ignored, as a drop-in must. Sim-only flags: --sim-gpu (profile), --sim-load-ms (load time).
+// ignored, as a drop-in must; --dtype is checked against the GPU as vLLM checks it. Sim-only
+// flags: --sim-gpu (profile), --sim-load-ms (load time).
 import { SimEngine } from '../engines/sim/sim-engine.js';
 import type { SimGpu } from '../engines/sim/profiles.js';
 import { startSimVllmServer } from './vllm-compatible-server.js';
+import { dtypeRefusal, resolveDtype } from './vllm-dtype-check.js';
 
 function parseVllmArgs(argv: string[]): { model: string; flags: Map<string, string> } {
   const args = argv[0] === 'serve' ? argv.slice(1) : argv;
@@ -25,9 +27,17 @@ export async function runSimVllmCli(argv: string[]): Promise<void> {
   const { model, flags } = parseVllmArgs(argv);
   const served = flags.get('served-model-name') ?? model;
   if (!served) throw new Error('sim-vllm: a model is required (vllm serve <model>)');
+  const gpu = (flags.get('sim-gpu') ?? process.env.GPUARB_SIM_GPU ?? 'none') as SimGpu;
+  const refusal = dtypeRefusal(resolveDtype(flags.get('dtype'), model), gpu);
+  if (refusal) {
+    // vLLM raises this while it initialises the worker and the process exits non-zero.
+    process.stderr.write(`ValueError: ${refusal}\n`);
+    process.exitCode = 1;
+    return;
+  }
   const engine = new SimEngine({
     model: served,
-    gpu: (flags.get('sim-gpu') ?? process.env.GPUARB_SIM_GPU ?? 'none') as SimGpu,
+    gpu,
     loadMs: Number(flags.get('sim-load-ms') ?? 0),
     overrides: flags.has('max-model-len') ? { contextLength: Number(flags.get('max-model-len')) } : {},
   });

@@ -1,6 +1,8 @@
 // The GPU SKUs `cost --recommend` searches, with what each carries. Figures from Microsoft's size
 // pages (cited per row); a SKU not listed here is never recommended, because nothing says what it holds.
 
+import { GPU_MODELS } from '../../contracts/gpu-dtype.js';
+
 export interface GpuSku {
   armSkuName: string;
   gpuCount: number;
@@ -25,4 +27,10 @@ export const GPU_SKUS: GpuSku[] = [
 
 export function gpuSku(armSkuName: string): GpuSku | undefined {
   return GPU_SKUS.find((s) => s.armSkuName.toLowerCase() === armSkuName.toLowerCase());
+}
+
+/** The SKU's GPU compute capability (NVIDIA's table, contracts/gpu-dtype.ts), or undefined if not catalogued. */
+export function skuComputeCapability(armSkuName: string): number | undefined {
+  const sku = gpuSku(armSkuName);
+  return sku ? GPU_MODELS[sku.gpuModel]?.computeCapability : undefined;
 }

@@ -5,6 +5,8 @@
 import { stringify } from 'yaml';
 import { bootstrapScript } from './cloud-init-bootstrap.js';
 import { NODE_LLAMA_CPP_VERSION } from '../../contracts/engine-versions.js';
+import { unquantisedDtype, type VllmDtype } from '../../contracts/gpu-dtype.js';
+import { skuComputeCapability } from '../cost/sku-catalog.js';
 
 /** What cloud-init needs of a pool (the gpuarb.yaml pool schema maps onto it). */
 export interface PoolSpec {
@@ -45,7 +47,16 @@ export interface CloudInitOptions {
 }
 
 const VLLM_VERSION = '0.8.5';
-const DTYPE_FOR_QUANT: Record<PoolSpec['quantization'], string> = { none: 'bfloat16', awq: 'float16', gptq: 'float16', fp8: 'auto' };
+
+/**
+ * vLLM's --dtype for a pool: AWQ/GPTQ kernels compute in float16; unquantised and FP8 weights in
+ * bfloat16 where the SKU's GPU has it (compute capability 8.0+), else float16, because vLLM
+ * refuses bfloat16 below 8.0 and `auto` would pick the model's own bfloat16 there.
+ */
+export function vllmDtypeFor(pool: Pick<PoolSpec, 'quantization' | 'sku'>): VllmDtype {
+  if (pool.quantization === 'awq' || pool.quantization === 'gptq') return 'float16';
+  return unquantisedDtype(skuComputeCapability(pool.sku));
+}
 
 /** The agent's JSON config for a pool (see docs/fleet-agent.md); instance fields come from env. */
 function agentConfigFor(pool: PoolSpec, opts: CloudInitOptions, modelDir: string): Record<string, unknown> {
@@ -59,7 +70,7 @@ function agentConfigFor(pool: PoolSpec, opts: CloudInitOptions, modelDir: string
           command: ['/opt/vllm/bin/vllm', 'serve'],
           port: 8000,
           tensorParallelSize: pool.tensorParallel,
-          dtype: DTYPE_FOR_QUANT[pool.quantization],
+          dtype: vllmDtypeFor(pool),
           contextLength: pool.contextLength,
           ...(pool.quantization === 'none' ? {} : { quantization: pool.quantization }),
           // Weights are already on disk: never reach the hub at serve time.

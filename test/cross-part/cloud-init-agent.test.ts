@@ -110,7 +110,7 @@ describe('renderCloudInit', () => {
     }
   });
 
-  it('passes each pool its vLLM flags: AWQ for Mixtral, bf16 tensor-parallel 4 for Llama-3-70B', () => {
+  it('passes each pool its vLLM flags: float16 on the T4, AWQ for Mixtral, bf16 tensor-parallel 4 for Llama-3-70B', () => {
     const args = (pool: PoolSpec) => {
       const doc = parse(renderCloudInit(pool, OPTS)) as CloudConfig;
       const raw = JSON.parse(file(doc, '/etc/gpuarb/agent.json')) as Record<string, unknown>;
@@ -118,7 +118,7 @@ describe('renderCloudInit', () => {
       if (config.engine.type !== 'vllm') throw new Error('expected vllm');
       return vllmServeArgs(config.engine, 8000).join(' ');
     };
-    expect(args(DEFAULT_POOLS[0])).toContain('--dtype bfloat16');
+    expect(args(DEFAULT_POOLS[0])).toContain('--dtype float16'); // a T4 (compute capability 7.5) has no bfloat16
     expect(args(DEFAULT_POOLS[1])).toMatch(/--quantization awq/);
     expect(args(DEFAULT_POOLS[1])).toMatch(/--dtype float16/);
     expect(args(DEFAULT_POOLS[2])).toMatch(/--tensor-parallel-size 4 --dtype bfloat16/);
