@@ -1,5 +1,6 @@
 // Rules that span fields, which the per-field schema cannot express. Each problem carries the
 // path it belongs to, so the loader can point at the line in gpuarb.yaml.
+import { memoryFitProblems } from './memory-fit.js';
 import type { GpuarbConfig } from './schema.js';
 
 export interface ConfigProblem {
@@ -81,6 +82,7 @@ export function crossFieldProblems(c: GpuarbConfig): ConfigProblem[] {
   const [a, b] = subnets.map((s) => s.r);
   if (a && b && a.start <= b.end && b.start <= a.end)
     add(['network', 'functionsSubnet'], `${c.network.functionsSubnet} overlaps vmssSubnet ${c.network.vmssSubnet}`);
+  problems.push(...memoryFitProblems(c.pools));
   return problems;
 }
 

@@ -31,3 +31,13 @@ export function requiredMemoryGb(model: string, quantization: string): number | 
   if (!size || bytes === undefined) return undefined;
   return size.billionParameters * bytes * (1 + MEMORY_OVERHEAD);
 }
+
+/**
+ * KV cache bytes per token at 16 bit: layers × KV heads × head dim × 2 (K and V) × 2 bytes, from
+ * each model's config.json on Hugging Face (the MODEL_SIZES sources).
+ */
+export const KV_BYTES_PER_TOKEN: Record<string, { bytes: number; derivation: string }> = {
+  'phi3-mini': { bytes: 393_216, derivation: '32 layers × 32 KV heads × 96 × 2 × 2 B' },
+  'mixtral-8x7b': { bytes: 131_072, derivation: '32 layers × 8 KV heads × 128 × 2 × 2 B' },
+  'llama3-70b': { bytes: 327_680, derivation: '80 layers × 8 KV heads × 128 × 2 × 2 B' },
+};
