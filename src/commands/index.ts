@@ -6,7 +6,7 @@ import { configShowCommand } from './config-show.js';
 import { configValidateCommand } from './config-validate.js';
 import { exitCodesCommand } from './exit-codes.js';
 import { initCommand } from './init.js';
-import { secretsListCommand, secretsRotateCommand } from './secrets.js';
+import { secretsListCommand, secretsRotateCommand, secretsSetCommand } from './secrets.js';
 import { statusCommand } from './status.js';
 import { scaleCommand } from './scale.js';
 import { logsCommand } from './logs.js';
@@ -30,6 +30,7 @@ export const COMMANDS: CommandDefinition[] = [
   loadtestCommand,
   secretsListCommand,
   secretsRotateCommand,
+  secretsSetCommand,
   statusCommand,
   scaleCommand,
   logsCommand,

@@ -1,8 +1,9 @@
-// `gpuarb secrets list` and `gpuarb secrets rotate <name> | --all`: Key Vault secrets of the
+// `gpuarb secrets list`, `gpuarb secrets set <name>` and `gpuarb secrets rotate <name> | --all`: Key Vault secrets of the
 // stack, rotated with an overlap so no request fails (docs/operations.md "Secret rotation").
 import { required } from '../../lib/required.js';
 import { arg, defineCommand, flags, opt } from '../core/command.js';
 import { UserError } from '../core/errors.js';
+import type { SetSecretResult } from '../ops/secret-set.js';
 import type { RotateResult, SecretListing } from '../ops/secrets.js';
 // Pure string helpers, no SDK: fine at the top of a command file.
 import { formatAge, table } from '../ops/status-render.js';
@@ -84,5 +85,28 @@ export const secretsRotateCommand = defineCommand({
       const retired = x.retired.length ? `; retired ${x.retired.join(', ')}` : '';
       ctx.io.out(`${x.name}: version ${x.version}${previous}${retired}`);
     }
+  },
+});
+
+export const secretsSetCommand = defineCommand({
+  name: 'secrets set',
+  summary: "Store a secret you supply (e.g. hf-token, the model hub token) in the stack's Key Vault, from stdin or a file",
+  description:
+    'The value is read from stdin or --from-file, never from the command line (where every local user and the shell ' +
+    'history could read it); trailing newlines are dropped. A new Key Vault version is added; nothing of the value is printed.',
+  examples: ['gpuarb secrets set hf-token < hf-token.txt', 'gpuarb secrets set hf-token --from-file ~/.cache/huggingface/token --json'],
+  args: { name: arg.required('secret name, e.g. hf-token') },
+  options: {
+    fromFile: opt.text('--from-file <file>', 'read the value from this file instead of stdin'),
+    local: flags.local,
+  },
+  async run(ctx, opts): Promise<SetSecretResult> {
+    const { readSecretValue, setSecret } = await import('../ops/secret-set.js');
+    const value = await readSecretValue(ctx, opts.fromFile);
+    return setSecret(ctx, opts.name, value);
+  },
+  render(ctx, r) {
+    const replaced = r.previousVersion ? `; replaces ${r.previousVersion}` : ' (new secret)';
+    ctx.io.out(`${r.name}: version ${r.version} in ${r.vault}${replaced}`);
   },
 });
