@@ -13,10 +13,49 @@ export interface BootstrapParams {
   modelRepo?: string;
   modelUrl?: string;
   modelDir: string;
+  /** Mount point for the VM's local NVMe disk, which modelDir lies under. */
+  modelRoot: string;
   vllmVersion: string;
   nodeLlamaCppVersion: string;
   installGpuDriver: boolean;
   agentPort: number;
+}
+
+/** What vLLM loads from a Hugging Face repo; huggingface-cli matches these with fnmatch. */
+export const SERVING_FILES = [
+  '*.safetensors',
+  '*.safetensors.index.json',
+  'config.json',
+  'generation_config.json',
+  'tokenizer*',
+  'special_tokens_map.json',
+  'added_tokens.json',
+  'vocab.json',
+  'merges.txt',
+  'quant_config.json',
+];
+
+/**
+ * The local NVMe disk (NC A100 v4, NC H100 v5) for the weights: Azure presents NVMe temp disks
+ * raw and unformatted, so the bootstrap formats and mounts the first whole, unpartitioned,
+ * unmounted one. Without one the weights go on whatever holds modelRoot (the SCSI temp disk at
+ * /mnt on NCasT4_v3, else the OS disk), with a log line saying so.
+ */
+export function modelDiskLines(modelRoot: string): string[] {
+  const root = shq(modelRoot);
+  return [
+    `mkdir -p ${root}`,
+    `if ! mountpoint -q ${root}; then`,
+    `  NVME=$(lsblk -dpno NAME,TYPE,MOUNTPOINT /dev/nvme*n1 2>/dev/null | awk '$2 == "disk" && $3 == "" { print $1; exit }' || true)`,
+    '  if [ -n "$NVME" ] && [ "$(lsblk -npo NAME "$NVME" | wc -l)" -eq 1 ]; then',
+    '    blkid "$NVME" >/dev/null 2>&1 || mkfs.ext4 -q -F -L gpuarb-models "$NVME"',
+    `    mount -o noatime "$NVME" ${root}`,
+    `    echo "model disk: local NVMe $NVME mounted on ${modelRoot}"`,
+    '  else',
+    `    echo "model disk: no local NVMe disk; the model goes on $(df --output=source ${root} | tail -1), which loads slower"`,
+    '  fi',
+    'fi',
+  ];
 }
 
 /** Single-quotes a value for bash. */
@@ -50,7 +89,9 @@ export function bootstrapScript(p: BootstrapParams): string {
     '  curl -fsSL https://deb.nodesource.com/setup_20.x | bash -',
     '  apt-get install -y nodejs',
     'fi',
-    'id gpuarb >/dev/null 2>&1 || useradd --system --create-home --home-dir /var/lib/gpuarb --shell /usr/sbin/nologin gpuarb',
+    '# The agent (and the engine it runs) as its own system user: no login shell, no password, in no',
+    '# group but its own (so no sudo), never the admin user the scale set creates for SSH.',
+    'id gpuarb >/dev/null 2>&1 || useradd --system --user-group --create-home --home-dir /var/lib/gpuarb --shell /usr/sbin/nologin gpuarb',
     'mkdir -p /opt/gpuarb /etc/gpuarb',
     '',
     '# The agent bundle from blob storage, checked against the hash provisioning recorded.',
@@ -88,10 +129,12 @@ export function bootstrapScript(p: BootstrapParams): string {
   if (p.engine !== 'sim') {
     const hfTokenUrl = `${p.keyVaultUrl.replace(/\/$/, '')}/secrets/${p.hfTokenSecret}?api-version=7.4`;
     lines.push(
-      '# The model-hub token from Key Vault (optional secret: public models need none).',
+      '# The model-hub token from Key Vault (optional secret, set with `gpuarb secrets set hf-token`;',
+      '# public models need none). It stays a shell variable: only the download gets it, in its environment.',
       'KV_TOKEN=$(token https://vault.azure.net)',
       `HF_TOKEN=$(bearer_curl "$KV_TOKEN" -s ${shq(hfTokenUrl)} | jq -r '.value // empty')`,
-      'export HF_TOKEN',
+      `[ -n "$HF_TOKEN" ] || echo "no ${p.hfTokenSecret} secret in Key Vault: downloading without a token (gated models will fail)"`,
+      ...modelDiskLines(p.modelRoot),
       `mkdir -p ${shq(p.modelDir)}`,
     );
   }
@@ -101,7 +144,13 @@ export function bootstrapScript(p: BootstrapParams): string {
       'apt-get install -y python3-venv python3-pip',
       '[ -x /opt/vllm/bin/vllm ] || python3 -m venv /opt/vllm',
       `/opt/vllm/bin/pip install --quiet ${shq(`vllm==${p.vllmVersion}`)} huggingface_hub`,
-      `/opt/vllm/bin/huggingface-cli download ${shq(p.modelRepo ?? '')} --local-dir ${shq(p.modelDir)}`,
+      '# Only the files vLLM serves from: safetensors weights, configs, tokenizer (no *.bin/*.pth copies, no original/).',
+      `HF_TOKEN="$HF_TOKEN" /opt/vllm/bin/huggingface-cli download ${shq(p.modelRepo ?? '')} --local-dir ${shq(p.modelDir)} \\`,
+      `  --include ${SERVING_FILES.map(shq).join(' ')} --exclude 'original/*'`,
+      `if ! compgen -G ${shq(`${p.modelDir}/*.safetensors`)} >/dev/null; then`,
+      `  echo ${shq(`${p.modelRepo} has no *.safetensors weights: gpuarb downloads and serves safetensors only`)} >&2`,
+      '  exit 1',
+      'fi',
       '',
     );
   }

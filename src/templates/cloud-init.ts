@@ -42,11 +42,13 @@ export interface CloudInitOptions {
   /** The image has no NVIDIA driver (plain Ubuntu): install one. False for the HPC/AI images. */
   installGpuDriver?: boolean;
   vllmVersion?: string;
-  /** Where weights go: the NVMe/temp disk on NC-series VMs. */
+  /** Where weights go: the bootstrap mounts the local NVMe disk here when the VM has one. */
   modelRoot?: string;
 }
 
 const VLLM_VERSION = '0.8.5';
+/** The system user the agent runs as (created by the bootstrap). */
+export const AGENT_USER = 'gpuarb';
 
 /**
  * vLLM's --dtype for a pool: AWQ/GPTQ kernels compute in float16; unquantised and FP8 weights in
@@ -100,7 +102,11 @@ function agentConfigFor(pool: PoolSpec, opts: CloudInitOptions, modelDir: string
   };
 }
 
-/** systemd unit: restart always; stop timeout above the agent's 25 s SIGTERM drain. */
+/**
+ * systemd unit: restart always; stop timeout above the agent's 25 s SIGTERM drain. It runs as the
+ * unprivileged `gpuarb` user the bootstrap creates; NoNewPrivileges stops it (and the engine and
+ * model code it starts) gaining privileges through setuid binaries such as sudo.
+ */
 function agentUnit(): string {
   return [
     '[Unit]',
@@ -109,7 +115,11 @@ function agentUnit(): string {
     'Wants=network-online.target',
     '',
     '[Service]',
-    'User=gpuarb',
+    `User=${AGENT_USER}`,
+    `Group=${AGENT_USER}`,
+    'NoNewPrivileges=yes',
+    'ProtectSystem=full',
+    'PrivateTmp=yes',
     'EnvironmentFile=/etc/gpuarb/instance.env',
     'Environment=NODE_ENV=production',
     'ExecStart=/usr/bin/node /opt/gpuarb/gpuarb-agent.mjs --config /etc/gpuarb/agent.json',
@@ -126,7 +136,8 @@ function agentUnit(): string {
 }
 
 export function renderCloudInit(pool: PoolSpec, opts: CloudInitOptions): string {
-  const modelDir = `${opts.modelRoot ?? '/mnt/models'}/${pool.model}`;
+  const modelRoot = opts.modelRoot ?? '/mnt/models';
+  const modelDir = `${modelRoot}/${pool.model}`;
   if (pool.engine === 'vllm' && !pool.hfModel) throw new Error(`pool ${pool.name}: engine vllm needs hfModel`);
   if (pool.engine === 'llamacpp' && !pool.modelFile) throw new Error(`pool ${pool.name}: engine llamacpp needs modelFile`);
   const script = bootstrapScript({
@@ -139,6 +150,7 @@ export function renderCloudInit(pool: PoolSpec, opts: CloudInitOptions): string 
     modelRepo: pool.hfModel,
     modelUrl: pool.modelFile,
     modelDir,
+    modelRoot,
     vllmVersion: opts.vllmVersion ?? VLLM_VERSION,
     nodeLlamaCppVersion: NODE_LLAMA_CPP_VERSION,
     installGpuDriver: opts.installGpuDriver ?? false,

@@ -125,6 +125,26 @@ describe('renderCloudInit', () => {
     expect(args(DEFAULT_POOLS[2])).not.toMatch(/--quantization/);
   });
 
+  it.each(DEFAULT_POOLS)('runs the agent of pool $name as its own unprivileged user, with no secret on any command line', (pool) => {
+    const doc = parse(renderCloudInit(pool, OPTS)) as CloudConfig;
+    const unit = file(doc, '/etc/systemd/system/gpuarb-agent.service');
+    expect(unit).toMatch(/^User=gpuarb$/m);
+    expect(unit).toMatch(/^Group=gpuarb$/m);
+    expect(unit).toMatch(/^NoNewPrivileges=yes$/m);
+    expect(unit).not.toMatch(/^User=(root|azureuser)$/m);
+    // The config file, not argv, carries settings; and it holds no secret (identities fetch them).
+    const execStart = required(/^ExecStart=(.*)$/m.exec(unit), 'ExecStart')[1];
+    expect(execStart.split(' ')).toEqual(['/usr/bin/node', '/opt/gpuarb/gpuarb-agent.mjs', '--config', '/etc/gpuarb/agent.json']);
+    expect(file(doc, '/etc/gpuarb/agent.json')).not.toMatch(/"(key|keys|token|password)"\s*:/i);
+    const script = file(doc, '/usr/local/bin/gpuarb-bootstrap.sh');
+    const useradd = required(/^.*useradd .*$/m.exec(script), 'the useradd line')[0];
+    expect(useradd).toContain('--system');
+    expect(useradd).toContain('--shell /usr/sbin/nologin');
+    expect(useradd).not.toMatch(/-G|--groups|sudo|wheel/);
+    expect(script).not.toMatch(/sudoers/);
+    expect(script).toMatch(/^chown -R gpuarb:gpuarb \/opt\/gpuarb \/etc\/gpuarb '\/mnt\/models\//m);
+  });
+
   it('installs the GPU driver only when the image lacks one, and node-llama-cpp for GGUF pools', () => {
     const plain = renderCloudInit(DEFAULT_POOLS[0], { ...OPTS, installGpuDriver: true });
     expect(plain).toContain('ubuntu-drivers install --gpgpu');
