@@ -6,8 +6,13 @@
 import { BYTES_PER_PARAMETER, KV_BYTES_PER_TOKEN, modelSize } from '../cost/model-memory.js';
 import { unquantisedDtype } from '../../contracts/gpu-dtype.js';
 import { gpuSku, skuComputeCapability } from '../cost/sku-catalog.js';
-import type { ConfigProblem } from './checks.js';
 import type { PoolConfig } from './schema.js';
+
+/** The shape of checks.ts's ConfigProblem (not imported: checks.ts imports this file). */
+interface FitProblem {
+  path: (string | number)[];
+  message: string;
+}
 
 /** vLLM's default --gpu-memory-utilization (docs.vllm.ai engine arguments). */
 export const VLLM_GPU_MEMORY_UTILIZATION = 0.9;
@@ -42,8 +47,8 @@ export function memoryFit(
   };
 }
 
-export function memoryFitProblems(pools: PoolConfig[]): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+export function memoryFitProblems(pools: PoolConfig[]): FitProblem[] {
+  const problems: FitProblem[] = [];
   pools.forEach((p, i) => {
     if (p.engine !== 'vllm') return;
     const sku = gpuSku(p.sku);
