@@ -101,7 +101,8 @@ export const secretsSetCommand = defineCommand({
     local: flags.local,
   },
   async run(ctx, opts): Promise<SetSecretResult> {
-    const { readSecretValue, setSecret } = await import('../ops/secret-set.js');
+    const { checkSettableName, readSecretValue, setSecret } = await import('../ops/secret-set.js');
+    checkSettableName(opts.name);
     const value = await readSecretValue(ctx, opts.fromFile);
     return setSecret(ctx, opts.name, value);
   },

@@ -7,6 +7,7 @@ import type { PassThrough } from 'node:stream';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretsSetCommand } from '../commands/secrets.js';
+import { runGpuarb } from '../../testkit/cli.js';
 import { startOpsCloud, type OpsTestCloud } from '../../testkit/ops-cloud.js';
 import { dataPlaneAgent, vaultUrl } from './azure-clients.js';
 import { MAX_SECRET_BYTES } from './secret-set.js';
@@ -80,5 +81,14 @@ describe('secrets set (real SecretClient, local Key Vault)', () => {
     const { ctx } = cloud.context();
     Object.assign(ctx.io.stdin, { isTTY: true });
     await expect(secretsSetCommand.run(ctx, { name: 'hf-token' })).rejects.toMatchObject({ code: 'UsageError' });
+  });
+});
+
+describe('secrets set on the command line', () => {
+  it('refuses a value given as an argument, without echoing it', async () => {
+    const r = await runGpuarb(['secrets', 'set', 'hf-token', TOKEN], { cwd: mkdtempSync(join(tmpdir(), 'secret-argv-')) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/too many arguments/);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
   });
 });

@@ -78,7 +78,8 @@ export async function readSecretValue(ctx: Context, fromFile: string | undefined
   return value;
 }
 
-export async function setSecret(ctx: Context, name: string, value: string): Promise<SetSecretResult> {
+/** Refuses a name Key Vault would reject, or one gpuarb generates itself (checked before reading the value). */
+export function checkSettableName(name: string): void {
   if (!NAME.test(name))
     throw new UserError(`"${name}" is not a Key Vault secret name.`, {
       code: 'UsageError',
@@ -89,6 +90,10 @@ export async function setSecret(ctx: Context, name: string, value: string): Prom
       code: 'GeneratedSecret',
       hint: ROTATABLE.includes(name as (typeof ROTATABLE)[number]) ? `Use \`gpuarb secrets rotate ${name}\`.` : 'Leave it to `gpuarb up`.',
     });
+}
+
+export async function setSecret(ctx: Context, name: string, value: string): Promise<SetSecretResult> {
+  checkSettableName(name);
   ctx.secrets.register(value);
   const stack = await loadStack(ctx);
   const url = await vaultUrl(stack.target, stack.resourceGroup, stack.names.keyVault);
