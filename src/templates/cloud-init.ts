@@ -107,7 +107,7 @@ function agentConfigFor(pool: PoolSpec, opts: CloudInitOptions, modelDir: string
  * unprivileged `gpuarb` user the bootstrap creates; NoNewPrivileges stops it (and the engine and
  * model code it starts) gaining privileges through setuid binaries such as sudo.
  */
-function agentUnit(): string {
+function agentUnit(engine: PoolSpec['engine']): string {
   return [
     '[Unit]',
     'Description=gpuarb fleet agent (OpenAI API, model server supervisor, spot drain)',
@@ -120,6 +120,9 @@ function agentUnit(): string {
     'NoNewPrivileges=yes',
     'ProtectSystem=full',
     'PrivateTmp=yes',
+    // CUDA creates /dev/nvidia-uvm on first use through the setuid nvidia-modprobe, which
+    // NoNewPrivileges blocks: create the device nodes first, with full privileges ('+').
+    ...(engine === 'sim' ? [] : ['ExecStartPre=-+/usr/bin/nvidia-modprobe -u -c=0']),
     'EnvironmentFile=/etc/gpuarb/instance.env',
     'Environment=NODE_ENV=production',
     'ExecStart=/usr/bin/node /opt/gpuarb/gpuarb-agent.mjs --config /etc/gpuarb/agent.json',
@@ -165,7 +168,7 @@ export function renderCloudInit(pool: PoolSpec, opts: CloudInitOptions): string 
         permissions: '0640',
         content: `${JSON.stringify(agentConfigFor(pool, opts, modelDir), null, 2)}\n`,
       },
-      { path: '/etc/systemd/system/gpuarb-agent.service', permissions: '0644', content: agentUnit() },
+      { path: '/etc/systemd/system/gpuarb-agent.service', permissions: '0644', content: agentUnit(pool.engine) },
       { path: '/usr/local/bin/gpuarb-bootstrap.sh', permissions: '0755', content: script },
     ],
     runcmd: [['/usr/local/bin/gpuarb-bootstrap.sh']],

@@ -131,6 +131,8 @@ describe('renderCloudInit', () => {
     expect(unit).toMatch(/^User=gpuarb$/m);
     expect(unit).toMatch(/^Group=gpuarb$/m);
     expect(unit).toMatch(/^NoNewPrivileges=yes$/m);
+    // The GPU device nodes are made with full privileges before the unprivileged agent starts.
+    expect(unit).toMatch(/^ExecStartPre=-\+\/usr\/bin\/nvidia-modprobe -u -c=0$/m);
     expect(unit).not.toMatch(/^User=(root|azureuser)$/m);
     // The config file, not argv, carries settings; and it holds no secret (identities fetch them).
     const execStart = required(/^ExecStart=(.*)$/m.exec(unit), 'ExecStart')[1];
