@@ -7,6 +7,7 @@
  * store without the data planes knowing its shape.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LogsIngestionDeps } from './logs-ingestion.js';
 
 /**
  * A data plane mounted on the core's HTTPS port. The core's router calls each mounted handler in
@@ -73,6 +74,10 @@ export interface KeyVaultDeps extends ClockAndRandom, Authorizer {
 export interface LogAnalyticsDeps extends ClockAndRandom, Authorizer {
   /** Whether a workspace with this `customerId` (the GUID the query API is addressed by) exists. */
   workspaceExists(customerId: string): boolean;
+  /** A custom table's ARM schema columns in the workspace with this customerId, if it was created. */
+  tableSchema(customerId: string, table: string): { name: string; type: string }[] | undefined;
+  /** The Logs Ingestion API's view of ARM: rules, token principals and their roles on a rule. */
+  ingestion: Omit<LogsIngestionDeps, 'random'>;
 }
 
 export type RetailPricesDeps = Record<string, never>;
