@@ -7,7 +7,6 @@
  * store without the data planes knowing its shape.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LogsIngestionDeps } from './logs-ingestion.js';
 
 /**
  * A data plane mounted on the core's HTTPS port. The core's router calls each mounted handler in
@@ -69,6 +68,25 @@ export interface KeyVaultDeps extends ClockAndRandom, Authorizer {
   tenantId: string;
   /** The vault named `name` (case-insensitive, as vault names are), or undefined if none. */
   lookupVault(name: string): VaultInfo | undefined;
+}
+
+/** What the data plane needs to know about a data collection rule (from the ARM store). */
+export interface RuleView {
+  /** ARM id of the rule: the scope the writer's role assignment must cover. */
+  id: string;
+  /** Declared stream → its columns. */
+  streams: Record<string, { name: string }[]>;
+  /** Each flow: the input streams and the workspace (customerId) + table they land in. */
+  flows: { streams: string[]; workspaceId: string | undefined; table: string }[];
+}
+
+export interface LogsIngestionDeps {
+  random(): number;
+  rule(immutableId: string): RuleView | undefined;
+  /** The principal a bearer token stands for; undefined when the token is not one the cloud issued. */
+  principalOf(token: string): string | undefined;
+  /** Whether the principal holds a role with `Microsoft.Insights/Telemetry/Write` on the rule. */
+  mayIngest(principalId: string, ruleId: string): boolean;
 }
 
 export interface LogAnalyticsDeps extends ClockAndRandom, Authorizer {

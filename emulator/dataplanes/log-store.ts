@@ -143,7 +143,7 @@ function toCell(type: ColumnType, value: unknown): Cell {
     }
     case 'int':
     case 'long':
-      return typeof value === 'number' ? Math.trunc(value) : Math.trunc(Number(value));
+      return Number.isFinite(Number(value)) ? Math.trunc(Number(value)) : null;
     case 'real':
       return typeof value === 'number' ? value : Number(value);
     case 'bool':

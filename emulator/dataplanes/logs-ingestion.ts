@@ -5,31 +5,12 @@
 // The endpoint is the DCE's `logsIngestion.endpoint` (`<origin>/logs-ingestion/<dce>`) or the
 // bare origin. `upload` is the same path for in-process writers (the local cloud's collector).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DataPlaneHandler } from './deps.js';
+import type { DataPlaneHandler, LogsIngestionDeps } from './deps.js';
 import { bearerToken, guid, readJson, sendJson } from './http-util.js';
 import type { LogStore } from './log-store.js';
 
 export const LOGS_INGESTION_AUDIENCE = 'https://monitor.azure.com';
 const INGEST_PATH = /^(?:\/logs-ingestion\/[^/]+)?\/dataCollectionRules\/([^/]+)\/streams\/([^/]+)\/?$/;
-
-/** What the data plane needs to know about a data collection rule (from the ARM store). */
-export interface RuleView {
-  /** ARM id of the rule: the scope the writer's role assignment must cover. */
-  id: string;
-  /** Declared stream → its columns. */
-  streams: Record<string, { name: string }[]>;
-  /** Each flow: the input streams and the workspace (customerId) + table they land in. */
-  flows: { streams: string[]; workspaceId: string | undefined; table: string }[];
-}
-
-export interface LogsIngestionDeps {
-  random(): number;
-  rule(immutableId: string): RuleView | undefined;
-  /** The principal a bearer token stands for; undefined when the token is not one the cloud issued. */
-  principalOf(token: string): string | undefined;
-  /** Whether the principal holds a role with `Microsoft.Insights/Telemetry/Write` on the rule. */
-  mayIngest(principalId: string, ruleId: string): boolean;
-}
 
 export interface IngestOutcome {
   status: number;

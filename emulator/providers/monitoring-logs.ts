@@ -35,7 +35,7 @@ export function registerMonitoringLogs(core: EmulatorCore): void {
         throw new ArmError(400, 'InvalidParameter', `Schema name '${schema.name}' must match the table name '${name}'.`);
       const columns: Json[] = Array.isArray(schema.columns) ? schema.columns : [];
       const time = columns.find((c) => c.name === 'TimeGenerated');
-      if (!time || time.type !== 'dateTime')
+      if (time?.type !== 'dateTime')
         throw new ArmError(400, 'InvalidParameter', `Table '${name}' must have a 'TimeGenerated' column of type 'dateTime'.`);
       for (const c of columns)
         if (!COLUMN_TYPES.includes(c.type))
@@ -46,7 +46,12 @@ export function registerMonitoringLogs(core: EmulatorCore): void {
           );
     },
     prepare(ctx, doc) {
-      doc.properties.schema = { ...doc.properties.schema, name: ctx.path.names[1], tableType: 'CustomLog', tableSubType: 'DataCollectionRuleBased' };
+      doc.properties.schema = {
+        ...doc.properties.schema,
+        name: ctx.path.names[1],
+        tableType: 'CustomLog',
+        tableSubType: 'DataCollectionRuleBased',
+      };
       doc.properties.plan ??= 'Analytics';
       doc.properties.retentionInDays ??= 30;
     },
@@ -81,7 +86,11 @@ export function registerMonitoringLogs(core: EmulatorCore): void {
       const details: ArmErrorBody[] = [];
       for (const name of declared)
         if (!name.startsWith('Custom-'))
-          details.push({ code: 'InvalidStreamDeclaration', target: `properties.streamDeclarations.${name}`, message: `Stream declaration '${name}' must start with 'Custom-'.` });
+          details.push({
+            code: 'InvalidStreamDeclaration',
+            target: `properties.streamDeclarations.${name}`,
+            message: `Stream declaration '${name}' must start with 'Custom-'.`,
+          });
       const destinations = new Map<string, string>();
       for (const d of p.destinations?.logAnalytics ?? []) destinations.set(d.name, d.workspaceResourceId);
       (p.dataFlows ?? []).forEach((flow: Json, i: number) => {
@@ -99,7 +108,11 @@ export function registerMonitoringLogs(core: EmulatorCore): void {
           const table = output.replace(/^Custom-/, '');
           const exists = ctx.core.store.get(`${workspaceId}/tables/${table}`) !== undefined;
           if (!ctx.core.store.get(workspaceId) || !exists)
-            details.push({ code: 'InvalidOutputTable', target, message: `Table for output stream '${output}' is not available for destination '${dest}'.` });
+            details.push({
+              code: 'InvalidOutputTable',
+              target,
+              message: `Table for output stream '${output}' is not available for destination '${dest}'.`,
+            });
         }
       });
       if (details.length) throw invalidPayload(details);
@@ -112,9 +125,8 @@ export function registerMonitoringLogs(core: EmulatorCore): void {
 
 /** The rule with this immutable id, from the ARM store. */
 export function findRule(core: { store: Store }, immutableId: string): Json | undefined {
-  return core.store
-    .all()
-    .find((r) => r.type.toLowerCase() === DCR_TYPE.toLowerCase() && r.doc.properties?.immutableId === immutableId)?.doc;
+  return core.store.all().find((r) => r.type.toLowerCase() === DCR_TYPE.toLowerCase() && r.doc.properties?.immutableId === immutableId)
+    ?.doc;
 }
 
 /** Monitoring Metrics Publisher: the built-in role holding `Microsoft.Insights/Telemetry/Write`. */
@@ -132,7 +144,9 @@ export function holdsPublisherRole(store: Store, principalId: string, scope: str
     const at = String(p.scope ?? '').toLowerCase();
     return (
       p.principalId === principalId &&
-      String(p.roleDefinitionId ?? '').toLowerCase().endsWith(`/${MONITORING_METRICS_PUBLISHER}`) &&
+      String(p.roleDefinitionId ?? '')
+        .toLowerCase()
+        .endsWith(`/${MONITORING_METRICS_PUBLISHER}`) &&
       (target === at || target.startsWith(`${at}/`))
     );
   });
