@@ -17,7 +17,7 @@ import { logRoute } from './log-routes.js';
 import { LocalServices } from './local-services.js';
 import { gatewaySettings, KEY_SECRETS, RESOURCE_TYPES, resourceGroupOf, writeKeyFiles } from './platform-resources.js';
 import { ProcessGroup } from './services/processes.js';
-import { AutoscaleFloor, type ArmAccess } from './autoscale-floor.js';
+import { AutoscaleEngine, type ArmAccess } from './autoscale-engine.js';
 
 export interface PlatformRuntimeOptions {
   emulator: { store: Store; behaviors: BehaviorRegistry; stateDir: string };
@@ -41,7 +41,7 @@ export class PlatformRuntime {
   private readonly unhook: (() => void)[] = [];
   private readonly ingester: LogIngester;
   private readonly dir: string;
-  private readonly autoscale: AutoscaleFloor | undefined;
+  readonly autoscale: AutoscaleEngine | undefined;
 
   constructor(private readonly opts: PlatformRuntimeOptions) {
     const emu = opts.emulator;
@@ -58,7 +58,7 @@ export class PlatformRuntime {
     });
     // Azure's autoscale engine writes its own activity log, not the platform's table: the daemon log.
     const daemonLog = (msg: string) => process.stderr.write(`${msg}\n`);
-    this.autoscale = opts.arm ? new AutoscaleFloor(emu.store, opts.arm, daemonLog) : undefined;
+    this.autoscale = opts.arm ? new AutoscaleEngine(emu.store, opts.arm, daemonLog) : undefined;
     this.ingester = new LogIngester(opts.logs ?? { upload: () => ({ status: 204 }) }, (writer) => logRoute(emu.store, writer), daemonLog);
     const caFile = opts.tls.caCertPath;
     this.fleet = new AgentFleet({
