@@ -8,7 +8,7 @@ import type { DesiredResource } from '../types.js';
 import { cosmosRoles } from './cosmos-roles.js';
 import { type Component, deterministicGuid, ref, resource, type GraphContext } from './context.js';
 import { SECRET_NAMES } from './keyvault.js';
-import { logPipelineIds } from './monitoring.js';
+import { logPipelineIds } from './log-pipeline.js';
 
 /** Built-in role definition ids (the same GUIDs in every Azure tenant). */
 export const ROLES = {
