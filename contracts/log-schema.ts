@@ -5,6 +5,9 @@
 
 export const LOG_TABLE = 'GpuarbLogs_CL';
 
+/** The stream the data collection rule declares for it; writers post to this stream. */
+export const LOG_STREAM = `Custom-${LOG_TABLE}`;
+
 export const LOG_COLUMNS = {
   time: 'TimeGenerated',
   level: 'Level',
@@ -18,6 +21,22 @@ export const LOG_COLUMNS = {
   /** `hit` or `miss` on a gateway `request` line (promoted from the JSON `cache` field). */
   cache: 'Cache',
 } as const;
+
+/**
+ * The table's schema, created through ARM (`workspaces/tables`) and declared as the DCR's
+ * stream: Azure keeps only declared columns, so every column a query names must be here.
+ */
+export const LOG_TABLE_COLUMNS: readonly { name: string; type: 'dateTime' | 'string' | 'int' | 'dynamic' }[] = [
+  { name: LOG_COLUMNS.time, type: 'dateTime' },
+  { name: LOG_COLUMNS.level, type: 'string' },
+  { name: LOG_COLUMNS.message, type: 'string' },
+  { name: LOG_COLUMNS.component, type: 'string' },
+  { name: LOG_COLUMNS.pool, type: 'string' },
+  { name: LOG_COLUMNS.instance, type: 'string' },
+  { name: LOG_COLUMNS.properties, type: 'dynamic' },
+  { name: LOG_COLUMNS.status, type: 'int' },
+  { name: LOG_COLUMNS.cache, type: 'string' },
+];
 
 /** The gateway logs one line with this message per request (status and cache fields). */
 export const REQUEST_MESSAGE = 'request';

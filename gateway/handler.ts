@@ -8,7 +8,8 @@
 // whole routing step (bench/gateway.mjs). For the same reason it answers with an Answer
 // (answer.ts), not a web Response; webHandler() gives the web-standard Request → Response face.
 import { requestIdOrNew } from '../contracts/request-id.js';
-import { HEADER_REQUEST_ID, HEADER_SERVER_TIMING } from '../contracts/headers.js';
+import { HEADER_CACHE, HEADER_REQUEST_ID, HEADER_SERVER_TIMING } from '../contracts/headers.js';
+import { REQUEST_MESSAGE } from '../contracts/log-schema.js';
 import type { GatewayContext } from './context.js';
 import { GatewayError, badRequest, errorAnswer } from './errors.js';
 import { authenticate } from './trust.js';
@@ -62,17 +63,18 @@ export function createHandler(ctx: GatewayContext): Handler {
     res.headers[HEADER_REQUEST_ID] ??= requestId;
     res.headers[HEADER_SERVER_TIMING] = serverTiming(performance.now() - started, timing.agentMs);
     void (settled ?? Promise.resolve()).finally(() => ctx.inFlight.count--);
-    if (res.status >= 400 || ctx.cfg.telemetry.logLevel === 'debug') {
-      ctx.log.info('request', {
-        requestId,
-        method: req.method,
-        path: pathOf(req.url),
-        status: res.status,
-        customer,
-        model,
-        ms: Math.round(performance.now() - started),
-      });
-    }
+    // One line per request (contracts/log-schema.ts REQUEST_MESSAGE): `status` counts traffic,
+    // errors and cache hits from these lines, so none may be skipped.
+    ctx.log.info(REQUEST_MESSAGE, {
+      requestId,
+      method: req.method,
+      path: pathOf(req.url),
+      status: res.status,
+      cache: res.headers[HEADER_CACHE],
+      customer,
+      model,
+      ms: Math.round(performance.now() - started),
+    });
     return res;
   };
 }

@@ -9,6 +9,8 @@ import { PassThrough } from 'node:stream';
 import type { Emulator } from '../emulator/index.js';
 import { createHttpsDataPlanes, type HttpsDataPlanes } from '../emulator/dataplanes/index.js';
 import { lookupVault } from '../emulator/providers/keyvault.js';
+import { logPipelineView } from '../emulator/providers/monitoring-logs.js';
+import { LOCAL_OPERATOR_PRINCIPAL } from '../emulator/core/mount-dataplanes.js';
 import type { AzureTarget } from '../src/azure/target.js';
 import { parseConfigText, type LoadedConfig } from '../src/config/load.js';
 import type { Clock } from '../lib/clock.js';
@@ -69,6 +71,12 @@ export async function startOpsCloud(configText = TEST_CONFIG, opts: { platform?:
                 tenantId: '72f988bf-0000-4000-a000-00000000cafe',
                 authorize: (r) => (r.token === deps.token ? 'allowed' : 'unauthenticated'),
                 lookupVault: (name) => lookupVault(emulatorCore(), name),
+                tableSchema: (id, table) => logPipelineView(emulatorCore().store).tableSchema(id, table),
+                ingestion: {
+                  rule: (id) => logPipelineView(emulatorCore().store).rule(id),
+                  mayIngest: (principal, rule) => logPipelineView(emulatorCore().store).mayIngest(principal, rule),
+                  principalOf: (t) => (t === deps.token ? LOCAL_OPERATOR_PRINCIPAL : undefined),
+                },
                 workspaceExists: (id) =>
                   emulatorCore()
                     .store.all()

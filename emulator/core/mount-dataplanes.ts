@@ -13,12 +13,16 @@ import type { SecretStoreState } from '../dataplanes/keyvault-store.js';
 import type { EmulatorCore } from './emulator-core.js';
 import { TENANT_ID } from './documents.js';
 import { lookupVault } from '../providers/keyvault.js';
+import { logPipelineView } from '../providers/monitoring-logs.js';
 import {
   createPlacementScoresHandler,
   createResourceGraphHandler,
   PLACEMENT_SCORES_PATH,
   RESOURCE_GRAPH_PATH,
 } from '../dataplanes/resource-graph.js';
+
+/** Principal id the emulator's token stands for on data planes that check role assignments. */
+export const LOCAL_OPERATOR_PRINCIPAL = '00000000-0000-4000-8000-0000000000ff';
 
 export function mountHttpsDataPlanes(core: EmulatorCore, token: string): HttpsDataPlanes {
   const deps: KeyVaultDeps & LogAnalyticsDeps = {
@@ -28,6 +32,9 @@ export function mountHttpsDataPlanes(core: EmulatorCore, token: string): HttpsDa
     // One principal, one token: every valid token may do everything (no data-plane RBAC yet).
     authorize: (r) => (r.token === token ? 'allowed' : 'unauthenticated'),
     lookupVault: (name) => lookupVault(core, name),
+    ...logPipelineView(core.store),
+    // The one token stands for the local operator until tokens carry their principal.
+    ingestion: { ...logPipelineView(core.store), principalOf: (t) => (t === token ? LOCAL_OPERATOR_PRINCIPAL : undefined) },
     workspaceExists: (customerId) =>
       core.store
         .all()

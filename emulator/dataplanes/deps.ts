@@ -70,9 +70,32 @@ export interface KeyVaultDeps extends ClockAndRandom, Authorizer {
   lookupVault(name: string): VaultInfo | undefined;
 }
 
+/** What the data plane needs to know about a data collection rule (from the ARM store). */
+export interface RuleView {
+  /** ARM id of the rule: the scope the writer's role assignment must cover. */
+  id: string;
+  /** Declared stream → its columns. */
+  streams: Record<string, { name: string }[]>;
+  /** Each flow: the input streams and the workspace (customerId) + table they land in. */
+  flows: { streams: string[]; workspaceId: string | undefined; table: string }[];
+}
+
+export interface LogsIngestionDeps {
+  random(): number;
+  rule(immutableId: string): RuleView | undefined;
+  /** The principal a bearer token stands for; undefined when the token is not one the cloud issued. */
+  principalOf(token: string): string | undefined;
+  /** Whether the principal holds a role with `Microsoft.Insights/Telemetry/Write` on the rule. */
+  mayIngest(principalId: string, ruleId: string): boolean;
+}
+
 export interface LogAnalyticsDeps extends ClockAndRandom, Authorizer {
   /** Whether a workspace with this `customerId` (the GUID the query API is addressed by) exists. */
   workspaceExists(customerId: string): boolean;
+  /** A custom table's ARM schema columns in the workspace with this customerId, if it was created. */
+  tableSchema(customerId: string, table: string): { name: string; type: string }[] | undefined;
+  /** The Logs Ingestion API's view of ARM: rules, token principals and their roles on a rule. */
+  ingestion: Omit<LogsIngestionDeps, 'random'>;
 }
 
 export type RetailPricesDeps = Record<string, never>;

@@ -33,6 +33,8 @@ beforeAll(async () => {
           }
         : undefined,
     workspaceExists: (id) => id === WS,
+    tableSchema: () => undefined,
+    ingestion: { rule: () => undefined, principalOf: () => undefined, mayIngest: () => false },
   });
   planes.logAnalytics.ingest(WS, 'AppTraces', [{ Message: 'hello' }]);
   server = await startTestServer(tls, planes.handlers);

@@ -1,8 +1,10 @@
-// Log rows per Log Analytics workspace, as the query API sees them. The core (and later the
-// platform's processes) call `ingest`; the query handler reads only rows whose ingestion lag
-// has passed, so a `gpuarb logs` tail can be tested against Azure's delayed visibility.
+// Log rows per Log Analytics workspace, as the query API sees them. A table exists only with a
+// schema: a custom table created through ARM (`workspaces/tables`, read through `schemaOf`), or
+// one of the workspace-based Application Insights tables every workspace has. Rows arrive only
+// through a data collection rule (logs-ingestion.ts); columns the table does not declare are
+// dropped, as Azure does. The query handler reads only rows whose ingestion lag has passed.
 
-export type ColumnType = 'string' | 'datetime' | 'long' | 'real' | 'bool' | 'dynamic' | 'timespan';
+export type ColumnType = 'string' | 'datetime' | 'int' | 'long' | 'real' | 'bool' | 'dynamic' | 'timespan';
 
 export interface Column {
   name: string;
@@ -13,11 +15,13 @@ export interface Column {
 export type Cell = string | number | boolean | null | object;
 
 export interface StoredTable {
-  columns: Column[];
   rows: { ingestedAt: number; cells: Record<string, Cell> }[];
 }
 
 export type LogStoreState = Record<string, Record<string, StoredTable>>;
+
+/** A table's columns as ARM holds them (`properties.schema.columns`), or undefined if none. */
+export type SchemaLookup = (workspaceId: string, table: string) => { name: string; type: string }[] | undefined;
 
 export interface LogStoreOptions {
   /** Ingestion lag before rows are visible to queries; Azure's is 20 s – 3 min. Default 0. */
@@ -26,8 +30,46 @@ export interface LogStoreOptions {
   maxRowsPerTable?: number;
 }
 
-const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * The workspace-based Application Insights tables (a subset of their columns): they are part of
+ * every workspace's schema, so a query on them answers empty rather than failing.
+ * https://learn.microsoft.com/azure/azure-monitor/reference/tables/apptraces (and apprequests, appexceptions)
+ */
+const BUILT_IN_TABLES: Record<string, { name: string; type: string }[]> = {
+  AppTraces: [
+    { name: 'TimeGenerated', type: 'dateTime' },
+    { name: 'Message', type: 'string' },
+    { name: 'SeverityLevel', type: 'int' },
+    { name: 'AppRoleName', type: 'string' },
+    { name: 'Properties', type: 'dynamic' },
+  ],
+  AppRequests: [
+    { name: 'TimeGenerated', type: 'dateTime' },
+    { name: 'Name', type: 'string' },
+    { name: 'ResultCode', type: 'string' },
+    { name: 'Success', type: 'boolean' },
+    { name: 'DurationMs', type: 'real' },
+    { name: 'AppRoleName', type: 'string' },
+  ],
+  AppExceptions: [
+    { name: 'TimeGenerated', type: 'dateTime' },
+    { name: 'ExceptionType', type: 'string' },
+    { name: 'OuterMessage', type: 'string' },
+    { name: 'SeverityLevel', type: 'int' },
+    { name: 'AppRoleName', type: 'string' },
+  ],
+};
+
+const QUERY_TYPE: Record<string, ColumnType> = {
+  string: 'string',
+  guid: 'string',
+  int: 'int',
+  long: 'long',
+  real: 'real',
+  boolean: 'bool',
+  datetime: 'datetime',
+  dynamic: 'dynamic',
+};
 
 export class LogStore {
   private workspaces: LogStoreState = {};
@@ -36,37 +78,37 @@ export class LogStore {
 
   constructor(
     private readonly now: () => number,
+    private readonly schemaOf: SchemaLookup,
     options: LogStoreOptions = {},
   ) {
     this.delayMs = options.ingestionDelayMs ?? 0;
     this.maxRows = options.maxRowsPerTable ?? 100_000;
   }
 
+  /** The table's columns in query types, or undefined when the workspace has no such table. */
+  columns(workspaceId: string, table: string): Column[] | undefined {
+    const schema = this.schemaOf(workspaceId, table) ?? BUILT_IN_TABLES[table];
+    return schema?.map((c) => ({ name: c.name, type: QUERY_TYPE[c.type.toLowerCase()] ?? 'string' }));
+  }
+
   /**
-   * Appends rows to `table` of workspace `workspaceId` (its customerId GUID). Column types are
-   * fixed by the first value seen, as a Log Analytics table schema is; a row without
-   * `TimeGenerated` gets the ingestion time, as Azure stamps it.
+   * Appends rows to `table` of workspace `workspaceId` (its customerId GUID). Throws when the
+   * table does not exist. A row without `TimeGenerated` gets the ingestion time.
    */
   ingest(workspaceId: string, table: string, rows: Record<string, unknown>[]): void {
-    if (!TABLE_NAME.test(table)) throw new Error(`invalid Log Analytics table name: ${table}`);
+    const columns = this.columns(workspaceId, table);
+    if (!columns) throw new Error(`table '${table}' does not exist in workspace ${workspaceId}`);
     const workspaceKey = workspaceId.toLowerCase();
     this.workspaces[workspaceKey] ??= {};
     const ws = this.workspaces[workspaceKey];
-    ws[table] ??= { columns: [{ name: 'TimeGenerated', type: 'datetime' }], rows: [] };
+    ws[table] ??= { rows: [] };
     const t = ws[table];
     const ingestedAt = this.now();
     for (const row of rows) {
       const cells: Record<string, Cell> = {};
-      for (const [name, raw] of Object.entries(row)) {
-        if (raw === undefined) continue;
-        let column = t.columns.find((c) => c.name === name);
-        if (!column) {
-          column = { name, type: inferType(name, raw) };
-          t.columns.push(column);
-        } else if (column.type === 'long' && typeof raw === 'number' && !Number.isInteger(raw)) {
-          column.type = 'real'; // a long column that meets a fraction widens, rather than truncating
-        }
-        cells[name] = toCell(column.type, raw);
+      for (const column of columns) {
+        const raw = row[column.name];
+        if (raw !== undefined) cells[column.name] = toCell(column.type, raw);
       }
       if (cells.TimeGenerated === undefined || cells.TimeGenerated === null) cells.TimeGenerated = ingestedAt;
       t.rows.push({ ingestedAt, cells });
@@ -76,10 +118,11 @@ export class LogStore {
 
   /** The table as a query sees it now: only rows past the ingestion lag. */
   visibleTable(workspaceId: string, table: string): { columns: Column[]; rows: Record<string, Cell>[] } | undefined {
+    const columns = this.columns(workspaceId, table);
+    if (!columns) return undefined;
     const t = this.workspaces[workspaceId.toLowerCase()]?.[table];
-    if (!t) return undefined;
     const cutoff = this.now() - this.delayMs;
-    return { columns: t.columns, rows: t.rows.filter((r) => r.ingestedAt <= cutoff).map((r) => r.cells) };
+    return { columns, rows: (t?.rows ?? []).filter((r) => r.ingestedAt <= cutoff).map((r) => r.cells) };
   }
 
   exportState(): LogStoreState {
@@ -91,14 +134,6 @@ export class LogStore {
   }
 }
 
-function inferType(name: string, value: unknown): ColumnType {
-  if (name === 'TimeGenerated' || value instanceof Date) return 'datetime';
-  if (typeof value === 'string') return ISO_DATETIME.test(value) ? 'datetime' : 'string';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'long' : 'real';
-  if (typeof value === 'boolean') return 'bool';
-  return 'dynamic';
-}
-
 function toCell(type: ColumnType, value: unknown): Cell {
   if (value === null) return null;
   switch (type) {
@@ -106,7 +141,9 @@ function toCell(type: ColumnType, value: unknown): Cell {
       const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(String(value));
       return Number.isNaN(ms) ? null : ms;
     }
+    case 'int':
     case 'long':
+      return Number.isFinite(Number(value)) ? Math.trunc(Number(value)) : null;
     case 'real':
       return typeof value === 'number' ? value : Number(value);
     case 'bool':

@@ -7,6 +7,22 @@ import { FakeClock } from '../../testkit/fake-clock.js';
 import { startTestServer, type TestServer } from '../../testkit/dataplane-server.js';
 
 const WS = '11111111-2222-3333-4444-555555555555';
+/** The custom tables these queries read, as ARM would hold their schemas. */
+const SCHEMAS: Record<string, { name: string; type: string }[]> = {
+  GpuarbAgent_CL: [
+    { name: 'TimeGenerated', type: 'dateTime' },
+    { name: 'Level', type: 'string' },
+    { name: 'Message', type: 'string' },
+    { name: 'Vm', type: 'string' },
+    { name: 'LatencyMs', type: 'real' },
+    { name: 'Details', type: 'dynamic' },
+  ],
+  Lagged_CL: [
+    { name: 'TimeGenerated', type: 'dateTime' },
+    { name: 'Message', type: 'string' },
+  ],
+};
+const NO_RULES = { rule: () => undefined, principalOf: () => undefined, mayIngest: () => false };
 const clock = new FakeClock(Date.parse('2025-03-01T12:00:00Z'));
 const minutesAgo = (m: number): string => new Date(clock.now() - m * 60_000).toISOString();
 let tls: TestCert;
@@ -21,6 +37,8 @@ beforeAll(async () => {
     random: seededRandom(3),
     workspaceExists: (id) => id === WS,
     authorize: (req) => (req.token === TEST_TOKEN ? 'allowed' : 'unauthenticated'),
+    tableSchema: (_ws, table) => SCHEMAS[table],
+    ingestion: NO_RULES,
   });
   plane.ingest(WS, 'GpuarbAgent_CL', [
     { TimeGenerated: minutesAgo(60), Level: 'Info', Message: 'agent started on vm-1', Vm: 'vm-1', LatencyMs: 10 },
@@ -102,7 +120,14 @@ describe('Log Analytics query API with the real LogsQueryClient', () => {
 
   it('hides rows until the ingestion lag has passed', async () => {
     const lagged = createLogAnalyticsDataPlane(
-      { now: clock.now, random: seededRandom(1), workspaceExists: () => true, authorize: () => 'allowed' },
+      {
+        now: clock.now,
+        random: seededRandom(1),
+        workspaceExists: () => true,
+        authorize: () => 'allowed',
+        tableSchema: (_ws, table) => SCHEMAS[table],
+        ingestion: NO_RULES,
+      },
       { ingestionDelayMs: 30_000 },
     );
     lagged.ingest(WS, 'Lagged_CL', [{ Message: 'late' }]);

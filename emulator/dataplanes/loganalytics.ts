@@ -9,10 +9,13 @@ import { KqlError } from './kql-errors.js';
 import { evaluate } from './kql-eval.js';
 import { parseKql } from './kql-parse.js';
 import { LogStore, type LogStoreOptions, type LogStoreState } from './log-store.js';
+import { createLogsIngestion, type IngestOutcome } from './logs-ingestion.js';
 
 export interface LogAnalyticsDataPlane extends DataPlaneHandler {
-  /** Append rows to a table of a workspace (by customerId), e.g. agent or gateway log lines. */
+  /** Rows that have arrived in an existing table of a workspace (by customerId): for tests. */
   ingest(workspaceId: string, table: string, rows: Record<string, unknown>[]): void;
+  /** The Logs Ingestion API for in-process writers, with the writer's principal id. */
+  upload(principalId: string, ruleImmutableId: string, stream: string, rows: unknown): IngestOutcome;
   exportState(): LogStoreState;
   importState(state: LogStoreState): void;
 }
@@ -21,9 +24,11 @@ const LOG_ANALYTICS_AUDIENCE = 'https://api.loganalytics.io';
 const QUERY_PATH = /^\/v1\/workspaces\/([^/]+)\/query\/?$/;
 
 export function createLogAnalyticsDataPlane(deps: LogAnalyticsDeps, options: LogStoreOptions = {}): LogAnalyticsDataPlane {
-  const store = new LogStore(deps.now, options);
+  const store = new LogStore(deps.now, deps.tableSchema, options);
+  const ingestion = createLogsIngestion({ ...deps.ingestion, random: deps.random }, store);
 
   const handler = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+    if (await ingestion.handler(req, res, url)) return true;
     if (!url.pathname.startsWith('/v1/') && url.pathname !== '/v1') return false;
     const correlationId = guid(deps.random);
     const fail = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): void =>
@@ -128,6 +133,7 @@ export function createLogAnalyticsDataPlane(deps: LogAnalyticsDeps, options: Log
 
   return Object.assign(handler, {
     ingest: (workspaceId: string, table: string, rows: Record<string, unknown>[]) => store.ingest(workspaceId, table, rows),
+    upload: ingestion.upload,
     exportState: () => store.exportState(),
     importState: (state: LogStoreState) => store.importState(state),
   });

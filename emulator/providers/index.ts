@@ -4,6 +4,7 @@ import { registerApim } from './apim.js';
 import { registerCompute } from './compute.js';
 import { registerCosmos } from './cosmos.js';
 import { registerKeyVault } from './keyvault.js';
+import { registerMonitoringLogs } from './monitoring-logs.js';
 import { registerNetworkIdentityMonitoring } from './network-identity-monitoring.js';
 import { registerStorage } from './storage.js';
 import { registerWeb } from './web.js';
@@ -16,4 +17,5 @@ export function registerAllTypes(core: EmulatorCore): void {
   registerWeb(core);
   registerApim(core);
   registerNetworkIdentityMonitoring(core);
+  registerMonitoringLogs(core);
 }

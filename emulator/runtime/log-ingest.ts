@@ -1,10 +1,17 @@
-// The local stand-in for Azure Monitor Agent + a data collection rule: turns the JSON log lines
-// of agents and the gateway into rows of the workspace table `gpuarb logs` reads
-// (contracts/log-schema.ts). Non-JSON lines are kept as messages, never dropped.
-import { LOG_COLUMNS, LOG_TABLE } from '../../contracts/log-schema.js';
+// The local cloud's log shipper for the processes it runs: turns the JSON log lines of agents and
+// the gateway into rows of the stream `gpuarb logs` reads (contracts/log-schema.ts) and posts
+// them through the Logs Ingestion API as the writer's managed identity, exactly as a writer on
+// Azure must: no rule, no role or no table means no rows (the refusal is reported once).
+// Non-JSON lines are kept as messages, never dropped.
+import { LOG_COLUMNS, LOG_STREAM } from '../../contracts/log-schema.js';
+
+export interface IngestOutcome {
+  status: number;
+  error?: { code: string; message: string };
+}
 
 export interface LogSink {
-  ingest(workspaceId: string, table: string, rows: Record<string, unknown>[]): void;
+  upload(principalId: string, ruleImmutableId: string, stream: string, rows: unknown): IngestOutcome;
 }
 
 export function logLineToRow(
@@ -28,30 +35,57 @@ export function logLineToRow(
     [LOG_COLUMNS.pool]: source.pool ?? null,
     [LOG_COLUMNS.instance]: source.instance ?? null,
     [LOG_COLUMNS.properties]: parsed ? rest : null,
+    // Promoted so `status` can count requests and errors without parsing Properties.
+    [LOG_COLUMNS.status]: typeof rest.status === 'number' ? rest.status : null,
+    [LOG_COLUMNS.cache]: typeof rest.cache === 'string' ? rest.cache : null,
   };
 }
 
-/** Batches rows per second so a chatty process does not ingest line by line. */
+/** Who writes a batch (its identity's principal) and through which rule; undefined = not yet. */
+export interface Route {
+  principalId: string | undefined;
+  ruleImmutableId: string | undefined;
+}
+
+/** Batches rows per writer every 250 ms so a chatty process does not post line by line. */
 export class LogIngester {
-  private buffer: Record<string, unknown>[] = [];
+  private buffers = new Map<string, Record<string, unknown>[]>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly reported = new Set<string>();
 
   constructor(
     private readonly sink: LogSink,
-    private readonly workspaceId: () => string | undefined,
+    private readonly route: (writer: string) => Route,
+    private readonly warn: (msg: string) => void = () => undefined,
   ) {}
 
-  add(row: Record<string, unknown>): void {
-    this.buffer.push(row);
+  /** `writer` names the process whose identity posts the row (e.g. `agent:<vm>`, `gateway`). */
+  add(writer: string, row: Record<string, unknown>): void {
+    const rows = this.buffers.get(writer) ?? [];
+    rows.push(row);
+    this.buffers.set(writer, rows);
     this.timer ??= setTimeout(() => this.flush(), 250);
   }
 
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const ws = this.workspaceId();
-    const rows = this.buffer;
-    this.buffer = [];
-    if (ws && rows.length) this.sink.ingest(ws, LOG_TABLE, rows);
+    const batches = this.buffers;
+    this.buffers = new Map();
+    for (const [writer, rows] of batches) {
+      const { principalId, ruleImmutableId } = this.route(writer);
+      const outcome: IngestOutcome =
+        !principalId || !ruleImmutableId
+          ? {
+              status: 0,
+              error: { code: 'NoPipeline', message: 'no data collection rule for the gpuarb log stream, or no identity for the writer' },
+            }
+          : this.sink.upload(principalId, ruleImmutableId, LOG_STREAM, rows);
+      if (!outcome.error) continue;
+      const key = `${writer.split(':')[0]}/${outcome.error.code}`;
+      if (this.reported.has(key)) continue;
+      this.reported.add(key);
+      this.warn(`log rows of ${writer} not ingested (${outcome.status || '-'} ${outcome.error.code}): ${outcome.error.message}`);
+    }
   }
 }

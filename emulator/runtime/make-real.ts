@@ -2,7 +2,7 @@
 // (emulator/core/behavior.ts): Cosmos accounts → a local Cosmos server, storage accounts →
 // Azurite, VMs → agent processes, a function app deployment → a gateway process, API Management →
 // the local policy-enforcing proxy, Key Vault secrets → key files the processes watch, and their
-// logs → the Log Analytics workspace. The ARM code path is unchanged: only the endpoints differ.
+// logs → the Logs Ingestion API (as each process's identity). The ARM code path is unchanged: only the endpoints differ.
 import { ensurePrivateDir } from '../../lib/private-files.js';
 import { join } from 'node:path';
 import type { BehaviorRegistry } from '../core/behavior.js';
@@ -13,10 +13,11 @@ import type { SecretReader } from './apim-model.js';
 import { ApimHosts } from './apim-hosts.js';
 import { GatewayHost } from './gateway-host.js';
 import { LogIngester, logLineToRow, type LogSink } from './log-ingest.js';
+import { logRoute } from './log-routes.js';
 import { LocalServices } from './local-services.js';
 import { gatewaySettings, KEY_SECRETS, RESOURCE_TYPES, resourceGroupOf, writeKeyFiles } from './platform-resources.js';
 import { ProcessGroup } from './services/processes.js';
-import { AutoscaleFloor, type ArmAccess } from './autoscale-floor.js';
+import { AutoscaleEngine, type ArmAccess } from './autoscale-engine.js';
 
 export interface PlatformRuntimeOptions {
   emulator: { store: Store; behaviors: BehaviorRegistry; stateDir: string };
@@ -40,7 +41,7 @@ export class PlatformRuntime {
   private readonly unhook: (() => void)[] = [];
   private readonly ingester: LogIngester;
   private readonly dir: string;
-  private readonly autoscale: AutoscaleFloor | undefined;
+  readonly autoscale: AutoscaleEngine | undefined;
 
   constructor(private readonly opts: PlatformRuntimeOptions) {
     const emu = opts.emulator;
@@ -55,12 +56,10 @@ export class PlatformRuntime {
       stateDir: this.dir,
       persistStorage: opts.persistStorage ?? false,
     });
-    this.autoscale = opts.arm
-      ? new AutoscaleFloor(emu.store, opts.arm, (msg) =>
-          this.ingester.add(logLineToRow(JSON.stringify({ level: 'info', msg }), { component: 'autoscale' })),
-        )
-      : undefined;
-    this.ingester = new LogIngester(opts.logs ?? { ingest: () => undefined }, () => this.workspaceId());
+    // Azure's autoscale engine writes its own activity log, not the platform's table: the daemon log.
+    const daemonLog = (msg: string) => process.stderr.write(`${msg}\n`);
+    this.autoscale = opts.arm ? new AutoscaleEngine(emu.store, opts.arm, daemonLog) : undefined;
+    this.ingester = new LogIngester(opts.logs ?? { upload: () => ({ status: 204 }) }, (writer) => logRoute(emu.store, writer), daemonLog);
     const caFile = opts.tls.caCertPath;
     this.fleet = new AgentFleet({
       group: this.group,
@@ -68,7 +67,10 @@ export class PlatformRuntime {
       cosmos: () => ({ ...this.services.cosmosInfo(), caFile }),
       internalKeysFile: this.keysFile(KEY_SECRETS.internal),
       onLogLine: (vm, line) =>
-        this.ingester.add(logLineToRow(line, { component: 'agent', pool: this.fleet.get(vm)?.spec.pool ?? null, instance: vm })),
+        this.ingester.add(
+          `agent:${vm}`,
+          logLineToRow(line, { component: 'agent', pool: this.fleet.get(vm)?.spec.pool ?? null, instance: vm }),
+        ),
     });
     this.apim = new ApimHosts(emu.store, opts.secrets, opts.tls, (url) => this.resolveBackend(url));
     this.gateway = new GatewayHost({
@@ -79,7 +81,7 @@ export class PlatformRuntime {
       jobsQueue: 'gpuarb-jobs',
       backendKeysFile: this.keysFile(KEY_SECRETS.backend),
       internalKeysFile: this.keysFile(KEY_SECRETS.internal),
-      onLogLine: (line) => this.ingester.add(logLineToRow(line, { component: 'gateway' })),
+      onLogLine: (line) => this.ingester.add('gateway', logLineToRow(line, { component: 'gateway' })),
     });
   }
 
@@ -137,12 +139,6 @@ export class PlatformRuntime {
 
   private store() {
     return this.opts.emulator.store;
-  }
-
-  private workspaceId(): string | undefined {
-    return this.store()
-      .all()
-      .find((r) => r.type.toLowerCase() === RESOURCE_TYPES.workspace.toLowerCase())?.doc.properties?.customerId;
   }
 
   private async onCosmosAccount(doc: Json): Promise<void> {

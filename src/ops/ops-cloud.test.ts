@@ -9,7 +9,7 @@ import { collectStatus } from './status-collect.js';
 import { buildStatus } from './status-model.js';
 import { scalePool } from './scale.js';
 import { runLogs } from './logs.js';
-import { LOG_TABLE } from '../../contracts/log-schema.js';
+import { LOG_TABLE, LOG_TABLE_COLUMNS } from '../../contracts/log-schema.js';
 import { statusCommand } from '../commands/status.js';
 import { startOpsCloud, type OpsTestCloud } from '../../testkit/ops-cloud.js';
 import { required } from '../../lib/required.js';
@@ -45,6 +45,14 @@ beforeAll(async () => {
     opts,
   ).workspaces.beginCreateOrUpdateAndWait(cloud.rgName, names.workspace, { location: 'eastus', sku: { name: 'PerGB2018' } }, poll);
   customerId = required(ws.customerId, 'the workspace customer id');
+  // The gpuarb table exists only once created through ARM, with the schema `up` gives it.
+  await cloud.put(
+    `${required(ws.id, 'the workspace id')}/tables/${LOG_TABLE}`,
+    {
+      properties: { schema: { name: LOG_TABLE, columns: LOG_TABLE_COLUMNS } },
+    },
+    '2023-09-01',
+  );
 });
 afterAll(async () => cloud?.stop());
 

@@ -51,17 +51,19 @@ describe('one identity per component, with only what it uses', () => {
     expect(users('Microsoft.Compute/virtualMachineScaleSets')).toEqual([[idOf('agent')], [idOf('agent')], [idOf('agent')]]);
   });
 
-  it('the GPU VMs: their own secret, the agent bundle, their registry heartbeat — nothing else', () => {
+  it('the GPU VMs: their own secret, the agent bundle, their registry heartbeat, their log rows — nothing else', () => {
     expect(grantsOf(idOf('agent'))).toEqual([
       '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1 → storageAccounts/stdemoc569b0/blobServices/default/containers/deployments',
+      '3913510d-42f4-4e42-8a64-420c390055eb → dataCollectionRules/dcr-demo-logs',
       '4633458b-17de-408a-b874-0445c86b69e6 → vaults/kv-demo-c569b0/secrets/internal-service-key',
       'cosmos:gpuarb-registry-writer → dbs/gpuarb/colls/registry',
     ]);
   });
 
-  it('the gateway: its two secrets, its storage and queue, telemetry, cache/usage/jobs and a read-only registry', () => {
+  it('the gateway: its two secrets, its storage and queue, telemetry and log rows, cache/usage/jobs and a read-only registry', () => {
     expect(grantsOf(idOf('gateway'))).toEqual([
       '3913510d-42f4-4e42-8a64-420c390055eb → components/appi-demo',
+      '3913510d-42f4-4e42-8a64-420c390055eb → dataCollectionRules/dcr-demo-logs',
       '4633458b-17de-408a-b874-0445c86b69e6 → vaults/kv-demo-c569b0/secrets/inference-api-key',
       '4633458b-17de-408a-b874-0445c86b69e6 → vaults/kv-demo-c569b0/secrets/internal-service-key',
       '974c5e8b-45b9-4653-ba55-5f855dd0fb88 → storageAccounts/stdemoc569b0',

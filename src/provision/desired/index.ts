@@ -6,6 +6,7 @@ import { resourceGroup, network, identities } from './foundation.js';
 import { roleAssignments } from './roles.js';
 import { keyVault } from './keyvault.js';
 import { logging, alerts } from './monitoring.js';
+import { logPipeline } from './log-pipeline.js';
 import { storage, cosmos } from './data.js';
 import { functionApp } from './functions.js';
 import { scaleSet } from './vmss.js';
@@ -21,6 +22,7 @@ export function buildDesiredGraph(input: GraphInput): DesiredGraph {
     ...identities(ctx),
     ...keyVault(ctx),
     ...logging(ctx),
+    ...logPipeline(ctx),
     ...storage(ctx),
     ...cosmos(ctx),
     ...roleAssignments(ctx),

@@ -1,5 +1,6 @@
 // Log Analytics, workspace-based Application Insights, the action group and the design's five
-// alerts (function failures, response time, VM CPU, Cosmos throttling, log-based errors).
+// alerts (function failures, response time, VM CPU, Cosmos throttling, log-based errors). The log
+// pipeline into the workspace is log-pipeline.ts.
 import type { DesiredResource } from '../types.js';
 import { resource, trackedOwned, type GraphContext } from './context.js';
 

@@ -8,6 +8,7 @@ import type { DesiredResource } from '../types.js';
 import { cosmosRoles } from './cosmos-roles.js';
 import { type Component, deterministicGuid, ref, resource, type GraphContext } from './context.js';
 import { SECRET_NAMES } from './keyvault.js';
+import { logPipelineIds } from './log-pipeline.js';
 
 /** Built-in role definition ids (the same GUIDs in every Azure tenant). */
 export const ROLES = {
@@ -34,7 +35,11 @@ export interface Grant {
 export function grants(ctx: GraphContext): Grant[] {
   const { ids } = ctx;
   const secret = (name: string) => `${ids.keyVault}/secrets/${name}`;
+  const logRule = logPipelineIds(ctx).rule;
   return [
+    // Both log writers post through the Logs Ingestion API, which checks this role on the rule.
+    { component: 'gateway', scope: logRule, role: 'monitoringMetricsPublisher', label: 'role/gateway/log-writer' },
+    { component: 'agent', scope: logRule, role: 'monitoringMetricsPublisher', label: 'role/agent/log-writer' },
     // The gateway: both keys it checks and sends; the Functions host's storage; the jobs queue; telemetry.
     { component: 'gateway', scope: secret(SECRET_NAMES.inferenceApiKey), role: 'keyVaultSecretsUser', label: 'role/gateway/backend-key' },
     {

@@ -1,9 +1,12 @@
-// The part of Azure autoscale the local cloud evaluates: a scale set below its autoscale
-// profile's minimum (after evictions with evictionPolicy Delete) is scaled back up to it, through
-// an ARM PATCH of the scale set as Azure's autoscale engine does, on a fixed evaluation interval.
-// Metric rules (scale out on queue length) are stored but not evaluated here.
+// The local cloud's autoscale engine: on a fixed interval each enabled setting's profile is
+// evaluated (autoscale-rules.ts) on the metric values actually published (metric-store.ts) —
+// capacity bounds (e.g. a pool below its minimum after Spot evictions with evictionPolicy Delete),
+// then the metric rules with their cooldown — and the target scale set is changed through an ARM
+// PATCH, as Azure's engine does.
 import { request } from 'node:https';
 import type { Json, Store } from '../core/store.js';
+import { decide } from './autoscale-rules.js';
+import { MetricStore } from './metric-store.js';
 
 const AUTOSCALE_EVALUATION_MS = 10_000;
 const VMSS_API_VERSION = '2024-11-01';
@@ -14,14 +17,18 @@ export interface ArmAccess {
   caCertPem: string;
 }
 
-export class AutoscaleFloor {
+export class AutoscaleEngine {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** When each setting last scaled its target: cooldowns count from it. */
+  private readonly lastActionAt = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
     private readonly arm: ArmAccess,
     private readonly log: (msg: string) => void = () => undefined,
+    readonly metrics: MetricStore = new MetricStore(),
+    private readonly now: () => number = Date.now,
   ) {}
 
   start(intervalMs = AUTOSCALE_EVALUATION_MS): void {
@@ -32,28 +39,30 @@ export class AutoscaleFloor {
     clearInterval(this.timer);
   }
 
-  /** One evaluation: every enabled setting whose target is below its minimum is raised to it. */
+  /** One evaluation of every enabled setting; the names of the scale sets it changed. */
   async evaluate(): Promise<string[]> {
     if (this.running) return [];
     this.running = true;
-    const raised: string[] = [];
+    const changed: string[] = [];
     try {
       for (const r of this.store.all()) {
         if (r.type.toLowerCase() !== 'microsoft.insights/autoscalesettings' || r.doc.properties?.enabled === false) continue;
-        const minimum = Number(r.doc.properties?.profiles?.[0]?.capacity?.minimum);
+        const profile = r.doc.properties?.profiles?.[0];
         const target = this.store.get(r.doc.properties?.targetResourceUri ?? '')?.doc;
-        if (!target || !Number.isFinite(minimum) || target.properties?.provisioningState !== 'Succeeded') continue;
-        if ((target.sku?.capacity ?? 0) >= minimum) continue;
-        this.log(
-          `autoscale ${r.doc.name}: ${target.name} has ${target.sku?.capacity ?? 0} instances, below the minimum ${minimum}; scaling to ${minimum}`,
-        );
-        await this.patch(target, { sku: { ...target.sku, capacity: minimum } });
-        raised.push(target.name);
+        if (!profile || !target || target.properties?.provisioningState !== 'Succeeded') continue;
+        const current = target.sku?.capacity ?? 0;
+        const now = this.now();
+        const decision = decide(profile, target.id, current, this.metrics, now, this.lastActionAt.get(r.doc.id));
+        if (!decision) continue;
+        this.log(`autoscale ${r.doc.name}: ${target.name} has ${current} instances, ${decision.reason}; scaling to ${decision.capacity}`);
+        await this.patch(target, { sku: { ...target.sku, capacity: decision.capacity } });
+        this.lastActionAt.set(r.doc.id, now);
+        changed.push(target.name);
       }
     } finally {
       this.running = false;
     }
-    return raised;
+    return changed;
   }
 
   private patch(target: Json, body: Json): Promise<void> {
