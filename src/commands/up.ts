@@ -80,6 +80,10 @@ export const upCommand = defineCommand({
         ...(await localAccess(true, out.apiUrl)),
       };
     }
+    // Refuse before writing anything when the new scale sets cannot fit the vCPU quota.
+    const { quotaShortfalls, quotaError } = await import('../provision/quota-preflight.js');
+    const shortfalls = await quotaShortfalls(s.graph, plan, s.arm, ctx.signal);
+    if (shortfalls.length) throw quotaError(shortfalls);
     // The local cloud costs nothing and converges again in seconds: it applies without asking,
     // so the quick start is one command. Against Azure, a change is always confirmed (or --yes).
     const yes =
