@@ -3,6 +3,7 @@
 import type { EmulatorCore } from '../core/emulator-core.js';
 import { ArmError } from '../core/errors.js';
 import type { Json } from '../core/store.js';
+import { registerApimNamedValues } from './apim-named-values.js';
 import { registerApimSoftDelete } from './apim-soft-delete.js';
 import { requireGloballyUnique } from './common.js';
 
@@ -10,6 +11,7 @@ const SERVICE = 'Microsoft.ApiManagement/service';
 
 export function registerApim(core: EmulatorCore): void {
   const softDeleted = registerApimSoftDelete(core);
+  registerApimNamedValues(core);
   const restoring = new Set<string>();
   core.behaviors.register({
     type: SERVICE,

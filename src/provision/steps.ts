@@ -8,6 +8,7 @@ import { getPath, setPath } from './paths.js';
 import type { PlannedChange } from './plan.js';
 import { hasUnknown, lookupFrom, resolveRefs, isRef, isTemplate } from './refs.js';
 import { generateSecret } from './secrets.js';
+import { retryWhileKeyVaultAccessPropagates } from './propagation-retry.js';
 import { restoreOwnSoftDeletedApim } from './soft-deleted-apim.js';
 import { type CodeDeployment, TAG_CODE_HASH, type DesiredResource } from './types.js';
 
@@ -92,7 +93,9 @@ export async function writeResource(r: DesiredResource, change: PlannedChange, d
     change.action === 'create' && r.type === 'Microsoft.ApiManagement/service'
       ? await restoreOwnSoftDeletedApim(r, body, deps.arm, deps.signal)
       : undefined;
-  const result = await deps.arm.put(r.id, r.apiVersion, body, deps.signal);
+  const put = () => deps.arm.put(r.id, r.apiVersion, body, deps.signal);
+  const readsKeyVault = r.type === 'Microsoft.ApiManagement/service/namedValues' && getPath(body, 'properties.keyVault') !== undefined;
+  const result = readsKeyVault ? await retryWhileKeyVaultAccessPropagates(put, deps.signal) : await put();
   // Never keep a secret value in memory longer than the request: store only what ARM returned.
   deps.current.set(idKey(r.id), result ?? { ...body, properties: r.secret ? {} : body.properties });
   return note;
