@@ -74,6 +74,14 @@ export function registerApim(core: EmulatorCore): void {
     validate(_ctx, body) {
       if (!body.properties?.scope || !body.properties?.displayName)
         throw new ArmError(400, 'ValidationError', "'scope' and 'displayName' are required.");
+      // The REST spec bounds a supplied key to 1-256 characters (no pattern): SubscriptionCreateParameterProperties.
+      for (const field of ['primaryKey', 'secondaryKey']) {
+        const key = body.properties?.[field];
+        if (key !== undefined && (typeof key !== 'string' || key.length < 1 || key.length > 256))
+          throw new ArmError(400, 'ValidationError', 'One or more fields contain incorrect values:', [
+            { code: 'ValidationError', target: field, message: `${field} must be a string of 1 to 256 characters.` },
+          ]);
+      }
     },
     prepare(_ctx, doc) {
       const k = keysFor(doc);
