@@ -88,6 +88,12 @@ export const ARM_ERROR_CATALOGUE: Readonly<Record<string, ArmErrorEntry>> = {
     retry: 'permanent',
     hint: 'A Key Vault with this name exists (possibly soft-deleted). Recover it or purge it (`gpuarb down --purge`), or change the stack name.',
   },
+  ServiceAlreadyExistsInSoftDeletedState: {
+    retry: 'permanent',
+    hint:
+      'An API Management service with this name was deleted less than 48 hours ago and is soft-deleted. `gpuarb up` restores ' +
+      "the stack's own; for another one, restore or purge it (DELETE …/locations/{location}/deletedservices/{name}), or choose another stack name.",
+  },
   ConflictError: {
     hint: 'The name is taken or the resource is busy. Globally unique names derive from the stack name: choose another stack name.',
   },

@@ -11,7 +11,8 @@ export type DownCommandResult = DownResult & { stack: string; found: number; loc
 const SOFT_DELETE_NOTE =
   'Key Vault keeps a deleted vault (and its secrets) for its retention period (7 days for gpuarb stacks) and, ' +
   'with purge protection on, nobody can purge it sooner: the vault name stays reserved, so recreating the same stack ' +
-  'within that time recovers or waits for it. API Management Consumption services are soft-deleted for 48 hours.';
+  'within that time recovers or waits for it. API Management services are soft-deleted for 48 hours: ' +
+  '`gpuarb up` with the same stack restores it (with its customer keys); --purge removes it for good.';
 
 export const downCommand = defineCommand({
   name: 'down',
@@ -73,6 +74,7 @@ export const downCommand = defineCommand({
     for (const f of r.failed) ctx.io.out(`  ✗ ${f.id.split('/').pop()}: ${f.code}: ${f.message}${f.hint ? `\n      hint: ${f.hint}` : ''}`);
     if (r.leftInGroup.length) ctx.io.out(`Kept the resource group: it holds ${r.leftInGroup.length} resources that are not the stack's.`);
     if (r.softDeleted.length) ctx.io.out(`Soft-deleted (name reserved until retention ends): ${r.softDeleted.join(', ')}`);
+    for (const p of r.notPurgeable) ctx.io.out(`  not purged ${p.id}: ${p.reason}`);
     for (const p of r.purgeFailed) ctx.io.out(`  could not purge ${p.id}: ${p.message}`);
     if (r.localCloudStopped) ctx.io.out('Stopped the local cloud: no process of the stack is left running.');
   },

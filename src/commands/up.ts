@@ -17,6 +17,8 @@ export interface UpResult {
   elapsedMs: number;
   failed: StepOutcome[];
   skipped: StepOutcome[];
+  /** What steps did beyond the plan, said to the operator (e.g. a soft-deleted service restored). */
+  notes?: string[];
   requests: { reads: number; writes: number };
   /** The OpenAI base URL (ending in /v1) a client takes as its baseURL. */
   apiUrl?: string;
@@ -78,6 +80,10 @@ export const upCommand = defineCommand({
         ...(await localAccess(true, out.apiUrl)),
       };
     }
+    // Refuse before writing anything when the new scale sets cannot fit the vCPU quota.
+    const { quotaShortfalls, quotaError } = await import('../provision/quota-preflight.js');
+    const shortfalls = await quotaShortfalls(s.graph, plan, s.arm, ctx.signal);
+    if (shortfalls.length) throw quotaError(shortfalls);
     // The local cloud costs nothing and converges again in seconds: it applies without asking,
     // so the quick start is one command. Against Azure, a change is always confirmed (or --yes).
     const yes =
@@ -102,6 +108,7 @@ export const upCommand = defineCommand({
       elapsedMs: result.elapsedMs,
       failed: result.steps.filter((x) => x.state === 'failed'),
       skipped: result.steps.filter((x) => x.state === 'skipped'),
+      notes: result.steps.flatMap((x) => (x.note ? [`${x.label}: ${x.note}`] : [])),
       requests: { reads: s.counter.reads, writes: s.counter.writes },
       apiUrl: out.apiUrl,
       outputs: out,
@@ -122,6 +129,7 @@ export const upCommand = defineCommand({
       for (const f of r.failed)
         ctx.io.out(`  ✗ ${f.label}: ${f.error?.code}: ${f.error?.message}${f.error?.hint ? `\n      hint: ${f.error.hint}` : ''}`);
     }
+    for (const n of r.notes ?? []) ctx.io.out(`Note: ${n}`);
     const o = r.outputs;
     ctx.io.out(`API URL:         ${o.apiUrl ?? '(not yet available)'}`);
     if (!r.local) ctx.io.out(`Customer key:    ${o.createCustomerKey}`);

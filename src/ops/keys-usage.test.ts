@@ -86,6 +86,17 @@ describe('keys on the local cloud', () => {
     expect((await apim.subscription.listSecrets(cloud.rgName, cloud.loaded.names.apim, 'cust-acme-corp')).primaryKey).toBe(
       `Bearer ${r.key}`,
     );
+    // What API Management stores is within its documented bounds (1-256 characters; the local
+    // cloud refuses anything longer, as the REST spec does), and plain printable ASCII.
+    expect(`Bearer ${r.key}`.length).toBeLessThanOrEqual(256);
+    expect(`Bearer ${r.key}`).toMatch(/^[\x20-\x7e]+$/);
+    await expect(
+      apim.subscription.createOrUpdate(cloud.rgName, cloud.loaded.names.apim, 'cust-too-long', {
+        scope: '/products/pro',
+        displayName: 'too-long',
+        primaryKey: 'k'.repeat(257),
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'ValidationError' });
     // Rendering prints the key on stdout once (not redacted) and the explanation on stderr.
     const out = cloud.context();
     expect(keysCreateCommand.render).toBeDefined();

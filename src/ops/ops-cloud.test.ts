@@ -128,6 +128,22 @@ describe('scale on the local cloud', () => {
     }
   });
 
+  it("refuses a bigger on-demand floor than the VM family's quota allows, naming the family", async () => {
+    cloud.emu.control.setQuota('eastus', 'standardNCASv3_T4Family', 4); // the one Regular VM uses all 4
+    try {
+      const { ctx } = cloud.context();
+      await expect(scalePool(ctx, 'phi', { kind: 'mix', regularBase: 2 }, { wait: false })).rejects.toMatchObject({
+        code: 'QuotaExceeded',
+        message: expect.stringContaining(
+          'needs 4 more Regular vCPUs of Standard_NC4as_T4_v3, but the standardNCASv3_T4Family quota in eastus has 0 left',
+        ),
+        hint: expect.stringContaining('Request more standardNCASv3_T4Family vCPUs in eastus'),
+      });
+    } finally {
+      cloud.emu.control.setQuota('eastus', 'standardNCASv3_T4Family', 1000);
+    }
+  });
+
   it('--to with --no-wait changes the capacity (flattened body) and the VMs follow', async () => {
     const { ctx } = cloud.context();
     const r = await scalePool(ctx, 'phi', { kind: 'capacity', to: 3 }, { wait: false });

@@ -60,9 +60,35 @@ describe('planScale --to', () => {
     const e = refusal(() => planScale({ kind: 'capacity', to: 4 }, facts({ quota: { spot: { limit: 12, used: 8 }, regular: null } })));
     expect(e.code).toBe('QuotaExceeded');
     expect(e.message).toBe(
-      'Scaling phi needs 8 more Spot vCPUs of Standard_NC4as_T4_v3, but the regional quota has 4 left (8 of 12 used).',
+      'Scaling phi needs 8 more Spot vCPUs of Standard_NC4as_T4_v3, but the lowPriorityCores quota has 4 left (8 of 12 used).',
     );
     expect(e.hint).toMatch(/Total Regional Spot vCPUs/);
+  });
+  it("checks Regular VMs against their VM family's quota and the regional total, naming the family", () => {
+    const f = facts({
+      priority: 'Regular',
+      mix: null,
+      location: 'eastus',
+      quota: {
+        spot: null,
+        regular: { name: 'standardNCASv3_T4Family', limit: 8, used: 8 },
+        regional: { name: 'cores', limit: 100, used: 0 },
+      },
+    });
+    const e = refusal(() => checkQuota(f, 3));
+    expect(e.message).toBe(
+      'Scaling phi needs 4 more Regular vCPUs of Standard_NC4as_T4_v3, but the standardNCASv3_T4Family quota in eastus has 0 left (8 of 8 used).',
+    );
+    expect(e.hint).toMatch(/Request more standardNCASv3_T4Family vCPUs in eastus/);
+    const total = facts({
+      ...f,
+      quota: {
+        spot: null,
+        regular: { name: 'standardNCASv3_T4Family', limit: 100, used: 0 },
+        regional: { name: 'cores', limit: 10, used: 8 },
+      },
+    });
+    expect(refusal(() => checkQuota(total, 3)).message).toMatch(/the cores quota in eastus has 2 left/);
   });
   it('counts the Regular part of a mix against the Regular quota', () => {
     const f = facts({

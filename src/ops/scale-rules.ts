@@ -1,5 +1,8 @@
 // The pure rules of `gpuarb scale`: what a request means, and what Azure would refuse (or what
 // would not do what the operator wants), checked BEFORE any call, each with a hint.
+import { quotaRequestHint, regularCount, vcpusOf } from '../azure/compute-quota.js';
+
+export { regularCount, vcpusOf };
 import { UserError } from '../core/errors.js';
 
 export type ScaleRequest =
@@ -19,8 +22,20 @@ export interface ScaleSetFacts {
   min: number;
   max: number;
   autoscale: { exists: boolean; enabled: boolean };
-  /** Regional vCPU quota for the priority the new VMs get: limit and current use. */
-  quota: { spot: { limit: number; used: number } | null; regular: { limit: number; used: number } | null };
+  /**
+   * vCPU quota lines (limit and current use) the new VMs count against: Spot VMs the regional
+   * low-priority quota; Regular VMs their VM family's quota and the regional total. `name` is
+   * the usages API's name of the line; null = unknown (not a refusal: Azure still checks).
+   */
+  quota: { spot: QuotaFact | null; regular: QuotaFact | null; regional?: QuotaFact | null };
+  /** The scale set's location (named in quota refusals). */
+  location?: string;
+}
+
+export interface QuotaFact {
+  limit: number;
+  used: number;
+  name?: string;
 }
 
 export interface ScalePlan {
@@ -30,21 +45,6 @@ export interface ScalePlan {
   autoscale?: { enabled?: boolean; min?: number; max?: number };
   /** Things that will happen that the operator may not expect. */
   warnings: string[];
-}
-
-/** vCPUs of a VM size, from its name: Standard_NC24ads_A100_v4 → 24 (Azure's naming rule). */
-export function vcpusOf(sku: string): number | undefined {
-  const m = /^Standard_[A-Z]+?(\d+)/i.exec(sku);
-  return m ? Number(m[1]) : undefined;
-}
-
-/**
- * How many of `n` instances are Regular under Spot Priority Mix: the base first, then the
- * percentage of the rest, rounded up (conservative for quota: Azure may round either way).
- */
-export function regularCount(n: number, base: number, percent: number): number {
-  if (n <= base) return n;
-  return base + Math.ceil(((n - base) * percent) / 100);
 }
 
 const refuse = (message: string, hint: string, code = 'ScaleRefused') => new UserError(message, { code, hint });
@@ -128,13 +128,15 @@ export function planScale(req: ScaleRequest, f: ScaleSetFacts): ScalePlan {
   }
 }
 
-function overQuota(f: ScaleSetFacts, priority: 'Spot' | 'Regular', need: number, q: { limit: number; used: number }) {
+function overQuota(f: ScaleSetFacts, priority: 'Spot' | 'Regular', need: number, q: QuotaFact) {
+  const name = q.name ?? (priority === 'Spot' ? 'lowPriorityCores' : 'the VM family');
+  const where = f.location ? ` in ${f.location}` : '';
   return refuse(
     `Scaling ${f.pool} needs ${need} more ${priority} vCPUs of ${f.sku}, ` +
-      `but the regional quota has ${Math.max(0, q.limit - q.used)} left (${q.used} of ${q.limit} used).`,
+      `but the ${name} quota${where} has ${Math.max(0, q.limit - q.used)} left (${q.used} of ${q.limit} used).`,
     priority === 'Spot'
-      ? 'Request more "Total Regional Spot vCPUs" (Subscriptions → Usage + quotas), scale another pool down, or add an on-demand floor with --regular-base.'
-      : 'Request more vCPU quota for this VM family (Subscriptions → Usage + quotas), or lower --regular-base / --regular-percent.',
+      ? `${quotaRequestHint('lowPriorityCores', f.location ?? 'the region')} Or scale another pool down, or add an on-demand floor with --regular-base.`
+      : `${quotaRequestHint(q.name ?? 'VM family', f.location ?? 'the region')} Or lower --regular-base / --regular-percent.`,
     'QuotaExceeded',
   );
 }
@@ -151,6 +153,7 @@ export function checkQuota(f: ScaleSetFacts, to: number): void {
   const addSpot = to - f.capacity - addRegular;
   if (addSpot > 0 && f.quota.spot && f.quota.spot.used + addSpot * per > f.quota.spot.limit)
     throw overQuota(f, 'Spot', addSpot * per, f.quota.spot);
-  if (addRegular > 0 && f.quota.regular && f.quota.regular.used + addRegular * per > f.quota.regular.limit)
-    throw overQuota(f, 'Regular', addRegular * per, f.quota.regular);
+  for (const line of [f.quota.regular, f.quota.regional]) {
+    if (addRegular > 0 && line && line.used + addRegular * per > line.limit) throw overQuota(f, 'Regular', addRegular * per, line);
+  }
 }

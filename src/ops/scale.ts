@@ -1,6 +1,7 @@
 // `gpuarb scale`: reads the facts (scale set, autoscale setting, regional quota), lets
 // scale-rules.ts refuse what cannot work, applies the change, and waits until the new
 // instances are ready, reporting each instance's progress on stderr.
+import { quotaLinesFor, type UsageEntry } from '../azure/compute-quota.js';
 import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import { arm, computeClient, isNotFound, lroOptions, monitorClient } from './azure-clients.js';
@@ -43,13 +44,13 @@ async function facts(stack: OpsStack, poolName: string) {
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }
-  const quota: ScaleSetFacts['quota'] = { spot: null, regular: null };
+  let quota: ScaleSetFacts['quota'] = { spot: null, regular: null };
+  const location = vmss.location ?? stack.config.location;
   try {
-    for await (const u of compute.usage.list(vmss.location ?? stack.config.location)) {
-      const q = { limit: Number(u.limit), used: Number(u.currentValue) };
-      if (u.name?.value === 'lowPriorityCores') quota.spot = q;
-      if (u.name?.value === 'cores') quota.regular = q;
-    }
+    const usages: UsageEntry[] = [];
+    for await (const u of compute.usage.list(location)) usages.push(u);
+    const lines = quotaLinesFor(usages, vmss.sku?.name ?? pool.sku);
+    quota = { spot: lines.spot, regular: lines.family, regional: lines.regional };
   } catch {
     // Unknown quota is not a refusal: Azure still checks, and its error maps to a hint.
   }
@@ -66,6 +67,7 @@ async function facts(stack: OpsStack, poolName: string) {
     max: cap ? Number(cap.maximum) : pool.capacity.max,
     autoscale: { exists: Boolean(setting), enabled: setting?.enabled ?? false },
     quota,
+    location,
   };
   return { f, pool, vmssName, vmssId: vmss.id ?? '', setting, compute, monitor };
 }

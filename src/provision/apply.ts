@@ -21,6 +21,8 @@ export interface ProgressEvent {
   elapsedMs: number;
   attempt?: number;
   error?: { code: string; message: string; hint?: string };
+  /** What the step did beyond the plan (e.g. restored a soft-deleted service). */
+  note?: string;
 }
 
 export interface ApplyOptions {
@@ -39,6 +41,7 @@ export interface StepOutcome {
   state: StepState;
   elapsedMs: number;
   error?: { code: string; message: string; hint?: string };
+  note?: string;
 }
 
 export interface ApplyResult {
@@ -100,6 +103,7 @@ export async function applyPlan(graph: DesiredGraph, plan: Plan, arm: ArmClient,
       state: s.outcome.state,
       elapsedMs: s.outcome.elapsedMs,
       ...(s.outcome.error ? { error: s.outcome.error } : {}),
+      ...(s.outcome.note ? { note: s.outcome.note } : {}),
       ...extra,
     });
   for (const s of steps) emit(s);
@@ -158,7 +162,7 @@ export async function applyPlan(graph: DesiredGraph, plan: Plan, arm: ArmClient,
       withRetry(
         async (attempt) => {
           if (attempt > 1) emit(s, { attempt, elapsedMs: Math.round(now() - started) });
-          if (s.change.action === 'delete') return deleteResource(s.change, deps);
+          if (s.change.action === 'delete') return void (await deleteResource(s.change, deps));
           if (!s.resource) throw new Error(`no desired resource for ${s.change.id}`);
           return writeResource(s.resource, s.change, deps);
         },
@@ -166,7 +170,10 @@ export async function applyPlan(graph: DesiredGraph, plan: Plan, arm: ArmClient,
         opts.signal,
       )
         .then(
-          () => (s.outcome.state = 'done'),
+          (note) => {
+            s.outcome.state = 'done';
+            if (note) s.outcome.note = note;
+          },
           (e) => {
             s.outcome.state = opts.signal?.aborted ? 'skipped' : 'failed';
             s.outcome.error = opts.signal?.aborted ? { code: 'Cancelled', message: 'cancelled' } : errorInfo(e);

@@ -113,7 +113,7 @@ describe('plan, up and down on the local cloud', () => {
     const res = await destroyStack(cloud.arm, target);
     expect(res.failed).toEqual([]);
     expect(res.resourceGroupDeleted).toBe(true);
-    expect(res.softDeleted).toHaveLength(1);
+    expect(res.softDeleted).toHaveLength(2); // the vault and the API Management service
     expect(await listStackResources(cloud.arm, target)).toEqual([]);
     expect(await cloud.arm.listByTag(g.resourceGroupId, 'gpuarb-stack', 'chg')).toEqual([]);
     expect(await cloud.arm.get(g.resourceGroupId, '2025-04-01')).toBeUndefined();

@@ -67,6 +67,29 @@ describe('plan / up / down commands', () => {
     });
   });
 
+  it('up refuses before writing anything when the new scale sets exceed a family or the Spot quota, naming both', async () => {
+    emulator.control.setQuota('eastus', 'StandardNCADSA100v4Family', 24);
+    emulator.control.setQuota('eastus', 'lowPriorityCores', 2);
+    try {
+      const { ctx } = context(true);
+      const err = await upCommand.run(ctx, { parallel: 8, progress: 'plain', local: true, skipCode: true }).then(
+        () => undefined,
+        (e: unknown) => e as { code?: string; message: string; hint?: string },
+      );
+      expect(err?.code).toBe('QuotaExceeded');
+      // mixtral's on-demand floor (1 × 48 vCPUs) against its family; phi3's Spot VM (4 vCPUs) against lowPriorityCores.
+      expect(err?.message).toContain('StandardNCADSA100v4Family in eastus: pools mixtral need 48 vCPUs, 24 are left (0 of 24 used)');
+      expect(err?.message).toContain('lowPriorityCores in eastus: pools phi3 need 4 vCPUs, 2 are left (0 of 2 used)');
+      expect(err?.hint).toMatch(/Total Regional Spot vCPUs/);
+      expect(err?.hint).toMatch(/per-vm-quota-requests/);
+      const plan = await planCommand.run(context(true).ctx, { detailedExitcode: true, local: true, skipCode: true });
+      expect(plan.summary.create).toBeGreaterThan(40); // nothing was written
+    } finally {
+      emulator.control.setQuota('eastus', 'StandardNCADSA100v4Family', 1000);
+      emulator.control.setQuota('eastus', 'lowPriorityCores', 1000);
+    }
+  });
+
   it('up --yes applies with plain progress and prints the outputs; a second up and plan are no-ops', async () => {
     const { ctx, out, err } = context(true);
     const r = await upCommand.run(ctx, { parallel: 8, progress: 'plain', local: true, skipCode: true });

@@ -6,6 +6,7 @@ import type { ArmClient, ListedResource } from '../azure/arm-client.js';
 import { apiVersionFor, nameOfId, typeOfId } from './api-versions.js';
 import { errorInfo } from './apply.js';
 import { isManagedType } from './plan.js';
+import { deletedServiceId } from './soft-deleted-apim.js';
 import { TAG_STACK } from './types.js';
 
 /** Deletion order: dependents first. Types not listed go first (they depend on ours). */
@@ -45,6 +46,8 @@ export interface DownResult {
   purgeFailed: Array<{ id: string; message: string }>;
   /** Soft-deleted names still reserved (Key Vault with purge protection). */
   softDeleted: string[];
+  /** Asked to purge, but Azure does not allow it (purge protection): not attempted, with why. */
+  notPurgeable: Array<{ id: string; reason: string }>;
 }
 
 export async function listStackResources(arm: ArmClient, t: DownTarget, signal?: AbortSignal): Promise<ListedResource[]> {
@@ -64,6 +67,7 @@ export async function destroyStack(
     purged: [],
     purgeFailed: [],
     softDeleted: [],
+    notPurgeable: [],
   };
   const ours = await listStackResources(arm, t, opts.signal);
   const rank = (r: ListedResource) => DELETE_ORDER.indexOf(r.type.toLowerCase());
@@ -108,6 +112,21 @@ export async function destroyStack(
       result.softDeleted.push(name);
       continue;
     }
+    // Key Vault refuses to purge a vault with purge protection until its retention ends (and the
+    // protection cannot be turned off): say so rather than send a purge that must fail.
+    const record = (await arm.get(deletedId, apiVersionFor('Microsoft.KeyVault/vaults'), opts.signal)) as
+      | { properties?: { purgeProtectionEnabled?: boolean; scheduledPurgeDate?: string } }
+      | undefined;
+    if (record?.properties?.purgeProtectionEnabled) {
+      result.notPurgeable.push({
+        id: name,
+        reason:
+          `purge protection is on: Key Vault purges it itself on ${record.properties.scheduledPurgeDate ?? 'the end of its retention'}; ` +
+          'until then the name stays reserved and `gpuarb up` with the same stack recovers it.',
+      });
+      result.softDeleted.push(name);
+      continue;
+    }
     try {
       await arm.post(deletedId, 'purge', apiVersionFor('Microsoft.KeyVault/vaults'), undefined, opts.signal);
       result.purged.push(name);
@@ -116,19 +135,18 @@ export async function destroyStack(
       result.softDeleted.push(name);
     }
   }
-  if (opts.purge) {
-    for (const a of apims) {
-      const name = nameOfId(a.id);
-      try {
-        await arm.delete(
-          `${loc}/Microsoft.ApiManagement/locations/${t.location}/deletedservices/${name}`,
-          apiVersionFor('Microsoft.ApiManagement/service'),
-          opts.signal,
-        );
-        result.purged.push(name);
-      } catch (e) {
-        result.purgeFailed.push({ id: name, message: errorInfo(e).message });
-      }
+  for (const a of apims) {
+    const name = nameOfId(a.id);
+    if (!opts.purge) {
+      result.softDeleted.push(name);
+      continue;
+    }
+    try {
+      await arm.delete(deletedServiceId(t.subscriptionId, t.location, name), apiVersionFor('Microsoft.ApiManagement/service'), opts.signal);
+      result.purged.push(name);
+    } catch (e) {
+      result.purgeFailed.push({ id: name, message: errorInfo(e).message });
+      result.softDeleted.push(name);
     }
   }
   return result;

@@ -23,7 +23,9 @@ export function plainSink(write: (line: string) => void): ProgressSink {
         ? `  ${e.error.code}: ${e.error.message}${e.error.hint ? ` (hint: ${e.error.hint})` : ''}`
         : e.attempt && e.attempt > 1
           ? `  attempt ${e.attempt}`
-          : '';
+          : e.note
+            ? `  note: ${e.note}`
+            : '';
       write(`[${secs(e.elapsedMs)}] ${e.state.padEnd(7)} ${e.action.padEnd(6)} ${e.label}${extra}`);
     },
     close: async () => {},

@@ -8,6 +8,8 @@ import { getPath, setPath } from './paths.js';
 import type { PlannedChange } from './plan.js';
 import { hasUnknown, lookupFrom, resolveRefs, isRef, isTemplate } from './refs.js';
 import { generateSecret } from './secrets.js';
+import { retryWhileKeyVaultAccessPropagates } from './propagation-retry.js';
+import { restoreOwnSoftDeletedApim } from './soft-deleted-apim.js';
 import { type CodeDeployment, TAG_CODE_HASH, type DesiredResource } from './types.js';
 
 /** Uploads code artifacts (the seam in artifacts.ts); absent → deploy steps fail with a hint. */
@@ -53,8 +55,12 @@ async function resolveBody(r: DesiredResource, deps: StepDeps): Promise<Record<s
   return body;
 }
 
-export async function writeResource(r: DesiredResource, change: PlannedChange, deps: StepDeps): Promise<void> {
-  if (r.deploy) return deploy(r, r.deploy, deps);
+/** Writes one resource; returns a note for the operator when the write did more than asked. */
+export async function writeResource(r: DesiredResource, change: PlannedChange, deps: StepDeps): Promise<string | undefined> {
+  if (r.deploy) {
+    await deploy(r, r.deploy, deps);
+    return undefined;
+  }
   const state = deps.current.get(idKey(r.id)) as Record<string, unknown> | undefined;
   const body = await resolveBody(r, deps);
   if (change.action === 'update') {
@@ -83,9 +89,16 @@ export async function writeResource(r: DesiredResource, change: PlannedChange, d
     body.tags = { ...(body.tags as Record<string, string>), ...generated.tags };
   }
   if (change.action === 'create' && r.type === 'Microsoft.KeyVault/vaults') await recoverOwnSoftDeletedVault(r, body, deps);
-  const result = await deps.arm.put(r.id, r.apiVersion, body, deps.signal);
+  const note =
+    change.action === 'create' && r.type === 'Microsoft.ApiManagement/service'
+      ? await restoreOwnSoftDeletedApim(r, body, deps.arm, deps.signal)
+      : undefined;
+  const put = () => deps.arm.put(r.id, r.apiVersion, body, deps.signal);
+  const readsKeyVault = r.type === 'Microsoft.ApiManagement/service/namedValues' && getPath(body, 'properties.keyVault') !== undefined;
+  const result = readsKeyVault ? await retryWhileKeyVaultAccessPropagates(put, deps.signal) : await put();
   // Never keep a secret value in memory longer than the request: store only what ARM returned.
   deps.current.set(idKey(r.id), result ?? { ...body, properties: r.secret ? {} : body.properties });
+  return note;
 }
 
 async function deploy(r: DesiredResource, d: CodeDeployment, deps: StepDeps): Promise<void> {

@@ -6,6 +6,8 @@ import { HEADER_BACKEND_KEY, HEADER_CUSTOMER, HEADER_REQUEST_ID } from '../../co
 
 export const BACKEND_ID = 'gateway';
 export const BACKEND_KEY_NAMED_VALUE = 'backend-key';
+/** The most API Management honours for `forward-request timeout`. */
+export const FORWARD_TIMEOUT_SECONDS = 240;
 
 const xmlAttr = (v: string | number) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
@@ -42,8 +44,11 @@ export function apiPolicyXml(): string {
       '</set-header>',
     ],
     // Streaming answers must not be buffered by API Management (and the API's backend section
-    // forwards itself, with no <base />).
-    backend: ['<forward-request timeout="600" buffer-response="false" />'],
+    // forwards itself, with no <base />). `timeout` bounds only the wait for the response
+    // headers, and values above 240 s "may not be honored" (the network drops idle connections):
+    // https://learn.microsoft.com/azure/api-management/forward-request-policy. A stream sends its
+    // headers at once and then bytes keep flowing; a longer non-streamed answer is an async job.
+    backend: [`<forward-request timeout="${FORWARD_TIMEOUT_SECONDS}" buffer-response="false" />`],
   });
 }
 

@@ -187,7 +187,7 @@ describe('policy subset', () => {
   it('parses what gpuarb generates', () => {
     const p = parsePolicy(apiPolicyXml());
     expect(p.inbound.map((s) => s.kind)).toEqual(['base', 'set-backend-service', 'set-header', 'set-header', 'set-header']);
-    expect(p.backend).toEqual([{ kind: 'forward-request', timeoutSeconds: 600, bufferResponse: false }]);
+    expect(p.backend).toEqual([{ kind: 'forward-request', timeoutSeconds: 240, bufferResponse: false }]);
   });
 
   it.each([
