@@ -100,7 +100,9 @@ export function evaluatePool(config: GpuarbConfig, pool: PoolConfig, market: Mar
       : sourced(
           { inputPerMillion: pool.prices.inputPerMillion * rateUsd, outputPerMillion: pool.prices.outputPerMillion * rateUsd },
           'config',
-          `pools[${pool.name}].prices (USD${market.currency === 'USD' ? '' : ` × ${rateUsd.toFixed(4)} ${market.currency}/USD`})`,
+          market.currency === 'USD'
+            ? `pools[${pool.name}].prices (USD)`
+            : `pools[${pool.name}].prices (USD) × ${rateUsd.toFixed(4)} ${market.currency}/USD, the ${market.usdRate?.source} ${market.usdRate?.detail}`,
         );
 
   const figures = poolCost({
