@@ -71,7 +71,10 @@ describe('gpuarb cost on the local cloud', () => {
     expect(text).toMatch(/spot price\s+\$3\.8000\/h\s+sample: the local cloud's Retail Prices API/);
     expect(text).toMatch(/market: example-provider\s+\$0\.59 in \/ \$0\.79 out per 1M\s+operator-supplied: operator note \(2026-12-01\)/);
     expect(text).toMatch(/\$53\.0217 per 1M output tokens/);
-    expect(stderr.text).toBe('');
+    // This stack was never deployed: no Cosmos account, so no metering to measure from. Said, not fatal.
+    expect(stderr.text.trim().split('\n')).toEqual([
+      expect.stringMatching(/^warning: throughput from metering not read: .*cosmos-costtest.* was not found/),
+    ]);
   });
 
   it('reports a SKU without meters and a sim pool instead of failing', async () => {
