@@ -8,7 +8,7 @@
 // operator's act, like the build artefacts already kept under `.gpuarb/`. The cost is that
 // another operator's machine does not see it (docs/cost.md says so).
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
 import type { AzureTarget } from '../azure/target.js';
 
@@ -37,6 +37,12 @@ const fileSchema = z.strictObject({ version: z.literal(1), records: z.record(z.s
 
 export function recordsFile(t: AzureTarget, cwd: string, resourceGroup: string): string {
   return join(t.stateDir ?? join(cwd, '.gpuarb'), 'measured-throughput', `${resourceGroup}.json`);
+}
+
+/** The file as a user in `cwd` would type it: relative when inside it. */
+export function shownPath(cwd: string, file: string): string {
+  const r = relative(cwd, file);
+  return r.startsWith('..') || isAbsolute(r) ? file : r;
 }
 
 /** The newest record per pool; none when the file is absent. A damaged file is an error naming it. */

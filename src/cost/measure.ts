@@ -33,6 +33,7 @@ export async function readMeasurements(
   const notes: string[] = [];
   const records = await import('./loadtest-records.js');
   const file = records.recordsFile(stack.target, ctx.cwd, stack.resourceGroup);
+  const where = records.shownPath(ctx.cwd, file);
   try {
     for (const [pool, r] of await records.readLoadtestRecords(file)) {
       if (!pools.some((p) => p.name === pool)) continue;
@@ -48,7 +49,7 @@ export async function readMeasurements(
         at: r.measuredAt,
         detail:
           `gpuarb loadtest of ${Math.round(r.durationSec)} s, ${r.replicas.toFixed(2)} replicas, ` +
-          `${r.concurrencyPerReplica.toFixed(2)} requests in flight per replica, ${r.gpuAnswers} answers from GPUs (${file})`,
+          `${r.concurrencyPerReplica.toFixed(2)} requests in flight per replica, ${r.gpuAnswers} answers from GPUs (${where})`,
       });
     }
   } catch (e) {

@@ -7,7 +7,7 @@ import { flexSpotScaleSet } from '../../testkit/fixtures/flex-spot-scale-set.js'
 import { type OpsTestCloud, startOpsCloud } from '../../testkit/ops-cloud.js';
 import { costCommand } from '../commands/cost.js';
 import type { CostReport } from '../cost/collect.js';
-import { recordsFile } from '../cost/loadtest-records.js';
+import { recordsFile, shownPath } from '../cost/loadtest-records.js';
 import { computeClient } from '../ops/azure-clients.js';
 import { Recorder } from './recorder.js';
 import { recordThroughput } from './record-throughput.js';
@@ -94,7 +94,7 @@ describe('loadtest throughput records per pool', () => {
   it('records GPU tokens ÷ the pool’s replica-seconds, flags the sim engine, skips a model two pools serve', async () => {
     const { ctx, p } = run();
     const r = await p;
-    expect(r.file).toBe(recordsFile(cloud.target, ctx.cwd, cloud.rgName));
+    expect(r.file).toBe(shownPath(ctx.cwd, recordsFile(cloud.target, ctx.cwd, cloud.rgName)));
     const llama = r.records.find((x) => x.pool === 'llama');
     // 2 VMs × 100 s = 200 replica-seconds; 3 GPU answers × 1000 = 3000 output tokens → 15 tok/s;
     // 3 × 200 = 600 prompt tokens → 3 tok/s; busy 3 × 2 s = 6 s → 0.03 in flight per replica.
@@ -110,7 +110,7 @@ describe('loadtest throughput records per pool', () => {
     expect(mix?.outputTokensPerSecondPerReplica).toBeCloseTo(10, 10);
     expect(r.records.map((x) => x.pool).sort()).toEqual(['llama', 'mix']);
     expect(r.skipped).toContain('phi3-mini: served by phi, phib; recorded only for a model one pool serves');
-    const stored = JSON.parse(readFileSync(r.file ?? '', 'utf8'));
+    const stored = JSON.parse(readFileSync(recordsFile(cloud.target, ctx.cwd, cloud.rgName), 'utf8'));
     expect(Object.keys(stored.records).sort()).toEqual(['llama', 'mix']);
   });
 

@@ -10,6 +10,7 @@ import type { Recorder } from './recorder.js';
 import type { ChaosEvent } from './types.js';
 
 export interface ThroughputRecording {
+  /** As the user would type it (relative to the working directory when inside it). */
   file: string | null;
   records: LoadtestRecord[];
   /** Why a model (or the whole run) was not recorded. */
@@ -76,5 +77,5 @@ export async function recordThroughput(
   if (!out.length) return { file: null, records: [], skipped };
   const file = records.recordsFile(stack.target, ctx.cwd, stack.resourceGroup);
   await records.writeLoadtestRecords(file, out);
-  return { file, records: out, skipped };
+  return { file: records.shownPath(ctx.cwd, file), records: out, skipped };
 }
