@@ -54,14 +54,21 @@ export async function readLoadtestRecords(file: string): Promise<Map<string, Loa
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
     throw e;
   }
-  const parsed = fileSchema.safeParse(JSON.parse(text));
-  if (!parsed.success)
-    throw new Error(`${file} is not a load-test record file (${parsed.error.issues[0]?.message}); delete it and rerun the load test`);
+  const damaged = (why: string) => new Error(`${file} is not a load-test record file (${why}); delete it and rerun the load test`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw damaged((e as Error).message);
+  }
+  const parsed = fileSchema.safeParse(json);
+  if (!parsed.success) throw damaged(`${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
   return new Map(Object.entries(parsed.data.records));
 }
 
 /** Replaces the pools' records (others kept); written whole to a temporary file, then renamed. */
 export async function writeLoadtestRecords(file: string, records: LoadtestRecord[]): Promise<void> {
+  // A damaged file is replaced by this run's records: what `cost` would tell the user to do anyway.
   const current = await readLoadtestRecords(file).catch(() => new Map<string, LoadtestRecord>());
   for (const r of records) current.set(r.pool, recordSchema.parse(r));
   await mkdir(dirname(file), { recursive: true });
