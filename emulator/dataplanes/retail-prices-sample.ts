@@ -62,3 +62,30 @@ export const SAMPLE_REGIONS: { armRegionName: string; location: string; factor: 
 export const SAMPLE_WINDOWS_FACTOR = 1.18;
 
 export const SAMPLE_EFFECTIVE_START = '2024-06-01T00:00:00Z';
+
+/**
+ * The currencies Microsoft lists as supported by the Retail Prices API's `currencyCode`
+ * ("Supported currencies", https://learn.microsoft.com/rest/api/cost-management/retail-prices/azure-retail-prices),
+ * each with an ILLUSTRATIVE number of units per USD: made up, of a plausible order, not an
+ * exchange rate and not Azure's. Azure sets its non-USD prices itself ("for your reference to
+ * help you estimate budget expenses"); the sample simply scales its USD table by these.
+ */
+export const SAMPLE_UNITS_PER_USD: Readonly<Record<string, number>> = {
+  USD: 1,
+  AUD: 1.5,
+  BRL: 5.2,
+  CAD: 1.36,
+  CHF: 0.88,
+  CNY: 7.2,
+  DKK: 6.9,
+  EUR: 0.93,
+  GBP: 0.79,
+  INR: 83,
+  JPY: 150,
+  KRW: 1350,
+  NOK: 10.6,
+  NZD: 1.65,
+  RUB: 92,
+  SEK: 10.5,
+  TWD: 32,
+};

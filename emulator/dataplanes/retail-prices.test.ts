@@ -128,3 +128,57 @@ describe('Retail Prices API over the sample table', () => {
     expect((await get(pricesUrl("contains(meterName,'Spot'"))).status).toBe(400);
   });
 });
+
+describe('Retail Prices API in other currencies (currencyCode)', () => {
+  const filter = "armSkuName eq 'Standard_NC24ads_A100_v4' and armRegionName eq 'westeurope'";
+  const inCurrency = (code: string, f = filter) =>
+    get(`${server.origin}/api/retail/prices?currencyCode=${encodeURIComponent(code)}&$filter=${encodeURIComponent(f)}`);
+
+  it("prices every item in the requested currency, quoted ('EUR') or not (EUR)", async () => {
+    const usd = (await get(pricesUrl(filter))).body;
+    const eur = await inCurrency("'EUR'");
+    expect(eur.status).toBe(200);
+    expect(eur.body.BillingCurrency).toBe('EUR');
+    expect(eur.body.SampleData).toBe(SAMPLE_DATA_NOTICE);
+    expect(eur.body.Items.map((i) => i.meterId)).toEqual(usd.Items.map((i) => i.meterId));
+    for (const [k, item] of eur.body.Items.entries()) {
+      expect(item.currencyCode).toBe('EUR');
+      // Sample: the USD price × 0.93 EUR/USD, rounded to 4 decimals; unitPrice equals retailPrice.
+      // NC24ads A100 v4 on-demand in westeurope: 3.80 × 1.12 = 4.256 USD → 4.256 × 0.93 = 3.95808 EUR.
+      expect(item.retailPrice).toBeCloseTo(Math.round((usd.Items[k].retailPrice as number) * 0.93 * 1e4) / 1e4, 10);
+      expect(item.unitPrice).toBe(item.retailPrice);
+    }
+    const onDemand = eur.body.Items.find((i) => i.meterName === 'NC24ads A100 v4' && !String(i.productName).endsWith('Windows'));
+    expect(onDemand?.retailPrice).toBe(3.9581);
+    expect((await inCurrency('EUR')).body.Items).toEqual(eur.body.Items);
+  });
+
+  it('pages in the currency: NextPageLink keeps currencyCode', async () => {
+    let url: string | null =
+      `${server.origin}/api/retail/prices?currencyCode='JPY'&$filter=${encodeURIComponent("contains(meterName,'Spot')")}`;
+    const currencies = new Set<unknown>();
+    let items = 0;
+    for (let pages = 0; url && pages < 20; pages++) {
+      const page: PricePage = (await get(url)).body;
+      for (const i of page.Items) currencies.add(i.currencyCode);
+      items += page.Items.length;
+      url = page.NextPageLink;
+    }
+    expect(url).toBeNull();
+    expect(items).toBe(20);
+    expect([...currencies]).toEqual(['JPY']);
+  });
+
+  it('matches nothing when currencyCode is put inside $filter instead (items are filtered in USD)', async () => {
+    const r = await get(pricesUrl(`${filter} and currencyCode eq 'EUR'`));
+    expect(r.status).toBe(200);
+    expect(r.body.Items).toHaveLength(0);
+  });
+
+  it('refuses a currency outside the supported list with 400, naming the list', async () => {
+    const r = await inCurrency("'XYZ'");
+    expect(r.status).toBe(400);
+    expect(r.body.Error?.Code).toBe('BadRequest');
+    expect(r.body.Error?.Message).toMatch(/currencyCode 'XYZ' is not one of .*supported currencies \(USD, AUD, .*EUR.*\)/);
+  });
+});

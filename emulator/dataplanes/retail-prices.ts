@@ -1,12 +1,20 @@
 // The Retail Prices API (`GET /api/retail/prices?$filter=…`, no auth) over the SAMPLE price
 // table in retail-prices-sample.ts. Same envelope and item fields as prices.azure.com; paging by
-// `NextPageLink` with `$skip`. Every answer is labelled as sample data.
+// `NextPageLink` with `$skip`; `currencyCode` (quoted or not) prices the page in one of the
+// currencies Microsoft lists, scaled from the USD table. Every answer is labelled as sample data.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DataPlaneHandler } from './deps.js';
 import { sendJson } from './http-util.js';
 import { compileFilter, ODataFilterError, type Item } from './odata-filter.js';
-import { SAMPLE_DATA_NOTICE, SAMPLE_EFFECTIVE_START, SAMPLE_REGIONS, SAMPLE_SKUS, SAMPLE_WINDOWS_FACTOR } from './retail-prices-sample.js';
+import {
+  SAMPLE_DATA_NOTICE,
+  SAMPLE_EFFECTIVE_START,
+  SAMPLE_REGIONS,
+  SAMPLE_SKUS,
+  SAMPLE_UNITS_PER_USD,
+  SAMPLE_WINDOWS_FACTOR,
+} from './retail-prices-sample.js';
 
 const RETAIL_PRICES_PATH = '/api/retail/prices';
 /** prices.azure.com returns up to 1000 items a page. */
@@ -97,6 +105,13 @@ function buildSampleItems(): Item[] {
   return items;
 }
 
+/** Rounded to 4 decimals, as the USD sample is. */
+function inCurrency(item: Item, currency: string, unitsPerUsd: number): Item {
+  if (currency === 'USD') return item;
+  const price = Math.round((item.retailPrice as number) * unitsPerUsd * 10_000) / 10_000;
+  return { ...item, currencyCode: currency, retailPrice: price, unitPrice: price };
+}
+
 export function createRetailPricesDataPlane(options: RetailPricesOptions = {}): DataPlaneHandler {
   const items = buildSampleItems();
   const pageSize = options.pageSize ?? AZURE_PAGE_SIZE;
@@ -110,9 +125,14 @@ export function createRetailPricesDataPlane(options: RetailPricesOptions = {}): 
       fail(405, `The Retail Prices API answers GET only, not ${req.method}.`);
       return true;
     }
-    const currency = url.searchParams.get('currencyCode');
-    if (currency !== null && currency.replace(/'/g, '') !== 'USD') {
-      fail(400, `The local cloud's sample price table is in USD only (currencyCode ${currency} requested).`);
+    const requested = url.searchParams.get('currencyCode');
+    const currency = requested === null ? 'USD' : requested.replace(/'/g, '').trim().toUpperCase();
+    const unitsPerUsd = SAMPLE_UNITS_PER_USD[currency];
+    if (unitsPerUsd === undefined) {
+      fail(
+        400,
+        `currencyCode ${requested} is not one of the Retail Prices API's supported currencies (${Object.keys(SAMPLE_UNITS_PER_USD).join(', ')}).`,
+      );
       return true;
     }
     const filter = url.searchParams.get('$filter');
@@ -128,7 +148,9 @@ export function createRetailPricesDataPlane(options: RetailPricesOptions = {}): 
       }
     }
     const skip = Math.max(0, Number(url.searchParams.get('$skip') ?? 0) || 0);
-    const page = matching.slice(skip, skip + pageSize);
+    // The filter sees the USD items (a `currencyCode eq 'EUR'` inside $filter matches nothing, as
+    // on Azure, where the currency is a query parameter only); the page is then priced in `currency`.
+    const page = matching.slice(skip, skip + pageSize).map((item) => inCurrency(item, currency, unitsPerUsd));
     let nextPageLink: string | null = null;
     if (skip + pageSize < matching.length) {
       const next = new URL(RETAIL_PRICES_PATH, `https://${req.headers.host ?? url.host}`);
@@ -140,7 +162,7 @@ export function createRetailPricesDataPlane(options: RetailPricesOptions = {}): 
       res,
       200,
       {
-        BillingCurrency: 'USD',
+        BillingCurrency: currency,
         CustomerEntityId: 'Default',
         CustomerEntityType: 'Retail',
         Items: page,

@@ -65,6 +65,17 @@ export const loadtestCommand = defineCommand({
   render(ctx, result) {
     ctx.io.out(renderReportText(result));
     if (result.reportFile) ctx.io.info(`report written to ${result.reportFile}`);
+    const t = result.throughput;
+    if (t.file)
+      ctx.io.info(
+        `throughput recorded for pool${t.records.length === 1 ? '' : 's'} ${t.records.map((r) => r.pool).join(', ')} in ${t.file} (gpuarb cost reads it)`,
+      );
+    // Beside a record, what was left out matters; with no record at all (a --url run against some
+    // other endpoint, no gpuarb.yaml here) the reason is for --verbose only.
+    for (const why of t.skipped) {
+      if (t.file) ctx.io.info(why);
+      else ctx.logger.debug(why);
+    }
   },
   exitCode(result) {
     return result.slo && !result.slo.passed ? ExitCode.sloMissed : ExitCode.ok;

@@ -5,6 +5,7 @@ import { UserError } from '../core/errors.js';
 import { loadStack } from '../ops/stack.js';
 import { evaluatePool, type PoolCostReport } from './evaluate.js';
 import { readMarket } from './market.js';
+import { readMeasurements } from './measure.js';
 import { fittingSkus, type Recommendation, recommend, regionsFor } from './recommend.js';
 
 export interface CostReport {
@@ -36,23 +37,27 @@ async function selectPools(ctx: Context, o: { pool?: string; model?: string }) {
   return { stack, pools };
 }
 
-export async function costReport(ctx: Context, o: { pool?: string }): Promise<CostReport> {
+/** `measure: false` skips the platform's own throughput measurements (usage --margin needs only prices). */
+export async function costReport(ctx: Context, o: { pool?: string; measure?: boolean }): Promise<CostReport> {
   const { stack, pools } = await selectPools(ctx, o);
   const currency = stack.config.cost.currency;
-  const market = await readMarket(stack.target, {
-    skus: [...new Set(pools.map((p) => p.sku))],
-    regions: [stack.config.location],
-    currency,
-    now: () => ctx.clock.now(),
-    signal: ctx.signal,
-  });
-  const reports = pools.map((p) => evaluatePool(stack.config, p, market));
+  const [market, measured] = await Promise.all([
+    readMarket(stack.target, {
+      skus: [...new Set(pools.map((p) => p.sku))],
+      regions: [stack.config.location],
+      currency,
+      now: () => ctx.clock.now(),
+      signal: ctx.signal,
+    }),
+    o.measure === false ? { byPool: new Map(), notes: [] } : readMeasurements(ctx, stack, pools),
+  ]);
+  const reports = pools.map((p) => evaluatePool(stack.config, p, market, {}, measured.byPool.get(p.name) ?? []));
   return {
     currency,
     at: new Date(ctx.clock.now()).toISOString(),
     target: stack.target.kind,
     pools: reports,
-    notes: [...market.notes, ...reports.flatMap((r) => r.notes)],
+    notes: [...market.notes, ...measured.notes, ...reports.flatMap((r) => r.notes)],
   };
 }
 

@@ -4,6 +4,7 @@
 import type { GpuarbConfig, PoolConfig } from '../config/schema.js';
 import { bandRate, priorityMix, probabilityReady } from './availability.js';
 import type { Market } from './market.js';
+import { type ChosenThroughput, chooseThroughput, type MeasuredThroughput } from './measured.js';
 import { type CostFigures, poolCost } from './pool-cost.js';
 import { gpuSku } from './sku-catalog.js';
 import { type Sourced, sourced } from './sourced.js';
@@ -19,7 +20,9 @@ export interface PoolCostInputs {
   evictionRatePerHour: Sourced<number> | null;
   spare: Sourced<{ replicas: number; min: number; spare: number }>;
   repairSeconds: Sourced<number>;
-  throughput: Sourced<{ outputTokensPerSecond: number; inputTokensPerSecond: number } | null>;
+  throughput: Sourced<{ outputTokensPerSecond: number; inputTokensPerSecond: number | null } | null>;
+  /** The platform's own measurements of the pool, simulated ones included (shown, labelled; never used). */
+  measuredThroughput: MeasuredThroughput[];
   utilisation: Sourced<number>;
   /** In the query currency (converted from the configured USD when the currency differs). */
   sellPrice: Sourced<{ inputPerMillion: number; outputPerMillion: number } | null>;
@@ -49,7 +52,13 @@ export interface Variant {
   replicas?: number;
 }
 
-export function evaluatePool(config: GpuarbConfig, pool: PoolConfig, market: Market, v: Variant = {}): PoolCostReport {
+export function evaluatePool(
+  config: GpuarbConfig,
+  pool: PoolConfig,
+  market: Market,
+  v: Variant = {},
+  measured: MeasuredThroughput[] = [],
+): PoolCostReport {
   const sku = v.sku ?? pool.sku;
   const region = v.region ?? config.location;
   const key = spotKey(region, sku);
@@ -78,20 +87,22 @@ export function evaluatePool(config: GpuarbConfig, pool: PoolConfig, market: Mar
 
   const profile = (v.sku ? undefined : pool.gpu) ?? gpuSku(sku)?.profile;
   let throughput: PoolCostInputs['throughput'];
+  let basis: ChosenThroughput['basis'] = null;
   if (pool.engine === 'sim') {
     throughput = sourced(null, 'assumed', 'engine sim: its token rates are simulated, not throughput');
     notes.push(`${pool.name} runs the sim engine: no real throughput, so no cost per token`);
   } else {
     const row = profile ? throughputRow(pool.model, profile, pool.quantization) : undefined;
-    throughput = row
-      ? sourced(
-          { outputTokensPerSecond: row.outputTokensPerSecond, inputTokensPerSecond: row.inputTokensPerSecond },
-          'cited',
-          `${row.engine} (${row.engineVersion}), ${row.gpu}, ${row.precision}, ${row.concurrency}: ${row.source}`,
-          row.measuredOn,
-        )
-      : sourced(null, 'cited', `no measurement and no cited row for ${pool.model} on ${profile ?? sku} (${pool.quantization})`);
+    const chosen = chooseThroughput(pool, measured, row, sku === pool.sku, `${pool.model} on ${profile ?? sku} (${pool.quantization})`);
+    throughput = chosen.throughput;
+    basis = chosen.basis;
+    notes.push(...chosen.notes);
   }
+  // A served (metered) rate already is the load the pool sees: utilisation is not applied twice.
+  const utilisation =
+    basis === 'served'
+      ? sourced(1, 'measured', 'the metered rate is what the pool served, so cost.utilisation is not applied on top')
+      : sourced(config.cost.utilisation, 'assumed', 'cost.utilisation');
 
   const rateUsd = market.usdRate?.value ?? null;
   const sell =
@@ -100,7 +111,9 @@ export function evaluatePool(config: GpuarbConfig, pool: PoolConfig, market: Mar
       : sourced(
           { inputPerMillion: pool.prices.inputPerMillion * rateUsd, outputPerMillion: pool.prices.outputPerMillion * rateUsd },
           'config',
-          `pools[${pool.name}].prices (USD${market.currency === 'USD' ? '' : ` × ${rateUsd.toFixed(4)} ${market.currency}/USD`})`,
+          market.currency === 'USD'
+            ? `pools[${pool.name}].prices (USD)`
+            : `pools[${pool.name}].prices (USD) × ${rateUsd.toFixed(4)} ${market.currency}/USD, the ${market.usdRate?.source} ${market.usdRate?.detail}`,
         );
 
   const figures = poolCost({
@@ -110,7 +123,7 @@ export function evaluatePool(config: GpuarbConfig, pool: PoolConfig, market: Mar
     spot: mix.spot,
     outputTokensPerSecond: throughput.value?.outputTokensPerSecond ?? null,
     inputTokensPerSecond: throughput.value?.inputTokensPerSecond ?? null,
-    utilisation: config.cost.utilisation,
+    utilisation: utilisation.value,
     servingReplicas: serving,
     sellInputPerMillion: sell.value?.inputPerMillion ?? 0,
     sellOutputPerMillion: sell.value?.outputPerMillion ?? 0,
@@ -143,7 +156,8 @@ export function evaluatePool(config: GpuarbConfig, pool: PoolConfig, market: Mar
       spare: sourced({ replicas, min: pool.capacity.min, spare: replicas - pool.capacity.min }, 'config', `pools[${pool.name}].capacity`),
       repairSeconds: sourced(repairSeconds, 'assumed', 'cost.repairTime'),
       throughput,
-      utilisation: sourced(config.cost.utilisation, 'assumed', 'cost.utilisation'),
+      utilisation,
+      measuredThroughput: measured,
       sellPrice: sell,
       marketPrices: pool.marketPrices,
     },

@@ -8,6 +8,9 @@ import type { Sourced } from './sourced.js';
 const money = (n: number | null | undefined, cur: string, digits = 4) =>
   n === null || n === undefined ? 'unknown' : `${n < 0 ? '-' : ''}${cur === 'USD' ? '$' : `${cur} `}${Math.abs(n).toFixed(digits)}`;
 const pct = (n: number | null | undefined, digits = 1) => (n === null || n === undefined ? 'unknown' : `${n.toFixed(digits)}%`);
+const rate = (n: number | null) => (n === null ? 'unknown' : String(Math.round(n * 100) / 100));
+const tokensPerSecond = (t: { outputTokensPerSecond: number; inputTokensPerSecond: number | null }) =>
+  `${rate(t.outputTokensPerSecond)} out, ${rate(t.inputTokensPerSecond)} in tok/s`;
 const from = (s: Sourced<unknown> | null | undefined) => (s ? `${s.source}: ${s.detail}${s.at ? ` (${s.at})` : ''}` : 'not available');
 
 export function poolLines(r: PoolCostReport): string[] {
@@ -34,7 +37,13 @@ export function poolLines(r: PoolCostReport): string[] {
     ['eviction rate used', i.evictionRatePerHour ? `${pct(i.evictionRatePerHour.value * 100)}/h` : 'unknown', from(i.evictionRatePerHour)],
     ['spare for evictions', `${i.spare.value.spare} above min ${i.spare.value.min}`, from(i.spare)],
     ['repair time', `${Math.round(i.repairSeconds.value / 60)} min`, from(i.repairSeconds)],
-    ['throughput/replica', t ? `${t.outputTokensPerSecond} out, ${t.inputTokensPerSecond} in tok/s` : 'unknown', from(i.throughput)],
+    ['throughput/replica', t ? tokensPerSecond(t) : 'unknown', from(i.throughput)],
+    // Every measurement is shown; a simulated one says so and is never the figure above.
+    ...i.measuredThroughput.map((m) => [
+      `measured (${m.kind})`,
+      `${tokensPerSecond(m)}${m.simulated ? ' SIMULATED, not used' : ''}`,
+      `${m.simulated ? 'simulated' : 'measured'}: ${m.engine} on ${m.sku}, ${m.detail} (${m.at})`,
+    ]),
     ['utilisation', pct(i.utilisation.value * 100, 0), from(i.utilisation)],
     [
       'sell price',

@@ -3,7 +3,7 @@
 // Each call resolves to an Outcome and never rejects: every failure is a counted error class.
 import http from 'node:http';
 import https from 'node:https';
-import { HEADER_CACHE } from '../../contracts/headers.js';
+import { HEADER_CACHE, HEADER_SIMULATED } from '../../contracts/headers.js';
 import type { CacheOutcome, ChatRequest, Endpoint, ErrorClass, Outcome } from './types.js';
 
 export interface SenderOptions {
@@ -88,6 +88,7 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
           const cacheHeader = res.headers[HEADER_CACHE];
           const cache =
             cacheHeader === 'hit' || cacheHeader === 'miss' || cacheHeader === 'bypass' ? (cacheHeader as CacheOutcome) : undefined;
+          const simulated = res.headers[HEADER_SIMULATED] === 'true' || undefined;
           // Cut mid-answer: a broken stream, or a lost connection for a plain answer. (A timeout
           // has already settled the outcome before it destroys the request.)
           const cut = (key: string, message: string) =>
@@ -100,14 +101,14 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
             return;
           }
           res.setEncoding('utf8');
-          if (stream) readStream(res, scheduledAt, status, cache, finish, fail);
+          if (stream) readStream(res, scheduledAt, status, cache, (f) => finish({ ...f, simulated }), fail);
           else {
             let text = '';
             res.on('data', (c: string) => (text += c));
             res.on('end', () => {
               const tokens = completionTokens(text);
               if (tokens === undefined) fail('badResponse', 'bad_response', 'the answer is not a chat completion', status);
-              else finish({ status, cache, completionTokens: tokens });
+              else finish({ status, cache, completionTokens: tokens, promptTokens: promptTokens(text), simulated });
             });
           }
         },
@@ -133,6 +134,7 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
     let buffer = '';
     let tokens = 0;
     let usageTokens: number | undefined;
+    let usagePrompt: number | undefined;
     let firstAt: number | undefined;
     let done = false;
     res.on('data', (chunk: string) => {
@@ -149,12 +151,16 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
           continue;
         }
         try {
-          const evt = JSON.parse(data) as { choices?: Array<{ delta?: { content?: string } }>; usage?: { completion_tokens?: number } };
+          const evt = JSON.parse(data) as {
+            choices?: Array<{ delta?: { content?: string } }>;
+            usage?: { completion_tokens?: number; prompt_tokens?: number };
+          };
           if (evt.choices?.[0]?.delta?.content) {
             tokens += 1;
             firstAt ??= now();
           }
           if (typeof evt.usage?.completion_tokens === 'number') usageTokens = evt.usage.completion_tokens;
+          if (typeof evt.usage?.prompt_tokens === 'number') usagePrompt = evt.usage.prompt_tokens;
         } catch {
           /* a non-JSON data line is the server's problem, reported below only if the stream never ends well */
         }
@@ -168,6 +174,7 @@ export function createSender(endpoint: Endpoint, opts: SenderOptions): Sender {
         status,
         cache,
         completionTokens: n,
+        promptTokens: usagePrompt,
         ttftMs: firstAt === undefined ? undefined : firstAt - scheduledAt,
         tpotMs: firstAt !== undefined && tokens > 1 ? (end - firstAt) / (tokens - 1) : undefined,
       });
@@ -223,6 +230,12 @@ function completionTokens(text: string): number | undefined {
   if (!t.startsWith('{') || !t.trimEnd().endsWith('}') || !t.includes('"choices"')) return undefined;
   const m = /"completion_tokens"\s*:\s*(\d+)/.exec(t);
   return m ? Number(m[1]) : 0;
+}
+
+/** `usage.prompt_tokens` of a chat completion already recognised by completionTokens. */
+function promptTokens(text: string): number | undefined {
+  const m = /"prompt_tokens"\s*:\s*(\d+)/.exec(text);
+  return m ? Number(m[1]) : undefined;
 }
 
 function connKey(e: Error): string {

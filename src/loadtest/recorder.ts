@@ -37,6 +37,8 @@ export class Stats {
   readonly latency = histogram(true);
   readonly ttft = histogram(true);
   readonly tpot = histogram(true);
+  /** Answers that reached a GPU (not cache hits), for the per-pool throughput record. */
+  readonly gpu = { answers: 0, completionTokens: 0, promptTokens: 0, withoutPromptCount: 0, busyMs: 0, simulated: 0 };
 
   add(o: Outcome): void {
     this.requests += 1;
@@ -49,6 +51,14 @@ export class Stats {
     this.ok += 1;
     this.completionTokens += o.completionTokens;
     this.cache[o.cache ?? 'none'] += 1;
+    if (o.simulated) this.gpu.simulated += 1;
+    if (o.cache !== 'hit') {
+      this.gpu.answers += 1;
+      this.gpu.completionTokens += o.completionTokens;
+      this.gpu.busyMs += o.latencyMs;
+      if (o.promptTokens === undefined) this.gpu.withoutPromptCount += 1;
+      else this.gpu.promptTokens += o.promptTokens;
+    }
     record(this.latency, o.latencyMs);
     if (o.ttftMs !== undefined) record(this.ttft, o.ttftMs);
     if (o.tpotMs !== undefined) record(this.tpot, o.tpotMs);

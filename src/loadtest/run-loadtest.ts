@@ -14,6 +14,7 @@ import { resolveLocalEndpoint, type LocalEndpoint } from './local-endpoint.js';
 import type { LoadPlan } from './plan.js';
 import { preflight } from './preflight.js';
 import { Recorder } from './recorder.js';
+import type { ThroughputRecording } from './record-throughput.js';
 import { buildReport, type LoadReport } from './report.js';
 import { createRng } from './rng.js';
 import { startLoad } from './runner.js';
@@ -24,6 +25,8 @@ import type { ChaosEvent } from './types.js';
 export interface LoadtestResult extends LoadReport {
   /** Where --out wrote the report, if asked. */
   reportFile: string | null;
+  /** The per-pool throughput records kept for `gpuarb cost` (record-throughput.ts). */
+  throughput: ThroughputRecording;
 }
 
 async function workloadFor(ctx: Context, plan: LoadPlan): Promise<{ source: WorkloadSource; label: string }> {
@@ -74,6 +77,7 @@ export async function runLoadtest(ctx: Context, plan: LoadPlan): Promise<Loadtes
     const progress = { sent: 0, inFlight: 0 };
     const live = await startLiveView(ctx, snapshotter(recorder, progress, plan.durationSec, now), plan.durationSec);
     t0 = performance.now();
+    const fromMs = ctx.clock.now();
     const load = startLoad({
       arrival: plan.arrival,
       durationMs,
@@ -92,6 +96,7 @@ export async function runLoadtest(ctx: Context, plan: LoadPlan): Promise<Loadtes
     } finally {
       live.stop();
     }
+    const toMs = ctx.clock.now();
 
     const report = buildReport({
       target: endpoint.baseUrl,
@@ -110,7 +115,22 @@ export async function runLoadtest(ctx: Context, plan: LoadPlan): Promise<Loadtes
       const { renderReportHtml } = await import('./render-html.js');
       await writeFile(reportFile, plan.out.format === 'html' ? renderReportHtml(report) : `${JSON.stringify(report, null, 2)}\n`);
     }
-    return { ...report, reportFile };
+    const { recordThroughput } = await import('./record-throughput.js');
+    const throughput = await recordThroughput(ctx, {
+      local: plan.target.kind === 'local',
+      baseUrl: endpoint.baseUrl,
+      recorder,
+      events,
+      fromMs,
+      toMs,
+    }).catch(
+      (e): ThroughputRecording => ({
+        file: null,
+        records: [],
+        skipped: [`not recorded: ${String((e as Error)?.message ?? e).split('\n')[0]}`],
+      }),
+    );
+    return { ...report, reportFile, throughput };
   } finally {
     sender.close();
   }

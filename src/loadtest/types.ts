@@ -32,7 +32,11 @@ export interface Outcome {
   /** Streams: mean time between output tokens after the first. */
   tpotMs?: number;
   completionTokens: number;
+  /** The answer's `usage.prompt_tokens`, when it carried one. */
+  promptTokens?: number;
   cache?: CacheOutcome;
+  /** The answer said it came from the sim engine (x-gpuarb-simulated). */
+  simulated?: boolean;
 }
 
 export interface Endpoint {

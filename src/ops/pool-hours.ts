@@ -11,10 +11,11 @@ export interface PoolHours {
   vms: number;
 }
 
-export async function poolHours(ctx: Context, opts: { fromMs: number }): Promise<Map<string, PoolHours>> {
+/** Hours inside [fromMs, toMs] (toMs: now when absent). */
+export async function poolHours(ctx: Context, opts: { fromMs: number; toMs?: number }): Promise<Map<string, PoolHours>> {
   const stack = await loadStack(ctx);
   const compute = await computeClient(stack.target);
-  const now = ctx.clock.now();
+  const now = opts.toMs ?? ctx.clock.now();
   const out = new Map<string, PoolHours>();
   for (const pool of stack.config.pools) {
     const vmssId = `/subscriptions/${stack.target.subscriptionId}/resourceGroups/${stack.resourceGroup}/providers/Microsoft.Compute/virtualMachineScaleSets/${stack.names.vmss[pool.name]}`;

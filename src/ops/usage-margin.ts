@@ -66,7 +66,7 @@ export function attributeMargin(
 export async function usageMarginReport(ctx: Context, opts: { customer?: string; sinceSeconds: number }): Promise<UsageMarginReport> {
   const [{ usageReport }, { costReport }] = await Promise.all([import('./usage.js'), import('../cost/collect.js')]);
   // Every customer's usage: a pool's cost is shared among all who used it, whoever is shown.
-  const [usage, cost] = await Promise.all([usageReport(ctx, { ...opts, customer: undefined }), costReport(ctx, {})]);
+  const [usage, cost] = await Promise.all([usageReport(ctx, { ...opts, customer: undefined }), costReport(ctx, { measure: false })]);
   // Throughput does not enter a margin built from hours, so its notes do not belong here.
   const notes = cost.notes.filter((n) => !/throughput/.test(n));
   if (cost.currency !== 'USD') notes.push(`revenue is in USD (configured prices), cost in ${cost.currency}: the margin mixes currencies`);
