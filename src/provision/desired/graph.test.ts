@@ -16,7 +16,9 @@ interface SpotScaleSetProperties {
     evictionPolicy: string;
     billingProfile: { maxPrice: number };
     networkProfile: { networkApiVersion?: string };
-    extensionProfile: { extensions: { properties: { type: string } }[] };
+    extensionProfile: {
+      extensions: { properties: { type: string; typeHandlerVersion: string; settings: { numberOfProbes: number; gracePeriod: number } } }[];
+    };
   };
 }
 
@@ -67,7 +69,13 @@ describe('desired graph', () => {
       const grace = required(/PT(\d+)M/.exec(p.automaticRepairsPolicy.gracePeriod), 'a grace period in minutes');
       expect(Number(grace[1])).toBeGreaterThanOrEqual(10);
       expect(Number(grace[1])).toBeLessThanOrEqual(90);
-      expect(p.virtualMachineProfile.extensionProfile.extensions[0].properties.type).toBe('ApplicationHealthLinux');
+      const health = p.virtualMachineProfile.extensionProfile.extensions[0].properties;
+      expect(health.type).toBe('ApplicationHealthLinux');
+      expect(health.typeHandlerVersion).toBe('2.0'); // rich states: Initializing while loading
+      expect(health.settings.numberOfProbes).toBeGreaterThan(1);
+      // Initializing lasts the extension's grace period: it covers the repair grace, at most 14400 s.
+      expect(health.settings.gracePeriod).toBeGreaterThanOrEqual(Number(grace[1]) * 60);
+      expect(health.settings.gracePeriod).toBeLessThanOrEqual(14_400);
     }
   });
 
