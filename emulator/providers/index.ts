@@ -5,6 +5,7 @@ import { registerCompute } from './compute.js';
 import { registerCosmos } from './cosmos.js';
 import { registerKeyVault } from './keyvault.js';
 import { registerNetworkIdentityMonitoring } from './network-identity-monitoring.js';
+import { registerNetworkOutbound } from './network-outbound.js';
 import { registerStorage } from './storage.js';
 import { registerWeb } from './web.js';
 
@@ -16,4 +17,5 @@ export function registerAllTypes(core: EmulatorCore): void {
   registerWeb(core);
   registerApim(core);
   registerNetworkIdentityMonitoring(core);
+  registerNetworkOutbound(core);
 }

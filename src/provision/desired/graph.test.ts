@@ -79,6 +79,22 @@ describe('desired graph', () => {
     }
   });
 
+  it('gives the GPU subnet explicit outbound: a NAT gateway with a Standard static public IP', () => {
+    const byType = (t: string) => graph.resources.filter((r) => r.type === t);
+    const vnet = required(byType('Microsoft.Network/virtualNetworks')[0], 'the VNet').body as {
+      properties: { subnets: { name: string; properties: { natGateway?: { id: string } } }[] };
+    };
+    const subnet = required(
+      vnet.properties.subnets.find((s) => s.name === 'snet-vmss'),
+      'the GPU subnet',
+    );
+    const nat = required(byType('Microsoft.Network/natGateways')[0], 'the NAT gateway');
+    expect(subnet.properties.natGateway?.id).toBe(nat.id);
+    const pip = required(byType('Microsoft.Network/publicIPAddresses')[0], 'the public IP');
+    expect(nat.body).toMatchObject({ sku: { name: 'Standard' }, properties: { publicIpAddresses: [{ id: pip.id }] } });
+    expect(pip.body).toMatchObject({ sku: { name: 'Standard' }, properties: { publicIPAllocationMethod: 'Static' } });
+  });
+
   it('has five alerts and role-assignment names that are stable GUIDs', () => {
     const alerts = graph.resources.filter((r) => /metricAlerts|scheduledQueryRules/.test(r.type));
     expect(alerts).toHaveLength(5);
