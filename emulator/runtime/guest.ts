@@ -8,8 +8,17 @@
 import { parse } from 'yaml';
 import type { Json, Store } from '../core/store.js';
 
-/** The first download of gpuarb's bootstrap (src/templates/cloud-init-bootstrap.ts), as curl reports a blackholed connect. */
+/** The first download of gpuarb's bootstrap (src/templates/cloud-init-bootstrap.ts). */
 export const BOOTSTRAP_FIRST_DOWNLOAD = 'https://deb.nodesource.com/setup_20.x';
+
+/** The JSON log line of a bootstrap that cannot get out: curl's report of a connect that times out. */
+export function bootstrapFailureLine(reason: string): string {
+  const host = new URL(BOOTSTRAP_FIRST_DOWNLOAD).host;
+  return JSON.stringify({
+    level: 'error',
+    msg: `gpuarb-bootstrap: curl: (28) Failed to connect to ${host} port 443: Connection timed out (${reason})`,
+  });
+}
 
 export interface Guest {
   /** The scale set the VM belongs to, if any. */

@@ -45,7 +45,8 @@ export function repairGraceMinutes(policy: Json | undefined): number {
 
 export class HealthMonitor {
   private readonly watched = new Map<string, Watched>();
-  private readonly repairing = new Set<string>();
+  /** VM name → its scale set id, while a repair of it runs. */
+  private readonly repairing = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly scale: number;
   private readonly now: () => number;
@@ -144,20 +145,15 @@ export class HealthMonitor {
       byScaleSet.set(vmss.id, entry);
     }
     for (const { vmss, due, size } of byScaleSet.values()) {
-      const inFlight = [...this.repairing].filter((n) => this.watched.get(n) && this.vmssOf(n) === vmss.id).length;
+      const inFlight = [...this.repairing.values()].filter((id) => id === vmss.id).length;
       const batch = size < 20 ? 1 : Math.max(1, Math.floor(size * 0.05));
       for (const [name, w] of due.slice(0, Math.max(0, batch - inFlight))) void this.repair(vmss, name, w);
     }
   }
 
-  private vmssOf(name: string): string | undefined {
-    const w = this.watched.get(name);
-    return w ? this.deps.store.get(w.vmId)?.doc?.properties?.virtualMachineScaleSet?.id : undefined;
-  }
-
   private async repair(vmss: Json, name: string, w: Watched): Promise<void> {
     const action = String(vmss.properties.automaticRepairsPolicy.repairAction ?? 'Replace');
-    this.repairing.add(name);
+    this.repairing.set(name, vmss.id);
     this.deps.log(`automatic repairs ${vmss.name}: ${name} is ${w.machine.state} after the grace period; ${action}`);
     try {
       const vm = this.deps.store.get(w.vmId)?.doc;
@@ -180,7 +176,6 @@ export class HealthMonitor {
     const arm = this.deps.arm;
     if (!arm) throw new Error('no ARM access for Replace');
     const capacity = vmss.sku?.capacity ?? 0;
-    this.watched.delete(vm.name);
     await armRequest(arm, 'DELETE', `${vm.id}?api-version=${VM_API_VERSION}`);
     const deadline = this.now() + 60_000;
     while (this.deps.store.all().some((r) => r.type.toLowerCase() === VM_TYPE && r.doc.id === vm.id)) {

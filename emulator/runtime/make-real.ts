@@ -17,7 +17,7 @@ import { LocalServices } from './local-services.js';
 import { gatewaySettings, KEY_SECRETS, RESOURCE_TYPES, resourceGroupOf, writeKeyFiles } from './platform-resources.js';
 import { ProcessGroup } from './services/processes.js';
 import { AutoscaleFloor, type ArmAccess } from './autoscale-floor.js';
-import { BOOTSTRAP_FIRST_DOWNLOAD, guestOf } from './guest.js';
+import { bootstrapFailureLine, guestOf } from './guest.js';
 import { HealthMonitor } from './health-monitor.js';
 
 export interface PlatformRuntimeOptions {
@@ -193,14 +193,8 @@ export class PlatformRuntime {
     const guest = guestOf(this.store(), vm);
     if (!guest.gpuarbBootstrap) return; // just a VM: nothing of ours runs in it
     if (!guest.outbound.internet) {
-      const msg = `gpuarb-bootstrap: curl: (28) Failed to connect to ${new URL(BOOTSTRAP_FIRST_DOWNLOAD).host} port 443: Connection timed out (${guest.outbound.reason})`;
-      this.ingester.add(
-        logLineToRow(JSON.stringify({ level: 'error', msg }), {
-          component: 'bootstrap',
-          pool: vm.tags?.['gpuarb-pool'] ?? null,
-          instance: vm.name,
-        }),
-      );
+      const where = { component: 'bootstrap', pool: vm.tags?.['gpuarb-pool'] ?? null, instance: vm.name };
+      this.ingester.add(logLineToRow(bootstrapFailureLine(guest.outbound.reason), where));
       return;
     }
     await this.services.cosmos();
