@@ -117,7 +117,7 @@ async function handleProviderResource(
       throw resourceNotFound(`${path.namespace}/${path.types[0]}`, path.names[0], path.resourceGroup ?? '');
     }
     const b = core.behaviors.get(type);
-    const items = core.listByType(type, parentScope).map((r) => present(b, r.doc));
+    const items = core.listByType(type, parentScope).map((r) => present(b, r.doc, url.searchParams)); // e.g. VMs: $expand=instanceView
     return sendPage(core, res, url, applyFilter(items, url.searchParams.get('$filter')));
   }
   const id = resourceId(path);

@@ -18,6 +18,7 @@ import { createLoopbackAgent } from '../../emulator/dataplanes/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { toInstance } from '../../src/ops/status-collect.js';
 import { renderCloudInit } from '../../src/templates/cloud-init.js';
 import { flexSpotScaleSet } from '../../testkit/fixtures/flex-spot-scale-set.js';
 import { waitFor } from '../../testkit/wait.js';
@@ -100,10 +101,12 @@ function gpuarbPool(subnetId: string, sim: { loadMs: number; failLoad?: boolean 
   };
 }
 
+/** The scale set's VMs with their instance views, listed as `gpuarb status` lists them. */
 async function vmsOf(vmss: string) {
+  const id = `/subscriptions/${emu.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachineScaleSets/${vmss}`;
   const out = [];
-  for await (const vm of compute.virtualMachines.list(RG, { expand: 'instanceView' }))
-    if (vm.virtualMachineScaleSet?.id?.toLowerCase().endsWith(`/${vmss}`)) out.push(vm);
+  for await (const vm of compute.virtualMachines.list(RG, { filter: `'virtualMachineScaleSet/id' eq '${id}'`, expand: 'instanceView' }))
+    if (vm.virtualMachineScaleSet?.id?.toLowerCase() === id.toLowerCase()) out.push(vm);
   return out;
 }
 const healthOf = async (vm: string) => (await compute.virtualMachines.instanceView(RG, vm)).vmHealth?.status?.code;
@@ -188,6 +191,7 @@ describe('the Application Health extension and automatic repairs', () => {
     await compute.virtualMachineScaleSets.beginCreateOrUpdateAndWait(RG, 'slow', gpuarbPool(subnets.withNat, { loadMs: 5000 }), poll);
     const [vm] = await vmsOf('slow');
     const name = vm.name ?? '';
+    expect(toInstance(vm).health).toBe('Initializing'); // what `gpuarb status` shows in HEALTH
     const seen = new Set<string | undefined>();
     const started = Date.now();
     await waitFor(
@@ -201,7 +205,9 @@ describe('the Application Health extension and automatic repairs', () => {
     );
     expect(Date.now() - started).toBeGreaterThan(3000 + 1000); // loading outlasted the 3 s repair grace
     expect([...seen].filter(Boolean)).toEqual(['HealthState/initializing', 'HealthState/healthy']);
-    expect((await vmsOf('slow')).map((v) => v.name)).toEqual([name]); // never replaced
+    const after = await vmsOf('slow');
+    expect(after.map((v) => v.name)).toEqual([name]); // never replaced
+    expect(toInstance(after[0]).health).toBe('Healthy');
   });
 
   it('repairs an engine that failed to load only once the repair grace period is over (Replace)', async () => {
