@@ -32,7 +32,7 @@ export interface StartEmulatorOptions {
    * Make resources real (emulator/runtime/make-real.ts): VMs run agents, the function app runs the
    * gateway, API Management a local proxy, Cosmos and storage local servers. Off for API tests.
    */
-  platform?: boolean | { persistStorage?: boolean };
+  platform?: boolean | { persistStorage?: boolean; healthTimeScale?: number };
   /** Extra data planes to mount (see core/dataplane-contract.ts), tried after the standard ones. */
   dataPlanes?: DataPlaneFactory[];
   /** Mount Key Vault, Log Analytics and Retail Prices from emulator/dataplanes (default true). */
@@ -146,6 +146,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       logs: planes.logAnalytics,
       arm: { endpoint: () => core.endpoint(), token, caCertPem: tls.caCertPem },
       persistStorage: typeof opts.platform === 'object' ? opts.platform.persistStorage : false,
+      healthTimeScale: typeof opts.platform === 'object' ? opts.platform.healthTimeScale : undefined,
     }).attach();
     await platform.resume((msg) => process.stderr.write(`${msg}\n`));
   }

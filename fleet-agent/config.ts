@@ -20,6 +20,8 @@ const simEngine = strict({
     return z.NEVER;
   }),
   loadMs: z.number().int().min(0).default(0),
+  /** The load fails after loadMs (as a vLLM out-of-memory would): the replica never serves. */
+  failLoad: z.boolean().default(false),
   maxQueue: z.number().int().min(0).default(1024),
 });
 

@@ -32,6 +32,17 @@ export class ReplicaLifecycle {
   ready(): boolean {
     return this.state() === 'ready';
   }
+  /**
+   * The Application Health extension's rich state: Initializing while the engine starts or loads
+   * the model (a 70B load takes many minutes and must not count as a failure), Healthy when it
+   * serves, Unhealthy when it failed, stopped or drains, which is what lets automatic repairs act.
+   */
+  applicationHealthState(): 'Initializing' | 'Healthy' | 'Unhealthy' {
+    if (this.draining) return 'Unhealthy';
+    const s = this.engine.status();
+    if (s === 'ready') return 'Healthy';
+    return s === 'starting' || s === 'loading' ? 'Initializing' : 'Unhealthy';
+  }
   isDraining(): boolean {
     return this.draining;
   }

@@ -6,6 +6,7 @@ import { registerCosmos } from './cosmos.js';
 import { registerKeyVault } from './keyvault.js';
 import { registerMonitoringLogs } from './monitoring-logs.js';
 import { registerNetworkIdentityMonitoring } from './network-identity-monitoring.js';
+import { registerNetworkOutbound } from './network-outbound.js';
 import { registerStorage } from './storage.js';
 import { registerWeb } from './web.js';
 
@@ -18,4 +19,5 @@ export function registerAllTypes(core: EmulatorCore): void {
   registerApim(core);
   registerNetworkIdentityMonitoring(core);
   registerMonitoringLogs(core);
+  registerNetworkOutbound(core);
 }

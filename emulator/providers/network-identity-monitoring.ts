@@ -3,6 +3,7 @@
 import type { EmulatorCore } from '../core/emulator-core.js';
 import { ArmError } from '../core/errors.js';
 import { TENANT_ID } from '../core/documents.js';
+import { validateSubnetNatGateways } from './network-outbound.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -11,6 +12,7 @@ export function registerNetworkIdentityMonitoring(core: EmulatorCore): void {
   core.behaviors.register({
     type: 'Microsoft.Network/virtualNetworks',
     ...net,
+    validate: (ctx, body) => validateSubnetNatGateways(ctx.core, ctx.id, body.properties?.subnets ?? []),
     prepare(ctx, doc) {
       doc.properties.resourceGuid ??= ctx.core.rng.uuid();
       for (const s of doc.properties.subnets ?? []) {
@@ -20,7 +22,11 @@ export function registerNetworkIdentityMonitoring(core: EmulatorCore): void {
       }
     },
   });
-  core.behaviors.register({ type: 'Microsoft.Network/virtualNetworks/subnets', ...net });
+  core.behaviors.register({
+    type: 'Microsoft.Network/virtualNetworks/subnets',
+    ...net,
+    validate: (ctx, body) => validateSubnetNatGateways(ctx.core, ctx.id, [body]),
+  });
   core.behaviors.register({
     type: 'Microsoft.Network/networkSecurityGroups',
     ...net,

@@ -30,6 +30,8 @@ export interface AgentSpec {
   scheduledEventsUrl: string;
   /** A local GGUF file: run real llama.cpp instead of the simulator. */
   modelFile?: string;
+  /** The sim engine's load time and outcome, as the VM's cloud-init configures them. */
+  simLoad?: { loadMs?: number; failLoad?: boolean };
 }
 
 export interface FleetEnvironment {
@@ -82,7 +84,7 @@ export class AgentFleet {
     const configFile = join(dir, 'agent.json');
     const engine = spec.modelFile
       ? { type: 'llamacpp', model: spec.model, modelPath: spec.modelFile }
-      : { type: 'sim', model: spec.model, gpu: gpuForSku(spec.sku) };
+      : { type: 'sim', model: spec.model, gpu: gpuForSku(spec.sku), ...spec.simLoad };
     const config = {
       instanceName: spec.vmName,
       pool: spec.pool,
@@ -117,17 +119,5 @@ export class AgentFleet {
     const a = this.agents.get(vmName);
     this.agents.delete(vmName);
     await a?.process.stop(graceMs);
-  }
-
-  /** What the Application Health extension would report for this VM. */
-  async health(vmName: string): Promise<'Healthy' | 'Unhealthy' | 'Unknown'> {
-    const a = this.agents.get(vmName);
-    if (!a || a.process.exited) return 'Unhealthy';
-    try {
-      const r = await fetch(`${a.url}/health/ready`, { signal: AbortSignal.timeout(1000) });
-      return r.ok ? 'Healthy' : 'Unhealthy';
-    } catch {
-      return 'Unhealthy';
-    }
   }
 }

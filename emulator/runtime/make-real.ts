@@ -18,6 +18,8 @@ import { LocalServices } from './local-services.js';
 import { gatewaySettings, KEY_SECRETS, RESOURCE_TYPES, resourceGroupOf, writeKeyFiles } from './platform-resources.js';
 import { ProcessGroup } from './services/processes.js';
 import { AutoscaleEngine, type ArmAccess } from './autoscale-engine.js';
+import { bootstrapFailureLine, guestOf } from './guest.js';
+import { HealthMonitor } from './health-monitor.js';
 
 export interface PlatformRuntimeOptions {
   emulator: { store: Store; behaviors: BehaviorRegistry; stateDir: string };
@@ -29,6 +31,8 @@ export interface PlatformRuntimeOptions {
   arm?: ArmAccess;
   /** Persist Azurite's data under the state dir (the daemon) or keep it in memory (tests). */
   persistStorage?: boolean;
+  /** Scales the health extension's and automatic repairs' documented durations (tests shorten them). */
+  healthTimeScale?: number;
 }
 
 export class PlatformRuntime {
@@ -42,6 +46,7 @@ export class PlatformRuntime {
   private readonly ingester: LogIngester;
   private readonly dir: string;
   readonly autoscale: AutoscaleEngine | undefined;
+  readonly health: HealthMonitor;
 
   constructor(private readonly opts: PlatformRuntimeOptions) {
     const emu = opts.emulator;
@@ -72,6 +77,17 @@ export class PlatformRuntime {
           logLineToRow(line, { component: 'agent', pool: this.fleet.get(vm)?.spec.pool ?? null, instance: vm }),
         ),
     });
+    this.health = new HealthMonitor({
+      store: emu.store,
+      guestUrl: (vm) => this.fleet.get(vm)?.url,
+      restartGuest: async (vm) => {
+        await this.fleet.stop(vm.name);
+        await this.onVm(vm);
+      },
+      arm: opts.arm,
+      log: (msg) => this.ingester.add(logLineToRow(JSON.stringify({ level: 'warn', msg }), { component: 'repairs' })),
+      timeScale: opts.healthTimeScale,
+    });
     this.apim = new ApimHosts(emu.store, opts.secrets, opts.tls, (url) => this.resolveBackend(url));
     this.gateway = new GatewayHost({
       group: this.group,
@@ -98,15 +114,19 @@ export class PlatformRuntime {
     hook(RESOURCE_TYPES.storage, { provisioned: (doc) => this.onStorageAccount(doc) });
     hook(RESOURCE_TYPES.blobContainer, { provisioned: (doc) => this.services.createBlobContainer(doc.name) });
     hook(RESOURCE_TYPES.queue, { provisioned: (doc) => this.services.createQueue(doc.name) });
-    hook(RESOURCE_TYPES.vm, { provisioned: (doc) => this.onVm(doc), deleted: (doc) => this.fleet.stop(doc.name) });
+    hook(RESOURCE_TYPES.vm, {
+      provisioned: (doc) => this.onVm(doc),
+      deleted: (doc) => {
+        this.health.forget(doc.name);
+        return this.fleet.stop(doc.name);
+      },
+    });
     hook(RESOURCE_TYPES.siteExtension, { provisioned: (doc) => this.onDeploy(doc) });
     hook(RESOURCE_TYPES.site, { deleted: () => this.gateway.stop() });
     hook(RESOURCE_TYPES.apim, { provisioned: (doc) => this.apim.start(doc), deleted: (doc) => this.apim.stop(doc) });
     this.syncKeys();
-    this.timers.push(
-      setInterval(() => this.syncKeys(), 1000),
-      setInterval(() => void this.syncHealth(), 2000),
-    );
+    this.timers.push(setInterval(() => this.syncKeys(), 1000));
+    this.health.start();
     this.autoscale?.start();
     return this;
   }
@@ -159,9 +179,22 @@ export class PlatformRuntime {
     writeKeyFiles(this.store(), this.opts.secrets, (secret) => this.keysFile(secret));
   }
 
+  /**
+   * A VM boots: its health extension starts (Initializing), and the guest runs what its
+   * customData says. Only gpuarb's bootstrap is played (as the agent process), and only with
+   * outbound internet: without it the bootstrap's first download times out, as on Azure.
+   */
   private async onVm(vm: Json): Promise<void> {
+    this.health.guestStarted(vm);
+    const guest = guestOf(this.store(), vm);
+    if (!guest.gpuarbBootstrap) return; // just a VM: nothing of ours runs in it
+    if (!guest.outbound.internet) {
+      const where = { component: 'bootstrap', pool: vm.tags?.['gpuarb-pool'] ?? null, instance: vm.name };
+      this.ingester.add(logLineToRow(bootstrapFailureLine(guest.outbound.reason), where));
+      return;
+    }
     await this.services.cosmos();
-    const vmss = this.store().get(vm.properties?.virtualMachineScaleSet?.id ?? '')?.doc;
+    const vmss = guest.vmss;
     const pool = vmss?.tags?.['gpuarb-pool'] ?? vm.tags?.['gpuarb-pool'] ?? vmss?.name ?? 'default';
     const model = vmss?.tags?.['gpuarb-model'] ?? vm.tags?.['gpuarb-model'] ?? pool;
     await this.fleet.start({
@@ -172,6 +205,7 @@ export class PlatformRuntime {
       zone: vm.zones?.[0] ?? null,
       priority: vm.properties?.priority === 'Regular' ? 'Regular' : 'Spot',
       scheduledEventsUrl: this.opts.scheduledEvents.urlFor(vm.name),
+      simLoad: guest.simLoad,
     });
   }
 
@@ -196,22 +230,9 @@ export class PlatformRuntime {
     return this.gateway.current?.url;
   }
 
-  /** The Application Health extension's view: each VM's instance view follows its agent. */
-  private async syncHealth(): Promise<void> {
-    for (const r of this.store().all()) {
-      if (r.type.toLowerCase() !== RESOURCE_TYPES.vm.toLowerCase()) continue;
-      const health = (await this.fleet.health(r.doc.name)).toLowerCase();
-      const view = r.doc.properties?.instanceView;
-      if (!view) continue;
-      const code = `HealthState/${health}`;
-      if (view.vmHealth?.status?.code === code) continue;
-      view.vmHealth = { status: { code, level: 'Info', displayStatus: `The VM is ${health}`, time: new Date().toISOString() } };
-      this.store().changed();
-    }
-  }
-
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    this.health.stop();
     this.autoscale?.stop();
     for (const u of this.unhook) u();
     this.ingester.flush();

@@ -8,7 +8,13 @@ import { SimEngine } from './sim/sim-engine.js';
 export async function createEngine(config: AgentConfig['engine'], log: Logger): Promise<Engine> {
   switch (config.type) {
     case 'sim':
-      return new SimEngine({ model: config.model, gpu: config.gpu, loadMs: config.loadMs, maxQueue: config.maxQueue });
+      return new SimEngine({
+        model: config.model,
+        gpu: config.gpu,
+        loadMs: config.loadMs,
+        failLoad: config.failLoad,
+        maxQueue: config.maxQueue,
+      });
     case 'llamacpp': {
       const { LlamaCppEngine } = await import('./llamacpp/llamacpp-engine.js');
       return new LlamaCppEngine(config, log.child({ engine: 'llamacpp' }));

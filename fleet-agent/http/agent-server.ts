@@ -75,7 +75,7 @@ export function createAgentServer(deps: AgentServerDeps): Server {
         return;
       // Application Health extension (rich states): always 200, the state is in the body.
       case '/health/app':
-        sendJson(res, 200, { ApplicationHealthState: lifecycle.ready() ? 'Healthy' : 'Unhealthy' });
+        sendJson(res, 200, { ApplicationHealthState: lifecycle.applicationHealthState() });
         return;
     }
     const isMetrics = path === '/metrics';

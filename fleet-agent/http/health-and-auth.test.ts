@@ -33,7 +33,7 @@ describe('health', () => {
     expect(await status(`${t.url}/health/live`)).toBe(200);
     expect(await status(`${t.url}/health/startup`)).toBe(200);
     expect(await status(`${t.url}/health/ready`)).toBe(503);
-    expect(await appHealth(t.url)).toBe('Unhealthy');
+    expect(await appHealth(t.url)).toBe('Initializing'); // loading: not a failure
     const early = await fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers: t.headers, body: chatBody });
     expect(early.status).toBe(503);
     expect(((await early.json()) as { error: { code: string } }).error.code).toBe('replica_starting');
@@ -52,6 +52,17 @@ describe('health', () => {
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('replica_draining');
     expect(t.lines.some((l) => l.msg === 'state' && l.state === 'draining')).toBe(true);
+  });
+
+  it('reports Initializing while the model loads and Unhealthy once the load has failed', async () => {
+    const clock = new FakeClock();
+    const engine = new SimEngine({ model: 'phi3-mini', gpu: 'none', clock, loadMs: 60_000, failLoad: true });
+    const t = await agent({}, { engine });
+    expect(await appHealth(t.url)).toBe('Initializing');
+    await clock.advance(60_000);
+    await waitFor('the failed load', () => engine.status() === 'failed');
+    expect(await appHealth(t.url)).toBe('Unhealthy');
+    expect(await status(`${t.url}/health/ready`)).toBe(503);
   });
 
   it('serves Prometheus metrics behind the internal key', async () => {

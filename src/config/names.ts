@@ -16,6 +16,8 @@ const NAME_RULES = {
   resourceGroup: { min: 1, max: 90, pattern: /^[-\w.()]*[-\w()]$/, what: 'letters, digits, - _ . ( ), not ending in .', global: false },
   vnet: { min: 2, max: 64, pattern: /^[a-zA-Z0-9][-\w.]*\w$/, what: 'letters, digits, - _ .', global: false },
   nsg: { min: 1, max: 80, pattern: /^[a-zA-Z0-9][-\w.]*\w$/, what: 'letters, digits, - _ .', global: false },
+  natGateway: { min: 1, max: 80, pattern: /^[a-zA-Z0-9][-\w.]*\w$/, what: 'letters, digits, - _ .', global: false },
+  natPublicIp: { min: 1, max: 80, pattern: /^[a-zA-Z0-9][-\w.]*\w$/, what: 'letters, digits, - _ .', global: false },
   gatewayIdentity: { min: 3, max: 128, pattern: /^[a-zA-Z0-9][-\w]*$/, what: 'letters, digits, - _', global: false },
   apimIdentity: { min: 3, max: 128, pattern: /^[a-zA-Z0-9][-\w]*$/, what: 'letters, digits, - _', global: false },
   agentIdentity: { min: 3, max: 128, pattern: /^[a-zA-Z0-9][-\w]*$/, what: 'letters, digits, - _', global: false },
@@ -54,6 +56,9 @@ export interface StackNames {
   resourceGroup: string;
   vnet: string;
   nsg: string;
+  /** The GPU subnet's explicit outbound: Flexible scale set VMs get no default outbound access. */
+  natGateway: string;
+  natPublicIp: string;
   /** One managed identity per component, each with only the data actions it uses. */
   gatewayIdentity: string;
   apimIdentity: string;
@@ -77,6 +82,8 @@ export function deriveNames(stack: string, subscriptionId: string, poolNames: st
     resourceGroup: `rg-${stack}`,
     vnet: `vnet-${stack}`,
     nsg: `nsg-${stack}`,
+    natGateway: `ng-${stack}`,
+    natPublicIp: `pip-${stack}-nat`,
     gatewayIdentity: `id-${stack}-gateway`,
     apimIdentity: `id-${stack}-apim`,
     agentIdentity: `id-${stack}-agent`,

@@ -8,6 +8,7 @@ import { countQuery } from './logs-query.js';
 import { fetchVmPrice, type VmPrice } from './prices.js';
 import type { GatewayObservation, HealthState, InstanceObservation, PoolObservation, StatusInput, TrafficWindow } from './status-model.js';
 import { loadStack, type OpsStack } from './stack.js';
+import { outboundNote } from './pool-outbound.js';
 
 const HEALTH: Record<string, HealthState> = {
   healthy: 'Healthy',
@@ -66,7 +67,10 @@ async function observePool(
     `/providers/Microsoft.Compute/virtualMachineScaleSets/${vmssName}`;
   let desired: number | null = null;
   try {
-    desired = (await compute.virtualMachineScaleSets.get(stack.resourceGroup, vmssName)).sku?.capacity ?? 0;
+    const vmss = await compute.virtualMachineScaleSets.get(stack.resourceGroup, vmssName);
+    desired = vmss.sku?.capacity ?? 0;
+    const outbound = await outboundNote(stack.target, pool.name, vmss).catch(noted(notes, `outbound of ${pool.name}`));
+    if (outbound) notes.push(outbound);
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }

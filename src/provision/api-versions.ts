@@ -6,6 +6,8 @@ export const API_VERSIONS: Readonly<Record<string, string>> = {
   'Microsoft.Resources/resourceGroups': '2025-04-01',
   'Microsoft.Network/virtualNetworks': '2025-05-01',
   'Microsoft.Network/networkSecurityGroups': '2025-05-01',
+  'Microsoft.Network/natGateways': '2025-05-01',
+  'Microsoft.Network/publicIPAddresses': '2025-05-01',
   'Microsoft.ManagedIdentity/userAssignedIdentities': '2024-11-30',
   'Microsoft.Authorization/roleAssignments': '2022-04-01',
   'Microsoft.KeyVault/vaults': '2026-02-01',

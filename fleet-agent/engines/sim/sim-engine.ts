@@ -24,6 +24,8 @@ export interface SimEngineOptions {
   maxQueue?: number;
   /** Simulated model load time. */
   loadMs?: number;
+  /** The load fails after loadMs (a model that does not fit, a bad download). */
+  failLoad?: boolean;
   /** Overrides of profile fields (tests, what-if runs). */
   overrides?: Partial<SimProfile>;
 }
@@ -68,8 +70,13 @@ export class SimEngine implements Engine {
     this.state.set('loading');
     this.ready = (async () => {
       if (this.options.loadMs) await this.clock.sleep(this.options.loadMs);
+      if (this.options.failLoad) {
+        this.state.set('failed');
+        throw new Error(`simulated load failure of ${this.options.model}`);
+      }
       this.state.set('ready');
     })();
+    this.ready.catch(() => undefined); // surfaced through whenReady() and the status
   }
 
   whenReady(): Promise<void> {

@@ -36,6 +36,8 @@ export interface StackIds {
   vmssSubnet: string;
   functionsSubnet: string;
   nsg: string;
+  natGateway: string;
+  natPublicIp: string;
   identities: { gateway: string; apim: string; agent: string };
   keyVault: string;
   workspace: string;
@@ -68,6 +70,8 @@ export function makeContext(input: GraphInput): GraphContext {
       vmssSubnet: `${vnet}/subnets/snet-vmss`,
       functionsSubnet: `${vnet}/subnets/snet-functions`,
       nsg: p('Microsoft.Network', `networkSecurityGroups/${names.nsg}`),
+      natGateway: p('Microsoft.Network', `natGateways/${names.natGateway}`),
+      natPublicIp: p('Microsoft.Network', `publicIPAddresses/${names.natPublicIp}`),
       identities: {
         gateway: p('Microsoft.ManagedIdentity', `userAssignedIdentities/${names.gatewayIdentity}`),
         apim: p('Microsoft.ManagedIdentity', `userAssignedIdentities/${names.apimIdentity}`),

@@ -81,6 +81,9 @@ export function network(ctx: GraphContext): DesiredResource[] {
             properties: {
               addressPrefix: net.vmssSubnet,
               networkSecurityGroup: { id: ctx.ids.nsg },
+              // The bootstrap downloads Node, the engine and the weights from the internet, and
+              // Flexible scale set VMs get no default outbound access: outbound goes via NAT.
+              natGateway: { id: ctx.ids.natGateway },
             },
           },
           {
@@ -95,10 +98,46 @@ export function network(ctx: GraphContext): DesiredResource[] {
         ],
       },
     },
-    dependsOn: [ctx.ids.rg, ctx.ids.nsg],
+    dependsOn: [ctx.ids.rg, ctx.ids.nsg, ctx.ids.natGateway],
     owned: trackedOwned(ctx, 'properties.addressSpace', 'properties.subnets'),
   });
-  return [nsg, vnet];
+  return [nsg, ...outbound(ctx), vnet];
+}
+
+/**
+ * Explicit outbound for the GPU subnet: a NAT gateway with one Standard static public IP
+ * (Microsoft's recommended way; Basic public IPs are retired). Inbound stays closed: a NAT
+ * gateway only carries connections the VMs open.
+ */
+function outbound(ctx: GraphContext): DesiredResource[] {
+  const pip = resource({
+    id: ctx.ids.natPublicIp,
+    type: 'Microsoft.Network/publicIPAddresses',
+    label: 'public ip (nat)',
+    body: {
+      location: ctx.config.location,
+      tags: ctx.tags,
+      sku: { name: 'Standard', tier: 'Regional' },
+      properties: { publicIPAllocationMethod: 'Static', publicIPAddressVersion: 'IPv4', idleTimeoutInMinutes: 4 },
+    },
+    dependsOn: [ctx.ids.rg],
+    owned: trackedOwned(ctx, 'sku.name', 'properties.publicIPAllocationMethod'),
+    createOnly: ['sku.name'],
+  });
+  const nat = resource({
+    id: ctx.ids.natGateway,
+    type: 'Microsoft.Network/natGateways',
+    label: 'nat gateway',
+    body: {
+      location: ctx.config.location,
+      tags: ctx.tags,
+      sku: { name: 'Standard' },
+      properties: { idleTimeoutInMinutes: 4, publicIpAddresses: [{ id: ctx.ids.natPublicIp }] },
+    },
+    dependsOn: [ctx.ids.rg, ctx.ids.natPublicIp],
+    owned: trackedOwned(ctx, 'sku.name', 'properties.publicIpAddresses'),
+  });
+  return [pip, nat];
 }
 
 /**

@@ -16,7 +16,9 @@ interface SpotScaleSetProperties {
     evictionPolicy: string;
     billingProfile: { maxPrice: number };
     networkProfile: { networkApiVersion?: string };
-    extensionProfile: { extensions: { properties: { type: string } }[] };
+    extensionProfile: {
+      extensions: { properties: { type: string; typeHandlerVersion: string; settings: { numberOfProbes: number; gracePeriod: number } } }[];
+    };
   };
 }
 
@@ -67,8 +69,30 @@ describe('desired graph', () => {
       const grace = required(/PT(\d+)M/.exec(p.automaticRepairsPolicy.gracePeriod), 'a grace period in minutes');
       expect(Number(grace[1])).toBeGreaterThanOrEqual(10);
       expect(Number(grace[1])).toBeLessThanOrEqual(90);
-      expect(p.virtualMachineProfile.extensionProfile.extensions[0].properties.type).toBe('ApplicationHealthLinux');
+      const health = p.virtualMachineProfile.extensionProfile.extensions[0].properties;
+      expect(health.type).toBe('ApplicationHealthLinux');
+      expect(health.typeHandlerVersion).toBe('2.0'); // rich states: Initializing while loading
+      expect(health.settings.numberOfProbes).toBeGreaterThan(1);
+      // Initializing lasts the extension's grace period: it covers the repair grace, at most 14400 s.
+      expect(health.settings.gracePeriod).toBeGreaterThanOrEqual(Number(grace[1]) * 60);
+      expect(health.settings.gracePeriod).toBeLessThanOrEqual(14_400);
     }
+  });
+
+  it('gives the GPU subnet explicit outbound: a NAT gateway with a Standard static public IP', () => {
+    const byType = (t: string) => graph.resources.filter((r) => r.type === t);
+    const vnet = required(byType('Microsoft.Network/virtualNetworks')[0], 'the VNet').body as {
+      properties: { subnets: { name: string; properties: { natGateway?: { id: string } } }[] };
+    };
+    const subnet = required(
+      vnet.properties.subnets.find((s) => s.name === 'snet-vmss'),
+      'the GPU subnet',
+    );
+    const nat = required(byType('Microsoft.Network/natGateways')[0], 'the NAT gateway');
+    expect(subnet.properties.natGateway?.id).toBe(nat.id);
+    const pip = required(byType('Microsoft.Network/publicIPAddresses')[0], 'the public IP');
+    expect(nat.body).toMatchObject({ sku: { name: 'Standard' }, properties: { publicIpAddresses: [{ id: pip.id }] } });
+    expect(pip.body).toMatchObject({ sku: { name: 'Standard' }, properties: { publicIPAllocationMethod: 'Static' } });
   });
 
   it('has five alerts and role-assignment names that are stable GUIDs', () => {

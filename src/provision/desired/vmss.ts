@@ -1,7 +1,8 @@
 // One Flexible-orchestration scale set per pool, with its autoscale setting. Azure rules
 // (docs/design.md): Spot Priority Mix needs Flexible + singlePlacementGroup false; Spot cannot be
 // turned on later (priority is create-only); a Flexible set with a VM profile needs
-// networkProfile.networkApiVersion; automatic repairs grace period 10–90 min.
+// networkProfile.networkApiVersion; automatic repairs grace period 10–90 min; the health
+// extension's grace period at most 14400 s (docs/emulator.md ### 7.).
 import { createHash } from 'node:crypto';
 import type { PoolConfig } from '../../config/schema.js';
 import { TAG_CODE_HASH, TAG_SSH_PUBLIC_KEY, type ArmTemplate, type DesiredResource } from '../types.js';
@@ -14,10 +15,19 @@ export const AGENT_PORT = 8080;
 const QUEUE_METRIC = 'gpuarb.agent.queue';
 const ADMIN_USER = 'gpuarb';
 
-/** 70B-class weights take long to download and load: give repairs the longest grace. */
-function repairGraceMinutes(pool: PoolConfig): number {
-  return /70b|NC96|mixtral/i.test(`${pool.model} ${pool.sku}`) ? 60 : 30;
+/**
+ * How long a new VM may take to download and load its model before its health counts. The
+ * Application Health extension holds a new instance in Initializing for up to its `gracePeriod`
+ * (seconds, at most 14400), and automatic repairs wait `automaticRepairsPolicy.gracePeriod`
+ * (PT10M–PT90M) after the VM is created, so both get the same allowance: 70B-class weights
+ * (~140 GB) take long to fetch and load, so they get the longest repair grace Azure allows.
+ * An allowance, not a measurement: docs/architecture.md (fleet) says how to size it.
+ */
+function loadGraceMinutes(pool: PoolConfig): number {
+  return /70b|NC96|mixtral/i.test(`${pool.model} ${pool.sku}`) ? 90 : 30;
 }
+/** Consecutive identical probe answers before the health state changes: one slow answer is not a verdict. */
+const HEALTH_PROBES = 3;
 
 function image(pool: PoolConfig) {
   // GPU engines get the HPC image with NVIDIA drivers and CUDA; sim/llamacpp run on plain Ubuntu.
@@ -76,7 +86,7 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
             maxSurge: true,
           },
         },
-        automaticRepairsPolicy: { enabled: true, gracePeriod: `PT${repairGraceMinutes(pool)}M`, repairAction: 'Replace' },
+        automaticRepairsPolicy: { enabled: true, gracePeriod: `PT${loadGraceMinutes(pool)}M`, repairAction: 'Replace' },
         ...(spot.enabled
           ? {
               priorityMixPolicy: {
@@ -134,14 +144,16 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
                   type: 'ApplicationHealthLinux',
                   typeHandlerVersion: '2.0',
                   autoUpgradeMinorVersion: true,
-                  // Rich health states: the agent answers {"ApplicationHealthState":"Healthy"}.
+                  // Rich health states (typeHandlerVersion 2.0): the agent answers
+                  // {"ApplicationHealthState":"Initializing"} while the model loads, then
+                  // Healthy, or Unhealthy once the engine failed.
                   settings: {
                     protocol: 'http',
                     port: AGENT_PORT,
                     requestPath: '/health/app',
                     intervalInSeconds: 5,
-                    numberOfProbes: 1,
-                    gracePeriod: repairGraceMinutes(pool) * 60,
+                    numberOfProbes: HEALTH_PROBES,
+                    gracePeriod: loadGraceMinutes(pool) * 60,
                   },
                 },
               },
