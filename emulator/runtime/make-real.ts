@@ -85,7 +85,9 @@ export class PlatformRuntime {
         await this.onVm(vm);
       },
       arm: opts.arm,
-      log: (msg) => this.ingester.add(logLineToRow(JSON.stringify({ level: 'warn', msg }), { component: 'repairs' })),
+      // Repairs are Azure's own actions: they go to the daemon log (Azure shows them in the activity
+      // log, not in the workspace the platform's writers post to).
+      log: (msg) => daemonLog(`repairs: ${msg}`),
       timeScale: opts.healthTimeScale,
     });
     this.apim = new ApimHosts(emu.store, opts.secrets, opts.tls, (url) => this.resolveBackend(url));
@@ -190,7 +192,7 @@ export class PlatformRuntime {
     if (!guest.gpuarbBootstrap) return; // just a VM: nothing of ours runs in it
     if (!guest.outbound.internet) {
       const where = { component: 'bootstrap', pool: vm.tags?.['gpuarb-pool'] ?? null, instance: vm.name };
-      this.ingester.add(logLineToRow(bootstrapFailureLine(guest.outbound.reason), where));
+      this.ingester.add(`agent:${vm.name}`, logLineToRow(bootstrapFailureLine(guest.outbound.reason), where));
       return;
     }
     await this.services.cosmos();
