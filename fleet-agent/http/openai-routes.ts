@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HEADER_PROMPT_TOKENS, HEADER_REQUEST_ID, HEADER_SIMULATED, HEADER_USAGE, formatUsageHeader } from '../../contracts/headers.js';
 import { errorTypeForStatus, openAIErrorJson } from '../../contracts/openai-error.js';
 import { EngineRequestError, type Engine, type FinishReason, type GenerateEvent, type GenerateRequest } from '../engines/engine.js';
+import { refuseUnsupported } from './engine-support.js';
 import { parseJsonObject, readBody } from './read-body.js';
 import { HttpError, badRequest, sendJson } from './respond.js';
 import { parseGenerateBody, type ParsedRequest } from './validate-request.js';
@@ -51,6 +52,7 @@ export async function handleGenerate(
       'model_not_found',
     );
   }
+  refuseUnsupported(parsed, engine);
   const controller = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) controller.abort(new Error('client disconnected'));
@@ -64,6 +66,11 @@ export async function handleGenerate(
     topP: parsed.topP,
     stop: parsed.stop,
     seed: parsed.seed,
+    presencePenalty: parsed.presencePenalty,
+    frequencyPenalty: parsed.frequencyPenalty,
+    logitBias: parsed.logitBias,
+    user: parsed.user,
+    responseFormat: parsed.responseFormat,
     requestId,
     signal: controller.signal,
     stream: parsed.stream,

@@ -7,6 +7,7 @@ import {
   StatusCell,
   flattenChat,
   type Engine,
+  type EngineFeature,
   type EngineLoad,
   type EngineStatus,
   type GenerateEvent,
@@ -31,6 +32,7 @@ export interface SimEngineOptions {
 export class SimEngine implements Engine {
   readonly kind = 'sim' as const;
   readonly simulated = true;
+  readonly features: ReadonlySet<EngineFeature> = new Set();
   readonly model: string;
   readonly profile: SimProfile;
   readonly fingerprint: string;
