@@ -2,7 +2,7 @@
 // OpenAI request into a stream of text pieces plus usage; the HTTP layer owns the OpenAI wire
 // format, so every engine answers in exactly the same shape.
 
-import type { ChatTurn, ResponseFormat } from '../../contracts/chat-request.js';
+import type { ChatTurn, ResponseFormat, ToolChoice, ToolDefinition } from '../../contracts/chat-request.js';
 
 /** A turn of the conversation: role, text, and the tool calls / tool answers it carries. */
 export type ChatMessage = ChatTurn;
@@ -30,6 +30,10 @@ export interface GenerateRequest {
   user?: string;
   /** json_object / json_schema: only reaches engines with the json_output feature. */
   responseFormat?: ResponseFormat;
+  /** Only reaches engines with the tools feature. */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
   requestId: string;
   /** The client wants a stream; engines behind HTTP (vllm) fetch one answer when it does not. */
   stream?: boolean;
@@ -37,14 +41,22 @@ export interface GenerateRequest {
   signal: AbortSignal;
 }
 
-export type FinishReason = 'stop' | 'length';
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
 
 export interface GenerateUsage {
   promptTokens: number;
   completionTokens: number;
 }
 
-export type GenerateEvent = { type: 'text'; text: string } | { type: 'done'; finishReason: FinishReason; usage: GenerateUsage };
+/**
+ * Text pieces, or tool calls: `tool_call` opens call `index` (its id and function name), then
+ * `tool_arguments` pieces append to that call's arguments — the order OpenAI streams them in.
+ */
+export type GenerateEvent =
+  | { type: 'text'; text: string }
+  | { type: 'tool_call'; index: number; id: string; name: string }
+  | { type: 'tool_arguments'; index: number; text: string }
+  | { type: 'done'; finishReason: FinishReason; usage: GenerateUsage };
 
 /** Engine lifecycle as the health endpoints see it. */
 export type EngineStatus = 'stopped' | 'starting' | 'loading' | 'ready' | 'failed';

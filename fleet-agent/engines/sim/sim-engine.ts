@@ -15,6 +15,8 @@ import {
 } from '../engine.js';
 import { StopMatcher } from '../stop-matcher.js';
 import { findProfile, timePerOutputTokenMs, timeToFirstTokenMs, type SimGpu, type SimProfile } from './profiles.js';
+import { type SimToolCall, toolCallsFor } from './tool-calls.js';
+import { tokenPieces } from './schema-value.js';
 import { approximateTokens, naturalAnswerLength, simulatedTokens } from './text.js';
 
 export interface SimEngineOptions {
@@ -32,7 +34,7 @@ export interface SimEngineOptions {
 export class SimEngine implements Engine {
   readonly kind = 'sim' as const;
   readonly simulated = true;
-  readonly features: ReadonlySet<EngineFeature> = new Set();
+  readonly features: ReadonlySet<EngineFeature> = new Set(['tools']);
   readonly model: string;
   readonly profile: SimProfile;
   readonly fingerprint: string;
@@ -95,6 +97,11 @@ export class SimEngine implements Engine {
     await this.acquireSlot(req.signal);
     try {
       await this.clock.sleep(timeToFirstTokenMs(this.profile, promptTokens), req.signal);
+      const calls = toolCallsFor(req, prompt);
+      if (calls.length) {
+        yield* this.streamToolCalls(req, calls, promptTokens);
+        return;
+      }
       const natural = naturalAnswerLength(prompt, req.seed);
       const stops = new StopMatcher(req.stop ?? []);
       let produced = 0;
@@ -117,6 +124,29 @@ export class SimEngine implements Engine {
     } finally {
       this.releaseSlot();
     }
+  }
+
+  /** One event per token, paced like text: the call's header (its name) counts as one. */
+  private async *streamToolCalls(req: GenerateRequest, calls: SimToolCall[], promptTokens: number): AsyncGenerator<GenerateEvent> {
+    let produced = 0;
+    let finishReason: 'tool_calls' | 'length' = 'tool_calls';
+    const tick = async () => {
+      if (produced > 0) await this.clock.sleep(timePerOutputTokenMs(this.profile, this.running), req.signal);
+      produced++;
+    };
+    outer: for (const [index, call] of calls.entries()) {
+      await tick();
+      yield { type: 'tool_call', index, id: call.id, name: call.name };
+      for (const piece of tokenPieces(call.arguments)) {
+        if (produced >= req.maxTokens) {
+          finishReason = 'length';
+          break outer;
+        }
+        await tick();
+        yield { type: 'tool_arguments', index, text: piece };
+      }
+    }
+    yield { type: 'done', finishReason, usage: { promptTokens, completionTokens: produced } };
   }
 
   private acquireSlot(signal: AbortSignal): Promise<void> {
