@@ -156,6 +156,49 @@ describe('tools through the gateway (sim engine)', () => {
     expect(again.data.choices[0].message.tool_calls).toEqual(first.data.choices[0].message.tool_calls);
   });
 
+  it('response_format json_schema: the content parses and fits the schema, streamed or not', async () => {
+    const rf = { type: 'json_schema' as const, json_schema: { name: 'forecast', strict: true, schema: weather.function.parameters } };
+    const r = await client.chat.completions.create({ model: 'mixtral-8x7b', messages: ask.messages, response_format: rf });
+    count(r.usage);
+    expectWeatherArguments(r.choices[0].message.content ?? '');
+    const stream = await client.chat.completions.create({
+      model: 'mixtral-8x7b',
+      messages: ask.messages,
+      response_format: rf,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const c of stream) {
+      text += c.choices[0]?.delta.content ?? '';
+      usage = c.usage ?? usage;
+    }
+    expect(text).toBe(r.choices[0].message.content);
+    expect(usage).toEqual(r.usage);
+    count(usage);
+    const obj = await client.chat.completions.create({
+      model: 'mixtral-8x7b',
+      messages: ask.messages,
+      response_format: { type: 'json_object' },
+    });
+    count(obj.usage);
+    expect(typeof JSON.parse(obj.choices[0].message.content ?? '')).toBe('object');
+  });
+
+  it('a schema feature the engine cannot honour: 400 naming it', async () => {
+    const err = await client.chat.completions
+      .create({
+        model: 'mixtral-8x7b',
+        messages: ask.messages,
+        response_format: { type: 'json_schema', json_schema: { name: 's', schema: { type: 'object', patternProperties: { '^x': {} } } } },
+      })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400, param: 'response_format.json_schema.schema', code: 'unsupported_schema' });
+    expect((err as Error).message).toMatch(/\$\.patternProperties/);
+    served.requests++; // a refused request is metered as one request with an error and no tokens
+  });
+
   it('meters exactly what was served', async () => {
     await h.gateway.ctx.meter.flush();
     const { resources } = await h.cosmos.client
@@ -168,7 +211,7 @@ describe('tools through the gateway (sim engine)', () => {
       served.requests,
       served.prompt,
       served.completion,
-      0,
+      1,
     ]);
   });
 });

@@ -3,6 +3,7 @@
 // tool call and got prose breaks later, far from the cause (docs/openai-compatibility.md).
 import type { ParsedRequest } from '../../contracts/chat-request.js';
 import type { Engine, EngineFeature } from '../engines/engine.js';
+import { unsupportedSchemaKeywords } from '../engines/sim/schema-value.js';
 import { badRequest } from './respond.js';
 
 /** The feature a request needs and the parameter that asks for it, if any. */
@@ -24,4 +25,18 @@ export function refuseUnsupported(parsed: ParsedRequest, engine: Engine): void {
       'unsupported_parameter',
     );
   }
+}
+
+/** The sim answers a json_schema with a value it generates: a keyword it cannot honour is named, not risked. */
+export function refuseUnsupportedSchema(parsed: ParsedRequest, engine: Engine): void {
+  const f = parsed.responseFormat;
+  if (engine.kind !== 'sim' || f?.type !== 'json_schema') return;
+  const unsupported = unsupportedSchemaKeywords(f.schema);
+  if (unsupported.length)
+    throw badRequest(
+      `Invalid schema for response_format '${f.name}': the ${engine.kind} engine does not support ${unsupported.join(', ')}. ` +
+        'Supported: type, properties, required, additionalProperties, items, enum, const, anyOf, minItems, maxItems, minimum, maximum.',
+      'response_format.json_schema.schema',
+      'unsupported_schema',
+    );
 }

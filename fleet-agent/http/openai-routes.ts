@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HEADER_PROMPT_TOKENS, HEADER_REQUEST_ID, HEADER_SIMULATED, HEADER_USAGE, formatUsageHeader } from '../../contracts/headers.js';
 import type { Engine, FinishReason, GenerateEvent, GenerateRequest } from '../engines/engine.js';
-import { refuseUnsupported } from './engine-support.js';
+import { refuseUnsupported, refuseUnsupportedSchema } from './engine-support.js';
 import { SseWriter, completionBody, type ToolCallOut } from './openai-wire.js';
 import { parseJsonObject, readBody } from './read-body.js';
 import { HttpError, badRequest, sendJson } from './respond.js';
@@ -53,6 +53,7 @@ export async function handleGenerate(
     );
   }
   refuseUnsupported(parsed, engine);
+  refuseUnsupportedSchema(parsed, engine);
   const controller = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) controller.abort(new Error('client disconnected'));

@@ -16,7 +16,7 @@ import {
 import { StopMatcher } from '../stop-matcher.js';
 import { findProfile, timePerOutputTokenMs, timeToFirstTokenMs, type SimGpu, type SimProfile } from './profiles.js';
 import { type SimToolCall, toolCallsFor } from './tool-calls.js';
-import { tokenPieces } from './schema-value.js';
+import { tokenPieces, valueForSchema } from './schema-value.js';
 import { approximateTokens, naturalAnswerLength, simulatedTokens } from './text.js';
 
 export interface SimEngineOptions {
@@ -34,7 +34,7 @@ export interface SimEngineOptions {
 export class SimEngine implements Engine {
   readonly kind = 'sim' as const;
   readonly simulated = true;
-  readonly features: ReadonlySet<EngineFeature> = new Set(['tools']);
+  readonly features: ReadonlySet<EngineFeature> = new Set(['tools', 'json_output']);
   readonly model: string;
   readonly profile: SimProfile;
   readonly fingerprint: string;
@@ -102,6 +102,10 @@ export class SimEngine implements Engine {
         yield* this.streamToolCalls(req, calls, promptTokens);
         return;
       }
+      if (req.responseFormat && req.responseFormat.type !== 'text') {
+        yield* this.streamJson(req, prompt, promptTokens);
+        return;
+      }
       const natural = naturalAnswerLength(prompt, req.seed);
       const stops = new StopMatcher(req.stop ?? []);
       let produced = 0;
@@ -145,6 +149,25 @@ export class SimEngine implements Engine {
         await tick();
         yield { type: 'tool_arguments', index, text: piece };
       }
+    }
+    yield { type: 'done', finishReason, usage: { promptTokens, completionTokens: produced } };
+  }
+
+  /** Structured output: a value valid for the schema (json_object: an object), one piece per token. */
+  private async *streamJson(req: GenerateRequest, prompt: string, promptTokens: number): AsyncGenerator<GenerateEvent> {
+    const f = req.responseFormat;
+    const schema = f?.type === 'json_schema' ? f.schema : { type: 'object', properties: { answer: { type: 'string' } } };
+    const text = JSON.stringify(valueForSchema(schema, naturalAnswerLength(prompt, req.seed)));
+    let produced = 0;
+    let finishReason: 'stop' | 'length' = 'stop';
+    for (const piece of tokenPieces(text)) {
+      if (produced >= req.maxTokens) {
+        finishReason = 'length';
+        break;
+      }
+      if (produced > 0) await this.clock.sleep(timePerOutputTokenMs(this.profile, this.running), req.signal);
+      produced++;
+      yield { type: 'text', text: piece };
     }
     yield { type: 'done', finishReason, usage: { promptTokens, completionTokens: produced } };
   }
