@@ -129,7 +129,8 @@ describe('tools through the gateway (sim engine)', () => {
   it('tool_choice: a named function, "none", and parallel calls', async () => {
     const named = await client.chat.completions.create({ ...ask, tool_choice: { type: 'function', function: { name: 'get_time' } } });
     count(named.usage);
-    expect((named.choices[0].message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall).function.name).toBe('get_time');
+    const forced = named.choices[0].message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall | undefined;
+    expect(forced?.function.name).toBe('get_time');
     const none = await client.chat.completions.create({ ...ask, tool_choice: 'none' });
     count(none.usage);
     expect(none.choices[0].message.tool_calls).toBeUndefined();

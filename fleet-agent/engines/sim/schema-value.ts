@@ -37,7 +37,8 @@ export function unsupportedSchemaKeywords(schema: unknown, path = '$'): string[]
       for (const [name, sub] of Object.entries(v)) out.push(...unsupportedSchemaKeywords(sub, `${path}.properties.${name}`));
     else if (k === 'items' || (k === 'additionalProperties' && typeof v === 'object'))
       out.push(...unsupportedSchemaKeywords(v, `${path}.${k}`));
-    else if (k === 'anyOf' && Array.isArray(v)) v.forEach((sub, i) => out.push(...unsupportedSchemaKeywords(sub, `${path}.anyOf[${i}]`)));
+    else if (k === 'anyOf' && Array.isArray(v))
+      for (const [i, sub] of v.entries()) out.push(...unsupportedSchemaKeywords(sub, `${path}.anyOf[${i}]`));
   }
   return out;
 }
