@@ -7,6 +7,7 @@ export type OpenAIErrorType =
   | 'authentication_error'
   | 'not_found_error'
   | 'rate_limit_error'
+  | 'insufficient_quota'
   | 'server_error'
   | 'timeout_error'
   | 'service_unavailable';

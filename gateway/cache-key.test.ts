@@ -22,6 +22,24 @@ describe('cache key', () => {
     });
     expect(key(two('a', 'b'))).not.toBe(key(two('b', 'a')));
   });
+  it('every field that changes the answer is in the key; user (bookkeeping) is not', () => {
+    const changing = [
+      { presence_penalty: 0.5 },
+      { frequency_penalty: 0.5 },
+      { logit_bias: { '42': -100 } },
+      { seed: 7 },
+      { stop: ['x'] },
+      { top_p: 0.5 },
+      { tools: [{ type: 'function', function: { name: 'f' } }] },
+      { tool_choice: 'required' },
+      { parallel_tool_calls: false },
+      { response_format: { type: 'json_object' } },
+      { logprobs: true },
+    ];
+    const keys = changing.map((v) => key({ ...base, ...v }));
+    expect(new Set([...keys, key(base)]).size).toBe(changing.length + 1);
+    expect(key({ ...base, user: 'end-user-1' })).toBe(key(base));
+  });
   it('keeps JSON types apart: 0 vs "0", null vs absent vs false, 1 vs [1]', () => {
     const variants = [{ seed: 0 }, { seed: '0' }, { seed: null }, {}, { seed: false }, { seed: [0] }, { seed: { 0: 0 } }];
     const keys = variants.map((v) => key({ ...base, ...v }));

@@ -3,6 +3,8 @@
 import { BodyIdleError, BodyTooLargeError, declaredOver, readCappedStream } from '../contracts/body-reader.js';
 import { BODY_TOO_LARGE_CODE, STATUS_BODY_TOO_LARGE } from '../contracts/openai-error.js';
 import { MAX_JSON_DEPTH, jsonNestingOver } from '../contracts/json-depth.js';
+import { InvalidRequest, parseGenerateBody, type ParsedRequest } from '../contracts/chat-request.js';
+import { notRepresentable as sharedNotRepresentable } from '../contracts/request-checks.js';
 import { GatewayError, badRequest } from './errors.js';
 import type { GatewayRequest } from './gateway-request.js';
 
@@ -71,27 +73,20 @@ export function parseJsonObject(bytes: Buffer): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** The minimal shape every chat request must have before it is routed. */
-export function validateChatBody(body: Record<string, unknown>): void {
-  if (typeof body.model !== 'string' || body.model.length === 0)
-    throw badRequest('`model` is required and must be a string', 'model', 'missing_model');
-  if (!Array.isArray(body.messages) || body.messages.length === 0) throw badRequest('`messages` must be a non-empty array', 'messages');
-  for (const [i, m] of body.messages.entries()) {
-    if (typeof m !== 'object' || m === null || typeof (m as { role?: unknown }).role !== 'string')
-      throw badRequest(`messages[${i}] must be an object with a string \`role\``, `messages[${i}]`);
-  }
-  if (body.stream !== undefined && typeof body.stream !== 'boolean') throw badRequest('`stream` must be a boolean', 'stream');
-  if (body.n !== undefined && body.n !== 1) throw badRequest('only n = 1 is supported', 'n');
-  // Checked before routing and keying: JSON.parse turns 1e400 into Infinity, which the router
-  // would ignore and the cache key (like the agent, after re-serialisation) would see as null.
-  for (const name of ANSWER_NUMBERS) {
-    const v = body[name];
-    if (typeof v === 'number' && !Number.isFinite(v)) throw notRepresentable(name);
+/**
+ * Checks the chat request as OpenAI does (contracts/chat-request.ts, the schema the agents apply
+ * too), before it is routed or keyed: a request the agent would refuse is refused here, once.
+ */
+export function validateChatBody(body: Record<string, unknown>): ParsedRequest {
+  try {
+    return parseGenerateBody('chat', body);
+  } catch (e) {
+    if (e instanceof InvalidRequest) throw badRequest(e.message, e.param ?? undefined, e.code);
+    throw e;
   }
 }
 
-/** Numeric parameters that change the answer. Other fields are checked when the cache key is computed. */
-const ANSWER_NUMBERS = ['max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'seed', 'presence_penalty', 'frequency_penalty'];
-
-export const notRepresentable = (param: string) =>
-  badRequest(`\`${param}\` is a number JSON cannot represent (out of range)`, param, 'invalid_value');
+export const notRepresentable = (param: string) => {
+  const e = sharedNotRepresentable(param);
+  return badRequest(e.message, param, e.code);
+};

@@ -98,7 +98,11 @@ export function createRouter(cfg: GatewayConfig): Router {
           message: `The model \`${requested}\` does not exist. Available models: ${[...cfg.auto.names, ...cfg.models.map((m) => m.name)].join(', ')}`,
         });
       }
-      return { model, chain: chainOf(model) };
+      if (!hasTools(body)) return { model, chain: chainOf(model) };
+      // A model that cannot call tools would answer in prose the client's code cannot use: refused,
+      // and a fallback is only walked to if it can call them too.
+      if (!model.skills.includes('tools')) throw toolsUnsupported(model.name, cfg.models);
+      return { model, chain: chainOf(model).filter((m) => m.skills.includes('tools')) };
     },
     modelNames: () => cfg.models.map((m) => m.name),
     byName: (name) => byName.get(name),
@@ -123,6 +127,19 @@ function messageText(messages: unknown): string {
 function maxTokensOf(body: Record<string, unknown>): number | undefined {
   const v = body.max_completion_tokens ?? body.max_tokens;
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function toolsUnsupported(name: string, models: ModelConfig[]): GatewayError {
+  const capable = models.filter((m) => m.skills.includes('tools')).map((m) => m.name);
+  return new GatewayError({
+    status: 400,
+    type: 'invalid_request_error',
+    code: 'unsupported_parameter',
+    param: 'tools',
+    message: `The model \`${name}\` does not support tools (function calling). ${
+      capable.length ? `Models that do: ${capable.join(', ')} (or send model "auto").` : 'No model of this service does.'
+    }`,
+  });
 }
 
 function hasTools(body: Record<string, unknown>): boolean {

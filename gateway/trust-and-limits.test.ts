@@ -121,7 +121,7 @@ describe('bad input', () => {
     await expectError(await h.post('/v1/chat/completions', ''), 400, 'invalid_json');
     await expectError(await h.post('/v1/chat/completions', '[1,2]'), 400, 'invalid_json');
     await expectError(await h.post('/v1/chat/completions', 'null'), 400, 'invalid_json');
-    await expectError(await h.post('/v1/chat/completions', { messages: [] }), 400, 'missing_model');
+    await expectError(await h.post('/v1/chat/completions', { messages: [] }), 400, 'missing_required_parameter');
     await expectError(await h.post('/v1/chat/completions', { model: 'phi3-mini', messages: 'hi' }), 400);
     await expectError(await h.post('/v1/chat/completions', { model: 'phi3-mini', messages: [null] }), 400);
     await expectError(await h.post('/v1/chat/completions', { ...chat, stream: 'yes' }), 400);

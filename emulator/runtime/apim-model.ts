@@ -28,6 +28,7 @@ export function readApimModel(store: Store, serviceId: string, secrets: SecretRe
       keyHeader: a.properties?.subscriptionKeyParameterNames?.header ?? DEFAULT_KEY_HEADER,
       keyQuery: a.properties?.subscriptionKeyParameterNames?.query ?? DEFAULT_KEY_QUERY,
       policyXml: policyOf(a.id),
+      operations: importedOperations(a),
     })),
     products: ofType('products').map((p: Json) => ({
       name: p.name,
@@ -74,4 +75,29 @@ function namedValue(n: Json, secrets: SecretReader): string {
   const value = secrets.versions(vault, name)[0] ?? '';
   if (value) namedValueCache.set(ref, { value, at: Date.now() });
   return value;
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/** Operations API Management creates when it imports an OpenAPI document: one per path and method. */
+export function importedOperations(api: Json): { method: string; pattern: RegExp }[] | undefined {
+  const format = String(api.properties?.format ?? '');
+  if (!format.startsWith('openapi') || !format.endsWith('json') || typeof api.properties?.value !== 'string') return undefined;
+  let doc: { paths?: Record<string, Record<string, unknown>> };
+  try {
+    doc = JSON.parse(api.properties.value);
+  } catch {
+    return undefined;
+  }
+  return Object.entries(doc.paths ?? {}).flatMap(([path, item]) => {
+    const pattern = new RegExp(
+      `^${path
+        .split(/\{[^/{}]+\}/)
+        .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+        .join('[^/]+')}$`,
+    );
+    return Object.keys(item)
+      .filter((m) => METHODS.includes(m))
+      .map((m) => ({ method: m.toUpperCase(), pattern }));
+  });
 }

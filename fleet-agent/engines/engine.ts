@@ -2,10 +2,13 @@
 // OpenAI request into a stream of text pieces plus usage; the HTTP layer owns the OpenAI wire
 // format, so every engine answers in exactly the same shape.
 
-export interface ChatMessage {
-  role: string;
-  content: string;
-}
+import type { ChatTurn, ResponseFormat, ToolChoice, ToolDefinition } from '../../contracts/chat-request.js';
+
+/** A turn of the conversation: role, text, and the tool calls / tool answers it carries. */
+export type ChatMessage = ChatTurn;
+
+/** Request features an engine may or may not honour; the agent refuses (400) those its engine does not. */
+export type EngineFeature = 'tools' | 'json_output' | 'logprobs';
 
 export interface GenerateRequest {
   kind: 'chat' | 'completion';
@@ -18,6 +21,19 @@ export interface GenerateRequest {
   topP?: number;
   stop?: string[];
   seed?: number;
+  /** OpenAI's additive penalties, -2..2. */
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  /** Token id (decimal string) → logit added, -100..100. */
+  logitBias?: Record<string, number>;
+  /** The caller's end-user id, passed on to engines that log it (vLLM). */
+  user?: string;
+  /** json_object / json_schema: only reaches engines with the json_output feature. */
+  responseFormat?: ResponseFormat;
+  /** Only reaches engines with the tools feature. */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
   requestId: string;
   /** The client wants a stream; engines behind HTTP (vllm) fetch one answer when it does not. */
   stream?: boolean;
@@ -25,14 +41,22 @@ export interface GenerateRequest {
   signal: AbortSignal;
 }
 
-export type FinishReason = 'stop' | 'length';
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
 
 export interface GenerateUsage {
   promptTokens: number;
   completionTokens: number;
 }
 
-export type GenerateEvent = { type: 'text'; text: string } | { type: 'done'; finishReason: FinishReason; usage: GenerateUsage };
+/**
+ * Text pieces, or tool calls: `tool_call` opens call `index` (its id and function name), then
+ * `tool_arguments` pieces append to that call's arguments — the order OpenAI streams them in.
+ */
+export type GenerateEvent =
+  | { type: 'text'; text: string }
+  | { type: 'tool_call'; index: number; id: string; name: string }
+  | { type: 'tool_arguments'; index: number; text: string }
+  | { type: 'done'; finishReason: FinishReason; usage: GenerateUsage };
 
 /** Engine lifecycle as the health endpoints see it. */
 export type EngineStatus = 'stopped' | 'starting' | 'loading' | 'ready' | 'failed';
@@ -63,6 +87,8 @@ export interface Engine {
   /** The model id clients use. */
   readonly model: string;
   readonly simulated: boolean;
+  /** What this engine honours of the features a request may ask for. */
+  readonly features: ReadonlySet<EngineFeature>;
   /** Max prompt + completion tokens. */
   readonly contextLength: number;
   /** Sent as system_fingerprint. */

@@ -4,8 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HEADER_PROMPT_TOKENS, HEADER_REQUEST_ID, HEADER_SIMULATED, HEADER_USAGE, formatUsageHeader } from '../../contracts/headers.js';
-import { errorTypeForStatus, openAIErrorJson } from '../../contracts/openai-error.js';
-import { EngineRequestError, type Engine, type FinishReason, type GenerateEvent, type GenerateRequest } from '../engines/engine.js';
+import type { Engine, FinishReason, GenerateEvent, GenerateRequest } from '../engines/engine.js';
+import { refuseUnsupported, refuseUnsupportedSchema } from './engine-support.js';
+import { SseWriter, completionBody, type ToolCallOut } from './openai-wire.js';
 import { parseJsonObject, readBody } from './read-body.js';
 import { HttpError, badRequest, sendJson } from './respond.js';
 import { parseGenerateBody, type ParsedRequest } from './validate-request.js';
@@ -51,6 +52,8 @@ export async function handleGenerate(
       'model_not_found',
     );
   }
+  refuseUnsupported(parsed, engine);
+  refuseUnsupportedSchema(parsed, engine);
   const controller = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) controller.abort(new Error('client disconnected'));
@@ -64,6 +67,14 @@ export async function handleGenerate(
     topP: parsed.topP,
     stop: parsed.stop,
     seed: parsed.seed,
+    presencePenalty: parsed.presencePenalty,
+    frequencyPenalty: parsed.frequencyPenalty,
+    logitBias: parsed.logitBias,
+    user: parsed.user,
+    responseFormat: parsed.responseFormat,
+    tools: parsed.tools,
+    toolChoice: parsed.toolChoice,
+    parallelToolCalls: parsed.parallelToolCalls,
     requestId,
     signal: controller.signal,
     stream: parsed.stream,
@@ -81,6 +92,7 @@ export async function handleGenerate(
     ttftMs: null,
   };
   const texts: string[] = [];
+  const calls: ToolCallOut[] = [];
   const headers: Record<string, string> = { [HEADER_REQUEST_ID]: requestId };
   if (engine.simulated) headers[HEADER_SIMULATED] = 'true';
   // Owed from here on, even if the client cuts the stream: the gateway meters it then.
@@ -93,11 +105,18 @@ export async function handleGenerate(
   try {
     for (; !next.done; next = await iterator.next()) {
       const event: GenerateEvent = next.value;
+      if (event.type !== 'done' && outcome.ttftMs === null) outcome.ttftMs = performance.now() - started;
       if (event.type === 'text') {
-        if (outcome.ttftMs === null) outcome.ttftMs = performance.now() - started;
         if (writer) writer.text(event.text);
         else texts.push(event.text);
         if (keepText && writer) texts.push(event.text);
+      } else if (event.type === 'tool_call') {
+        calls[event.index] = { id: event.id, type: 'function', function: { name: event.name, arguments: '' } };
+        writer?.toolCall(event.index, event.id, event.name);
+      } else if (event.type === 'tool_arguments') {
+        const call = calls[event.index];
+        if (call) call.function.arguments += event.text;
+        writer?.toolArguments(event.index, event.text);
       } else {
         outcome.promptTokens = event.usage.promptTokens;
         outcome.completionTokens = event.usage.completionTokens;
@@ -119,13 +138,13 @@ export async function handleGenerate(
   };
   if (writer) writer.finish(finish, usage);
   else
-    sendJson(res, 200, completionBody(kind, engine, ids, texts.join(''), finish, usage), {
+    sendJson(res, 200, completionBody(kind, engine, ids, texts.join(''), calls, finish, usage), {
       ...headers,
       [HEADER_USAGE]: formatUsageHeader(usage.prompt_tokens, usage.completion_tokens),
     });
   if (keepText) {
     outcome.prompt = parsed.prompt ?? JSON.stringify(parsed.messages);
-    outcome.completion = texts.join('');
+    outcome.completion = texts.join('') + (calls.length ? JSON.stringify(calls) : '');
   }
   return outcome;
 }
@@ -158,85 +177,4 @@ function resolveMaxTokens(
     );
   }
   return { maxTokens: parsed.maxTokens ?? Math.min(fallback, ctx - promptTokens), promptTokens };
-}
-
-type Usage = { prompt_tokens: number; completion_tokens: number; total_tokens: number };
-type Ids = { id: string; created: number };
-
-function completionBody(kind: 'chat' | 'completion', engine: Engine, ids: Ids, text: string, finish: FinishReason, usage: Usage) {
-  const base = { id: ids.id, created: ids.created, model: engine.model, system_fingerprint: engine.fingerprint };
-  if (kind === 'chat') {
-    return {
-      ...base,
-      object: 'chat.completion',
-      choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: finish }],
-      usage,
-    };
-  }
-  return { ...base, object: 'text_completion', choices: [{ index: 0, text, logprobs: null, finish_reason: finish }], usage };
-}
-
-/** Writes one OpenAI stream. Writes are corked per tick so a burst of tokens is one syscall. */
-class SseWriter {
-  private corked = false;
-  private readonly base: Record<string, unknown>;
-  constructor(
-    private readonly res: ServerResponse,
-    private readonly kind: 'chat' | 'completion',
-    engine: Engine,
-    ids: Ids,
-    private readonly includeUsage: boolean,
-    headers: Record<string, string>,
-  ) {
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      ...headers,
-    });
-    this.base = {
-      id: ids.id,
-      object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion',
-      created: ids.created,
-      model: engine.model,
-      system_fingerprint: engine.fingerprint,
-    };
-    if (kind === 'chat') this.send(this.chunk({ role: 'assistant', content: '' }, null));
-  }
-  text(text: string): void {
-    this.send(this.kind === 'chat' ? this.chunk({ content: text }, null) : this.chunk(text, null));
-  }
-  finish(reason: FinishReason, usage: Usage): void {
-    this.send(this.kind === 'chat' ? this.chunk({}, reason) : this.chunk('', reason));
-    if (this.includeUsage) this.send({ ...this.base, choices: [], usage });
-    this.res.end('data: [DONE]\n\n');
-  }
-  error(err: unknown): void {
-    const status = err instanceof EngineRequestError ? err.status : 500;
-    this.write(
-      `data: ${openAIErrorJson({ message: err instanceof Error ? err.message : String(err), type: errorTypeForStatus(status) })}\n\n`,
-    );
-    this.res.end();
-  }
-  private chunk(deltaOrText: Record<string, unknown> | string, finish: FinishReason | null): Record<string, unknown> {
-    const choice =
-      typeof deltaOrText === 'string'
-        ? { index: 0, text: deltaOrText, logprobs: null, finish_reason: finish }
-        : { index: 0, delta: deltaOrText, logprobs: null, finish_reason: finish };
-    return this.includeUsage ? { ...this.base, choices: [choice], usage: null } : { ...this.base, choices: [choice] };
-  }
-  private send(obj: unknown): void {
-    this.write(`data: ${JSON.stringify(obj)}\n\n`);
-  }
-  private write(s: string): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.res.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.res.uncork();
-      });
-    }
-    this.res.write(s);
-  }
 }

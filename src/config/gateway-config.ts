@@ -21,6 +21,13 @@ export interface StackConfigForGateway {
   pools: { name: string; model: string; prices: { inputPerMillion: number; outputPerMillion: number } }[];
 }
 
+/**
+ * Models gpuarb knows to call tools: vLLM has a tool-call parser and chat template for each
+ * (llama3_json for Llama 3, mistral for Mixtral); Phi-3-mini has neither. Another model calls
+ * tools when a routing rule sends tool requests to it.
+ */
+const KNOWN_TOOL_MODELS = new Set(['mixtral-8x7b', 'llama3-70b']);
+
 /** Context windows of the models gpuarb knows; others get a conservative 4k. */
 const KNOWN_CONTEXT: Record<string, number> = { 'phi3-mini': 4096, 'mixtral-8x7b': 32768, 'llama3-70b': 8192 };
 
@@ -40,7 +47,7 @@ export function gatewayModels(stack: StackConfigForGateway): GatewayModel[] {
   for (const p of stack.pools) if (!firstPoolOf.has(p.model)) firstPoolOf.set(p.model, p);
   return [...firstPoolOf].map(([name, pool]) => {
     const rules = stack.routing.auto.rules.filter((r) => r.model === name);
-    const skills = new Set<'code' | 'math' | 'tools'>();
+    const skills = new Set<'code' | 'math' | 'tools'>(KNOWN_TOOL_MODELS.has(name) ? ['tools'] : []);
     for (const r of rules) {
       if (r.when.hasTools) skills.add('tools');
       if (r.when.looksLikeCode) skills.add('code');

@@ -39,6 +39,7 @@ export const API_VERSIONS: Readonly<Record<string, string>> = {
   'Microsoft.ApiManagement/service/apis/policies': '2024-05-01',
   'Microsoft.ApiManagement/service/backends': '2024-05-01',
   'Microsoft.ApiManagement/service/namedValues': '2024-05-01',
+  'Microsoft.ApiManagement/service/policies': '2024-05-01',
   'Microsoft.ApiManagement/service/products': '2024-05-01',
   'Microsoft.ApiManagement/service/products/apis': '2024-05-01',
   'Microsoft.ApiManagement/service/products/policies': '2024-05-01',

@@ -3,6 +3,7 @@
 // customer key), set in each product (tier). The API policy forwards to the gateway with the
 // backend secret (a Key Vault–backed named value) and the customer id.
 import { HEADER_BACKEND_KEY, HEADER_CUSTOMER, HEADER_REQUEST_ID } from '../../contracts/headers.js';
+import { FRONT_DOOR_ERRORS, RETRY_AFTER_VARIABLE } from '../../contracts/front-door-errors.js';
 
 export const BACKEND_ID = 'gateway';
 export const BACKEND_KEY_NAMED_VALUE = 'backend-key';
@@ -56,8 +57,56 @@ export function apiPolicyXml(): string {
 export function productPolicyXml(tier: { rateLimit: { calls: number; period: number }; quota: { calls: number; period: number } }): string {
   return policies({
     inbound: [
-      `<rate-limit calls="${xmlAttr(tier.rateLimit.calls)}" renewal-period="${xmlAttr(tier.rateLimit.period)}" />`,
+      `<rate-limit calls="${xmlAttr(tier.rateLimit.calls)}" renewal-period="${xmlAttr(tier.rateLimit.period)}" retry-after-variable-name="${RETRY_AFTER_VARIABLE}" />`,
       `<quota calls="${xmlAttr(tier.quota.calls)}" renewal-period="${xmlAttr(tier.quota.period)}" />`,
     ],
   });
+}
+
+const xmlText = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+/**
+ * The service-wide (global) policy: API Management's own refusals — no such operation, a missing
+ * or wrong key, the rate limit, the quota — answered in OpenAI's error shape, so the official
+ * clients raise their usual typed errors at the front door too. Errors in built-in steps and in
+ * policies jump to on-error with context.LastError.Reason set (predefined reasons:
+ * https://learn.microsoft.com/azure/api-management/api-management-error-handling-policies); the
+ * global scope is the one that also sees requests matching no API. Any other error keeps API
+ * Management's default answer.
+ */
+export function globalPolicyXml(): string {
+  const whens = FRONT_DOOR_ERRORS.flatMap((e) => [
+    `  <when condition="${xmlAttr(`@(${e.reasons.map((r) => `context.LastError.Reason == "${r}"`).join(' || ')})`)}">`,
+    '    <return-response>',
+    `      <set-status code="${e.status}" reason="${xmlAttr(e.statusText)}" />`,
+    '      <set-header name="Content-Type" exists-action="override">',
+    '        <value>application/json</value>',
+    '      </set-header>',
+    ...(e.retryAfter
+      ? [
+          '      <set-header name="Retry-After" exists-action="override">',
+          `        <value>@(context.Variables.GetValueOrDefault&lt;int&gt;("${RETRY_AFTER_VARIABLE}", 1).ToString())</value>`,
+          '      </set-header>',
+        ]
+      : []),
+    `      <set-body>${xmlText(e.body)}</set-body>`,
+    '    </return-response>',
+    '  </when>',
+  ]);
+  // The global scope has no enclosing scope (so no <base />) and is where requests are forwarded
+  // unless an API overrides its backend section, as Azure's default global policy does.
+  return [
+    '<policies>',
+    '  <inbound />',
+    '  <backend>',
+    '    <forward-request />',
+    '  </backend>',
+    '  <outbound />',
+    '  <on-error>',
+    '    <choose>',
+    ...whens.map((l) => `    ${l}`),
+    '    </choose>',
+    '  </on-error>',
+    '</policies>',
+  ].join('\n');
 }

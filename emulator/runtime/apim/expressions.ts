@@ -9,6 +9,10 @@ export interface ExpressionContext {
   Subscription?: { Id: string; Name: string; Key: string };
   Product?: { Id: string; Name: string };
   Api?: { Id: string; Name: string; Path: string };
+  /** Set in on-error: the error API Management raised (its predefined Source, Reason, Message). */
+  LastError?: { Source: string; Reason: string; Message: string };
+  /** context.Variables: what policies stored (rate-limit's retry-after-variable-name). */
+  Variables?: Record<string, string | number>;
 }
 
 export function renderValue(text: string, ctx: ExpressionContext, namedValues: (name: string) => string | undefined): string {
@@ -31,9 +35,34 @@ function evaluate(expr: string, ctx: ExpressionContext): string {
   return '';
 }
 
+const unquote = (s: string) => s.replace(/\\(.)/g, '$1');
+
+/**
+ * A <when condition>: `@(a == "x" || b == "y")` where each side is a context member path and a
+ * string literal — the form gpuarb's on-error policy uses.
+ */
+export function evaluateCondition(text: string, ctx: ExpressionContext): boolean {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('@(') || !trimmed.endsWith(')')) throw new PolicyError(`condition "${text}" must be a policy expression @(…)`);
+  return trimmed
+    .slice(2, -1)
+    .split('||')
+    .some((clause) => {
+      const m = /^\s*(context(?:\??\.[A-Za-z]+)+)\s*==\s*"((?:[^"\\]|\\.)*)"\s*$/.exec(clause);
+      if (!m)
+        throw new PolicyError(`condition clause "${clause.trim()}" is not supported locally (only context.* == "literal", joined by ||)`);
+      return evaluateTerm(m[1], ctx) === unquote(m[2]);
+    });
+}
+
 function evaluateTerm(term: string, ctx: ExpressionContext): string | null {
   const literal = /^"((?:[^"\\]|\\.)*)"$/.exec(term);
-  if (literal) return literal[1].replace(/\\(.)/g, '$1');
+  if (literal) return unquote(literal[1]);
+  const variable = /^context\.Variables\.GetValueOrDefault<int>\("([A-Za-z0-9_-]+)",\s*(-?\d+)\)\.ToString\(\)$/.exec(term);
+  if (variable) {
+    const v = ctx.Variables?.[variable[1]];
+    return String(typeof v === 'number' ? v : Number(variable[2]));
+  }
   const m = /^context((?:\??\.[A-Za-z]+)+)(\.ToString\(\))?$/.exec(term);
   if (!m)
     throw new PolicyError(`policy expression "${term}" is not supported locally (only context.* member paths, ?? and string literals)`);

@@ -2,7 +2,18 @@
 // a call over the rate limit gets 429 with Retry-After; over the quota, 403 until renewal.
 import type { PolicyStep } from './policy.js';
 
-export type LimitVerdict = { ok: true } | { ok: false; status: 429 | 403; retryAfterSeconds: number; message: string };
+export type LimitVerdict =
+  | { ok: true }
+  | {
+      ok: false;
+      status: 429 | 403;
+      /** API Management's predefined error for it (context.LastError.Reason in on-error). */
+      reason: 'RateLimitExceeded' | 'QuotaExceeded';
+      retryAfterSeconds: number;
+      /** rate-limit's retry-after-variable-name: the policy variable the retry interval is stored in. */
+      retryAfterVariable?: string;
+      message: string;
+    };
 
 interface Window {
   start: number;
@@ -29,10 +40,18 @@ export class LimitCounters {
       if (w.count >= step.calls) {
         const retry = Math.max(1, Math.ceil((w.start + periodMs - t) / 1000));
         return step.kind === 'rate-limit'
-          ? { ok: false, status: 429, retryAfterSeconds: retry, message: `Rate limit is exceeded. Try again in ${retry} seconds.` }
+          ? {
+              ok: false,
+              status: 429,
+              reason: 'RateLimitExceeded',
+              retryAfterSeconds: retry,
+              retryAfterVariable: step.kind === 'rate-limit' ? step.retryAfterVariable : undefined,
+              message: `Rate limit is exceeded. Try again in ${retry} seconds.`,
+            }
           : {
               ok: false,
               status: 403,
+              reason: 'QuotaExceeded',
               retryAfterSeconds: retry,
               message: `Out of call volume quota. Quota will be replenished in ${formatHms(retry)}.`,
             };

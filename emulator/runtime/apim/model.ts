@@ -10,6 +10,11 @@ export interface ApimApi {
   keyHeader: string;
   keyQuery: string;
   policyXml?: string;
+  /**
+   * The operations imported with the API (from its OpenAPI document): a request matching none is
+   * API Management's OperationNotFound. Undefined when the API was created without a document.
+   */
+  operations?: { method: string; pattern: RegExp }[];
 }
 
 export interface ApimProduct {

@@ -2,14 +2,20 @@
 // else loudly: the local proxy must enforce exactly what Azure would, so an element it does not
 // understand is an error (PolicyNotSupported), never silently skipped.
 import { XMLParser } from 'fast-xml-parser';
+import { parseChoose, parseReturnResponse, type ChooseStep, type ReturnResponseStep } from './on-error.js';
+import { PolicyError, attrs, intAttr, onlyAttrs, tagOf, textOf, type Node } from './policy-xml.js';
+
+export { PolicyError };
 
 export type PolicyStep =
   | { kind: 'base' }
-  | { kind: 'rate-limit'; calls: number; renewalPeriod: number }
+  | { kind: 'rate-limit'; calls: number; renewalPeriod: number; retryAfterVariable?: string }
   | { kind: 'quota'; calls: number; renewalPeriod: number }
   | { kind: 'set-header'; name: string; existsAction: 'override' | 'skip' | 'append' | 'delete'; values: string[] }
   | { kind: 'set-backend-service'; backendId?: string; baseUrl?: string }
-  | { kind: 'forward-request'; timeoutSeconds: number; bufferResponse: boolean };
+  | { kind: 'forward-request'; timeoutSeconds: number; bufferResponse: boolean }
+  | ChooseStep
+  | ReturnResponseStep;
 
 export interface Policy {
   inbound: PolicyStep[];
@@ -18,19 +24,14 @@ export interface Policy {
   onError: PolicyStep[];
 }
 
-export class PolicyError extends Error {
-  readonly code = 'PolicyNotSupported';
-}
-
 const SECTIONS = { inbound: 'inbound', backend: 'backend', outbound: 'outbound', 'on-error': 'onError' } as const;
 const ALLOWED: Record<keyof Policy, PolicyStep['kind'][]> = {
   inbound: ['base', 'rate-limit', 'quota', 'set-header', 'set-backend-service'],
   backend: ['base', 'forward-request'],
   outbound: ['base', 'set-header'],
-  onError: ['base'],
+  onError: ['base', 'choose', 'return-response'],
 };
 
-type Node = Record<string, unknown>;
 const parser = new XMLParser({
   preserveOrder: true,
   ignoreAttributes: false,
@@ -72,37 +73,23 @@ export function parsePolicy(xml: string): Policy {
   return policy;
 }
 
-function tagOf(n: Node): string {
-  return Object.keys(n).find((k) => k !== ':@') ?? '#text';
-}
-
-function attrs(n: Node): Record<string, string> {
-  return (n[':@'] as Record<string, string>) ?? {};
-}
-
-function intAttr(tag: string, a: Record<string, string>, name: string): number {
-  const v = Number(a[name]);
-  if (!Number.isInteger(v) || v <= 0)
-    throw new PolicyError(`<${tag}> needs a positive integer ${name}="…" (got ${JSON.stringify(a[name])})`);
-  return v;
-}
-
-function onlyAttrs(tag: string, a: Record<string, string>, allowed: string[]): void {
-  const extra = Object.keys(a).filter((k) => !allowed.includes(k));
-  if (extra.length) throw new PolicyError(`<${tag}> attribute(s) ${extra.join(', ')} are not supported by the local API Management`);
-}
-
-function parseStep(tag: string, el: Node): PolicyStep {
+export function parseStep(tag: string, el: Node): PolicyStep {
   const a = attrs(el);
   switch (tag) {
     case 'base':
       return { kind: 'base' };
     case 'rate-limit':
-    case 'quota':
-      onlyAttrs(tag, a, ['calls', 'renewal-period']);
+    case 'quota': {
+      onlyAttrs(tag, a, tag === 'rate-limit' ? ['calls', 'renewal-period', 'retry-after-variable-name'] : ['calls', 'renewal-period']);
       if ((el[tag] as Node[]).some((c) => tagOf(c) !== '#text'))
         throw new PolicyError(`<${tag}> with per-API or per-operation children is not supported locally`);
-      return { kind: tag, calls: intAttr(tag, a, 'calls'), renewalPeriod: intAttr(tag, a, 'renewal-period') };
+      const limit = { calls: intAttr(tag, a, 'calls'), renewalPeriod: intAttr(tag, a, 'renewal-period') };
+      return tag === 'rate-limit' ? { kind: tag, ...limit, retryAfterVariable: a['retry-after-variable-name'] } : { kind: tag, ...limit };
+    }
+    case 'choose':
+      return parseChoose(el);
+    case 'return-response':
+      return parseReturnResponse(el);
     case 'set-header': {
       onlyAttrs(tag, a, ['name', 'exists-action']);
       const action = a['exists-action'] ?? 'override';
@@ -127,10 +114,6 @@ function parseStep(tag: string, el: Node): PolicyStep {
     default:
       throw new PolicyError(`<${tag}> is not in the policy subset the local API Management enforces`);
   }
-}
-
-function textOf(nodes: Node[]): string {
-  return nodes.map((n) => String(n['#text'] ?? '')).join('');
 }
 
 /** Replaces each `<base />` with the enclosing scope's steps (global → product → API). */

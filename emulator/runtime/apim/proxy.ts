@@ -1,6 +1,8 @@
 // The local API Management gateway: an HTTPS proxy that enforces the policy XML gpuarb generated
 // (subscription keys, rate-limit, quota, set-header, set-backend-service, forward-request) and
-// streams answers unbuffered. Errors use API Management's JSON shape {statusCode, message}.
+// streams answers unbuffered. Its own refusals (no operation, key, rate limit, quota) raise API
+// Management's predefined errors and run the policy's on-error section, as Azure does; without a
+// matching on-error answer they use API Management's default JSON shape {statusCode, message}.
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, request as httpsRequest } from 'node:https';
@@ -8,7 +10,20 @@ import type { AddressInfo } from 'node:net';
 import { renderValue, type ExpressionContext } from './expressions.js';
 import { LimitCounters } from './limits.js';
 import type { ApimApi, ApimModel, ApimSubscription } from './model.js';
+import { runOnError } from './on-error-run.js';
 import { compose, EMPTY_POLICY, parsePolicy, PolicyError, type Policy } from './policy.js';
+
+/** A predefined error of API Management's built-in steps and policies (context.LastError). */
+interface RaisedError {
+  source: string;
+  reason: string;
+  message: string;
+  status: number;
+  headers?: Record<string, string>;
+  variables?: Record<string, number>;
+}
+
+const OPERATION_NOT_FOUND = { source: 'configuration', reason: 'OperationNotFound', status: 404 } as const;
 
 export interface ApimProxyOptions {
   model: () => ApimModel | Promise<ApimModel>;
@@ -74,20 +89,49 @@ export async function startApimProxy(opts: ApimProxyOptions): Promise<ApimProxy>
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const model = await opts.model();
     const url = new URL(req.url ?? '/', 'https://apim.local');
+    const requestId = randomUUID();
+    const fail = (policy: Policy, e: RaisedError, ctx: Partial<ExpressionContext> = {}) => {
+      const exprCtx: ExpressionContext = {
+        RequestId: requestId,
+        ...ctx,
+        LastError: { Source: e.source, Reason: e.reason, Message: e.message },
+        Variables: e.variables,
+      };
+      if (!runOnError(policy.onError, exprCtx, res, (n) => model.namedValues[n])) apimError(res, e.status, e.message, e.headers);
+    };
+    const global = parseCached(model.globalPolicyXml);
     const api = model.apis.find((a) => url.pathname === `/${a.path}` || url.pathname.startsWith(`/${a.path}/`));
-    if (!api) return apimError(res, 404, 'Resource not found');
+    if (!api) return fail(global, { ...OPERATION_NOT_FOUND, message: 'Resource not found' });
+    const apiPolicy = compose(global, parseCached(api.policyXml));
+    const rest = url.pathname.slice(api.path.length + 1);
+    if (api.operations && !api.operations.some((o) => o.method === req.method && o.pattern.test(rest || '/')))
+      return fail(apiPolicy, { ...OPERATION_NOT_FOUND, message: 'Unable to match incoming request to an operation.' });
     const sub = api.subscriptionRequired ? findSubscription(model, api, req, url) : undefined;
-    if (api.subscriptionRequired && typeof sub === 'string') return apimError(res, 401, sub);
+    if (api.subscriptionRequired && typeof sub === 'string')
+      return fail(apiPolicy, {
+        source: 'authorization',
+        reason: sub.includes('missing') ? 'SubscriptionKeyNotFound' : 'SubscriptionKeyInvalid',
+        message: sub,
+        status: 401,
+      });
     const subscription = sub as ApimSubscription | undefined;
     const product = subscription ? model.products.find((p) => subscription.scope.endsWith(`/products/${p.name}`)) : undefined;
 
-    let policy = compose(parseCached(model.globalPolicyXml), product ? parseCached(product.policyXml) : EMPTY_POLICY);
+    let policy = compose(global, product ? parseCached(product.policyXml) : EMPTY_POLICY);
     policy = compose(policy, parseCached(api.policyXml));
     const verdict = limits.check(subscription?.sid ?? 'anonymous', policy.inbound);
-    if (!verdict.ok) return apimError(res, verdict.status, verdict.message, { 'retry-after': String(verdict.retryAfterSeconds) });
+    if (!verdict.ok)
+      return fail(policy, {
+        source: verdict.reason === 'RateLimitExceeded' ? 'rate-limit' : 'quota',
+        reason: verdict.reason,
+        message: verdict.message,
+        status: verdict.status,
+        headers: { 'retry-after': String(verdict.retryAfterSeconds) },
+        variables: verdict.retryAfterVariable ? { [verdict.retryAfterVariable]: verdict.retryAfterSeconds } : undefined,
+      });
 
     const exprCtx: ExpressionContext = {
-      RequestId: randomUUID(),
+      RequestId: requestId,
       Subscription: subscription ? { Id: subscription.sid, Name: subscription.displayName, Key: subscription.primaryKey } : undefined,
       Product: product ? { Id: product.name, Name: product.name } : undefined,
       Api: { Id: api.name, Name: api.name, Path: api.path },
@@ -111,7 +155,6 @@ export async function startApimProxy(opts: ApimProxyOptions): Promise<ApimProxy>
     // network has dropped the connection whatever the policy says.
     const timeoutMs = Math.min((forward && forward.kind === 'forward-request' ? forward.timeoutSeconds : 300) * 1000, idleDropMs);
     url.searchParams.delete(api.keyQuery);
-    const rest = url.pathname.slice(api.path.length + 1);
     const target = new URL((opts.resolveBackend ?? ((u) => u))(backendBase.replace(/\/$/, '')) + rest + (url.search ? url.search : ''));
     proxyTo(target, req, res, headers, timeoutMs, idleDropMs);
   }

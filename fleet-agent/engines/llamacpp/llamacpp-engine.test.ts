@@ -119,6 +119,38 @@ describe('llamacpp engine (tiny random GGUF, real llama.cpp)', () => {
   });
 });
 
+describe('OpenAI sampling fields on llama.cpp', () => {
+  // Token 297 of the fixture's vocabulary is "▁world": a +100 logit bias makes it every token.
+  const WORLD = '297';
+  const ask = (extra: object) =>
+    client.chat.completions.create({ model: 'tiny-llama', messages: [{ role: 'user', content: 'hi' }], max_tokens: 4, ...extra });
+
+  it('logit_bias is added to the logits: +100 forces the token', async () => {
+    const biased = await ask({ logit_bias: { [WORLD]: 100 } });
+    expect(biased.choices[0].message.content).toBe('world world world world');
+    expect(biased.usage?.completion_tokens).toBe(4);
+  });
+
+  it('presence and frequency penalties are applied: the forced token is pushed out once it repeats', async () => {
+    // +3 bias against frequency_penalty 2: after two occurrences the token's logit is back below the rest.
+    const penalised = await ask({ logit_bias: { [WORLD]: 3 }, frequency_penalty: 2, presence_penalty: 2, max_tokens: 8, temperature: 0 });
+    const worlds = (penalised.choices[0].message.content ?? '').split(' world').length - 1;
+    const unpenalised = await ask({ logit_bias: { [WORLD]: 3 }, max_tokens: 8, temperature: 0 });
+    expect(worlds).toBeLessThan((unpenalised.choices[0].message.content ?? '').split(' world').length - 1);
+  });
+
+  it('a logit_bias token outside the vocabulary is a 400 naming logit_bias', async () => {
+    await expect(ask({ logit_bias: { '99999': 1 } })).rejects.toMatchObject({ status: 400, param: 'logit_bias', code: 'invalid_value' });
+  });
+
+  it('fields this engine does not honour are refused, never ignored', async () => {
+    const tools = [{ type: 'function' as const, function: { name: 'f', parameters: { type: 'object' } } }];
+    await expect(ask({ tools })).rejects.toMatchObject({ status: 400, param: 'tools', code: 'unsupported_parameter' });
+    await expect(ask({ logprobs: true })).rejects.toMatchObject({ status: 400, param: 'logprobs', code: 'unsupported_parameter' });
+    await expect(ask({ response_format: { type: 'json_object' } })).rejects.toMatchObject({ status: 400, param: 'response_format' });
+  });
+});
+
 describe('sequence pool', () => {
   it('hands out items, queues beyond them, refuses beyond the queue, and honours abort', async () => {
     const pool = new SequencePool(['a'], 1);

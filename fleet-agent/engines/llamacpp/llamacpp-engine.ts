@@ -1,7 +1,17 @@
 // llama.cpp in process through node-llama-cpp, on a GGUF file (CPU, or GPU when the binding has
 // one). One context with `parallel` sequences: up to that many requests decode together (llama.cpp
 // batches them), the rest wait in a bounded queue.
-import type { ChatHistoryItem, ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import type {
+  ChatHistoryItem,
+  ChatWrapper,
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaContextSequenceRepeatPenalty,
+  LlamaModel,
+  Token,
+  TokenBias,
+} from 'node-llama-cpp';
 import type { AgentConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
 import {
@@ -9,6 +19,7 @@ import {
   StatusCell,
   flattenChat,
   type Engine,
+  type EngineFeature,
   type EngineLoad,
   type EngineStatus,
   type GenerateEvent,
@@ -27,6 +38,7 @@ const MAX_PENDING_TOKENS = 4;
 export class LlamaCppEngine implements Engine {
   readonly kind = 'llamacpp' as const;
   readonly simulated = false;
+  readonly features: ReadonlySet<EngineFeature> = new Set();
   readonly model: string;
   readonly fingerprint: string;
   private readonly state = new StatusCell();
@@ -143,6 +155,28 @@ export class LlamaCppEngine implements Engine {
     return this.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
   }
 
+  /** logit_bias as llama.cpp takes it: OpenAI's bias is added to the logit, as `{ logit }` is. */
+  private async tokenBias(req: GenerateRequest): Promise<TokenBias | undefined> {
+    const entries = Object.entries(req.logitBias ?? {});
+    if (!entries.length) return undefined;
+    const model = required(this.llamaModel, 'the loaded model');
+    const { TokenBias } = await importNodeLlamaCpp();
+    const bias = new TokenBias(model.tokenizer);
+    // The sampler indexes its logits by id: an id past the vocabulary is the client's error, not a native crash.
+    const vocabulary = model.fileInfo.metadata?.tokenizer?.ggml?.tokens?.length ?? Number.POSITIVE_INFINITY;
+    for (const [id, logit] of entries) {
+      if (Number(id) >= vocabulary)
+        throw new EngineRequestError(
+          400,
+          `Invalid key in 'logit_bias': ${id} is not a token of this model (its vocabulary has ${vocabulary} tokens).`,
+          'logit_bias',
+          'invalid_value',
+        );
+      bias.set(Number(id) as Token, { logit });
+    }
+    return bias;
+  }
+
   async *generate(req: GenerateRequest): AsyncGenerator<GenerateEvent> {
     const prompt = this.tokenize(req);
     // tokenize() answered 503 unless the model is loaded; the pool is created with it.
@@ -155,7 +189,14 @@ export class LlamaCppEngine implements Engine {
       const generated: Token[] = [];
       let pending: Token[] = [];
       let finishReason: 'stop' | 'length' = 'length';
-      for await (const token of sequence.evaluate(prompt, { temperature: req.temperature ?? 0.7, topP: req.topP, seed: req.seed })) {
+      const sampling = {
+        temperature: req.temperature ?? 0.7,
+        topP: req.topP,
+        seed: req.seed,
+        repeatPenalty: openAIPenalties(req, generated),
+        tokenBias: await this.tokenBias(req),
+      };
+      for await (const token of sequence.evaluate(prompt, sampling)) {
         if (req.signal.aborted) throw req.signal.reason;
         if (model.isEogToken(token)) {
           finishReason = 'stop';
@@ -184,4 +225,20 @@ export class LlamaCppEngine implements Engine {
       pool.release(sequence);
     }
   }
+}
+
+/**
+ * presence_penalty and frequency_penalty over the tokens generated so far, as OpenAI defines them
+ * (subtracted from the logit once, and once per occurrence); llama.cpp's multiplicative repeat
+ * penalty is left off (1), as OpenAI has none.
+ */
+function openAIPenalties(req: GenerateRequest, generated: Token[]): LlamaContextSequenceRepeatPenalty | undefined {
+  if (!req.presencePenalty && !req.frequencyPenalty) return undefined;
+  return {
+    punishTokens: () => generated,
+    maxPunishTokens: Math.max(64, req.maxTokens),
+    penalty: 1,
+    presencePenalty: req.presencePenalty ?? 0,
+    frequencyPenalty: req.frequencyPenalty ?? 0,
+  };
 }

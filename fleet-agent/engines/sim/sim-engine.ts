@@ -7,6 +7,7 @@ import {
   StatusCell,
   flattenChat,
   type Engine,
+  type EngineFeature,
   type EngineLoad,
   type EngineStatus,
   type GenerateEvent,
@@ -14,6 +15,8 @@ import {
 } from '../engine.js';
 import { StopMatcher } from '../stop-matcher.js';
 import { findProfile, timePerOutputTokenMs, timeToFirstTokenMs, type SimGpu, type SimProfile } from './profiles.js';
+import { type SimToolCall, toolCallsFor } from './tool-calls.js';
+import { tokenPieces, valueForSchema } from './schema-value.js';
 import { approximateTokens, naturalAnswerLength, simulatedTokens } from './text.js';
 
 export interface SimEngineOptions {
@@ -33,6 +36,7 @@ export interface SimEngineOptions {
 export class SimEngine implements Engine {
   readonly kind = 'sim' as const;
   readonly simulated = true;
+  readonly features: ReadonlySet<EngineFeature> = new Set(['tools', 'json_output']);
   readonly model: string;
   readonly profile: SimProfile;
   readonly fingerprint: string;
@@ -100,6 +104,15 @@ export class SimEngine implements Engine {
     await this.acquireSlot(req.signal);
     try {
       await this.clock.sleep(timeToFirstTokenMs(this.profile, promptTokens), req.signal);
+      const calls = toolCallsFor(req, prompt);
+      if (calls.length) {
+        yield* this.streamToolCalls(req, calls, promptTokens);
+        return;
+      }
+      if (req.responseFormat && req.responseFormat.type !== 'text') {
+        yield* this.streamJson(req, prompt, promptTokens);
+        return;
+      }
       const natural = naturalAnswerLength(prompt, req.seed);
       const stops = new StopMatcher(req.stop ?? []);
       let produced = 0;
@@ -122,6 +135,48 @@ export class SimEngine implements Engine {
     } finally {
       this.releaseSlot();
     }
+  }
+
+  /** One event per token, paced like text: the call's header (its name) counts as one. */
+  private async *streamToolCalls(req: GenerateRequest, calls: SimToolCall[], promptTokens: number): AsyncGenerator<GenerateEvent> {
+    let produced = 0;
+    let finishReason: 'tool_calls' | 'length' = 'tool_calls';
+    const tick = async () => {
+      if (produced > 0) await this.clock.sleep(timePerOutputTokenMs(this.profile, this.running), req.signal);
+      produced++;
+    };
+    outer: for (const [index, call] of calls.entries()) {
+      await tick();
+      yield { type: 'tool_call', index, id: call.id, name: call.name };
+      for (const piece of tokenPieces(call.arguments)) {
+        if (produced >= req.maxTokens) {
+          finishReason = 'length';
+          break outer;
+        }
+        await tick();
+        yield { type: 'tool_arguments', index, text: piece };
+      }
+    }
+    yield { type: 'done', finishReason, usage: { promptTokens, completionTokens: produced } };
+  }
+
+  /** Structured output: a value valid for the schema (json_object: an object), one piece per token. */
+  private async *streamJson(req: GenerateRequest, prompt: string, promptTokens: number): AsyncGenerator<GenerateEvent> {
+    const f = req.responseFormat;
+    const schema = f?.type === 'json_schema' ? f.schema : { type: 'object', properties: { answer: { type: 'string' } } };
+    const text = JSON.stringify(valueForSchema(schema, naturalAnswerLength(prompt, req.seed)));
+    let produced = 0;
+    let finishReason: 'stop' | 'length' = 'stop';
+    for (const piece of tokenPieces(text)) {
+      if (produced >= req.maxTokens) {
+        finishReason = 'length';
+        break;
+      }
+      if (produced > 0) await this.clock.sleep(timePerOutputTokenMs(this.profile, this.running), req.signal);
+      produced++;
+      yield { type: 'text', text: piece };
+    }
+    yield { type: 'done', finishReason, usage: { promptTokens, completionTokens: produced } };
   }
 
   private acquireSlot(signal: AbortSignal): Promise<void> {

@@ -11,6 +11,7 @@ import {
   EngineRequestError,
   StatusCell,
   type Engine,
+  type EngineFeature,
   type EngineLoad,
   type EngineStatus,
   type GenerateEvent,
@@ -37,6 +38,8 @@ function freePort(): Promise<number> {
 export class VllmEngine implements Engine {
   readonly kind = 'vllm' as const;
   readonly simulated = false;
+  /** vLLM enforces response_format itself (guided decoding); its answer is still plain text. */
+  readonly features: ReadonlySet<EngineFeature> = new Set(['json_output']);
   readonly model: string;
   readonly fingerprint: string;
   readonly contextLength: number;
@@ -113,6 +116,11 @@ export class VllmEngine implements Engine {
       top_p: req.topP,
       stop: req.stop,
       seed: req.seed,
+      presence_penalty: req.presencePenalty,
+      frequency_penalty: req.frequencyPenalty,
+      logit_bias: req.logitBias,
+      user: req.user,
+      response_format: vllmResponseFormat(req),
       ...(req.stream === false ? {} : { stream: true, stream_options: { include_usage: true } }),
     });
     const res = await this.post(req.kind === 'chat' ? '/v1/chat/completions' : '/v1/completions', body, req);
@@ -210,4 +218,16 @@ async function upstreamError(res: IncomingMessage): Promise<EngineRequestError> 
   if (status >= 500) return new EngineRequestError(503, `vLLM error: ${message}`, null, 'engine_error', 1);
   const code = /context length/i.test(message) ? 'context_length_exceeded' : status === 404 ? 'model_not_found' : 'invalid_value';
   return new EngineRequestError(status, message, param, code);
+}
+
+/**
+ * response_format as vLLM's OpenAI server takes it: json_object and json_schema are enforced by its
+ * structured-output (guided decoding) backend, so the answer always parses. `strict` is OpenAI's
+ * promise of exactly that, which guided decoding gives for every schema it accepts.
+ */
+function vllmResponseFormat(req: GenerateRequest): Record<string, unknown> | undefined {
+  const f = req.responseFormat;
+  if (!f || f.type === 'text') return undefined;
+  if (f.type === 'json_object') return { type: 'json_object' };
+  return { type: 'json_schema', json_schema: { name: f.name, schema: f.schema, strict: f.strict } };
 }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../../../lib/package-root.js';
-import { apiPolicyXml, BACKEND_ID, BACKEND_KEY_NAMED_VALUE, productPolicyXml } from '../../templates/apim-policy.js';
+import { apiPolicyXml, BACKEND_ID, BACKEND_KEY_NAMED_VALUE, globalPolicyXml, productPolicyXml } from '../../templates/apim-policy.js';
 import type { DesiredResource } from '../types.js';
 import { ref, resource, trackedOwned, type GraphContext } from './context.js';
 import { SECRET_NAMES, secretUri } from './keyvault.js';
@@ -109,6 +109,15 @@ export function apiManagement(ctx: GraphContext): DesiredResource[] {
     dependsOn: [api.id, backend.id, namedValue.id],
     owned: ['properties.value'],
   });
+  // Service-wide: API Management's own refusals (key, route, rate limit, quota) in OpenAI's error shape.
+  const globalPolicy = resource({
+    id: `${svc}/policies/policy`,
+    type: 'Microsoft.ApiManagement/service/policies',
+    label: 'apim/global-policy',
+    body: { properties: { format: 'rawxml', value: globalPolicyXml() } },
+    dependsOn: [svc],
+    owned: ['properties.value'],
+  });
   const products = Object.entries(config.gateway.tiers).flatMap(([tier, limits]) => {
     const productId = `${svc}/products/${tier}`;
     return [
@@ -146,5 +155,5 @@ export function apiManagement(ctx: GraphContext): DesiredResource[] {
       }),
     ];
   });
-  return [service, api, backend, namedValue, apiPolicy, ...products];
+  return [service, api, backend, namedValue, apiPolicy, globalPolicy, ...products];
 }
