@@ -32,7 +32,15 @@ export interface GenerateUsage {
   completionTokens: number;
 }
 
-export type GenerateEvent = { type: 'text'; text: string } | { type: 'done'; finishReason: FinishReason; usage: GenerateUsage };
+/**
+ * `accepted`: the engine has taken the request and counted its prompt. Only engines that do not
+ * count the prompt locally (vLLM owns its tokenizer) send it, before any text: from here on the
+ * prompt is owed even if the client cuts the stream.
+ */
+export type GenerateEvent =
+  | { type: 'accepted'; promptTokens: number }
+  | { type: 'text'; text: string }
+  | { type: 'done'; finishReason: FinishReason; usage: GenerateUsage };
 
 /** Engine lifecycle as the health endpoints see it. */
 export type EngineStatus = 'stopped' | 'starting' | 'loading' | 'ready' | 'failed';

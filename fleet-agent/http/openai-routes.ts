@@ -83,13 +83,17 @@ export async function handleGenerate(
   const texts: string[] = [];
   const headers: Record<string, string> = { [HEADER_REQUEST_ID]: requestId };
   if (engine.simulated) headers[HEADER_SIMULATED] = 'true';
-  // Owed from here on, even if the client cuts the stream: the gateway meters it then.
-  if (parsed.stream && sized.promptTokens !== undefined) headers[HEADER_PROMPT_TOKENS] = String(sized.promptTokens);
+  // The prompt is owed from the status line on, even if the client cuts the stream: the gateway
+  // meters it then (x-gpuarb-prompt-tokens, set below once the count is known).
   const ids = { id: `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID().replace(/-/g, '')}`, created: Math.floor(Date.now() / 1000) };
   // The first event is awaited before any header is sent, so an engine refusal (queue full,
   // prompt too long for vLLM) still becomes a proper HTTP status rather than a broken stream.
   let next = await iterator.next();
-  const writer = parsed.stream ? new SseWriter(res, kind, engine, ids, parsed.includeUsage, headers) : null;
+  // An engine that counts the prompt itself (vLLM) says so in its first event.
+  const promptTokens = !next.done && next.value.type === 'accepted' ? next.value.promptTokens : sized.promptTokens;
+  if (parsed.stream && promptTokens !== undefined) headers[HEADER_PROMPT_TOKENS] = String(promptTokens);
+  const usageOnEveryChunk = parsed.continuousUsage && promptTokens !== undefined ? { promptTokens } : null;
+  const writer = parsed.stream ? new SseWriter(res, kind, engine, ids, parsed.includeUsage, headers, usageOnEveryChunk) : null;
   try {
     for (; !next.done; next = await iterator.next()) {
       const event: GenerateEvent = next.value;
@@ -98,7 +102,7 @@ export async function handleGenerate(
         if (writer) writer.text(event.text);
         else texts.push(event.text);
         if (keepText && writer) texts.push(event.text);
-      } else {
+      } else if (event.type === 'done') {
         outcome.promptTokens = event.usage.promptTokens;
         outcome.completionTokens = event.usage.completionTokens;
         outcome.finishReason = event.finishReason;
@@ -179,6 +183,7 @@ function completionBody(kind: 'chat' | 'completion', engine: Engine, ids: Ids, t
 /** Writes one OpenAI stream. Writes are corked per tick so a burst of tokens is one syscall. */
 class SseWriter {
   private corked = false;
+  private completionTokens = 0;
   private readonly base: Record<string, unknown>;
   constructor(
     private readonly res: ServerResponse,
@@ -187,6 +192,8 @@ class SseWriter {
     ids: Ids,
     private readonly includeUsage: boolean,
     headers: Record<string, string>,
+    /** vLLM's continuous usage: running counts on every chunk (the sim's vLLM server). */
+    private readonly continuous: { promptTokens: number } | null = null,
   ) {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -204,6 +211,7 @@ class SseWriter {
     if (kind === 'chat') this.send(this.chunk({ role: 'assistant', content: '' }, null));
   }
   text(text: string): void {
+    this.completionTokens++;
     this.send(this.kind === 'chat' ? this.chunk({ content: text }, null) : this.chunk(text, null));
   }
   finish(reason: FinishReason, usage: Usage): void {
@@ -223,7 +231,12 @@ class SseWriter {
       typeof deltaOrText === 'string'
         ? { index: 0, text: deltaOrText, logprobs: null, finish_reason: finish }
         : { index: 0, delta: deltaOrText, logprobs: null, finish_reason: finish };
-    return this.includeUsage ? { ...this.base, choices: [choice], usage: null } : { ...this.base, choices: [choice] };
+    if (!this.includeUsage) return { ...this.base, choices: [choice] };
+    return { ...this.base, choices: [choice], usage: this.continuous ? this.runningUsage() : null };
+  }
+  private runningUsage(): Usage {
+    const prompt = this.continuous?.promptTokens ?? 0;
+    return { prompt_tokens: prompt, completion_tokens: this.completionTokens, total_tokens: prompt + this.completionTokens };
   }
   private send(obj: unknown): void {
     this.write(`data: ${JSON.stringify(obj)}\n\n`);

@@ -16,6 +16,8 @@ export interface ParsedRequest {
   seed?: number;
   stream: boolean;
   includeUsage: boolean;
+  /** vLLM's `stream_options.continuous_usage_stats`: usage on every chunk (with include_usage). */
+  continuousUsage: boolean;
 }
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
@@ -133,14 +135,19 @@ export function parseGenerateBody(kind: 'chat' | 'completion', body: Record<stri
   const stream = body.stream ?? false;
   if (typeof stream !== 'boolean' && stream !== null) throw wrongType('stream', 'a boolean', stream);
   let includeUsage = false;
+  let continuousUsage = false;
   if (body.stream_options !== undefined && body.stream_options !== null) {
     if (stream !== true)
       throw badRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options', 'invalid_value');
-    const so = body.stream_options as { include_usage?: unknown };
+    const so = body.stream_options as { include_usage?: unknown; continuous_usage_stats?: unknown };
     if (typeof so !== 'object' || Array.isArray(so)) throw wrongType('stream_options', 'an object', so);
     if (so.include_usage !== undefined && typeof so.include_usage !== 'boolean')
       throw wrongType('stream_options.include_usage', 'a boolean', so.include_usage);
     includeUsage = so.include_usage === true;
+    if (so.continuous_usage_stats !== undefined && typeof so.continuous_usage_stats !== 'boolean')
+      throw wrongType('stream_options.continuous_usage_stats', 'a boolean', so.continuous_usage_stats);
+    // As vLLM: continuous usage only together with include_usage.
+    continuousUsage = includeUsage && so.continuous_usage_stats === true;
   }
   const n = optionalNumber(body, 'n', 1, 1, true); // one choice per request: the gateway fans out if needed
   void n;
@@ -164,5 +171,6 @@ export function parseGenerateBody(kind: 'chat' | 'completion', body: Record<stri
     seed: optionalNumber(body, 'seed', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true),
     stream: stream === true,
     includeUsage,
+    continuousUsage,
   };
 }
