@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { PoolConfig } from '../../config/schema.js';
 import { TAG_CODE_HASH, TAG_SSH_PUBLIC_KEY, type ArmTemplate, type DesiredResource } from '../types.js';
 import { ref, resource, trackedOwned, type GraphContext } from './context.js';
-import { poolIdentityId } from './pool-identities.js';
+import { poolIdentityId, registryKeySecretName } from './pool-identities.js';
 import { SECRET_NAMES } from './keyvault.js';
 
 /** Port the fleet agent serves its OpenAI API and /health on. */
@@ -158,6 +158,8 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
       ids.vnet,
       ids.identities.agent,
       poolIdentityId(ctx, pool.name),
+      // The agent reads its pool's registry secret at boot.
+      `${ids.keyVault}/secrets/${registryKeySecretName(pool.name)}`,
       ids.keyVault,
       ids.cosmos,
       sshSecret,
