@@ -68,6 +68,8 @@ export interface ParsedRequest {
   responseFormat?: ResponseFormat;
   stream: boolean;
   includeUsage: boolean;
+  /** vLLM's `stream_options.continuous_usage_stats`: usage on every chunk (only with include_usage, as vLLM). */
+  continuousUsage: boolean;
 }
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool'];
@@ -163,12 +165,14 @@ function parseStop(value: unknown): string[] | undefined {
   throw wrongType('stop', 'a string or an array of strings', value);
 }
 
-function parseStreamOptions(body: Body, stream: boolean): boolean {
+function parseStreamOptions(body: Body, stream: boolean): { includeUsage: boolean; continuousUsage: boolean } {
   const so = body.stream_options;
-  if (so === undefined || so === null) return false;
+  if (so === undefined || so === null) return { includeUsage: false, continuousUsage: false };
   if (!stream) throw invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options');
   if (!isObject(so)) throw wrongType('stream_options', 'an object', so);
-  return optionalBoolean(so.include_usage, 'stream_options.include_usage') === true;
+  const includeUsage = optionalBoolean(so.include_usage, 'stream_options.include_usage') === true;
+  const continuous = optionalBoolean(so.continuous_usage_stats, 'stream_options.continuous_usage_stats') === true;
+  return { includeUsage, continuousUsage: includeUsage && continuous };
 }
 
 function parseLogprobs(kind: 'chat' | 'completion', body: Body): { logprobs: boolean; topLogprobs?: number } {
@@ -193,7 +197,7 @@ export function parseGenerateBody(kind: 'chat' | 'completion', body: Body): Pars
   const messages = kind === 'chat' ? parseMessages(body.messages) : undefined;
   const prompt = kind === 'completion' ? parsePrompt(body.prompt) : undefined;
   const stream = optionalBoolean(body.stream, 'stream') ?? false;
-  const includeUsage = parseStreamOptions(body, stream);
+  const { includeUsage, continuousUsage } = parseStreamOptions(body, stream);
   optionalNumber(body.n, 'n', 1, 1, true); // one choice per request: a client wanting more sends more requests
   // max_completion_tokens is the newer name in chat; either is accepted.
   const tokenParam =
@@ -229,5 +233,6 @@ export function parseGenerateBody(kind: 'chat' | 'completion', body: Body): Pars
     responseFormat: kind === 'chat' ? parseResponseFormat(body.response_format) : undefined,
     stream,
     includeUsage,
+    continuousUsage,
   };
 }

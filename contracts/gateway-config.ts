@@ -2,6 +2,7 @@
 // Azure Functions, a JSON file in the local cloud) and the gateway (which reads it): validated
 // strictly with zod; GPUARB_GATEWAY_* variables override single fields (gateway/config-load.ts).
 // Defaults are the values production runs with.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { REGISTRY_STALE_AFTER_MS } from './registry.js';
 import { DEFAULT_BODY_IDLE_MS, DEFAULT_HEADERS_MS, DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS, DEFAULT_RECEIVE_MS } from './slow-clients.js';
@@ -19,6 +20,14 @@ export const SecretSourceSchema = z.discriminatedUnion('kind', [
     refreshSeconds: z.number().int().positive().default(300),
   }),
 ]);
+
+/** An IPv4 or IPv6 network as `address/prefix`, e.g. "10.0.1.0/24". */
+export const CidrSchema = z.string().refine((v) => {
+  const [address, prefix, extra] = v.split('/');
+  const family = isIP(address ?? '');
+  const bits = Number(prefix);
+  return extra === undefined && family !== 0 && Number.isInteger(bits) && bits >= 0 && bits <= (family === 4 ? 32 : 128);
+}, 'a network in CIDR form, such as 10.0.1.0/24');
 
 const Skill = z.enum(['code', 'math', 'tools']);
 
@@ -103,6 +112,12 @@ export const GatewayConfigSchema = z.strictObject({
     backend: SecretSourceSchema,
     /** The key agents expect in `Authorization: Bearer …`: the current value is used. */
     internalServiceKey: SecretSourceSchema,
+    /**
+     * Each pool's registry secret (Key Vault `registry-key-<pool>`): an entry of a pool is kept only
+     * when signed under that pool's own secret, and a pool not listed has no replicas. Unset: every
+     * pool's key is derived from the internal service key, which all agents hold.
+     */
+    registryKeys: z.record(z.string().min(1), SecretSourceSchema).optional(),
   }),
   models: z.array(ModelSchema).min(1),
   auto: AutoSchema.default(AutoSchema.parse({})),
@@ -165,6 +180,11 @@ export const GatewayConfigSchema = z.strictObject({
     .strictObject({
       cacheMs: z.number().int().min(0).max(2_000).default(2_000),
       staleAfterMs: z.number().int().positive().default(REGISTRY_STALE_AFTER_MS),
+      /**
+       * The networks replicas live in (the GPU subnet's prefix, CIDR): an entry whose address is
+       * not an IP literal inside one of them is never routed to. Unset: any address.
+       */
+      allowedNetworks: z.array(CidrSchema).min(1).optional(),
     })
     .default({ cacheMs: 2_000, staleAfterMs: REGISTRY_STALE_AFTER_MS }),
   jobs: z

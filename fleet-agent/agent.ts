@@ -44,6 +44,8 @@ function privateAddress(): string {
 export class Agent {
   readonly lifecycle: ReplicaLifecycle;
   registry?: RegistryWriter;
+  /** The pool's registry secret, when it is not the internal key. */
+  signingSecrets?: KeySource;
   private watcher?: ScheduledEventsWatcher;
   private drainDone?: Promise<void>;
   private url = '';
@@ -98,11 +100,17 @@ export class Agent {
       (e) => log.error('engine failed to load', { err: e }),
     );
     if (config.registry) {
+      const { signingKey, ...registry } = config.registry;
+      const signingSecrets = signingKey ? createKeySource(signingKey, log) : keys;
+      if (signingKey) {
+        await signingSecrets.start();
+        agent.signingSecrets = signingSecrets;
+      }
       agent.registry = new RegistryWriter(
-        { ...config.registry, ca: options.registryCa },
+        { ...registry, ca: options.registryCa },
         () => agent.registryDoc(),
         log.child({ component: 'registry' }),
-        () => keys.keys(),
+        () => signingSecrets.keys(),
       );
       await agent.registry.start();
     }
@@ -168,6 +176,7 @@ export class Agent {
     });
     await this.engine.stop();
     this.keys.stop();
+    this.signingSecrets?.stop();
     this.log.info('stopped');
   }
 

@@ -104,6 +104,12 @@ export const agentConfigSchema = strict({
     createIfMissing: z.boolean().default(false),
     requestTimeoutMs: z.number().int().min(100).default(2000),
     ttlSeconds: z.number().int().min(10).optional(),
+    /**
+     * The pool's own registry secret (Key Vault `registry-key-<pool>`, read by the pool's own
+     * identity): entries are signed with a key derived from it. Unset: derived from the internal
+     * service key, which every pool's agents hold, so any of them could sign for any pool.
+     */
+    signingKey: auth.optional(),
   }).optional(),
   scheduledEvents: strict({
     enabled: z.boolean().default(true),

@@ -9,6 +9,7 @@ import { CONTAINERS } from '../contracts/cosmos-containers.js';
 import { createLogger, type Logger } from './log.js';
 import { createRouter } from './routing.js';
 import { createRegistryReader } from './registry-reader.js';
+import { replicaTrust } from './replica-trust.js';
 import { createBalancer } from './balancer.js';
 import { AgentClient } from './agent-client.js';
 import { ResponseCache } from './response-cache.js';
@@ -61,7 +62,7 @@ export async function createGateway(cfg: GatewayConfig, opts: { log?: Logger } =
     jobs: db.container(CONTAINERS.jobs.id),
   };
   const internalKey = secretFromConfig(cfg.secrets.internalServiceKey);
-  const registry = createRegistryReader(containers.registry, cfg.registry, () => internalKey.values());
+  const registry = createRegistryReader(containers.registry, cfg.registry, replicaTrust(cfg, internalKey));
   const presence =
     cfg.cache.enabled && cfg.cache.presence.enabled
       ? new CachePresence(

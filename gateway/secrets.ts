@@ -2,6 +2,8 @@
 // previous value stays valid until every sender has the new one (Key Vault rotation overlap).
 import { readFile, stat } from 'node:fs/promises';
 import crypto, { timingSafeEqual, createHash } from 'node:crypto';
+import type { TokenCredential } from '@azure/identity';
+import type { SecretClientOptions } from '@azure/keyvault-secrets';
 import type { SecretSourceConfig } from '../contracts/gateway-config.js';
 import { acceptedVersions, type VersionInfo } from '../contracts/secret-versions.js';
 
@@ -62,7 +64,13 @@ export function fileSecret(path: string, checkMs = 1_000): SecretSource {
  * unexpired ones). Each value keeps its expiry, checked on every call, so a rotated-out value is
  * refused from its expiry on, not from the next refresh. SDKs are loaded only when used.
  */
-function keyVaultSecret(vaultUrl: string, name: string, refreshSeconds: number): SecretSource {
+export function keyVaultSecret(
+  vaultUrl: string,
+  name: string,
+  refreshSeconds: number,
+  /** Tests: a credential and client options (the local cloud's CA); Azure: the managed identity. */
+  deps: { credential?: TokenCredential; clientOptions?: SecretClientOptions } = {},
+): SecretSource {
   let cached: string[] | undefined;
   let accepted: { value: string; expiresOn: number | null }[] = [];
   let nextExpiry = Number.POSITIVE_INFINITY;
@@ -81,7 +89,7 @@ function keyVaultSecret(vaultUrl: string, name: string, refreshSeconds: number):
       import('@azure/keyvault-secrets'),
       import('@azure/identity'),
     ]);
-    const client = new SecretClient(vaultUrl, new DefaultAzureCredential());
+    const client = new SecretClient(vaultUrl, deps.credential ?? new DefaultAzureCredential(), deps.clientOptions);
     const versions: VersionInfo[] = [];
     for await (const p of client.listPropertiesOfSecretVersions(name))
       versions.push({

@@ -32,9 +32,11 @@ export interface RunningGateway {
 function localGatewayConfig(appConfig: Record<string, unknown>, env: GatewayHostEnvironment) {
   const storage = env.storageConnectionString();
   const jobsQueue = (appConfig.storage as { jobsQueue?: string } | undefined)?.jobsQueue ?? env.jobsQueue;
-  const { storage: _azureStorage, ...rest } = appConfig;
+  const { storage: _azureStorage, registry, ...rest } = appConfig;
   return {
     ...rest,
+    // The local VMs are agent processes on the loopback address, not in the stack's GPU subnet.
+    registry: { ...(registry as Record<string, unknown> | undefined), allowedNetworks: ['127.0.0.1/32'] },
     listen: { host: '127.0.0.1', port: 0 },
     cosmos: env.cosmos(),
     ...(storage ? { storage: { connectionString: storage, jobsQueue } } : {}),

@@ -51,8 +51,12 @@ export interface GenerateUsage {
 /**
  * Text pieces, or tool calls: `tool_call` opens call `index` (its id and function name), then
  * `tool_arguments` pieces append to that call's arguments — the order OpenAI streams them in.
+ * `accepted`: the engine has taken the request and counted its prompt. Only engines that do not
+ * count the prompt locally (vLLM owns its tokenizer) send it, before any text: from here on the
+ * prompt is owed even if the client cuts the stream.
  */
 export type GenerateEvent =
+  | { type: 'accepted'; promptTokens: number }
   | { type: 'text'; text: string }
   | { type: 'tool_call'; index: number; id: string; name: string }
   | { type: 'tool_arguments'; index: number; text: string }

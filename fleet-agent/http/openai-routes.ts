@@ -95,17 +95,21 @@ export async function handleGenerate(
   const calls: ToolCallOut[] = [];
   const headers: Record<string, string> = { [HEADER_REQUEST_ID]: requestId };
   if (engine.simulated) headers[HEADER_SIMULATED] = 'true';
-  // Owed from here on, even if the client cuts the stream: the gateway meters it then.
-  if (parsed.stream && sized.promptTokens !== undefined) headers[HEADER_PROMPT_TOKENS] = String(sized.promptTokens);
+  // The prompt is owed from the status line on, even if the client cuts the stream: the gateway
+  // meters it then (x-gpuarb-prompt-tokens, set below once the count is known).
   const ids = { id: `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID().replace(/-/g, '')}`, created: Math.floor(Date.now() / 1000) };
   // The first event is awaited before any header is sent, so an engine refusal (queue full,
   // prompt too long for vLLM) still becomes a proper HTTP status rather than a broken stream.
   let next = await iterator.next();
-  const writer = parsed.stream ? new SseWriter(res, kind, engine, ids, parsed.includeUsage, headers) : null;
+  // An engine that counts the prompt itself (vLLM) says so in its first event.
+  const promptTokens = !next.done && next.value.type === 'accepted' ? next.value.promptTokens : sized.promptTokens;
+  if (parsed.stream && promptTokens !== undefined) headers[HEADER_PROMPT_TOKENS] = String(promptTokens);
+  const usageOnEveryChunk = parsed.continuousUsage && promptTokens !== undefined ? { promptTokens } : null;
+  const writer = parsed.stream ? new SseWriter(res, kind, engine, ids, parsed.includeUsage, headers, usageOnEveryChunk) : null;
   try {
     for (; !next.done; next = await iterator.next()) {
       const event: GenerateEvent = next.value;
-      if (event.type !== 'done' && outcome.ttftMs === null) outcome.ttftMs = performance.now() - started;
+      if (event.type !== 'done' && event.type !== 'accepted' && outcome.ttftMs === null) outcome.ttftMs = performance.now() - started;
       if (event.type === 'text') {
         if (writer) writer.text(event.text);
         else texts.push(event.text);
@@ -117,7 +121,7 @@ export async function handleGenerate(
         const call = calls[event.index];
         if (call) call.function.arguments += event.text;
         writer?.toolArguments(event.index, event.text);
-      } else {
+      } else if (event.type === 'done') {
         outcome.promptTokens = event.usage.promptTokens;
         outcome.completionTokens = event.usage.completionTokens;
         outcome.finishReason = event.finishReason;

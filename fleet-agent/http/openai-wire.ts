@@ -39,6 +39,7 @@ export function completionBody(
 export class SseWriter {
   private corked = false;
   private opened = false;
+  private completionTokens = 0;
   private readonly base: Record<string, unknown>;
   constructor(
     private readonly res: ServerResponse,
@@ -47,6 +48,8 @@ export class SseWriter {
     ids: Ids,
     private readonly includeUsage: boolean,
     headers: Record<string, string>,
+    /** vLLM's continuous usage: running counts on every chunk (the sim's vLLM server). */
+    private readonly continuous: { promptTokens: number } | null = null,
   ) {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -69,6 +72,7 @@ export class SseWriter {
     this.send(this.chunk(first ?? { role: 'assistant', content: '' }, null));
   }
   text(text: string): void {
+    this.completionTokens++;
     this.open();
     this.send(this.kind === 'chat' ? this.chunk({ content: text }, null) : this.chunk(text, null));
   }
@@ -98,7 +102,12 @@ export class SseWriter {
       typeof deltaOrText === 'string'
         ? { index: 0, text: deltaOrText, logprobs: null, finish_reason: finish }
         : { index: 0, delta: deltaOrText, logprobs: null, finish_reason: finish };
-    return this.includeUsage ? { ...this.base, choices: [choice], usage: null } : { ...this.base, choices: [choice] };
+    if (!this.includeUsage) return { ...this.base, choices: [choice] };
+    return { ...this.base, choices: [choice], usage: this.continuous ? this.runningUsage() : null };
+  }
+  private runningUsage(): Usage {
+    const prompt = this.continuous?.promptTokens ?? 0;
+    return { prompt_tokens: prompt, completion_tokens: this.completionTokens, total_tokens: prompt + this.completionTokens };
   }
   private send(obj: unknown): void {
     this.write(`data: ${JSON.stringify(obj)}\n\n`);

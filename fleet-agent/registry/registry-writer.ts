@@ -39,7 +39,7 @@ export class RegistryWriter {
     private readonly opts: RegistryWriterOptions,
     private readonly snapshot: () => Omit<RegistryDoc, 'lastSeen'>,
     private readonly log: Logger,
-    /** The internal service keys, current first: the current one signs each entry. */
+    /** The pool's registry secrets (or the internal service keys), current first: the current one signs each entry. */
     private readonly internalKeys: () => readonly string[],
   ) {}
 

@@ -7,8 +7,10 @@ import { parseGatewayConfig } from '../config-load.js';
 import { createGateway, type Gateway } from '../gateway.js';
 import { createLogger } from '../log.js';
 import { initTelemetry } from '../telemetry.js';
+import { clientGoneSignal, endWhenClientGone, watchClientDisconnects } from './client-disconnect.js';
 
 app.setup({ enableHttpStream: true });
+watchClientDisconnects();
 
 let instance: Promise<Gateway> | undefined;
 
@@ -32,19 +34,24 @@ app.http('gateway', {
   route: '{*path}',
   methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'],
   authLevel: 'anonymous', // API Management in front; the handler checks the backend secret
-  handler: async (req: HttpRequest, _ctx: InvocationContext): Promise<HttpResponseInit> => {
+  handler: async (req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> => {
     const g = await gateway();
+    // The client's disconnect, which the library does not pass on: it cancels the agent call
+    // before the answer (the request's signal) and the relay after it (the body below).
+    const clientGone = clientGoneSignal(ctx.invocationId);
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     const request = new Request(req.url, {
       method: req.method,
       headers: req.headers as unknown as Headers,
       body: hasBody ? (req.body as ReadableStream<Uint8Array> | null) : null,
+      signal: clientGone,
       ...(hasBody ? { duplex: 'half' } : {}),
     } as RequestInit);
     const res = await g.handle(request);
     // Bytes the handler already holds go out as they are; the app model streams a web
     // ReadableStream body (enableHttpStream) without buffering it.
-    return { status: res.status, headers: res.headers, body: res.body as HttpResponseInit['body'] };
+    const body = Buffer.isBuffer(res.body) ? res.body : endWhenClientGone(res.body, clientGone);
+    return { status: res.status, headers: res.headers, body: body as HttpResponseInit['body'] };
   },
 });
 

@@ -19,6 +19,8 @@ export interface StackConfigForGateway {
     fallback: Record<string, string[]>;
   };
   pools: { name: string; model: string; prices: { inputPerMillion: number; outputPerMillion: number } }[];
+  /** The GPU subnet: the only network replicas' addresses may be in. */
+  network?: { vmssSubnet: string };
 }
 
 /**
@@ -92,7 +94,15 @@ export function gatewayConfigForStack(
     secrets: {
       backend: { kind: 'keyvault', vaultUrl: azure.vaultUrl, name: 'inference-api-key', refreshSeconds: 60 },
       internalServiceKey: { kind: 'keyvault', vaultUrl: azure.vaultUrl, name: 'internal-service-key', refreshSeconds: 60 },
+      // Each pool's own registry secret (desired/pool-identities.ts): an entry verifies only under its pool's.
+      registryKeys: Object.fromEntries(
+        stack.pools.map((p) => [
+          p.name,
+          { kind: 'keyvault', vaultUrl: azure.vaultUrl, name: `registry-key-${p.name}`, refreshSeconds: 60 },
+        ]),
+      ),
     },
+    ...(stack.network ? { registry: { allowedNetworks: [stack.network.vmssSubnet] } } : {}),
     models,
     auto: { default: autoDefault(stack, models) },
     cache: { enabled: stack.gateway.cache.enabled, ttlSeconds: stack.gateway.cache.ttl, scope: stack.gateway.cache.scope },

@@ -9,6 +9,7 @@ import type { ArmClient } from '../azure/arm-client.js';
 import type { AzureTarget } from '../azure/target.js';
 import { apiVersionFor } from './api-versions.js';
 import { COSMOS_DATABASE, DEPLOYMENT_CONTAINER } from './desired/data.js';
+import { registryKeySecretName } from './desired/pool-identities.js';
 import { SECRET_NAMES } from './desired/keyvault.js';
 import { AGENT_PORT } from './desired/vmss.js';
 import { UserError } from '../core/errors.js';
@@ -41,6 +42,7 @@ function minimalCloudInit(pool: PoolConfig, bundleBlob: string | undefined): str
 /** `{{NAME}}` placeholders filled at apply time from ARM (desired/vmss.ts names the refs). */
 const CLOUD_INIT_VARS = {
   clientId: '{{CLIENT_ID}}',
+  poolClientId: '{{POOL_CLIENT_ID}}',
   blobEndpoint: '{{BLOB_ENDPOINT}}',
   vaultUri: '{{VAULT_URI}}',
   cosmosEndpoint: '{{COSMOS_ENDPOINT}}',
@@ -79,6 +81,7 @@ export async function prepareArtifacts(config: GpuarbConfig, opts: { outDir: str
         managedIdentityClientId: CLOUD_INIT_VARS.clientId,
         keyVaultUrl: CLOUD_INIT_VARS.vaultUri,
         internalKeySecret: SECRET_NAMES.internalServiceKey,
+        registrySigning: { secretName: registryKeySecretName(p.name), clientId: CLOUD_INIT_VARS.poolClientId },
         cosmosEndpoint: CLOUD_INIT_VARS.cosmosEndpoint,
         cosmosDatabase: COSMOS_DATABASE,
         agentPort: AGENT_PORT,

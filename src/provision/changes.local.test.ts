@@ -75,6 +75,7 @@ describe('plan, up and down on the local cloud', () => {
     const summary = plan.changes.map((c) => `${c.action} ${c.label}`).sort();
     expect(summary).toEqual([
       'delete autoscaleSettings/autoscale-llama70b',
+      'delete userAssignedIdentities/id-chg-agent-llama70b',
       'delete virtualMachineScaleSets/vmss-chg-llama70b',
       'update alert/vm-cpu',
       'update function app settings',

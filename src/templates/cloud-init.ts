@@ -34,6 +34,12 @@ export interface CloudInitOptions {
   keyVaultUrl: string;
   /** Key Vault secret holding the internal service key (current + previous versions accepted). */
   internalKeySecret?: string;
+  /**
+   * The pool's own registry secret and the client id of the pool's identity, the only one that
+   * reads it: entries are then signed with a key no other pool's VMs hold. Unset: the registry
+   * key is derived from the internal key.
+   */
+  registrySigning?: { secretName: string; clientId: string };
   /** Key Vault secret holding the model-hub (Hugging Face) token; may be absent for open models. */
   hfTokenSecret?: string;
   cosmosEndpoint: string;
@@ -97,6 +103,16 @@ function agentConfigFor(pool: PoolSpec, opts: CloudInitOptions, modelDir: string
       database: opts.cosmosDatabase ?? 'gpuarb',
       clientId: opts.managedIdentityClientId,
       ttlSeconds: 60,
+      ...(opts.registrySigning
+        ? {
+            signingKey: {
+              type: 'keyvault',
+              vaultUrl: opts.keyVaultUrl,
+              secretName: opts.registrySigning.secretName,
+              clientId: opts.registrySigning.clientId,
+            },
+          }
+        : {}),
     },
     scheduledEvents: { enabled: true },
   };

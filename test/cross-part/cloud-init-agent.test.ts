@@ -49,6 +49,7 @@ const OPTS: CloudInitOptions = {
   managedIdentityClientId: '00000000-0000-0000-0000-0000000000aa',
   keyVaultUrl: 'https://gpuarb-kv.vault.azure.net',
   cosmosEndpoint: 'https://gpuarb-cosmos.documents.azure.com:443/',
+  registrySigning: { secretName: 'registry-key-pool', clientId: '00000000-0000-0000-0000-0000000000bb' },
 };
 
 interface CloudConfig {
@@ -86,7 +87,11 @@ describe('renderCloudInit', () => {
       pool: pool.name,
       instanceName: `${pool.name}_0`,
       auth: { type: 'keyvault' },
-      registry: { clientId: OPTS.managedIdentityClientId },
+      registry: {
+        clientId: OPTS.managedIdentityClientId,
+        // Signs with the pool's own secret, read by the pool's own identity.
+        signingKey: { type: 'keyvault', secretName: 'registry-key-pool', clientId: '00000000-0000-0000-0000-0000000000bb' },
+      },
     });
     expect(required(config.registry, 'the registry config').key).toBeUndefined(); // no secret in customData
 

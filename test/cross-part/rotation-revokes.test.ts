@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAuthorized, KeyVaultKeySource } from '../../fleet-agent/auth/key-source.js';
+import { keyVaultSecret, matchesAny } from '../../gateway/secrets.js';
 import { memoryLogger } from '../../fleet-agent/log.js';
 import { dataPlaneAgent, vaultUrl } from '../../src/ops/azure-clients.js';
 import { rotateSecret } from '../../src/ops/secrets.js';
@@ -62,5 +63,32 @@ describe('rotation of the internal service key', () => {
     const old = [];
     for await (const p of kv.listPropertiesOfSecretVersions(SECRET)) if (p.enabled) old.push(p.version);
     expect(old).toHaveLength(2); // both versions still enabled: expiry alone revoked the old one
+  });
+
+  it("the gateway's Key Vault source refuses an expired backend-key version at its expiry, between refreshes", async () => {
+    const BACKEND = 'inference-api-key';
+    const OLD_BACKEND = 'backend-key-before-rotation-0123456789';
+    await kv.setSecret(BACKEND, OLD_BACKEND);
+    const { ctx } = cloud.context();
+    // Key Vault keeps expiresOn to the second: 4 s leaves at least 3 for the read below.
+    const overlapSeconds = 4;
+    await rotateSecret(ctx, BACKEND, { overlapSeconds });
+    const fresh = (await kv.getSecret(BACKEND)).value ?? '';
+    // Read once during the overlap and never refreshed again (an hour between refreshes): the
+    // expiry the source kept with the old value is what must end it.
+    const gateway = keyVaultSecret(url, BACKEND, 3600, {
+      credential: cloud.emu.credential,
+      clientOptions: { agent: dataPlaneAgent(cloud.target) },
+    });
+    const during = await gateway.values();
+    expect(matchesAny(fresh, during)).toBe(true);
+    expect(matchesAny(OLD_BACKEND, during)).toBe(true);
+    await waitFor(
+      'the old backend key refused by the gateway',
+      async () => !matchesAny(OLD_BACKEND, await gateway.values()),
+      (overlapSeconds + 3) * 1000,
+      50,
+    );
+    expect(matchesAny(fresh, await gateway.values())).toBe(true);
   });
 });

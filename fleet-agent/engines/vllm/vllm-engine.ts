@@ -121,7 +121,9 @@ export class VllmEngine implements Engine {
       logit_bias: req.logitBias,
       user: req.user,
       response_format: vllmResponseFormat(req),
-      ...(req.stream === false ? {} : { stream: true, stream_options: { include_usage: true } }),
+      // continuous_usage_stats puts usage on every chunk, the first one included: that is how the
+      // prompt's size is known as soon as vLLM has taken the request, before any text.
+      ...(req.stream === false ? {} : { stream: true, stream_options: { include_usage: true, continuous_usage_stats: true } }),
     });
     const res = await this.post(req.kind === 'chat' ? '/v1/chat/completions' : '/v1/completions', body, req);
     if (res.statusCode !== 200) throw await upstreamError(res);
@@ -131,6 +133,7 @@ export class VllmEngine implements Engine {
     }
     let usage = { promptTokens: 0, completionTokens: 0 };
     let finishReason: 'stop' | 'length' = 'stop';
+    let accepted = false;
     for await (const data of readSse(res, req.signal)) {
       const chunk = JSON.parse(data) as {
         choices?: { delta?: { content?: string | null }; text?: string; finish_reason?: string | null }[];
@@ -138,6 +141,10 @@ export class VllmEngine implements Engine {
         error?: { message?: string };
       };
       if (chunk.error) throw new EngineRequestError(502, `vLLM: ${chunk.error.message ?? 'stream error'}`, null, 'engine_error');
+      if (!accepted && chunk.usage) {
+        accepted = true;
+        yield { type: 'accepted', promptTokens: chunk.usage.prompt_tokens };
+      }
       const choice = chunk.choices?.[0];
       const text = choice?.delta?.content ?? choice?.text;
       if (text) yield { type: 'text', text };

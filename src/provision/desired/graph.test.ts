@@ -50,7 +50,14 @@ describe('desired graph', () => {
 
   it('never holds a secret value', () => {
     const secrets = graph.resources.filter((r) => r.secret);
-    expect(secrets.map((s) => s.id.split('/').pop())).toEqual(['inference-api-key', 'internal-service-key', 'vmss-ssh-private-key']);
+    expect(secrets.map((s) => s.id.split('/').pop()).sort()).toEqual([
+      'inference-api-key',
+      'internal-service-key',
+      'registry-key-llama70b',
+      'registry-key-mixtral',
+      'registry-key-phi3',
+      'vmss-ssh-private-key',
+    ]);
     for (const s of secrets) expect((s.body.properties as Record<string, unknown>).value).toBeUndefined();
   });
 

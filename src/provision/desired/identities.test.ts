@@ -41,14 +41,16 @@ function grantsOf(identity: string): string[] {
 
 describe('one identity per component, with only what it uses', () => {
   it('has three identities, each used by its component only', () => {
-    expect(identities.map((r) => r.label).sort()).toEqual(['identity/agent', 'identity/apim', 'identity/gateway']);
+    const components = identities.filter((r) => !r.label.startsWith('identity/pool/'));
+    expect(components.map((r) => r.label).sort()).toEqual(['identity/agent', 'identity/apim', 'identity/gateway']);
     const users = (type: string) =>
       graph.resources
         .filter((r) => r.type === type)
         .map((r) => Object.keys((r.body.identity as { userAssignedIdentities: object }).userAssignedIdentities));
     expect(users('Microsoft.Web/sites')).toEqual([[idOf('gateway')]]);
     expect(users('Microsoft.ApiManagement/service')).toEqual([[idOf('apim')]]);
-    expect(users('Microsoft.Compute/virtualMachineScaleSets')).toEqual([[idOf('agent')], [idOf('agent')], [idOf('agent')]]);
+    // Each pool's VMs also have their pool's own identity (pool-identities.test.ts).
+    expect(users('Microsoft.Compute/virtualMachineScaleSets').map((ids) => ids[0])).toEqual([idOf('agent'), idOf('agent'), idOf('agent')]);
   });
 
   it('the GPU VMs: their own secret, the agent bundle, their registry heartbeat, their log rows — nothing else', () => {
@@ -66,6 +68,9 @@ describe('one identity per component, with only what it uses', () => {
       '3913510d-42f4-4e42-8a64-420c390055eb → dataCollectionRules/dcr-demo-logs',
       '4633458b-17de-408a-b874-0445c86b69e6 → vaults/kv-demo-c569b0/secrets/inference-api-key',
       '4633458b-17de-408a-b874-0445c86b69e6 → vaults/kv-demo-c569b0/secrets/internal-service-key',
+      '4633458b-17de-408a-b874-0445c86b69e6 → vaults/kv-demo-c569b0/secrets/registry-key-llama70b',
+      '4633458b-17de-408a-b874-0445c86b69e6 → vaults/kv-demo-c569b0/secrets/registry-key-mixtral',
+      '4633458b-17de-408a-b874-0445c86b69e6 → vaults/kv-demo-c569b0/secrets/registry-key-phi3',
       '974c5e8b-45b9-4653-ba55-5f855dd0fb88 → storageAccounts/stdemoc569b0',
       'b7e6dc6d-f1e8-4753-8033-0ffdb3bd9c9a → storageAccounts/stdemoc569b0',
       'cosmos:gpuarb-gateway-data → dbs/gpuarb/colls/cache',

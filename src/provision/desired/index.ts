@@ -5,6 +5,7 @@ import { makeContext, type GraphInput } from './context.js';
 import { resourceGroup, network, identities } from './foundation.js';
 import { roleAssignments } from './roles.js';
 import { keyVault } from './keyvault.js';
+import { poolIdentities } from './pool-identities.js';
 import { logging, alerts } from './monitoring.js';
 import { logPipeline } from './log-pipeline.js';
 import { storage, cosmos } from './data.js';
@@ -26,6 +27,7 @@ export function buildDesiredGraph(input: GraphInput): DesiredGraph {
     ...storage(ctx),
     ...cosmos(ctx),
     ...roleAssignments(ctx),
+    ...poolIdentities(ctx),
     ...functionApp(ctx),
     ...input.config.pools.flatMap((p) => scaleSet(ctx, p)),
     ...alerts(ctx),

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { PoolConfig } from '../../config/schema.js';
 import { TAG_CODE_HASH, TAG_SSH_PUBLIC_KEY, type ArmTemplate, type DesiredResource } from '../types.js';
 import { ref, resource, trackedOwned, type GraphContext } from './context.js';
+import { poolIdentityId, registryKeySecretName } from './pool-identities.js';
 import { SECRET_NAMES } from './keyvault.js';
 
 /** Port the fleet agent serves its OpenAI API and /health on. */
@@ -47,6 +48,7 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
       encoding: 'base64',
       vars: {
         CLIENT_ID: ref(ids.identities.agent, 'properties.clientId'),
+        POOL_CLIENT_ID: ref(poolIdentityId(ctx, pool.name), 'properties.clientId'),
         BLOB_ENDPOINT: ref(ids.storage, 'properties.primaryEndpoints.blob'),
         VAULT_URI: ref(ids.keyVault, 'properties.vaultUri'),
         COSMOS_ENDPOINT: ref(ids.cosmos, 'properties.documentEndpoint'),
@@ -67,7 +69,8 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
       location: config.location,
       tags: { ...ctx.tags, 'gpuarb-pool': pool.name, 'gpuarb-model': pool.model, [TAG_CODE_HASH]: codeHash },
       zones: spot.zones,
-      identity: { type: 'UserAssigned', userAssignedIdentities: { [ids.identities.agent]: {} } },
+      // The pool's own identity reads only this pool's registry secret (pool-identities.ts).
+      identity: { type: 'UserAssigned', userAssignedIdentities: { [ids.identities.agent]: {}, [poolIdentityId(ctx, pool.name)]: {} } },
       sku: { name: pool.sku, tier: 'Standard', capacity },
       properties: {
         orchestrationMode: 'Flexible',
@@ -166,6 +169,9 @@ export function scaleSet(ctx: GraphContext, pool: PoolConfig): DesiredResource[]
     dependsOn: [
       ids.vnet,
       ids.identities.agent,
+      poolIdentityId(ctx, pool.name),
+      // The agent reads its pool's registry secret at boot.
+      `${ids.keyVault}/secrets/${registryKeySecretName(pool.name)}`,
       ids.keyVault,
       ids.cosmos,
       sshSecret,
