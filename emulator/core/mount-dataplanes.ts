@@ -1,6 +1,6 @@
 // Wires the data planes of emulator/dataplanes/ (their contract: dataplanes/deps.ts) to the
-// ARM core: vault lookups and workspace ids from the store, the emulator's one token, the
-// seeded RNG. The IMDS Scheduled Events service plugs in as the eviction sink, and its
+// ARM core: vault lookups and workspace ids from the store, the data-plane authoriser (tokens
+// and role assignments, core/data-auth.ts), the seeded RNG. The IMDS Scheduled Events service plugs in as the eviction sink, and its
 // acknowledgements expedite evictions as Azure does.
 import {
   createHttpsDataPlanes,
@@ -13,6 +13,7 @@ import type { SecretStoreState } from '../dataplanes/keyvault-store.js';
 import type { EmulatorCore } from './emulator-core.js';
 import { TENANT_ID } from './documents.js';
 import { lookupVault } from '../providers/keyvault.js';
+import type { DataAuth } from './data-auth.js';
 import {
   createPlacementScoresHandler,
   createResourceGraphHandler,
@@ -20,13 +21,19 @@ import {
   RESOURCE_GRAPH_PATH,
 } from '../dataplanes/resource-graph.js';
 
-export function mountHttpsDataPlanes(core: EmulatorCore, token: string): HttpsDataPlanes {
+export function mountHttpsDataPlanes(core: EmulatorCore, auth: DataAuth): HttpsDataPlanes {
   const deps: KeyVaultDeps & LogAnalyticsDeps = {
     now: () => Date.now(),
     random: () => core.rng.next(),
     tenantId: TENANT_ID,
-    // One principal, one token: every valid token may do everything (no data-plane RBAC yet).
-    authorize: (r) => (r.token === token ? 'allowed' : 'unauthenticated'),
+    // A vault in access-policy mode (enableRbacAuthorization false) is not modelled: any valid
+    // token may use it. Every other check is Azure RBAC on the role assignments in the store.
+    authorize: (r) => {
+      const vault =
+        r.resourceId && /\/providers\/Microsoft\.KeyVault\/vaults\//i.test(r.resourceId) ? core.store.get(r.resourceId) : undefined;
+      if (vault && vault.doc.properties?.enableRbacAuthorization !== true) return auth.principal(r.token) ? 'allowed' : 'unauthenticated';
+      return auth.authorize(r);
+    },
     lookupVault: (name) => lookupVault(core, name),
     workspaceExists: (customerId) =>
       core.store

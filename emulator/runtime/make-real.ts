@@ -17,6 +17,7 @@ import { LocalServices } from './local-services.js';
 import { gatewaySettings, KEY_SECRETS, RESOURCE_TYPES, resourceGroupOf, writeKeyFiles } from './platform-resources.js';
 import { ProcessGroup } from './services/processes.js';
 import { AutoscaleFloor, type ArmAccess } from './autoscale-floor.js';
+import type { DataAuth } from '../core/data-auth.js';
 
 export interface PlatformRuntimeOptions {
   emulator: { store: Store; behaviors: BehaviorRegistry; stateDir: string };
@@ -28,6 +29,8 @@ export interface PlatformRuntimeOptions {
   arm?: ArmAccess;
   /** Persist Azurite's data under the state dir (the daemon) or keep it in memory (tests). */
   persistStorage?: boolean;
+  /** Tokens and role assignments, for the Storage and Cosmos fronts. */
+  dataAuth: DataAuth;
 }
 
 export class PlatformRuntime {
@@ -54,6 +57,7 @@ export class PlatformRuntime {
       tls: { ...opts.tls, ...tlsFiles },
       stateDir: this.dir,
       persistStorage: opts.persistStorage ?? false,
+      dataAuth: opts.dataAuth,
     });
     this.autoscale = opts.arm
       ? new AutoscaleFloor(emu.store, opts.arm, (msg) =>
@@ -154,8 +158,8 @@ export class PlatformRuntime {
   }
 
   private async onStorageAccount(doc: Json): Promise<void> {
-    const az = await this.services.azurite();
-    doc.properties.primaryEndpoints = { ...doc.properties.primaryEndpoints, blob: `${az.blobEndpoint}/`, queue: `${az.queueEndpoint}/` };
+    const ep = await this.services.storageEndpoints(doc.id, () => this.store().get(doc.id)?.doc);
+    doc.properties.primaryEndpoints = { ...doc.properties.primaryEndpoints, blob: `${ep.blob}/`, queue: `${ep.queue}/` };
     this.store().changed();
   }
 
