@@ -16,6 +16,7 @@ import { required } from '../lib/required.js';
 import { createContext, type Context } from '../src/core/context.js';
 import { startLocalCloud } from './cloud.js';
 import { OutputCapture } from './output-capture.js';
+import { BUILT_IN_ROLE, grantRole } from './rbac.js';
 
 export const TEST_CONFIG = `
 stack: opstest
@@ -134,6 +135,9 @@ export async function startOpsCloud(configText = TEST_CONFIG, opts: { platform?:
         },
         '2024-11-01',
       );
+      // An RBAC vault: the operator gets the data role `up` grants it (a Contributor has none).
+      const vaultId = `/subscriptions/${emu.subscriptionId}/resourceGroups/${rgName}/providers/Microsoft.KeyVault/vaults/${name}`;
+      await grantRole(emu, vaultId, BUILT_IN_ROLE.keyVaultSecretsOfficer);
       return name;
     },
     // Read on use: with `platform: true` there are none, and only a test that asks may fail.

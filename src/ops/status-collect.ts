@@ -109,10 +109,10 @@ async function observePool(
   };
 }
 
-export async function readRegistry(stack: OpsStack, register: (s: string) => void): Promise<RegistryDoc[]> {
+export async function readRegistry(stack: OpsStack, _register?: (s: string) => void): Promise<RegistryDoc[]> {
   const { REGISTRY_CONTAINER } = await import('../../contracts/registry.js');
   const { COSMOS_DATABASE } = await import('../provision/desired/data.js');
-  const { database } = await cosmosDatabase(stack.target, stack.resourceGroup, stack.names.cosmos, COSMOS_DATABASE, register);
+  const { database } = await cosmosDatabase(stack.target, stack.resourceGroup, stack.names.cosmos, COSMOS_DATABASE);
   const { resources } = await database.container(REGISTRY_CONTAINER).items.query<RegistryDoc>('SELECT * FROM c').fetchAll();
   return resources;
 }
