@@ -83,3 +83,22 @@ describe('operator data roles', () => {
     expect((await secrets.getSecret('hf-token')).value).toBe('x');
   });
 });
+
+describe('role propagation', () => {
+  it('the upload waits out a grant that takes effect late (bounded retry on 403)', async () => {
+    const slow = await startLocalCloud({ platform: true, rbacPropagationMs: 2500 });
+    try {
+      const operator = await signedInPrincipal(slow.target);
+      const graph = dataGraph(true, slow, operator);
+      const result = await applyPlan(graph, await computePlan(graph, slow.arm), slow.arm);
+      expect(result.steps.filter((s) => s.state !== 'done')).toEqual([]);
+      const storage = graph.resources.find((r) => r.type === 'Microsoft.Storage/storageAccounts')?.id ?? '';
+      const started = Date.now();
+      await blobDeployer(slow.arm, slow.target, { 'agent-x.mjs': join(dir, 'agent-x.mjs') }).ensureUploaded('agent-x.mjs', storage);
+      // It succeeded only once the assignment was in force, i.e. after at least one 403.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    } finally {
+      await slow.stop();
+    }
+  }, 60_000);
+});
