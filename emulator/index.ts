@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { loadOrCreateTls, loadOrCreateToken } from './core/certs.js';
+import { loadOrCreateTls } from './core/certs.js';
+import { loadOrCreateOperator } from './core/entra-tokens.js';
+import { createDataAuth } from './core/data-auth.js';
 import { Store } from './core/store.js';
 import { EmulatorCore } from './core/emulator-core.js';
 import { createEmulatorServer } from './core/server.js';
@@ -39,6 +41,8 @@ export interface StartEmulatorOptions {
   standardDataPlanes?: boolean;
   /** Where Preempt notices go (the IMDS module). */
   scheduledEvents?: ScheduledEventsSink;
+  /** Delay before a new role assignment takes effect on the data planes (Azure: minutes); default 0. */
+  rbacPropagationMs?: number;
 }
 
 export interface Emulator {
@@ -48,8 +52,10 @@ export interface Emulator {
   subscriptionId: string;
   stateDir: string;
   port: number;
-  /** The bearer token the emulator accepts. */
+  /** The operator's bearer token (an Entra-shaped JWT; its `oid` is `operatorObjectId`). */
   token: string;
+  /** The signed-in operator's object id: the principal role assignments name to grant it data access. */
+  operatorObjectId: string;
   credential: TokenCredential;
   control: EmulatorControl;
   behaviors: BehaviorRegistry;
@@ -71,7 +77,8 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), 'gpuarb-emulator-'));
   ensurePrivateDir(stateDir); // its files hold every secret of the local cloud
   const tls = loadOrCreateTls(stateDir);
-  const token = loadOrCreateToken(stateDir);
+  const operator = loadOrCreateOperator(stateDir);
+  const token = operator.token;
   // A temp state dir dies with the emulator, so its state is kept in memory only (no disk writes).
   const store = new Store(temp ? undefined : stateDir);
   const subscriptionId = opts.subscriptionId ?? DEFAULT_SUBSCRIPTION_ID;
@@ -87,9 +94,10 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   } satisfies ScheduledEventsSink);
   registerAllTypes(core);
   mountSpotData(core);
+  const dataAuth = createDataAuth(core, operator, opts.rbacPropagationMs ?? 0);
   const control = createControl(core);
 
-  const planes = opts.standardDataPlanes === false && !opts.platform ? undefined : mountHttpsDataPlanes(core, token);
+  const planes = opts.standardDataPlanes === false && !opts.platform ? undefined : mountHttpsDataPlanes(core, dataAuth);
   const handlers: DataPlaneHandler[] = planes ? [...planes.handlers] : [];
   const deps: DataPlaneDeps = {
     store,
@@ -147,6 +155,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       arm: { endpoint: () => core.endpoint(), token, caCertPem: tls.caCertPem },
       persistStorage: typeof opts.platform === 'object' ? opts.platform.persistStorage : false,
       healthTimeScale: typeof opts.platform === 'object' ? opts.platform.healthTimeScale : undefined,
+      dataAuth,
     }).attach();
     await platform.resume((msg) => process.stderr.write(`${msg}\n`));
   }
@@ -162,6 +171,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     stateDir,
     port,
     token,
+    operatorObjectId: operator.oid,
     credential,
     control,
     behaviors: core.behaviors,

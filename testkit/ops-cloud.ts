@@ -10,7 +10,7 @@ import type { Emulator } from '../emulator/index.js';
 import { createHttpsDataPlanes, type HttpsDataPlanes } from '../emulator/dataplanes/index.js';
 import { lookupVault } from '../emulator/providers/keyvault.js';
 import { logPipelineView } from '../emulator/providers/monitoring-logs.js';
-import { LOCAL_OPERATOR_PRINCIPAL } from '../emulator/core/mount-dataplanes.js';
+import type { DataAuth } from '../emulator/core/data-auth.js';
 import type { AzureTarget } from '../src/azure/target.js';
 import { parseConfigText, type LoadedConfig } from '../src/config/load.js';
 import type { Clock } from '../lib/clock.js';
@@ -18,6 +18,7 @@ import { required } from '../lib/required.js';
 import { createContext, type Context } from '../src/core/context.js';
 import { startLocalCloud } from './cloud.js';
 import { OutputCapture } from './output-capture.js';
+import { BUILT_IN_ROLE, grantRole } from './rbac.js';
 
 export const TEST_CONFIG = `
 stack: opstest
@@ -75,7 +76,7 @@ export async function startOpsCloud(configText = TEST_CONFIG, opts: { platform?:
                 ingestion: {
                   rule: (id) => logPipelineView(emulatorCore().store).rule(id),
                   mayIngest: (principal, rule) => logPipelineView(emulatorCore().store).mayIngest(principal, rule),
-                  principalOf: (t) => (t === deps.token ? LOCAL_OPERATOR_PRINCIPAL : undefined),
+                  principalOf: (t) => emulatorCore().service<DataAuth>('dataAuth').principal(t)?.oid,
                 },
                 workspaceExists: (id) =>
                   emulatorCore()
@@ -142,6 +143,9 @@ export async function startOpsCloud(configText = TEST_CONFIG, opts: { platform?:
         },
         '2024-11-01',
       );
+      // An RBAC vault: the operator gets the data role `up` grants it (a Contributor has none).
+      const vaultId = `/subscriptions/${emu.subscriptionId}/resourceGroups/${rgName}/providers/Microsoft.KeyVault/vaults/${name}`;
+      await grantRole(emu, vaultId, BUILT_IN_ROLE.keyVaultSecretsOfficer);
       return name;
     },
     // Read on use: with `platform: true` there are none, and only a test that asks may fail.

@@ -85,12 +85,3 @@ export function loadOrCreateTls(stateDir: string): TlsMaterial {
   writeFileSync(caCertPath, caCertPem);
   return { caCertPem, caCertPath, certPem, keyPem: srv.keyPem };
 }
-
-/** The bearer token clients must present: a random secret kept beside the state. */
-export function loadOrCreateToken(stateDir: string): string {
-  const path = join(stateDir, 'token');
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  const token = randomBytes(24).toString('base64url');
-  writePrivateFileSync(path, token);
-  return token;
-}

@@ -5,6 +5,7 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { required } from '../../lib/required.js';
 import { createLoopbackAgent } from '../dataplanes/index.js';
 import { startEmulator, type Emulator } from '../index.js';
+import { BUILT_IN_ROLE, grantRole } from '../../testkit/rbac.js';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -31,6 +32,8 @@ describe('data planes mounted on the ARM port', () => {
       },
       { updateIntervalInMs: 1 },
     );
+    // An RBAC vault: the operator needs a data role, as on Azure.
+    await grantRole(emu, String(vault.id), BUILT_IN_ROLE.keyVaultSecretsOfficer);
     const secrets = new SecretClient(required(vault.properties.vaultUri, 'the vault URI'), emu.credential, {
       agent: createLoopbackAgent(emu.caCertPem),
       retryOptions: { maxRetries: 0 },

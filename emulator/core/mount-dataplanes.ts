@@ -1,6 +1,6 @@
 // Wires the data planes of emulator/dataplanes/ (their contract: dataplanes/deps.ts) to the
-// ARM core: vault lookups and workspace ids from the store, the emulator's one token, the
-// seeded RNG. The IMDS Scheduled Events service plugs in as the eviction sink, and its
+// ARM core: vault lookups and workspace ids from the store, the data-plane authoriser (tokens
+// and role assignments, core/data-auth.ts), the seeded RNG. The IMDS Scheduled Events service plugs in as the eviction sink, and its
 // acknowledgements expedite evictions as Azure does.
 import {
   createHttpsDataPlanes,
@@ -14,6 +14,7 @@ import type { EmulatorCore } from './emulator-core.js';
 import { TENANT_ID } from './documents.js';
 import { lookupVault } from '../providers/keyvault.js';
 import { logPipelineView } from '../providers/monitoring-logs.js';
+import type { DataAuth } from './data-auth.js';
 import {
   createPlacementScoresHandler,
   createResourceGraphHandler,
@@ -21,20 +22,23 @@ import {
   RESOURCE_GRAPH_PATH,
 } from '../dataplanes/resource-graph.js';
 
-/** Principal id the emulator's token stands for on data planes that check role assignments. */
-export const LOCAL_OPERATOR_PRINCIPAL = '00000000-0000-4000-8000-0000000000ff';
-
-export function mountHttpsDataPlanes(core: EmulatorCore, token: string): HttpsDataPlanes {
+export function mountHttpsDataPlanes(core: EmulatorCore, auth: DataAuth): HttpsDataPlanes {
   const deps: KeyVaultDeps & LogAnalyticsDeps = {
     now: () => Date.now(),
     random: () => core.rng.next(),
     tenantId: TENANT_ID,
-    // One principal, one token: every valid token may do everything (no data-plane RBAC yet).
-    authorize: (r) => (r.token === token ? 'allowed' : 'unauthenticated'),
+    // A vault in access-policy mode (enableRbacAuthorization false) is not modelled: any valid
+    // token may use it. Every other check is Azure RBAC on the role assignments in the store.
+    authorize: (r) => {
+      const vault =
+        r.resourceId && /\/providers\/Microsoft\.KeyVault\/vaults\//i.test(r.resourceId) ? core.store.get(r.resourceId) : undefined;
+      if (vault && vault.doc.properties?.enableRbacAuthorization !== true) return auth.principal(r.token) ? 'allowed' : 'unauthenticated';
+      return auth.authorize(r);
+    },
     lookupVault: (name) => lookupVault(core, name),
     ...logPipelineView(core.store),
-    // The one token stands for the local operator until tokens carry their principal.
-    ingestion: { ...logPipelineView(core.store), principalOf: (t) => (t === token ? LOCAL_OPERATOR_PRINCIPAL : undefined) },
+    // The caller's principal is the verified token's object id, as for every other data plane.
+    ingestion: { ...logPipelineView(core.store), principalOf: (t) => auth.principal(t)?.oid },
     workspaceExists: (customerId) =>
       core.store
         .all()

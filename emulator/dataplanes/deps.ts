@@ -36,6 +36,8 @@ export interface AccessRequest {
   audience: string;
   /** ARM id of the resource acted on (a vault), when there is one; lets the core apply RBAC. */
   resourceId?: string;
+  /** The exact object acted on when it is below `resourceId` (a vault's secret), for assignments scoped to it. */
+  scope?: string;
   /** Azure's RBAC data action, e.g. `Microsoft.KeyVault/vaults/secrets/getSecret/action`. */
   dataAction: string;
 }

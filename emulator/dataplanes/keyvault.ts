@@ -75,7 +75,13 @@ export function createKeyVaultDataPlane(deps: KeyVaultDeps): KeyVaultDataPlane {
     const decision =
       token === undefined
         ? 'unauthenticated'
-        : deps.authorize({ token, audience: VAULT_CHALLENGE_RESOURCE, resourceId: ctx.vault.resourceId, dataAction });
+        : deps.authorize({
+            token,
+            audience: VAULT_CHALLENGE_RESOURCE,
+            resourceId: ctx.vault.resourceId,
+            scope: `${ctx.vault.resourceId}${objectPath}`,
+            dataAction,
+          });
     if (decision === 'allowed') return true;
     if (decision === 'unauthenticated') {
       // The challenge the SDK's keyVaultAuthenticationPolicy answers: it reads `resource` (or

@@ -6,7 +6,6 @@ import { LogsQueryClient, LogsQueryResultStatus } from '@azure/monitor-query-log
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../testkit/cloud.js';
 import { httpsClient } from '../../testkit/https-client.js';
-import { LOCAL_OPERATOR_PRINCIPAL } from '../core/mount-dataplanes.js';
 import { MONITORING_METRICS_PUBLISHER } from '../providers/monitoring-logs.js';
 
 let cloud: LocalCloud;
@@ -120,7 +119,7 @@ describe('Logs Ingestion API', () => {
   it('with the role: 204, and only the declared columns land in the table', async () => {
     await cloud.arm.put(`${rule.id}/providers/Microsoft.Authorization/roleAssignments/6b1a2c3d-0000-4000-8000-000000000001`, '2022-04-01', {
       properties: {
-        principalId: LOCAL_OPERATOR_PRINCIPAL,
+        principalId: cloud.emulator.operatorObjectId,
         roleDefinitionId: `/subscriptions/${cloud.emulator.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${MONITORING_METRICS_PUBLISHER}`,
       },
     });

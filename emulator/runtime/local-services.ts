@@ -6,20 +6,45 @@ import { Agent } from 'node:https';
 import type { Json } from '../core/store.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzuriteService, type AzuriteService } from './services/azurite.js';
 import { startCosmosService, type CosmosService } from './services/cosmos.js';
+import { startAuthFront, type AuthFront } from './services/auth-front.js';
+import type { DataAuth } from '../core/data-auth.js';
+import { storageDecider } from './storage-auth.js';
 
 export class LocalServices {
   private cosmosP: Promise<CosmosService> | undefined;
   private azuriteP: Promise<AzuriteService> | undefined;
   private cosmosReady: CosmosService | undefined;
   private azuriteReady: AzuriteService | undefined;
+  private readonly fronts = new Map<string, Promise<{ blob: AuthFront; queue: AuthFront }>>();
 
   constructor(
     private readonly opts: {
       tls: { certPem: string; keyPem: string; caCertPem: string; certFile: string; keyFile: string };
       stateDir: string;
       persistStorage: boolean;
+      dataAuth: DataAuth;
     },
   ) {}
+
+  /**
+   * A storage account's blob and queue endpoints: authorisation fronts (storage-auth.ts) before
+   * the shared Azurite, one pair per account so each enforces its own account's settings and roles.
+   */
+  storageEndpoints(accountId: string, account: () => Json | undefined): Promise<{ blob: string; queue: string }> {
+    const key = accountId.toLowerCase();
+    let p = this.fronts.get(key);
+    if (!p) {
+      p = this.azurite().then(async (az) => {
+        const tls = this.opts.tls;
+        const front = (upstream: string, service: 'blob' | 'queue') =>
+          startAuthFront({ tls, upstream: new URL(upstream).origin, decide: storageDecider(this.opts.dataAuth, account, service) });
+        const [blob, queue] = await Promise.all([front(az.blobEndpoint, 'blob'), front(az.queueEndpoint, 'queue')]);
+        return { blob, queue };
+      });
+      this.fronts.set(key, p);
+    }
+    return p.then(({ blob, queue }) => ({ blob: `${blob.origin}/${AZURITE_ACCOUNT}`, queue: `${queue.origin}/${AZURITE_ACCOUNT}` }));
+  }
 
   cosmos(): Promise<CosmosService> {
     this.cosmosP ??= startCosmosService(this.opts.tls).then((c) => (this.cosmosReady = c));
@@ -89,6 +114,8 @@ export class LocalServices {
   }
 
   async stop(): Promise<void> {
+    const fronts = await Promise.all([...this.fronts.values()].map((f) => f.catch(() => undefined)));
+    await Promise.all(fronts.flatMap((f) => (f ? [f.blob.stop(), f.queue.stop()] : [])));
     const [c, a] = await Promise.all([this.cosmosP?.catch(() => undefined), this.azuriteP?.catch(() => undefined)]);
     await Promise.all([c?.stop(), a?.stop()]);
   }

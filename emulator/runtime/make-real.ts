@@ -20,6 +20,7 @@ import { ProcessGroup } from './services/processes.js';
 import { AutoscaleEngine, type ArmAccess } from './autoscale-engine.js';
 import { bootstrapFailureLine, guestOf } from './guest.js';
 import { HealthMonitor } from './health-monitor.js';
+import type { DataAuth } from '../core/data-auth.js';
 
 export interface PlatformRuntimeOptions {
   emulator: { store: Store; behaviors: BehaviorRegistry; stateDir: string };
@@ -33,6 +34,8 @@ export interface PlatformRuntimeOptions {
   persistStorage?: boolean;
   /** Scales the health extension's and automatic repairs' documented durations (tests shorten them). */
   healthTimeScale?: number;
+  /** Tokens and role assignments, for the Storage and Cosmos fronts. */
+  dataAuth: DataAuth;
 }
 
 export class PlatformRuntime {
@@ -60,6 +63,7 @@ export class PlatformRuntime {
       tls: { ...opts.tls, ...tlsFiles },
       stateDir: this.dir,
       persistStorage: opts.persistStorage ?? false,
+      dataAuth: opts.dataAuth,
     });
     // Azure's autoscale engine writes its own activity log, not the platform's table: the daemon log.
     const daemonLog = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -172,8 +176,8 @@ export class PlatformRuntime {
   }
 
   private async onStorageAccount(doc: Json): Promise<void> {
-    const az = await this.services.azurite();
-    doc.properties.primaryEndpoints = { ...doc.properties.primaryEndpoints, blob: `${az.blobEndpoint}/`, queue: `${az.queueEndpoint}/` };
+    const ep = await this.services.storageEndpoints(doc.id, () => this.store().get(doc.id)?.doc);
+    doc.properties.primaryEndpoints = { ...doc.properties.primaryEndpoints, blob: `${ep.blob}/`, queue: `${ep.queue}/` };
     this.store().changed();
   }
 

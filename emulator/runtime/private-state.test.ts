@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLoopbackAgent } from '../dataplanes/index.js';
 import { startEmulator, type Emulator } from '../index.js';
 import { waitFor } from '../../testkit/wait.js';
+import { BUILT_IN_ROLE, grantRole } from '../../testkit/rbac.js';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 let emu: Emulator;
@@ -42,6 +43,8 @@ describe('the local cloud on disk', () => {
       } as never,
       { updateIntervalInMs: 1 },
     );
+    // An RBAC vault: the operator needs a data role, as on Azure.
+    await grantRole(emu, String(vault.id), BUILT_IN_ROLE.keyVaultSecretsOfficer);
     const secrets = new SecretClient(String(vault.properties.vaultUri), emu.credential, { agent: createLoopbackAgent(emu.caCertPem) });
     await secrets.setSecret('internal-service-key', 'internal-secret-value');
     await secrets.setSecret('inference-api-key', 'backend-secret-value');

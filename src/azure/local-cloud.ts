@@ -33,12 +33,10 @@ export async function ensureLocalCloud(ctx: LocalCloudInputs, stateDirInput: str
   }
   const token = readFileSync(join(stateDir, 'token'), 'utf8').trim();
   ctx.secrets.register(token);
+  // The operator's token (an Entra-shaped JWT, its `oid` the operator) for every audience: the
+  // local cloud's data planes verify it and apply the role assignments, as Azure's do.
   const credential: TokenCredential = {
-    getToken: async (scopes): Promise<AccessToken> => {
-      const wanted = Array.isArray(scopes) ? scopes : [scopes];
-      const storage = wanted.some((s) => s.startsWith('https://storage.azure.com'));
-      return { token: storage ? localStorageToken() : token, expiresOnTimestamp: Date.now() + 3600_000 };
-    },
+    getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }),
   };
   return localCloudTarget({
     subscriptionId: info.subscriptionId,
@@ -47,23 +45,4 @@ export async function ensureLocalCloud(ctx: LocalCloudInputs, stateDirInput: str
     caCertPem: readFileSync(info.caCertPath, 'utf8'),
     stateDir,
   });
-}
-
-/**
- * Azurite (the local storage) checks Entra tokens at its "basic" OAuth level: a JWT's shape,
- * issuer prefix, audience and lifetime, not its signature. This mints such an unsigned token for
- * the storage audience only; it is worthless anywhere else.
- */
-function localStorageToken(): string {
-  const now = Math.floor(Date.now() / 1000);
-  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const claims = {
-    aud: 'https://storage.azure.com',
-    iss: 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/',
-    iat: now,
-    nbf: now - 60,
-    exp: now + 3600,
-    oid: 'gpuarb-local-operator',
-  };
-  return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
 }

@@ -56,7 +56,7 @@ beforeAll(async () => {
     } as never,
     { updateIntervalInMs: 10 },
   );
-  const { client } = await cosmosDatabase(cloud.target, cloud.rgName, names.cosmos, 'gpuarb', () => undefined);
+  const { client } = await cosmosDatabase(cloud.target, cloud.rgName, names.cosmos, 'gpuarb');
   const { database } = await client.databases.createIfNotExists({ id: 'gpuarb' });
   await database.containers.createIfNotExists({ id: 'usage', partitionKey: { paths: ['/customer'] } });
 
@@ -82,7 +82,7 @@ describe('throughput from metering', () => {
     // Two hours after the VMs were created: 2 VMs × 2 h = 4 replica-hours = 14,400 replica-seconds.
     const clock = new FakeClock(lastCreated + 2 * 3_600_000);
     const day = new Date(clock.now()).toISOString().slice(0, 10);
-    const { database } = await cosmosDatabase(cloud.target, cloud.rgName, cloud.loaded.names.cosmos, 'gpuarb', () => undefined);
+    const { database } = await cosmosDatabase(cloud.target, cloud.rgName, cloud.loaded.names.cosmos, 'gpuarb');
     // Two customers, 20 requests, 4 of them cache hits: the GPUs produced 80 % of the tokens.
     // output: (10,000 + 8,000) × 0.8 = 14,400 → 14,400 / 14,400 s = 1 tok/s; input: (3,000 + 600) × 0.8 = 2,880 → 0.2 tok/s.
     for (const [customer, completionTokens, promptTokens] of [

@@ -95,28 +95,20 @@ export async function logsClient(t: AzureTarget) {
   });
 }
 
-/** Cosmos data plane: endpoint and key from ARM (listKeys), never from config. */
-export async function cosmosDatabase(
-  t: AzureTarget,
-  resourceGroup: string,
-  account: string,
-  database: string,
-  register: (secret: string) => void,
-) {
+/**
+ * Cosmos data plane: the endpoint from ARM, the operator's Entra token for auth (the account has
+ * local auth disabled; `up` gives the operator a SQL role assignment), never an account key.
+ */
+export async function cosmosDatabase(t: AzureTarget, resourceGroup: string, account: string, database: string) {
   const { CosmosDBManagementClient } = await import('@azure/arm-cosmosdb');
   const mgmt = new CosmosDBManagementClient(t.credential, t.subscriptionId, armClientOptions(t));
-  const [acct, keys] = await Promise.all([
-    arm(mgmt.databaseAccounts.get(resourceGroup, account), account),
-    arm(mgmt.databaseAccounts.listKeys(resourceGroup, account), account),
-  ]);
-  const key = keys.primaryReadonlyMasterKey ?? keys.primaryMasterKey;
-  if (!acct.documentEndpoint || !key) throw new Error(`Cosmos DB account ${account} reports no endpoint or key`);
-  register(key);
+  const acct = await arm(mgmt.databaseAccounts.get(resourceGroup, account), account);
+  if (!acct.documentEndpoint) throw new Error(`Cosmos DB account ${account} reports no endpoint`);
   const { CosmosClient } = await import('@azure/cosmos');
   const agent = dataPlaneAgent(t);
   const client = new CosmosClient({
     endpoint: acct.documentEndpoint,
-    key,
+    aadCredentials: t.credential,
     ...(agent ? { agent } : {}),
     connectionPolicy: { enableEndpointDiscovery: t.cosmosEndpointDiscovery },
   });

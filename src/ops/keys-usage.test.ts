@@ -65,7 +65,7 @@ beforeAll(async () => {
     } as never,
     poll,
   );
-  const { client } = await cosmosDatabase(cloud.target, cloud.rgName, names.cosmos, 'gpuarb', () => undefined);
+  const { client } = await cosmosDatabase(cloud.target, cloud.rgName, names.cosmos, 'gpuarb');
   const { database } = await client.databases.createIfNotExists({ id: 'gpuarb' });
   await database.containers.createIfNotExists({ id: 'usage', partitionKey: { paths: ['/customer'] } });
   await database.containers.createIfNotExists({ id: 'registry', partitionKey: { paths: ['/pool'] } });
@@ -149,7 +149,7 @@ describe('keys on the local cloud', () => {
 
 describe('usage on the local cloud', () => {
   it('sums the gateway counters per customer and model, priced from the config', async () => {
-    const { database } = await cosmosDatabase(cloud.target, cloud.rgName, cloud.loaded.names.cosmos, 'gpuarb', () => undefined);
+    const { database } = await cosmosDatabase(cloud.target, cloud.rgName, cloud.loaded.names.cosmos, 'gpuarb');
     const today = new Date().toISOString().slice(0, 10);
     const old = new Date(Date.now() - 40 * 86400_000).toISOString().slice(0, 10);
     const doc = (customer: string, day: string, requests: number, promptTokens: number, completionTokens: number) => ({
@@ -179,7 +179,7 @@ describe('usage on the local cloud', () => {
 
 describe('usage by subscription id', () => {
   it('shows the customer name for counters metered under the subscription id, and --customer finds them', async () => {
-    const { database } = await cosmosDatabase(cloud.target, cloud.rgName, cloud.loaded.names.cosmos, 'gpuarb', () => undefined);
+    const { database } = await cosmosDatabase(cloud.target, cloud.rgName, cloud.loaded.names.cosmos, 'gpuarb');
     const today = new Date().toISOString().slice(0, 10);
     await database.container('usage').items.upsert({
       id: usageDocId('cust-gamma', 'phi3-mini', today),
@@ -228,7 +228,7 @@ describe('status with a live registry', () => {
     const vms = [];
     for await (const v of compute.virtualMachines.list(cloud.rgName)) vms.push(v);
     const vm = vms[0];
-    const { database } = await cosmosDatabase(cloud.target, cloud.rgName, cloud.loaded.names.cosmos, 'gpuarb', () => undefined);
+    const { database } = await cosmosDatabase(cloud.target, cloud.rgName, cloud.loaded.names.cosmos, 'gpuarb');
     const reg: RegistryDoc & { evictionNotBefore: number } = {
       id: required(vm.name, 'the name of the listed VM'),
       pool: 'phi',

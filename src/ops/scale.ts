@@ -134,7 +134,7 @@ async function waitForInstances(ctx: Context, stack: OpsStack, vmssId: string, t
   const interval = stack.target.pollIntervalMs;
   const last = new Map<string, InstanceState>();
   for (;;) {
-    const registry = await readRegistry(stack, (s) => ctx.secrets.register(s)).catch(() => null);
+    const registry = await readRegistry(stack).catch(() => null);
     const now = ctx.clock.now();
     const states = new Map<string, InstanceState>();
     await arm(

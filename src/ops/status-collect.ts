@@ -113,10 +113,10 @@ async function observePool(
   };
 }
 
-export async function readRegistry(stack: OpsStack, register: (s: string) => void): Promise<RegistryDoc[]> {
+export async function readRegistry(stack: OpsStack): Promise<RegistryDoc[]> {
   const { REGISTRY_CONTAINER } = await import('../../contracts/registry.js');
   const { COSMOS_DATABASE } = await import('../provision/desired/data.js');
-  const { database } = await cosmosDatabase(stack.target, stack.resourceGroup, stack.names.cosmos, COSMOS_DATABASE, register);
+  const { database } = await cosmosDatabase(stack.target, stack.resourceGroup, stack.names.cosmos, COSMOS_DATABASE);
   const { resources } = await database.container(REGISTRY_CONTAINER).items.query<RegistryDoc>('SELECT * FROM c').fetchAll();
   return resources;
 }
@@ -179,7 +179,7 @@ export async function collectStatus(ctx: Context): Promise<StatusInput> {
   const now = ctx.clock.now();
   const [pools, registry, gateway, traffic] = await Promise.all([
     Promise.all(stack.config.pools.map((p) => arm(observePool(stack, p, prices, notes)))),
-    readRegistry(stack, (s) => ctx.secrets.register(s)).catch(noted(notes, 'registry')),
+    readRegistry(stack).catch(noted(notes, 'registry')),
     probeGateway(stack, ctx.signal).catch((e): GatewayObservation => ({ ready: false, detail: `unknown: ${short(e)}` })),
     queryTraffic(stack, now).catch(noted(notes, 'log analytics')),
   ]);

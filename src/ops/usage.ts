@@ -11,9 +11,7 @@ export async function usageReport(ctx: Context, opts: { customer?: string; since
   const stack = await loadStack(ctx);
   const { COSMOS_DATABASE } = await import('../provision/desired/data.js');
   const { CONTAINERS } = await import('../../contracts/cosmos-containers.js');
-  const { database } = await cosmosDatabase(stack.target, stack.resourceGroup, stack.names.cosmos, COSMOS_DATABASE, (s) =>
-    ctx.secrets.register(s),
-  );
+  const { database } = await cosmosDatabase(stack.target, stack.resourceGroup, stack.names.cosmos, COSMOS_DATABASE);
   const now = ctx.clock.now();
   const from = firstDay(now, opts.sinceSeconds);
   const to = new Date(now).toISOString().slice(0, 10);

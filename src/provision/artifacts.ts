@@ -16,6 +16,8 @@ import { UserError } from '../core/errors.js';
 import type { ArtifactRefs } from './desired/index.js';
 import type { Deployer } from './steps.js';
 import { readBuiltArtifacts } from './built-artifacts.js';
+import { signedInPrincipal } from '../azure/operator.js';
+import { retryWhileRoleUnpropagated } from './role-propagation.js';
 import { gatewayPackageBlob } from './desired/functions.js';
 
 export interface PreparedArtifacts {
@@ -128,10 +130,23 @@ export function blobDeployer(arm: ArmClient, target: AzureTarget, files: Record<
         target.credential,
         target.caCertPem ? ({ tlsOptions: { ca: target.caCertPem } } as object) : {},
       );
-      if (await client.exists({ abortSignal: signal })) return;
-      const data = readFileSync(path);
-      const sha = createHash('sha256').update(data).digest('hex');
-      await client.uploadData(data, { abortSignal: signal, metadata: { sha256: sha } });
+      const upload = async () => {
+        if (await client.exists({ abortSignal: signal })) return;
+        const data = readFileSync(path);
+        const sha = createHash('sha256').update(data).digest('hex');
+        await client.uploadData(data, { abortSignal: signal, metadata: { sha256: sha } });
+      };
+      // The operator's Blob Data role was written moments ago in this run: wait out its propagation.
+      const operator = await signedInPrincipal(target, signal);
+      await retryWhileRoleUnpropagated(
+        upload,
+        {
+          role: 'Storage Blob Data Contributor',
+          scope: `${storageAccountId}/blobServices/default/containers/${DEPLOYMENT_CONTAINER}`,
+          principalId: operator.objectId,
+        },
+        { signal },
+      );
     },
   };
 }

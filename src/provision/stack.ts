@@ -7,6 +7,7 @@ import { buildDesiredGraph } from './desired/index.js';
 import { prepareArtifacts, type PreparedArtifacts } from './artifacts.js';
 import type { DesiredGraph } from './types.js';
 import { loadStack, type OpsStack } from '../ops/stack.js';
+import { signedInPrincipal } from '../azure/operator.js';
 
 export interface ProvisionStack extends OpsStack {
   arm: ArmClient;
@@ -22,7 +23,9 @@ export async function loadProvisionStack(ctx: Context, opts: { build?: boolean }
   const arm = await createArmClient(target, { onRequest: counter.record, pollIntervalMs: target.pollIntervalMs });
   const artifacts = await prepareArtifacts(config, { outDir: join(ctx.cwd, '.gpuarb', 'build'), build: opts.build ?? false });
   for (const n of artifacts.notes) ctx.logger.debug(n);
+  const operator = await signedInPrincipal(target, ctx.signal);
   const graph = buildDesiredGraph({
+    operator,
     config,
     subscriptionId: target.subscriptionId,
     names,

@@ -22,6 +22,11 @@ export interface GraphInput {
   artifacts?: ArtifactRefs;
   /** Rendered cloud-init (plain text, not yet base64) per pool name. */
   cloudInit: Record<string, string>;
+  /**
+   * The signed-in operator (the ARM token's `oid`): granted the data roles `up` and the ops
+   * commands use. Absent in pure graph tests: then no operator grants.
+   */
+  operator?: { objectId: string; principalType: 'User' | 'ServicePrincipal' };
 }
 
 export interface GraphContext extends GraphInput {

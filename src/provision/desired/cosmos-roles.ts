@@ -78,5 +78,29 @@ export function cosmosRoles(ctx: GraphContext): DesiredResource[] {
       owned: ['properties.roleDefinitionId', 'properties.principalId', 'properties.scope'],
     });
   });
-  return [...definitions, ...assignments];
+  return [...definitions, ...assignments, ...operatorCosmosAssignment(ctx)];
+}
+
+/** Cosmos DB's built-in "Data Reader" (the same id under every account). */
+export const COSMOS_BUILT_IN_DATA_READER = '00000000-0000-0000-0000-000000000001';
+
+/**
+ * The signed-in operator reads the registry and usage containers (`status`, `usage`) with its
+ * Entra token; the account has local (key) auth disabled, so this SQL role assignment is its only
+ * way in. Read only: no ops command writes Cosmos data.
+ */
+function operatorCosmosAssignment(ctx: GraphContext): DesiredResource[] {
+  const { ids, operator } = ctx;
+  if (!operator) return [];
+  const roleDefinitionId = `${ids.cosmos}/sqlRoleDefinitions/${COSMOS_BUILT_IN_DATA_READER}`;
+  return [
+    resource({
+      id: `${ids.cosmos}/sqlRoleAssignments/${deterministicGuid(ids.cosmos, operator.objectId, roleDefinitionId)}`,
+      type: 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments',
+      label: 'cosmos-role/operator/reader',
+      body: { properties: { roleDefinitionId, principalId: operator.objectId, scope: ids.cosmos } },
+      dependsOn: [ids.cosmos],
+      owned: ['properties.roleDefinitionId', 'properties.principalId', 'properties.scope'],
+    }),
+  ];
 }

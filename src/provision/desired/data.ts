@@ -39,6 +39,8 @@ export function storage(ctx: GraphContext): DesiredResource[] {
         minimumTlsVersion: 'TLS1_2',
         supportsHttpsTrafficOnly: true,
         allowBlobPublicAccess: false,
+        // Entra ID only (every writer and reader has a data role): no account key to leak.
+        allowSharedKeyAccess: false,
       },
     },
     dependsOn: [ids.rg],
@@ -49,6 +51,7 @@ export function storage(ctx: GraphContext): DesiredResource[] {
       'properties.minimumTlsVersion',
       'properties.supportsHttpsTrafficOnly',
       'properties.allowBlobPublicAccess',
+      'properties.allowSharedKeyAccess',
     ),
   });
   const container = resource({

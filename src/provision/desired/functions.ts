@@ -5,6 +5,7 @@ import type { DesiredResource } from '../types.js';
 import { ref, resource, trackedOwned, type GraphContext } from './context.js';
 import { DEPLOYMENT_CONTAINER, COSMOS_DATABASE, JOB_QUEUE } from './data.js';
 import { SECRET_NAMES, secretUri } from './keyvault.js';
+import { operatorGrants, operatorRoleAssignmentId } from './roles.js';
 import { gatewayConfigForStack } from '../../config/gateway-config.js';
 
 export const gatewayPackageBlob = (hash: string) => `gateway-${hash}.zip`;
@@ -159,7 +160,13 @@ export function functionApp(ctx: GraphContext): DesiredResource[] {
         type: 'Microsoft.Web/sites/extensions',
         label: 'deploy gateway',
         body: {},
-        dependsOn: [settings.id],
+        // The upload runs with the operator's token: after its Blob Data role exists.
+        dependsOn: [
+          settings.id,
+          ...operatorGrants(ctx)
+            .filter((g) => g.role === 'storageBlobDataContributor')
+            .map((g) => operatorRoleAssignmentId(ctx, g)),
+        ],
         owned: [],
         deploy: {
           kind: 'onedeploy',

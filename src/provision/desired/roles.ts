@@ -9,10 +9,13 @@ import { cosmosRoles } from './cosmos-roles.js';
 import { type Component, deterministicGuid, ref, resource, type GraphContext } from './context.js';
 import { SECRET_NAMES } from './keyvault.js';
 import { logPipelineIds } from './log-pipeline.js';
+import { DEPLOYMENT_CONTAINER } from './data.js';
 
 /** Built-in role definition ids (the same GUIDs in every Azure tenant). */
 export const ROLES = {
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7',
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0ffdb3bd9c9a',
   storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
@@ -65,6 +68,54 @@ export function grants(ctx: GraphContext): Grant[] {
   ];
 }
 
+/** The data roles the signed-in operator itself uses (Owner or Contributor grant no data action). */
+export interface OperatorGrant {
+  scope: string;
+  role: keyof typeof ROLES;
+  label: string;
+}
+
+export function operatorGrants(ctx: GraphContext): OperatorGrant[] {
+  if (!ctx.operator) return [];
+  return [
+    // `up` uploads the gateway package and agent bundle into the deployments container.
+    {
+      scope: `${ctx.ids.storage}/blobServices/default/containers/${DEPLOYMENT_CONTAINER}`,
+      role: 'storageBlobDataContributor',
+      label: 'role/operator/deployments-writer',
+    },
+    // `secrets rotate`, `keys` and `up`'s secret checks read and write the stack's secrets.
+    { scope: ctx.ids.keyVault, role: 'keyVaultSecretsOfficer', label: 'role/operator/secrets-officer' },
+  ];
+}
+
+export function operatorRoleAssignmentId(ctx: GraphContext, g: OperatorGrant): string {
+  const oid = ctx.operator?.objectId ?? '';
+  return `${g.scope}/providers/Microsoft.Authorization/roleAssignments/${deterministicGuid(g.scope, oid, ROLES[g.role])}`;
+}
+
+function operatorRoleAssignments(ctx: GraphContext): DesiredResource[] {
+  const operator = ctx.operator;
+  if (!operator) return [];
+  return operatorGrants(ctx).map((g) =>
+    resource({
+      id: operatorRoleAssignmentId(ctx, g),
+      type: 'Microsoft.Authorization/roleAssignments',
+      label: g.label,
+      body: {
+        properties: {
+          roleDefinitionId: `/subscriptions/${ctx.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${ROLES[g.role]}`,
+          principalId: operator.objectId,
+          principalType: operator.principalType,
+        },
+      },
+      dependsOn: [g.scope],
+      owned: ['properties.roleDefinitionId', 'properties.principalId'],
+      createOnly: ['properties.roleDefinitionId', 'properties.principalId'],
+    }),
+  );
+}
+
 export function roleAssignments(ctx: GraphContext): DesiredResource[] {
   const arm = grants(ctx).map((g) => {
     const identity = ctx.ids.identities[g.component];
@@ -81,5 +132,5 @@ export function roleAssignments(ctx: GraphContext): DesiredResource[] {
       createOnly: ['properties.roleDefinitionId', 'properties.principalId'],
     });
   });
-  return [...arm, ...cosmosRoles(ctx)];
+  return [...arm, ...operatorRoleAssignments(ctx), ...cosmosRoles(ctx)];
 }
