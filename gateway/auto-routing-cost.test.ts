@@ -30,18 +30,32 @@ const gatewayMs = (res: Response) => Number(/gateway;dur=([\d.]+)/.exec(res.head
 
 const MB = 1_000_000;
 describe('an adversarial auto prompt', () => {
-  // Generous bound (machines are noisy); before the rules were bounded the 20k-digit prompt alone
-  // took seconds, and the 1 MB ones hours.
+  // Compared side by side with the same prompt sent to a named model (no rules run), so the bound
+  // is a ratio to what parsing and relaying that body costs on this machine right now, not a fixed
+  // time: before the rules were bounded the 20k-digit prompt alone took seconds (about 1000× the
+  // named-model request) and the 1 MB ones hours. The fastest of three of each discounts a pause
+  // of the shared machine landing on one request.
   it.each([
     ['20 000 digits', '1'.repeat(20_000)],
     ['1 MB of digits', '1'.repeat(MB)],
     ['1 MB of one repeated SELECT', 'SELECT '.repeat(MB / 7)],
     ['1 MB of digits and spaces', '1 '.repeat(MB / 2)],
     ['1 MB of dollar signs', '$a'.repeat(MB / 2)],
-  ])('%s: one routing decision in milliseconds', async (_what, content) => {
-    const res = await h.post('/v1/chat/completions', { model: 'auto', messages: [{ role: 'user', content }] });
-    expect(res.status).toBe(200);
-    expect(gatewayMs(res)).toBeLessThan(200);
+  ])('%s: one routing decision costs about what the request does without rules', async (_what, content) => {
+    const fastest = async (model: string) => {
+      let best = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < 3; i++) {
+        const res = await h.post('/v1/chat/completions', { model, messages: [{ role: 'user', content }] });
+        expect(res.status).toBe(200);
+        best = Math.min(best, gatewayMs(res));
+      }
+      return best;
+    };
+    const named = await fastest('phi3-mini');
+    const auto = await fastest('auto');
+    // Linear work on the whole text (the token estimate) costs tens of milliseconds on 1 MB here;
+    // backtracking costs seconds and more, far outside this bound.
+    expect(auto).toBeLessThan(10 * named + 100);
   });
 });
 

@@ -63,4 +63,22 @@ describe('log lines → Log Analytics rows', () => {
     ing.flush();
     expect(warnings.filter((w) => w.includes('OperationFailed'))).toHaveLength(1);
   });
+
+  it('still posts the last lines of a writer deleted before the flush (a VM evicted right after its notice)', () => {
+    const posted: string[] = [];
+    let route: Route = { principalId: 'p-vm', ruleImmutableId: 'dcr-1' };
+    const ing = new LogIngester(
+      {
+        upload: (principal, _rule, _stream, rows) => {
+          posted.push(`${principal}:${(rows as unknown[]).length}`);
+          return { status: 204 };
+        },
+      },
+      () => route,
+    );
+    ing.add('agent:vm1', { msg: 'eviction notice' });
+    route = { principalId: undefined, ruleImmutableId: 'dcr-1' }; // the VM is gone from ARM
+    ing.flush();
+    expect(posted).toEqual(['p-vm:1']);
+  });
 });

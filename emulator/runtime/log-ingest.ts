@@ -52,6 +52,10 @@ export class LogIngester {
   private buffers = new Map<string, Record<string, unknown>[]>();
   private timer: NodeJS.Timeout | undefined;
   private readonly reported = new Set<string>();
+  /** A writer's route once complete: its rows were written while it existed, so a VM deleted before
+   * the next flush (an eviction right after its notice) still has its last lines posted, as the
+   * agent on Azure posts them with the token it already holds. Roles are checked at upload. */
+  private readonly routes = new Map<string, Route>();
 
   constructor(
     private readonly sink: LogSink,
@@ -61,6 +65,10 @@ export class LogIngester {
 
   /** `writer` names the process whose identity posts the row (e.g. `agent:<vm>`, `gateway`). */
   add(writer: string, row: Record<string, unknown>): void {
+    if (!this.routes.has(writer)) {
+      const route = this.route(writer);
+      if (route.principalId && route.ruleImmutableId) this.routes.set(writer, route);
+    }
     const rows = this.buffers.get(writer) ?? [];
     rows.push(row);
     this.buffers.set(writer, rows);
@@ -73,7 +81,7 @@ export class LogIngester {
     const batches = this.buffers;
     this.buffers = new Map();
     for (const [writer, rows] of batches) {
-      const { principalId, ruleImmutableId } = this.route(writer);
+      const { principalId, ruleImmutableId } = this.routes.get(writer) ?? this.route(writer);
       const outcome: IngestOutcome =
         !principalId || !ruleImmutableId
           ? {

@@ -31,6 +31,7 @@ pools:
     model: mixtral-8x7b
     engine: vllm
     hfModel: mistralai/Mixtral-8x7B-Instruct-v0.1
+    tensorParallel: 4
     sku: Standard_NC96ads_A100_v4
     capacity: { min: 1, max: 1 }
   - name: phi

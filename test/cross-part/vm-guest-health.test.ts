@@ -22,6 +22,7 @@ import { toInstance } from '../../src/ops/status-collect.js';
 import { renderCloudInit } from '../../src/templates/cloud-init.js';
 import { flexSpotScaleSet } from '../../testkit/fixtures/flex-spot-scale-set.js';
 import { waitFor } from '../../testkit/wait.js';
+import { BUILT_IN_ROLE, grantRole } from '../../testkit/rbac.js';
 
 const SCALE = 0.005; // 5 s probes → 25 ms; PT10M repair grace → 3 s; 1200 s extension grace → 6 s
 const RG = 'rg-guest';
@@ -135,6 +136,8 @@ beforeAll(async () => {
     } as never,
     poll,
   );
+  // The operator writes the secret with a data role, as on Azure (Owner alone is refused).
+  await grantRole(emu, String(vault.id), BUILT_IN_ROLE.keyVaultSecretsOfficer);
   await new SecretClient(String(vault.properties.vaultUri), emu.credential, { agent: createLoopbackAgent(emu.caCertPem) }).setSecret(
     'internal-service-key',
     'internal-key-for-guest-health-0123456789',
